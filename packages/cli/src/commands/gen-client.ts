@@ -1,0 +1,190 @@
+/** `certs gen-client`: a self-signed client identity for Redis TLS client authentication. */
+import { createInterface } from 'node:readline/promises';
+import type { SubjectFields, WrittenClientIdentity } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { printJson, style, UsageError, withProgress } from '../output.js';
+import type { Io } from '../output.js';
+
+const PROMPTS: readonly [keyof SubjectFields, string][] = [
+  ['country', 'Country Name (2 letter code)'],
+  ['state', 'State or Province Name'],
+  ['locality', 'Locality Name (eg, city)'],
+  ['organization', 'Organization Name (eg, company)'],
+  ['organizationalUnit', 'Organizational Unit Name (eg, section)'],
+  ['commonName', 'Common Name (eg, your app or user name)'],
+  ['emailAddress', 'Email Address'],
+];
+
+/** Asks for the subject as `openssl req` does, on an interactive terminal only. */
+async function promptSubject(io: Io): Promise<SubjectFields> {
+  io.stderr('Enter the subject of the certificate; leave a field empty to omit it.\n');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const fields: Record<string, string> = {};
+    for (const [key, label] of PROMPTS) {
+      for (;;) {
+        const answer = (
+          await rl.question(`${label}${key === 'commonName' ? ' (required)' : ''}: `)
+        ).trim();
+        if (answer.length > 0) fields[key] = answer;
+        if (key !== 'commonName' || answer.length > 0) break;
+      }
+    }
+    return fields as unknown as SubjectFields;
+  } finally {
+    rl.close();
+  }
+}
+
+function printHuman(io: Io, written: WrittenClientIdentity): void {
+  const { info } = written;
+  const tty = io.stdoutIsTty;
+  const key =
+    info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
+  const days = Math.round((Date.parse(info.notAfter) - Date.parse(info.notBefore)) / 86_400_000);
+  io.stdout(
+    [
+      style(`Client identity ready (${key} key, valid ${String(days)} days)`, 'bold', tty),
+      `  subject      ${info.subject}`,
+      `  valid        ${info.notBefore} to ${info.notAfter}`,
+      `  sha256       ${info.fingerprintSha256}`,
+      `  certificate  ${written.certificatePath}`,
+      `  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (mode 0600; keep it secret)' : ' (existing key, unchanged)'}`,
+      '',
+      'Next steps:',
+      `  1. Paste ${written.certificatePath} into the database's "SSL client authentication" field`,
+      '     (Redis Enterprise: database > Security > TLS > client authentication).',
+      `  2. Give ${written.certificatePath} and ${written.privateKeyPath} to your Redis client, e.g.`,
+      `     redis-cli --tls --cert ${written.certificatePath} --key ${written.privateKeyPath} --cacert servercerts.pem -h <endpoint> -p <port>`,
+      `     or to stunnel: cert = ${written.certificatePath}, key = ${written.privateKeyPath}.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export const genClient = defineCommand({
+  command: 'gen-client',
+  describe: 'make a self-signed client identity: keyclient.pem (0600) + cert.pem',
+  builder: (y) =>
+    y
+      .usage(
+        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth),\nwhat `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem\ninto the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the\nclient or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
+      )
+      .option('out', {
+        type: 'string',
+        default: '.',
+        describe: 'folder to write into (created if missing)',
+        requiresArg: true,
+      })
+      .option('cn', { type: 'string', describe: 'common name of the subject', requiresArg: true })
+      .option('subject', {
+        type: 'string',
+        describe: 'whole subject, e.g. "/C=US/O=Acme/CN=app"',
+        requiresArg: true,
+      })
+      .option('days', {
+        type: 'number',
+        default: 1826,
+        describe: 'validity in days (1-36500)',
+        requiresArg: true,
+      })
+      .option('bits', {
+        type: 'number',
+        default: 4096,
+        describe: 'RSA key size: 2048, 3072 or 4096',
+        requiresArg: true,
+      })
+      .option('key-type', {
+        choices: ['rsa', 'ec'] as const,
+        default: 'rsa' as const,
+        describe: 'key algorithm',
+      })
+      .option('curve', {
+        choices: ['P-256', 'P-384'] as const,
+        default: 'P-256' as const,
+        describe: 'EC curve (with --key-type ec)',
+      })
+      .option('key-format', {
+        choices: ['pkcs8', 'pkcs1'] as const,
+        default: 'pkcs8' as const,
+        describe: 'key encoding: pkcs8 (BEGIN PRIVATE KEY) or pkcs1 (BEGIN RSA PRIVATE KEY)',
+      })
+      .option('key-file', {
+        type: 'string',
+        default: 'keyclient.pem',
+        describe: 'key file name in --out',
+        requiresArg: true,
+      })
+      .option('cert-file', {
+        type: 'string',
+        default: 'cert.pem',
+        describe: 'certificate file name in --out',
+        requiresArg: true,
+      })
+      .option('key', {
+        type: 'string',
+        describe: 'certify this existing key instead of making one (renewal)',
+        requiresArg: true,
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .conflicts('cn', 'subject')
+      .example('certs gen-client --out client --cn app', 'RSA 4096, 1826 days, in ./client')
+      .example(
+        'certs gen-client --subject "/C=US/O=Acme/CN=app" --days 365',
+        'full subject, one year',
+      )
+      .example('certs gen-client --key-type ec --curve P-384 --cn app', 'an EC key instead of RSA')
+      .example(
+        'certs gen-client --key keyclient.pem --cert-file cert-2031.pem --cn app',
+        'renew with the same key',
+      )
+      .example('certs gen-client --cn app --json', 'machine-readable result'),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    let subject: SubjectFields;
+    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
+    else if (args.cn !== undefined) subject = { commonName: args.cn };
+    else if (process.stdin.isTTY && !args.json) subject = await promptSubject(io);
+    else throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
+    const label =
+      args.key === undefined
+        ? `generating ${args['key-type'] === 'ec' ? `EC ${args.curve}` : `RSA ${String(args.bits)}-bit`} key`
+        : 'signing';
+    const written = await withProgress(io, label, () =>
+      core.writeClientIdentity({
+        subject,
+        outDir: args.out,
+        keyFile: args['key-file'],
+        certFile: args['cert-file'],
+        days: args.days,
+        bits: args.bits,
+        keyType: args['key-type'],
+        curve: args.curve,
+        keyFormat: args['key-format'],
+        force: args.force,
+        ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
+      }),
+    );
+    if (args.json) {
+      printJson(io, {
+        ok: true,
+        certificate: written.info,
+        files: {
+          certificate: written.certificatePath,
+          privateKey: written.privateKeyPath,
+          privateKeyWritten: written.privateKeyWritten,
+        },
+        certificatePem: written.certificatePem,
+      });
+    } else {
+      printHuman(io, written);
+    }
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,61 @@
+/**
+ * The `certs` command line: yargs parses, one command runs, one top-level catch maps every
+ * error to exit code 2 (yargs issue #2394: a failing async handler would otherwise print help).
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandSpec } from './command.js';
+import { genClient } from './commands/gen-client.js';
+import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
+import { processIo, reportError, UsageError } from './output.js';
+import type { Io } from './output.js';
+import { VERSION } from './version.js';
+
+// Each command module's builder is light; its runner imports core on demand.
+const COMMANDS: readonly CommandSpec<never>[] = [genClient as unknown as CommandSpec<never>];
+
+/** Runs `certs` with the given arguments; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const json = argv.includes('--json');
+  let exitCode = EXIT_OK;
+  let commandName: string | undefined;
+  const parser: Argv = yargs([...argv])
+    .scriptName('certs')
+    .usage(
+      'certs <command> [options]\n\nCertificates for TLS-secured Redis connections: client identities, trust bundles, checks.',
+    )
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .help()
+    .alias('h', 'help')
+    .version(VERSION)
+    .alias('V', 'version')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .example('certs gen-client --out client --cn app', 'make keyclient.pem + cert.pem in ./client')
+    .epilogue(EXIT_CODES_HELP)
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw error ?? new UsageError(message ?? 'invalid usage');
+    });
+  for (const spec of COMMANDS) {
+    parser.command(
+      spec.command,
+      spec.describe,
+      (y) => spec.builder(y).epilogue(EXIT_CODES_HELP),
+      async (args) => {
+        commandName = spec.command.split(' ')[0];
+        exitCode = await spec.run(args, io);
+      },
+    );
+  }
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportError(io, error, json, commandName ?? argv.find((a) => !a.startsWith('-')));
+  }
+}
+
+export { EXIT_CANNOT_RUN };

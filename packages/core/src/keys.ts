@@ -1,0 +1,154 @@
+/**
+ * Private keys: generation, export, import and key-to-certificate matching.
+ *
+ * Keys are generated with `node:crypto.generateKeyPair`, which runs OpenSSL's prime search on
+ * libuv's thread pool: the event loop stays free (progress can be shown) and several keys are
+ * generated on all cores at once. `@peculiar/webcrypto`'s RSA `generateKey` runs synchronously
+ * and stalls the event loop for the whole generation (about 1 s for 4096 bits here).
+ */
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair as nodeGenerateKeyPair,
+} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { CertkitError } from './errors.js';
+import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
+import { describePublicKey } from './pkix.js';
+import type { KeyInfo } from './pkix.js';
+
+const generate = promisify(nodeGenerateKeyPair);
+
+/** Key algorithms certkit generates. */
+export type KeyType = 'rsa' | 'ec';
+/** Named curves certkit generates (NIST P-256 and P-384; RFC 8422 names them secp256r1/384r1). */
+export type Curve = 'P-256' | 'P-384';
+/** Private key encodings: PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`, RSA only). */
+export type KeyFormat = 'pkcs8' | 'pkcs1';
+
+/** RSA modulus sizes accepted. Below 2048 is refused (NIST SP 800-131A Rev. 2 disallows it). */
+export const RSA_KEY_SIZES: readonly number[] = [2048, 3072, 4096];
+/** RSA public exponent: 65537 (F4), the universal default (NIST SP 800-89 section 5.3.3). */
+export const RSA_PUBLIC_EXPONENT = 65537;
+/** Curves accepted for EC keys. */
+export const EC_CURVES: readonly Curve[] = ['P-256', 'P-384'];
+
+/** What to generate. */
+export interface KeySpec {
+  readonly keyType: KeyType;
+  /** RSA modulus size; ignored for EC. */
+  readonly bits: number;
+  /** EC curve; ignored for RSA. */
+  readonly curve: Curve;
+}
+
+/** A key pair as Node key objects (never leaves core in this form). */
+export interface KeyPair {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+/** Generates a key pair without blocking the event loop. */
+export async function generateKeyPair(spec: KeySpec): Promise<KeyPair> {
+  if (spec.keyType === 'rsa') {
+    return generate('rsa', { modulusLength: spec.bits, publicExponent: RSA_PUBLIC_EXPONENT });
+  }
+  return generate('ec', { namedCurve: spec.curve === 'P-256' ? 'prime256v1' : 'secp384r1' });
+}
+
+/** Exports a private key as PEM in the requested format. */
+export function exportPrivateKey(key: KeyObject, format: KeyFormat): string {
+  if (format === 'pkcs1') {
+    if (key.asymmetricKeyType !== 'rsa') {
+      throw new CertkitError('INVALID_OPTION', 'key format pkcs1 is for RSA keys only; use pkcs8');
+    }
+    return key.export({ format: 'pem', type: 'pkcs1' }).toString();
+  }
+  return key.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+/** A private key read from a file: its description, never its material. */
+export interface PrivateKeyInfo extends KeyInfo {
+  /** `pkcs8`, `pkcs1` (RSA PRIVATE KEY), `sec1` (EC PRIVATE KEY) or `der`. */
+  readonly format: 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
+  readonly encrypted: boolean;
+}
+
+/**
+ * Reads a private key from PEM or DER bytes. Errors never quote the key.
+ *
+ * @throws {@link CertkitError} `KEY_INVALID` when no usable key is found, `KEY_ENCRYPTED` when
+ * the key is encrypted and no passphrase was given
+ */
+export function parsePrivateKey(
+  bytes: Uint8Array,
+  source: string,
+  options: { passphrase?: string } = {},
+): { key: KeyObject; info: PrivateKeyInfo } {
+  const blocks = parsePemBlocks(bytes, source);
+  const keyBlocks = blocks.filter((b) => b.label === null || PRIVATE_KEY_LABELS.includes(b.label));
+  if (keyBlocks.length === 0) {
+    const first = blocks[0];
+    throw new CertkitError(
+      'KEY_INVALID',
+      `${source} holds ${first ? describeLabel(first.label) : 'nothing'}, not a private key`,
+    );
+  }
+  if (keyBlocks.length > 1) {
+    throw new CertkitError(
+      'KEY_INVALID',
+      `${source} holds ${String(keyBlocks.length)} private keys; expected one`,
+    );
+  }
+  const block = keyBlocks[0];
+  if (block === undefined) throw new CertkitError('INTERNAL', 'no key block');
+  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || 'DEK-Info' in block.headers;
+  if (encrypted && options.passphrase === undefined) {
+    throw new CertkitError(
+      'KEY_ENCRYPTED',
+      `${source} holds an encrypted private key; give its passphrase`,
+    );
+  }
+  if (block.label === 'OPENSSH PRIVATE KEY') {
+    throw new CertkitError(
+      'KEY_INVALID',
+      `${source} holds an OpenSSH key; convert it with ssh-keygen -p -m PKCS8`,
+    );
+  }
+  let key: KeyObject;
+  try {
+    key =
+      block.label === null
+        ? createPrivateKey({ key: Buffer.from(block.der), format: 'der', type: 'pkcs8' })
+        : createPrivateKey({
+            key: Buffer.from(bytes),
+            format: 'pem',
+            ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+          });
+  } catch (error) {
+    // OpenSSL's messages can name internal structures but not key bytes; still, keep them out.
+    throw new CertkitError(
+      encrypted ? 'KEY_ENCRYPTED' : 'KEY_INVALID',
+      encrypted
+        ? `cannot decrypt the private key in ${source}: wrong passphrase?`
+        : `cannot read the private key in ${source}: the key data is invalid`,
+      { cause: error },
+    );
+  }
+  const format =
+    block.label === 'RSA PRIVATE KEY'
+      ? 'pkcs1'
+      : block.label === 'EC PRIVATE KEY'
+        ? 'sec1'
+        : block.label === null
+          ? 'der'
+          : 'pkcs8';
+  return { key, info: { ...describePublicKey(createPublicKey(key)), format, encrypted } };
+}
+
+/** True when the private key is the partner of the public key (their SPKI encodings are equal). */
+export function keysMatch(privateKey: KeyObject, publicKey: KeyObject): boolean {
+  const derived = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return derived.equals(publicKey.export({ format: 'der', type: 'spki' }));
+}

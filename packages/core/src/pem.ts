@@ -1,0 +1,204 @@
+/**
+ * PEM and DER framing (RFC 7468): every block of an input, whatever surrounds it.
+ *
+ * Real-world bundles are concatenations made with `cat`: CRLF line ends, a UTF-8 byte-order mark,
+ * `openssl x509 -text` output or comments between blocks, sometimes a raw DER file instead of
+ * PEM. This module finds every block, decodes its base64 strictly and names the block by its
+ * 1-based index in errors, so that a user can find it in the file.
+ */
+import { CertkitError } from './errors.js';
+
+/** One decoded block of an input. */
+export interface PemBlock {
+  /** The PEM label (`CERTIFICATE`, `PRIVATE KEY`, …), or `null` for a raw DER input. */
+  readonly label: string | null;
+  /** The decoded bytes. */
+  readonly der: Uint8Array;
+  /** 1-based position of the block in its input, as users count them. */
+  readonly index: number;
+  /** RFC 1421 headers (`Proc-Type`, `DEK-Info`) of legacy encrypted keys, if any. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Labels of PEM blocks that hold private keys: never echoed, never accepted as certificates. */
+export const PRIVATE_KEY_LABELS: readonly string[] = [
+  'PRIVATE KEY',
+  'RSA PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'ENCRYPTED PRIVATE KEY',
+  'DSA PRIVATE KEY',
+  'OPENSSH PRIVATE KEY',
+];
+
+const BEGIN = /^-----BEGIN ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
+const END = /^-----END ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Describes a block's label for messages without ever printing its content. */
+export function describeLabel(label: string | null): string {
+  if (label === null) return 'DER data';
+  if (PRIVATE_KEY_LABELS.includes(label)) return 'a private key';
+  if (label === 'CERTIFICATE REQUEST' || label === 'NEW CERTIFICATE REQUEST') {
+    return 'a certificate request (CSR)';
+  }
+  if (label === 'X509 CRL') return 'a certificate revocation list (CRL)';
+  if (label === 'PUBLIC KEY' || label === 'RSA PUBLIC KEY') return 'a public key';
+  return `a ${label} block`;
+}
+
+/**
+ * Decodes strict base64 (RFC 4648 alphabet, canonical padding). Returns an error reason instead
+ * of throwing so that callers can phrase the message with the file and block.
+ */
+function decodeBase64(text: string): Uint8Array | string {
+  if (text.length === 0) return 'the block has no content';
+  if (!BASE64.test(text)) return 'base64 has characters outside the base64 alphabet';
+  if (text.length % 4 !== 0) return 'base64 is truncated';
+  const bytes = Buffer.from(text, 'base64');
+  // Node's decoder is lenient (it ignores stray padding bits); the round trip makes it strict.
+  if (bytes.toString('base64') !== text) return 'base64 is not canonical (bad padding)';
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Reads the length of a DER TLV starting at `offset`. Returns the total encoded length
+ * (header + content), or `null` when the header is not valid DER.
+ */
+export function derElementLength(bytes: Uint8Array, offset = 0): number | null {
+  if (bytes.length < offset + 2) return null;
+  const first = bytes[offset + 1];
+  if (first === undefined) return null;
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  // 0x80 is BER's indefinite length, not DER; more than 4 length bytes is over 4 GiB.
+  if (count === 0 || count > 4 || bytes.length < offset + 2 + count) return null;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + (bytes[offset + 2 + i] ?? 0);
+  return 2 + count + length;
+}
+
+/** True when the input starts like a DER SEQUENCE rather than like text. */
+export function looksLikeDer(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x30) return false;
+  const second = bytes[1];
+  if (second === undefined) return false;
+  // A long-form length byte (0x81-0x84) never follows '0' in ASCII text.
+  if (second >= 0x81 && second <= 0x84) return true;
+  return derElementLength(bytes) === bytes.length;
+}
+
+/**
+ * Splits an input (PEM text or a raw DER file) into its blocks.
+ *
+ * @param bytes the input as read
+ * @param source how to name the input in errors (a file name, `stdin`, …)
+ * @throws {@link CertkitError} `PEM_EMPTY` for an empty input, `PEM_INVALID` for broken framing
+ * or base64 (naming the block), `DER_INVALID` for a truncated DER input
+ *
+ * @example
+ * ```ts
+ * const blocks = parsePemBlocks(readFileSync('servercerts.pem'), 'servercerts.pem');
+ * console.log(blocks.map((b) => b.label)); // ['CERTIFICATE', 'CERTIFICATE']
+ * ```
+ */
+export function parsePemBlocks(bytes: Uint8Array, source: string): PemBlock[] {
+  if (bytes.length === 0) throw new CertkitError('PEM_EMPTY', `${source} is empty`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new CertkitError(
+      'PEM_INVALID',
+      `${source} is UTF-16 text; save it as ASCII or UTF-8 (PEM is ASCII)`,
+    );
+  }
+  if (looksLikeDer(bytes)) {
+    const length = derElementLength(bytes);
+    if (length === null || length > bytes.length) {
+      throw new CertkitError('DER_INVALID', `cannot read ${source}: DER data is truncated`);
+    }
+    if (length < bytes.length) {
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read ${source}: ${String(bytes.length - length)} trailing bytes after the DER data`,
+      );
+    }
+    return [{ label: null, der: bytes, index: 1, headers: {} }];
+  }
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3); // UTF-8 BOM, read as latin1
+  if (text.trim().length === 0) throw new CertkitError('PEM_EMPTY', `${source} is empty`);
+  if (text.includes('\u0000')) {
+    throw new CertkitError('PEM_INVALID', `${source} is binary data, neither PEM nor DER`);
+  }
+  const lines = text.split(/\r\n|\r|\n/);
+  const blocks: PemBlock[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = (lines[i] ?? '').trim();
+    i++;
+    const begin = BEGIN.exec(line);
+    if (!begin) {
+      if (line.startsWith('-----BEGIN') || line.startsWith('-----END')) {
+        throw new CertkitError(
+          'PEM_INVALID',
+          `cannot read block ${String(blocks.length + 1)} in ${source}: malformed ${line.startsWith('-----BEGIN') ? 'BEGIN' : 'END'} line`,
+        );
+      }
+      continue;
+    }
+    const label = begin[1] ?? '';
+    const index = blocks.length + 1;
+    const fail = (reason: string): never => {
+      throw new CertkitError(
+        'PEM_INVALID',
+        `cannot read ${PRIVATE_KEY_LABELS.includes(label) ? 'private key' : label === 'CERTIFICATE' ? 'certificate' : 'block'} ${String(index)} in ${source}: ${reason}`,
+      );
+    };
+    const headers: Record<string, string> = {};
+    let body = '';
+    let ended = false;
+    let inHeaders = true;
+    while (i < lines.length) {
+      const inner = (lines[i] ?? '').trim();
+      i++;
+      const end = END.exec(inner);
+      if (end) {
+        if (end[1] !== label) fail(`BEGIN ${label} ends with END ${end[1] ?? ''}`);
+        ended = true;
+        break;
+      }
+      if (inner.startsWith('-----')) fail('END line is missing before the next BEGIN line');
+      if (inHeaders && /^[A-Za-z-]+:/.test(inner)) {
+        const colon = inner.indexOf(':');
+        headers[inner.slice(0, colon)] = inner.slice(colon + 1).trim();
+        continue;
+      }
+      if (inner.length > 0) inHeaders = false;
+      body += inner.replace(/\s+/g, '');
+    }
+    if (!ended) fail('END line is missing (the file is truncated)');
+    const decoded = decodeBase64(body);
+    if (typeof decoded === 'string') fail(decoded);
+    blocks.push({ label, der: decoded as Uint8Array, index, headers });
+  }
+  if (blocks.length === 0) {
+    throw new CertkitError(
+      'PEM_INVALID',
+      `${source} holds no PEM block (no -----BEGIN line) and is not DER`,
+    );
+  }
+  return blocks;
+}
+
+/**
+ * Encodes bytes as one PEM block: LF line ends, 64-column base64 (RFC 7468 section 2).
+ *
+ * @example
+ * ```ts
+ * const pem = encodePem('CERTIFICATE', der); // '-----BEGIN CERTIFICATE-----\n…'
+ * ```
+ */
+export function encodePem(label: string, der: Uint8Array): string {
+  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64));
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}

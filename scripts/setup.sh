@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything certkit needs on a fresh Debian machine, then builds it:
+# Debian packages (openssl, redis-server, redis-tools, stunnel4, sslscan) used by the tests,
+# pnpm 10.34.9, the workspace's pinned dependencies, and the built packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(openssl redis-server redis-tools stunnel4 sslscan)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=300 "${missing[@]}"
+fi
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "10.34.9" ]; then
+  echo "setup: installing pnpm 10.34.9"
+  npm install -g pnpm@10.34.9
+fi
+
+pnpm install --frozen-lockfile
+pnpm build
