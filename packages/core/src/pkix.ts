@@ -633,3 +633,50 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
   );
   return new Uint8Array(cert.rawData);
 }
+
+/**
+ * True when `issuer`'s public key verifies `child`'s signature (OpenSSL through node:crypto:
+ * every algorithm OpenSSL knows, at its speed). False when it does not, or cannot be checked.
+ */
+export function signatureVerifies(child: Certificate, issuer: Certificate): boolean {
+  const c = internals(child);
+  const i = internals(issuer);
+  if (c.native === null || i.publicKey === null) return false;
+  try {
+    return c.native.verify(i.publicKey);
+  } catch {
+    return false; // an unsupported algorithm or a malformed signature: not verified
+  }
+}
+
+function normalizeValue(value: string): string {
+  // RFC 5280 section 7.1 (via RFC 4518): case-insensitive, insignificant spaces folded.
+  return value.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Compares two distinguished names as RFC 5280 section 7.1 says: byte-equal names match;
+ * otherwise attribute by attribute, same types in the same order, values compared
+ * case-insensitively with white space folded.
+ */
+export function namesEqual(
+  a: Certificate,
+  aField: 'subject' | 'issuer',
+  b: Certificate,
+  bField: 'subject' | 'issuer',
+): boolean {
+  const aDer = aField === 'subject' ? internals(a).subjectDer : internals(a).issuerDer;
+  const bDer = bField === 'subject' ? internals(b).subjectDer : internals(b).issuerDer;
+  if (Buffer.from(aDer).equals(Buffer.from(bDer))) return true;
+  const aAttrs = aField === 'subject' ? a.info.subjectAttributes : a.info.issuerAttributes;
+  const bAttrs = bField === 'subject' ? b.info.subjectAttributes : b.info.issuerAttributes;
+  if (aAttrs.length !== bAttrs.length) return false;
+  return aAttrs.every((attr, i) => {
+    const other = bAttrs[i];
+    return (
+      other !== undefined &&
+      other.oid === attr.oid &&
+      normalizeValue(other.value) === normalizeValue(attr.value)
+    );
+  });
+}
