@@ -179,7 +179,10 @@ test('issue 2: an unwritable --out is exit 2 with one line and nothing written',
     const result = await runCli(['gen-client', '--out', out, '--cn', 'a', ...FAST]);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, /^certs: cannot [a-z ]+ \S+: (a parent is not a directory|not a directory|no such file)/);
+    assert.match(
+      result.stderr,
+      /^certs: cannot [a-z ]+ \S+: (a parent is not a directory|not a directory|no such file)/,
+    );
   }
   assert.deepEqual(readdirSync(dir), ['a-file']);
 });
