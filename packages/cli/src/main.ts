@@ -8,6 +8,7 @@ import type { CommandSpec } from './command.js';
 import { genClient } from './commands/gen-client.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
 import { processIo, reportError, UsageError } from './output.js';
+import { withMaxInput } from './options.js';
 import type { Io } from './output.js';
 import { VERSION } from './version.js';
 
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const json = argv.includes('--json');
   let exitCode = EXIT_OK;
   let commandName: string | undefined;
-  const parser: Argv = yargs([...argv])
+  const parser: Argv = withMaxInput(yargs([...argv]))
     .scriptName('certs')
     .usage(
       'certs <command> [options]\n\nCertificates for TLS-secured Redis connections: client identities, trust bundles, checks.',

@@ -12,6 +12,7 @@ import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from './pk
 import {
   EC_CURVES,
   RSA_KEY_SIZES,
+  encryptPrivateKey,
   exportPrivateKey,
   generateKeyPair,
   parsePrivateKey,
@@ -24,6 +25,7 @@ import {
   PUBLIC_FILE_MODE,
   assertCanWrite,
   readInputFile,
+  readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
 import type { OutputFile } from './files.js';
@@ -211,6 +213,11 @@ export interface ClientIdentityOptions {
     readonly source: string;
     readonly passphrase?: string;
   };
+  /**
+   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, scrypt +
+   * AES-256-CBC (see {@link encryptPrivateKey}). Not with `keyFormat: 'pkcs1'`.
+   */
+  readonly keyPassphrase?: string;
   /** Start of validity; default: now. */
   readonly now?: Date;
   /** Called as work progresses, for progress displays. */
@@ -290,6 +297,16 @@ function resolveClientOptions(options: ClientIdentityOptions): ResolvedClientOpt
       'key format pkcs1 is for RSA keys only; use pkcs8 with EC keys',
     );
   }
+  if (options.keyPassphrase !== undefined && keyFormat === 'pkcs1') {
+    // PKCS#1 files can only be encrypted the legacy way (DEK-Info, an MD5-based KDF).
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'encrypted keys are written as PKCS#8; use key format pkcs8 with a passphrase',
+    );
+  }
+  if (options.keyPassphrase?.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'the passphrase is empty');
+  }
   const subject = subjectAttributes(options.subject);
   const now = options.now ?? new Date();
   if (Number.isNaN(now.getTime()))
@@ -363,7 +380,10 @@ export async function generateClientIdentity(
   });
   const certificate = parseCertificate(der, { name: 'generated certificate', index: 1 });
   return {
-    privateKeyPem: exportPrivateKey(keys.privateKey, isEc ? 'pkcs8' : keyFormat),
+    privateKeyPem:
+      options.keyPassphrase === undefined
+        ? exportPrivateKey(keys.privateKey, isEc ? 'pkcs8' : keyFormat)
+        : await encryptPrivateKey(keys.privateKey, options.keyPassphrase),
     certificatePem: certificate.pem,
     info: certificate.info,
   };
@@ -425,8 +445,15 @@ export interface WriteClientIdentityOptions extends Omit<ClientIdentityOptions, 
   readonly certFile?: string;
   /** Certify this existing key file instead of generating a key; the key file is not rewritten. */
   readonly existingKeyPath?: string;
-  /** Passphrase of an encrypted existing key. */
+  /**
+   * Passphrase of the key: encrypts the new key file (PKCS#8, scrypt + AES-256-CBC), or
+   * decrypts the existing key given by `existingKeyPath`.
+   */
   readonly passphrase?: string;
+  /** Read {@link WriteClientIdentityOptions.passphrase} from the first line of this file. */
+  readonly passphraseFile?: string;
+  /** Cap on the existing key file's size in bytes; default 10 MiB (`DEFAULT_MAX_INPUT_BYTES`). */
+  readonly maxInputBytes?: number;
   /** Replace existing files. Default: refuse, and write nothing. */
   readonly force?: boolean;
 }
@@ -467,23 +494,36 @@ export async function writeClientIdentity(
   const targets = writeKey ? [privateKeyPath, certificatePath] : [certificatePath];
   const force = options.force ?? false;
   resolveClientOptions(options); // bad options fail before any file check or key generation
-  await assertCanWrite(targets, { force });
+  await assertCanWrite(targets, { force, ...(writeKey ? { secret: [privateKeyPath] } : {}) });
   const {
     existingKeyPath,
-    passphrase,
+    passphrase: givenPassphrase,
+    passphraseFile,
+    maxInputBytes,
     outDir: _o,
     keyFile: _k,
     certFile: _c,
     force: _f,
     ...generation
   } = options;
+  if (givenPassphrase !== undefined && passphraseFile !== undefined) {
+    throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
+  }
+  const passphrase =
+    passphraseFile === undefined ? givenPassphrase : await readPassphraseFile(passphraseFile);
   const identity = await generateClientIdentity({
     ...generation,
+    ...(existingKeyPath === undefined && passphrase !== undefined
+      ? { keyPassphrase: passphrase }
+      : {}),
     ...(existingKeyPath === undefined
       ? {}
       : {
           existingKey: {
-            bytes: await readInputFile(existingKeyPath),
+            bytes: await readInputFile(
+              existingKeyPath,
+              maxInputBytes === undefined ? {} : { maxBytes: maxInputBytes },
+            ),
             source: existingKeyPath,
             ...(passphrase === undefined ? {} : { passphrase }),
           },
@@ -506,4 +546,253 @@ export async function writeClientIdentity(
     privateKeyPath,
     privateKeyWritten: writeKey,
   };
+}
+
+/** Root CA file names written by {@link writeCa}. */
+export const CA_CERT_FILE = 'ca.pem';
+/** Root CA key file name. */
+export const CA_KEY_FILE = 'ca-key.pem';
+/** Intermediate CA file names written by {@link writeIntermediate}. */
+export const INTERMEDIATE_CERT_FILE = 'intermediate.pem';
+/** Intermediate CA key file name. */
+export const INTERMEDIATE_KEY_FILE = 'intermediate-key.pem';
+/**
+ * Proxy certificate file names written by {@link writeServerCertificate}: the names Redis
+ * Enterprise's `rladmin cluster certificate set proxy certificate_file proxy_cert.pem
+ * key_file proxy_key.pem` examples use.
+ */
+export const PROXY_CERT_FILE = 'proxy_cert.pem';
+/** Proxy key file name. */
+export const PROXY_KEY_FILE = 'proxy_key.pem';
+
+/** Options every certificate-writing function shares. */
+export interface WriteCertificateOptions {
+  /** Folder to write into (created if missing, one level). Default: the current folder. */
+  readonly outDir?: string;
+  /** Replace existing files. Default: refuse, and write nothing. */
+  readonly force?: boolean;
+  /** Validity in days; the profile's default when absent. */
+  readonly days?: number;
+  readonly keyType?: KeyType;
+  /** RSA modulus; {@link CA_KEY_BITS} for CAs, {@link SERVER_KEY_BITS} for servers by default. */
+  readonly bits?: number;
+  readonly curve?: Curve;
+  readonly keyFormat?: KeyFormat;
+  readonly now?: Date;
+  readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
+}
+
+/** Where an issuing CA is on disk. */
+export interface IssuerFiles {
+  /** The issuing CA certificate, optionally followed by its issuers. */
+  readonly caCertPath: string;
+  readonly caKeyPath: string;
+  readonly caPassphrase?: string;
+}
+
+/** What a certificate-writing function made and where. */
+export interface WrittenCertificate {
+  readonly info: CertificateInfo;
+  readonly certificatePath: string;
+  readonly privateKeyPath: string;
+  /** Certificates in the certificate file (the certificate, then intermediates). */
+  readonly chainLength: number;
+  /** Advice that did not stop the work (a validity beyond what clients accept, …). */
+  readonly warnings: readonly string[];
+}
+
+async function writeIssued(
+  paths: { cert: string; key: string },
+  options: WriteCertificateOptions,
+  issue: Omit<IssueCertificateOptions, 'issuer'>,
+  issuerFiles: IssuerFiles | undefined,
+  warnings: readonly string[],
+): Promise<WrittenCertificate> {
+  if (resolve(paths.cert) === resolve(paths.key)) {
+    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
+  }
+  const force = options.force ?? false;
+  await assertCanWrite([paths.key, paths.cert], { force });
+  const issuer: IssuerInput | undefined =
+    issuerFiles === undefined
+      ? undefined
+      : {
+          certificate: await readInputFile(issuerFiles.caCertPath),
+          certificateSource: issuerFiles.caCertPath,
+          key: await readInputFile(issuerFiles.caKeyPath),
+          keySource: issuerFiles.caKeyPath,
+          ...(issuerFiles.caPassphrase === undefined
+            ? {}
+            : { passphrase: issuerFiles.caPassphrase }),
+        };
+  const issued = await issueCertificate({ ...issue, ...(issuer === undefined ? {} : { issuer }) });
+  await writeFilesAtomically(
+    [
+      { path: paths.key, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE },
+      { path: paths.cert, content: issued.chainPem, mode: PUBLIC_FILE_MODE },
+    ],
+    { force, createFolder: true },
+  );
+  return {
+    info: issued.info,
+    certificatePath: paths.cert,
+    privateKeyPath: paths.key,
+    chainLength: issued.chainPem.split('-----BEGIN CERTIFICATE-----').length - 1,
+    warnings,
+  };
+}
+
+function generationOptions(
+  options: WriteCertificateOptions,
+): Omit<KeyAndValidityOptions, 'subject'> {
+  const { outDir: _o, force: _f, onProgress: _p, ...rest } = options;
+  return rest;
+}
+
+/** Options of {@link writeCa}. */
+export interface WriteCaOptions extends WriteCertificateOptions {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes a private root CA ({@link CA_PROFILE}) and writes `ca.pem` (0644) and `ca-key.pem` (0600).
+ *
+ * @example
+ * ```ts
+ * const ca = await writeCa({ subject: { commonName: 'Acme Redis Root CA' }, outDir: 'pki' });
+ * console.log(ca.certificatePath); // pki/ca.pem
+ * ```
+ */
+export async function writeCa(options: WriteCaOptions): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  return writeIssued(
+    { cert: join(outDir, CA_CERT_FILE), key: join(outDir, CA_KEY_FILE) },
+    options,
+    {
+      ...generationOptions(options),
+      subject: options.subject,
+      profile: CA_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    undefined,
+    [],
+  );
+}
+
+/** Options of {@link writeIntermediate}. */
+export interface WriteIntermediateOptions extends WriteCertificateOptions, IssuerFiles {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes an intermediate CA ({@link INTERMEDIATE_PROFILE}, pathLen 0) signed by a CA and writes
+ * `intermediate.pem` and `intermediate-key.pem`.
+ *
+ * @example
+ * ```ts
+ * await writeIntermediate({ caCertPath: 'pki/ca.pem', caKeyPath: 'pki/ca-key.pem',
+ *   subject: { commonName: 'Acme Redis Issuing CA' }, outDir: 'pki' });
+ * ```
+ */
+export async function writeIntermediate(
+  options: WriteIntermediateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  return writeIssued(
+    { cert: join(outDir, INTERMEDIATE_CERT_FILE), key: join(outDir, INTERMEDIATE_KEY_FILE) },
+    options,
+    {
+      ...generationOptions(rest),
+      subject: options.subject,
+      profile: INTERMEDIATE_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    [],
+  );
+}
+
+/** Options of {@link writeServerCertificate}. */
+export interface WriteServerCertificateOptions extends WriteCertificateOptions, IssuerFiles {
+  /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
+  readonly cluster?: string;
+  /** More DNS names (a wildcard as `*.name.tld`). */
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** EKU: `both` (default), `server` or `client`. */
+  readonly usage?: CertificateUsage;
+  /** Subject; default CN = the cluster name (or the first DNS name). */
+  readonly subject?: SubjectFields;
+  /** Certificate file name in `outDir`. Default {@link PROXY_CERT_FILE}. */
+  readonly certFile?: string;
+  /** Key file name in `outDir`. Default {@link PROXY_KEY_FILE}. */
+  readonly keyFile?: string;
+}
+
+/**
+ * Issues a server (Redis Enterprise proxy) certificate from a CA and writes `proxy_cert.pem` (the
+ * certificate followed by the issuer's intermediates, the order a server sends) and
+ * `proxy_key.pem` (0600). A validity over {@link SERVER_CERT_MAX_RECOMMENDED_DAYS} days is
+ * allowed with a warning.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` without any name, or for an issuer that cannot sign
+ *
+ * @example
+ * ```ts
+ * const proxy = await writeServerCertificate({ caCertPath: 'pki/intermediate.pem',
+ *   caKeyPath: 'pki/intermediate-key.pem', cluster: 'cluster.local', outDir: 'proxy' });
+ * console.log(proxy.info.subjectAltNames.dns);
+ * ```
+ */
+export async function writeServerCertificate(
+  options: WriteServerCertificateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
+  const ipAddresses = options.ipAddresses ?? [];
+  const commonName = cluster[0] ?? dnsNames.find((n) => !n.startsWith('*')) ?? ipAddresses[0];
+  if (commonName === undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'a server certificate needs a name: give the cluster name, a DNS name or an IP address',
+    );
+  }
+  const profile = profileForUsage(options.usage ?? 'both');
+  const days = options.days ?? profile.defaultDays;
+  const warnings =
+    days > SERVER_CERT_MAX_RECOMMENDED_DAYS && profile.extendedKeyUsage.includes(OID.serverAuth)
+      ? [
+          `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
+        ]
+      : [];
+  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  const {
+    cluster: _c,
+    dnsNames: _d,
+    ipAddresses: _i,
+    usage: _u,
+    subject: _s,
+    certFile: _cf,
+    keyFile: _kf,
+    ...generation
+  } = rest;
+  return writeIssued(
+    {
+      cert: join(outDir, options.certFile ?? PROXY_CERT_FILE),
+      key: join(outDir, options.keyFile ?? PROXY_KEY_FILE),
+    },
+    options,
+    {
+      ...generationOptions(generation),
+      subject: options.subject ?? { commonName },
+      profile,
+      dnsNames,
+      ipAddresses,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    warnings,
+  );
 }

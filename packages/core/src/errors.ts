@@ -22,6 +22,7 @@ export type CertkitErrorCode =
   | 'FILE_EXISTS'
   | 'NOT_A_FILE'
   | 'WRITE_FAILED'
+  | 'UNSAFE_WRITE'
   | 'CHAIN_BROKEN'
   | 'TLS_FAILED'
   | 'INTERNAL';

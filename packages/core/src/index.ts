@@ -19,7 +19,14 @@ export type {
   NameAttribute,
 } from './pkix.js';
 
-export { EC_CURVES, parsePrivateKey, RSA_KEY_SIZES, RSA_PUBLIC_EXPONENT } from './keys.js';
+export {
+  EC_CURVES,
+  encryptPrivateKey,
+  KEY_ENCRYPTION_SCRYPT,
+  parsePrivateKey,
+  RSA_KEY_SIZES,
+  RSA_PUBLIC_EXPONENT,
+} from './keys.js';
 export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './keys.js';
 
 export {
@@ -51,9 +58,11 @@ export type {
 export {
   assertCanWrite,
   DEFAULT_MAX_INPUT_BYTES,
+  MAX_PASSPHRASE_FILE_BYTES,
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   readInputFile,
+  readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
 export type { OutputFile } from './files.js';

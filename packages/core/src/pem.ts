@@ -112,12 +112,15 @@ export function parsePemBlocks(bytes: Uint8Array, source: string): PemBlock[] {
   if (looksLikeDer(bytes)) {
     const length = derElementLength(bytes);
     if (length === null || length > bytes.length) {
-      throw new CertkitError('DER_INVALID', `cannot read ${source}: DER data is truncated`);
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read block 1 in ${source}: DER data is truncated`,
+      );
     }
     if (length < bytes.length) {
       throw new CertkitError(
         'DER_INVALID',
-        `cannot read ${source}: ${String(bytes.length - length)} trailing bytes after the DER data`,
+        `cannot read block 1 in ${source}: ${String(bytes.length - length)} trailing bytes after the DER data`,
       );
     }
     return [{ label: null, der: bytes, index: 1, headers: {} }];

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { SubjectFields, WrittenClientIdentity } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { printJson, style, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -67,7 +68,7 @@ export const genClient = defineCommand({
   command: 'gen-client',
   describe: 'make a self-signed client identity: keyclient.pem (0600) + cert.pem',
   builder: (y) =>
-    y
+    withPassphraseFile(y, 'that encrypts the new key (or decrypts --key)')
       .usage(
         'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth),\nwhat `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem\ninto the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the\nclient or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
       )
@@ -144,9 +145,14 @@ export const genClient = defineCommand({
         'certs gen-client --key keyclient.pem --cert-file cert-2031.pem --cn app',
         'renew with the same key',
       )
+      .example(
+        'certs gen-client --cn app --passphrase-file key.pass',
+        'encrypt keyclient.pem (PKCS#8, scrypt + AES-256)',
+      )
       .example('certs gen-client --cn app --json', 'machine-readable result'),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     let subject: SubjectFields;
     if (args.subject !== undefined) subject = core.parseSubject(args.subject);
     else if (args.cn !== undefined) subject = { commonName: args.cn };
@@ -169,6 +175,10 @@ export const genClient = defineCommand({
         keyFormat: args['key-format'],
         force: args.force,
         ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
+        ...(args['passphrase-file'] === undefined
+          ? {}
+          : { passphraseFile: args['passphrase-file'] }),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),
     );
     if (args.json) {

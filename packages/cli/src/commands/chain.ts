@@ -1,0 +1,168 @@
+/** `certs chain`: a clean trust bundle or a verified chain from certificates collected with `cat`. */
+import type { AssembledCertificates, ChainFinding } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { printJson, style } from '../output.js';
+import type { Io } from '../output.js';
+
+function findingLine(io: Io, f: ChainFinding): string {
+  const colour = f.severity === 'error' ? 'red' : f.severity === 'warning' ? 'yellow' : 'dim';
+  return `  ${style(f.severity, colour, io.stderrIsTty)}: ${f.message} [${f.code}]`;
+}
+
+/** The human summary, on stderr: stdout carries only the PEM. */
+function printSummary(
+  io: Io,
+  result: AssembledCertificates,
+  options: { auto: boolean; outFile: string | undefined },
+): void {
+  const lines: string[] = [];
+  lines.push(
+    `${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
+    `read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
+  );
+  if (result.chain !== null) {
+    const last = result.chain.path.length - 1;
+    result.chain.path.forEach((member, i) => {
+      const link = result.chain?.links.find((l) => l.child === i);
+      const verdict =
+        link === undefined
+          ? 'issuer not verified'
+          : link.ok
+            ? link.child === link.issuer
+              ? 'self-signed'
+              : 'signature verified'
+            : 'link broken';
+      const dropped =
+        i === last && member.role === 'root' && !result.certificates.includes(member.certificate)
+          ? ', left out (--no-root)'
+          : '';
+      lines.push(
+        `  ${String(i + 1)}. ${member.role.padEnd(12)} ${member.certificate.info.subject}  (until ${member.certificate.info.notAfter.slice(0, 10)}, ${verdict}${dropped})`,
+      );
+    });
+  } else if (result.bundle !== null) {
+    result.bundle.members.forEach((m, i) => {
+      lines.push(
+        `  ${String(i + 1)}. ${m.certificate.info.subject}  (until ${m.certificate.info.notAfter.slice(0, 10)}${m.selfSigned ? ', self-signed' : m.ca ? ', CA' : ''})`,
+      );
+    });
+  }
+  for (const f of result.findings) lines.push(findingLine(io, f));
+  const count = `${String(result.certificates.length)} certificate${result.certificates.length === 1 ? '' : 's'}`;
+  if (!result.ok && result.written === null) {
+    lines.push(
+      style(
+        `the ${result.mode} is broken: nothing written (use --allow-broken to write it anyway)`,
+        'red',
+        io.stderrIsTty,
+      ),
+    );
+  } else if (result.written !== null) {
+    lines.push(`wrote ${count} to ${result.written}`);
+  } else if (options.outFile === undefined) {
+    lines.push(`wrote ${count} to stdout`);
+  }
+  io.stderr(`${lines.join('\n')}\n`);
+}
+
+export const chain = defineCommand({
+  command: 'chain <files..>',
+  describe: 'make a clean trust bundle or a verified chain from certificate files',
+  builder: (y) =>
+    y
+      .usage(
+        'certs chain FILE… [options]\n\nReads every certificate of every file (PEM with any line ends and text between blocks, or\nDER), drops duplicates and writes clean PEM. Bundle mode keeps a set of trust anchors in the\ngiven order (servercerts.pem for redis-cli --cacert or stunnel cafile). Chain mode orders\nleaf -> intermediates -> root, verifying every signature. A summary goes to stderr.',
+      )
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'certificate files (PEM or DER)',
+      })
+      .option('o', {
+        alias: 'out',
+        type: 'string',
+        describe: 'write the PEM to this file (atomically) instead of stdout',
+        requiresArg: true,
+      })
+      .option('mode', {
+        choices: ['auto', 'bundle', 'chain'] as const,
+        default: 'auto' as const,
+        describe: 'auto: chain when a certificate issues another or needs an issuer, else bundle',
+      })
+      .option('root', {
+        type: 'boolean',
+        default: true,
+        describe: 'keep the self-signed root in a chain (--no-root drops it, as servers send)',
+      })
+      .option('annotate', {
+        type: 'boolean',
+        default: false,
+        describe: 'put # subject / issuer / notAfter / sha256 lines above each block',
+      })
+      .option('allow-broken', {
+        type: 'boolean',
+        default: false,
+        describe: 'write the output even when the chain is broken (still exits 1)',
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing -o file' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout (the PEM is in its "pem" field)',
+      })
+      .example(
+        'certs chain certsvr1.pem certsvr2.pem certsvr3.pem -o servercerts.pem',
+        'trust bundle of the nodes’ self-signed certificates',
+      )
+      .example(
+        'certs chain leaf.pem ca-bundle.pem -o fullchain.pem',
+        'leaf -> intermediates -> root',
+      )
+      .example(
+        'certs chain --mode chain --no-root server.pem chain.pem',
+        'the chain a server sends, on stdout',
+      )
+      .example('certs chain --annotate servercerts.pem', 'see what a bundle holds')
+      .example('certs chain --json a.pem b.pem', 'machine-readable result'),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const result = await core.assembleCertificates({
+      files: args.files,
+      mode: args.mode,
+      keepRoot: args.root,
+      annotate: args.annotate,
+      force: args.force,
+      writeBroken: args['allow-broken'],
+      ...(args.o === undefined ? {} : { outFile: args.o }),
+    });
+    const emit = result.ok || args['allow-broken'];
+    if (args.json) {
+      printJson(io, {
+        ok: result.ok,
+        mode: result.mode,
+        reason: result.reason,
+        inputs: result.inputs,
+        certificates: result.certificates.map((c) => ({
+          source: c.source,
+          subject: c.info.subject,
+          issuer: c.info.issuer,
+          serialNumber: c.info.serialNumber,
+          notBefore: c.info.notBefore,
+          notAfter: c.info.notAfter,
+          fingerprintSha256: c.info.fingerprintSha256,
+        })),
+        links: result.chain?.links ?? null,
+        complete: result.chain?.complete ?? null,
+        findings: result.findings,
+        output: result.written,
+        pem: emit && args.o === undefined ? result.pem : null,
+      });
+    } else {
+      printSummary(io, result, { auto: args.mode === 'auto', outFile: args.o });
+      if (emit && args.o === undefined) io.stdout(result.pem);
+    }
+    return result.ok ? EXIT_OK : EXIT_FINDINGS;
+  },
+});
