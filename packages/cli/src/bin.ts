@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+/**
+ * The `certs` executable. `certs --version` is answered before yargs loads: that alone costs
+ * ~30 ms of a ~90 ms start-up (bench/RESULTS.md, case "start-up"); everything else goes to main.
+ */
+import { VERSION } from './version.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Exactly what yargs' .version() prints.
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { main } = await import('./main.js');
+  process.exitCode = await main(argv);
+}
