@@ -66,3 +66,6 @@ export {
   writeFilesAtomically,
 } from './files.js';
 export type { OutputFile } from './files.js';
+
+export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
+export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
