@@ -20,14 +20,17 @@ const PROMPTS: readonly [keyof SubjectFields, string][] = [
 /** Asks for the subject as `openssl req` does, on an interactive terminal only. */
 async function promptSubject(io: Io): Promise<SubjectFields> {
   io.stderr('Enter the subject of the certificate; leave a field empty to omit it.\n');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  // The line iterator queues lines typed (or pasted) before the next prompt is shown.
+  const lines = rl[Symbol.asyncIterator]();
   try {
     const fields: Record<string, string> = {};
     for (const [key, label] of PROMPTS) {
       for (;;) {
-        const answer = (
-          await rl.question(`${label}${key === 'commonName' ? ' (required)' : ''}: `)
-        ).trim();
+        io.stderr(`${label}${key === 'commonName' ? ' (required)' : ''}: `);
+        const next = await lines.next();
+        if (next.done === true) throw new UsageError('input ended before a common name was given');
+        const answer = next.value.trim();
         if (answer.length > 0) fields[key] = answer;
         if (key !== 'commonName' || answer.length > 0) break;
       }
