@@ -12,7 +12,12 @@
  *   verifies signatures (OpenSSL speed, every algorithm OpenSSL knows).
  */
 import 'reflect-metadata';
-import { createHash, createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  verify as cryptoVerify,
+  X509Certificate as NodeX509,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -510,6 +515,8 @@ export interface NameInput {
 /** What {@link signCertificate} needs: all of it plain data and Node key objects. */
 export interface CertificateTemplate {
   readonly subject: readonly NameInput[];
+  /** The subject exactly as encoded elsewhere (a renewal keeps the old bytes); wins over `subject`. */
+  readonly subjectNameDer?: Uint8Array;
   /** Issuer name; the subject when self-signed. */
   readonly issuer: readonly NameInput[];
   /** Positive serial number, hex. */
@@ -526,6 +533,17 @@ export interface CertificateTemplate {
   readonly extendedKeyUsage: readonly string[];
   readonly dnsNames?: readonly string[];
   readonly ipAddresses?: readonly string[];
+  /**
+   * The issuer's subject exactly as encoded in its certificate. When given, it is copied byte for
+   * byte into the issuer field (RFC 5280 section 4.1.2.4): re-encoding `issuer` could change
+   * string types and break byte-comparing path builders.
+   */
+  readonly issuerNameDer?: Uint8Array;
+  /**
+   * The issuer's subject key identifier, for the authority key identifier (RFC 5280 section
+   * 4.2.1.1: it must equal the issuer's SKI); computed from `issuerPublicKey` when absent.
+   */
+  readonly authorityKeyIdentifier?: Uint8Array;
 }
 
 function jsonName(attributes: readonly NameInput[]): x509.JsonNameParams {
@@ -614,14 +632,25 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
     extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto));
   extensions.push(
-    await x509.AuthorityKeyIdentifierExtension.create(issuerPublicKey, false, crypto),
+    template.authorityKeyIdentifier === undefined
+      ? await x509.AuthorityKeyIdentifierExtension.create(issuerPublicKey, false, crypto)
+      : new x509.AuthorityKeyIdentifierExtension(
+          Buffer.from(template.authorityKeyIdentifier).toString('hex'),
+          false,
+        ),
   );
   const { hash, name } = signingAlgorithm(template.signingKey);
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: template.serialNumber,
-      subject: new x509.Name(jsonName(template.subject)),
-      issuer: new x509.Name(jsonName(template.issuer)),
+      subject:
+        template.subjectNameDer === undefined
+          ? new x509.Name(jsonName(template.subject))
+          : new x509.Name(new Uint8Array(template.subjectNameDer)),
+      issuer:
+        template.issuerNameDer === undefined
+          ? new x509.Name(jsonName(template.issuer))
+          : new x509.Name(new Uint8Array(template.issuerNameDer)),
       notBefore: template.notBefore,
       notAfter: template.notAfter,
       publicKey,
@@ -679,4 +708,186 @@ export function namesEqual(
       normalizeValue(other.value) === normalizeValue(attr.value)
     );
   });
+}
+
+/** What {@link signCertificationRequest} needs: plain data and Node key objects. */
+export interface CertificationRequestTemplate {
+  readonly subject: readonly NameInput[];
+  readonly publicKey: KeyObject;
+  readonly signingKey: KeyObject;
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** keyUsage bits to request; none when absent or empty. */
+  readonly keyUsage?: readonly KeyUsageName[];
+  /** EKU OIDs to request; none when absent or empty. */
+  readonly extendedKeyUsage?: readonly string[];
+}
+
+/**
+ * Builds and signs a PKCS#10 certification request (RFC 2986); returns its DER. The names and
+ * usages go into an extensionRequest attribute (RFC 2985 section 5.4.2), where CAs and
+ * `openssl x509 -req -copy_extensions` look for them.
+ *
+ * @example
+ * ```ts
+ * const der = await signCertificationRequest({ subject: [{ oid: OID.commonName, value: 'cluster.local' }],
+ *   publicKey, signingKey: privateKey, dnsNames: ['cluster.local', '*.cluster.local'] });
+ * ```
+ */
+export async function signCertificationRequest(
+  template: CertificationRequestTemplate,
+): Promise<Uint8Array> {
+  const crypto = webcrypto() as unknown as Crypto;
+  const publicKey = await toCryptoKey(template.publicKey, 'verify');
+  const privateKey = await toCryptoKey(template.signingKey, 'sign');
+  const extensions: x509.Extension[] = [];
+  const altNames: x509.JsonGeneralNames = [
+    ...(template.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(template.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  if (altNames.length > 0)
+    extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
+  if (template.keyUsage !== undefined && template.keyUsage.length > 0) {
+    let usage = 0;
+    for (const name of template.keyUsage) usage |= x509.KeyUsageFlags[name];
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+    extensions.push(new x509.KeyUsagesExtension(usage, true));
+  }
+  if (template.extendedKeyUsage !== undefined && template.extendedKeyUsage.length > 0) {
+    extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
+  }
+  const { hash, name } = signingAlgorithm(template.signingKey);
+  const request = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name: new x509.Name(jsonName(template.subject)),
+      keys: { publicKey, privateKey },
+      extensions,
+      signingAlgorithm: hash === undefined ? { name } : { name, hash },
+    },
+    crypto,
+  );
+  return new Uint8Array(request.rawData);
+}
+
+/** A PKCS#10 certification request's contents as plain, JSON-ready data. */
+export interface CertificationRequestInfo {
+  readonly subject: string;
+  readonly subjectAttributes: readonly NameAttribute[];
+  readonly key: KeyInfo;
+  readonly signatureAlgorithm: string;
+  /** The request's self-signature verifies with its own public key (RFC 2986 section 3). */
+  readonly signatureValid: boolean;
+  readonly subjectAltNames: CertificateInfo['subjectAltNames'];
+  readonly keyUsage: readonly KeyUsageName[] | null;
+  readonly extendedKeyUsage: readonly string[] | null;
+  /** Requested extensions (from the extensionRequest attribute). */
+  readonly extensions: readonly ExtensionInfo[];
+  /** SHA-256 of the DER, upper-case hex with colons. */
+  readonly fingerprintSha256: string;
+}
+
+const HASH_OF_SIGNATURE: Readonly<Record<string, string | null>> = {
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null,
+};
+
+/**
+ * Parses a DER PKCS#10 request and checks its self-signature with node:crypto (OpenSSL).
+ *
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a certification request
+ *
+ * @example
+ * ```ts
+ * const info = parseCertificationRequest(block.der, 'proxy.csr');
+ * console.log(info.subject, info.subjectAltNames.dns, info.signatureValid);
+ * ```
+ */
+export function parseCertificationRequest(
+  der: Uint8Array,
+  source: string,
+): CertificationRequestInfo {
+  let request: pkijs.CertificationRequest;
+  try {
+    const ber = asn1js.fromBER(der);
+    if (ber.offset === -1) throw new Error(ber.result.error);
+    request = new pkijs.CertificationRequest({ schema: ber.result });
+  } catch (error) {
+    throw new CertkitError(
+      'DER_INVALID',
+      `cannot read the certificate request in ${source}: not a valid PKCS#10 request`,
+      { cause: error },
+    );
+  }
+  const spkiDer = viewOf(request.subjectPublicKeyInfo.toSchema().toBER(false));
+  let publicKey: KeyObject | null;
+  try {
+    publicKey = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+  } catch {
+    publicKey = null; // an algorithm OpenSSL does not know: key 'unknown', signature unchecked
+  }
+  const signatureOid = request.signatureAlgorithm.algorithmId;
+  const hash = HASH_OF_SIGNATURE[signatureOid];
+  let signatureValid = false;
+  if (publicKey !== null && hash !== undefined) {
+    try {
+      signatureValid = cryptoVerify(
+        hash,
+        request.tbsView,
+        publicKey,
+        request.signatureValue.valueBlock.valueHexView,
+      );
+    } catch {
+      signatureValid = false; // a malformed signature does not verify
+    }
+  }
+  const extensionRequest = (request.attributes ?? []).find(
+    (a) => a.type === '1.2.840.113549.1.9.14',
+  );
+  let extensions: pkijs.Extension[] = [];
+  const first: unknown = extensionRequest?.values[0];
+  if (first !== undefined) {
+    try {
+      extensions = new pkijs.Extensions({ schema: first as asn1js.Sequence }).extensions;
+    } catch (error) {
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read the requested extensions in ${source}: malformed extensionRequest`,
+        { cause: error },
+      );
+    }
+  }
+  const byOid = (oid: string): unknown =>
+    extensions.find((e) => e.extnID === oid)?.parsedValue as unknown;
+  const ku = byOid(OID.keyUsage);
+  let keyUsage: KeyUsageName[] | null = null;
+  if (ku instanceof asn1js.BitString) {
+    const bits = ku.valueBlock.valueHexView;
+    keyUsage = KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
+  }
+  const eku = byOid(OID.extKeyUsage);
+  const subjectAttributes = nameAttributes(request.subject);
+  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
+  return {
+    subject: formatName(subjectAttributes),
+    subjectAttributes,
+    key: keyInfo(publicKey),
+    signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
+    signatureValid,
+    subjectAltNames: generalNames(byOid(OID.subjectAltName)),
+    keyUsage,
+    extendedKeyUsage:
+      eku instanceof pkijs.ExtKeyUsage ? eku.keyPurposes.map((oid) => EKU_NAMES[oid] ?? oid) : null,
+    extensions: extensions.map((e) => ({
+      oid: e.extnID,
+      name: EXTENSION_NAMES[e.extnID] ?? e.extnID,
+      critical: e.critical,
+    })),
+    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
+  };
 }

@@ -1,0 +1,112 @@
+/** `certs csr`: a key and a PKCS#10 request for an organisation's own CA. */
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { printJson, style, withProgress } from '../output.js';
+
+export const csr = defineCommand({
+  command: 'csr',
+  describe: 'make a key and a certificate request (PKCS#10) for your own CA',
+  builder: (y) =>
+    y
+      .usage(
+        'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr`\nor `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
+      )
+      .option('cluster', {
+        type: 'string',
+        describe: 'cluster FQDN (CN and the four Redis Enterprise names)',
+        requiresArg: true,
+      })
+      .option('san', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'another DNS name (repeatable)',
+        requiresArg: true,
+      })
+      .option('ip', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'an IP address name (repeatable)',
+        requiresArg: true,
+      })
+      .option('usage', {
+        choices: ['both', 'server', 'client'] as const,
+        default: 'both' as const,
+        describe: 'EKU to request',
+      })
+      .option('out', {
+        type: 'string',
+        default: '.',
+        describe: 'folder to write into (created if missing)',
+        requiresArg: true,
+      })
+      .option('key-type', {
+        choices: ['rsa', 'ec'] as const,
+        default: 'rsa' as const,
+        describe: 'key algorithm',
+      })
+      .option('bits', {
+        type: 'number',
+        default: 2048,
+        describe: 'RSA key size: 2048, 3072 or 4096',
+        requiresArg: true,
+      })
+      .option('curve', {
+        choices: ['P-256', 'P-384'] as const,
+        default: 'P-256' as const,
+        describe: 'EC curve (with --key-type ec)',
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example(
+        'certs csr --cluster cluster.example.com --out csr',
+        'RSA 2048 key + request in ./csr',
+      )
+      .example(
+        'certs csr --cluster c.example.com --key-type ec --json',
+        'EC P-256, machine-readable',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const written = await withProgress(io, 'generating key', () =>
+      core.writeCertificateRequest({
+        ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
+        dnsNames: args.san,
+        ipAddresses: args.ip,
+        usage: args.usage,
+        outDir: args.out,
+        keyType: args['key-type'],
+        bits: args.bits,
+        curve: args.curve,
+        force: args.force,
+      }),
+    );
+    if (args.json) {
+      printJson(io, {
+        ok: true,
+        request: written.info,
+        files: { request: written.csrPath, privateKey: written.privateKeyPath },
+      });
+      return EXIT_OK;
+    }
+    const { info } = written;
+    io.stdout(
+      [
+        style('Certificate request ready', 'bold', io.stdoutIsTty),
+        `  subject      ${info.subject}`,
+        `  names        ${[...info.subjectAltNames.dns, ...info.subjectAltNames.ip].join(', ')}`,
+        `  request      ${written.csrPath}`,
+        `  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
+        '',
+        `Send ${written.csrPath} to your CA; install what comes back with ${written.privateKeyPath}.`,
+        '',
+      ].join('\n'),
+    );
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,51 @@
+/** `certs gen-ca`: a private root CA for Redis server and client certificates. */
+import type { SubjectFields } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { UsageError, withProgress } from '../output.js';
+import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+
+export const genCa = defineCommand({
+  command: 'gen-ca',
+  describe: 'make a private root CA: ca.pem + ca-key.pem (0600)',
+  builder: (y) =>
+    keyOptions(
+      y.usage(
+        `certs gen-ca --cn NAME [options]\n\nMakes a self-signed root CA (CA:TRUE, keyCertSign + cRLSign, no EKU) to sign intermediates,\nproxy certificates and client certificates. Keep ca-key.pem offline; sign day to day with an\nintermediate (certs gen-intermediate).\n\n${VALIDITY_HELP}`,
+      ),
+      { days: 3650, bits: 4096, out: '.' },
+    )
+      .option('cn', { type: 'string', describe: 'common name of the CA', requiresArg: true })
+      .option('subject', {
+        type: 'string',
+        describe: 'whole subject, e.g. "/C=US/O=Acme/CN=Acme Root CA"',
+        requiresArg: true,
+      })
+      .conflicts('cn', 'subject')
+      .example('certs gen-ca --cn "Acme Redis Root CA" --out pki', 'RSA 4096, ten years, in ./pki')
+      .example(
+        'certs gen-ca --cn "Test Root" --key-type ec --days 365',
+        'a short-lived EC test root',
+      )
+      .example('certs gen-ca --subject "/O=Acme/CN=Acme Root" --json', 'machine-readable result'),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    let subject: SubjectFields;
+    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
+    else if (args.cn !== undefined) subject = { commonName: args.cn };
+    else throw new UsageError('give the CA name with --cn NAME or --subject "/O=Acme/CN=Root"');
+    const written = await withProgress(io, 'generating CA key', () =>
+      core.writeCa({
+        subject,
+        outDir: args.out,
+        days: args.days,
+        keyType: args['key-type'],
+        bits: args.bits,
+        curve: args.curve,
+        force: args.force,
+      }),
+    );
+    printWritten(io, written, args.json, 'Root CA ready');
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,67 @@
+/** `certs gen-intermediate`: an intermediate CA (pathLen 0) signed by a root. */
+import type { SubjectFields } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { UsageError, withProgress } from '../output.js';
+import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+
+export const genIntermediate = defineCommand({
+  command: 'gen-intermediate',
+  describe: 'make an intermediate CA (pathLen 0): intermediate.pem + intermediate-key.pem',
+  builder: (y) =>
+    keyOptions(
+      y.usage(
+        `certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only)\nsigned by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
+      ),
+      { days: 1826, bits: 4096, out: '.' },
+    )
+      .option('ca', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the signing CA certificate',
+        requiresArg: true,
+      })
+      .option('ca-key', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the signing CA private key',
+        requiresArg: true,
+      })
+      .option('cn', { type: 'string', describe: 'common name', requiresArg: true })
+      .option('subject', {
+        type: 'string',
+        describe: 'whole subject, e.g. "/O=Acme/CN=Acme Issuing CA"',
+        requiresArg: true,
+      })
+      .conflicts('cn', 'subject')
+      .example(
+        'certs gen-intermediate --ca pki/ca.pem --ca-key pki/ca-key.pem --cn "Acme Issuing CA" --out pki',
+        'pathLen 0, five years',
+      )
+      .example(
+        'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn Issuing --key-type ec --json',
+        'an EC intermediate, machine-readable result',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    let subject: SubjectFields;
+    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
+    else if (args.cn !== undefined) subject = { commonName: args.cn };
+    else throw new UsageError('give the intermediate name with --cn NAME or --subject');
+    const written = await withProgress(io, 'generating intermediate key', () =>
+      core.writeIntermediate({
+        subject,
+        caCertPath: args.ca,
+        caKeyPath: args['ca-key'],
+        outDir: args.out,
+        days: args.days,
+        keyType: args['key-type'],
+        bits: args.bits,
+        curve: args.curve,
+        force: args.force,
+      }),
+    );
+    printWritten(io, written, args.json, 'Intermediate CA ready');
+    return EXIT_OK;
+  },
+});

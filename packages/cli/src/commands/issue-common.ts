@@ -1,0 +1,90 @@
+/** Options and output shared by the commands that make CA and server certificates. */
+import type { Argv } from 'yargs';
+import type { WrittenCertificate } from '@certkit/core';
+import { printJson, style } from '../output.js';
+import type { Io } from '../output.js';
+
+/** Adds the key, validity and output options every certificate-making command takes. */
+export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number; out: string }) {
+  return y
+    .option('out', {
+      type: 'string',
+      default: defaults.out,
+      describe: 'folder to write into (created if missing)',
+      requiresArg: true,
+    })
+    .option('days', {
+      type: 'number',
+      default: defaults.days,
+      describe: 'validity in days (1-36500)',
+      requiresArg: true,
+    })
+    .option('key-type', {
+      choices: ['rsa', 'ec'] as const,
+      default: 'rsa' as const,
+      describe: 'key algorithm',
+    })
+    .option('bits', {
+      type: 'number',
+      default: defaults.bits,
+      describe: 'RSA key size: 2048, 3072 or 4096',
+      requiresArg: true,
+    })
+    .option('curve', {
+      choices: ['P-256', 'P-384'] as const,
+      default: 'P-256' as const,
+      describe: 'EC curve (with --key-type ec)',
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print one JSON document on stdout',
+    });
+}
+
+/** Prints what was written: text for people, one JSON document with --json. */
+export function printWritten(
+  io: Io,
+  written: WrittenCertificate,
+  json: boolean,
+  title: string,
+): void {
+  if (json) {
+    printJson(io, {
+      ok: true,
+      certificate: written.info,
+      files: { certificate: written.certificatePath, privateKey: written.privateKeyPath },
+      chainLength: written.chainLength,
+      warnings: written.warnings,
+    });
+    return;
+  }
+  for (const warning of written.warnings) io.stderr(`certs: warning: ${warning}\n`);
+  const { info } = written;
+  const tty = io.stdoutIsTty;
+  const key =
+    info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
+  const names = [...info.subjectAltNames.dns, ...info.subjectAltNames.ip];
+  io.stdout(
+    [
+      style(`${title} (${key} key)`, 'bold', tty),
+      `  subject      ${info.subject}`,
+      `  issuer       ${info.issuer}`,
+      ...(names.length > 0 ? [`  names        ${names.join(', ')}`] : []),
+      `  valid        ${info.notBefore} to ${info.notAfter}`,
+      `  sha256       ${info.fingerprintSha256}`,
+      `  certificate  ${written.certificatePath}${written.chainLength > 1 ? ` (with ${String(written.chainLength - 1)} intermediate${written.chainLength > 2 ? 's' : ''})` : ''}`,
+      `  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The validity advice every certificate command's help carries. */
+export const VALIDITY_HELP = `Validity: server certificates default to 365 days. The Redis Enterprise documentation
+recommends at most one year for server certificates, and the CA/Browser Forum Baseline
+Requirements (section 6.3.2) cap publicly trusted ones at 398 days, which browsers and Apple
+clients enforce; longer is allowed with a warning. CAs default to 3650 days (root) and 1826
+days (intermediate). A certificate may not outlive its issuer (RFC 5280 section 6.1.3 checks
+every certificate of the path at the same time).`;

@@ -1,0 +1,101 @@
+/** `certs issue`: a CA-signed server (Redis Enterprise proxy) or client certificate. */
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { withProgress } from '../output.js';
+import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+
+export const issue = defineCommand({
+  command: 'issue',
+  describe: 'issue a proxy/server certificate from a CA: proxy_cert.pem + proxy_key.pem',
+  builder: (y) =>
+    keyOptions(
+      y.usage(
+        `certs issue --ca FILE --ca-key FILE --cluster C [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment. proxy_cert.pem holds the certificate\nfollowed by the intermediates of --ca (never the root): the order the server must send.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
+      ),
+      { days: 365, bits: 2048, out: '.' },
+    )
+      .option('ca', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'the issuing CA certificate (an intermediate, optionally followed by its issuers)',
+        requiresArg: true,
+      })
+      .option('ca-key', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the issuing CA private key',
+        requiresArg: true,
+      })
+      .option('cluster', {
+        type: 'string',
+        describe: 'cluster FQDN (CN and the four Redis Enterprise names)',
+        requiresArg: true,
+      })
+      .option('san', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'another DNS name (repeatable; a wildcard as *.name.tld)',
+        requiresArg: true,
+      })
+      .option('ip', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'an IP address name (repeatable)',
+        requiresArg: true,
+      })
+      .option('usage', {
+        choices: ['both', 'server', 'client'] as const,
+        default: 'both' as const,
+        describe: 'EKU: serverAuth + clientAuth, serverAuth, or clientAuth',
+      })
+      .option('cert-file', {
+        type: 'string',
+        default: 'proxy_cert.pem',
+        describe: 'certificate file name in --out',
+        requiresArg: true,
+      })
+      .option('key-file', {
+        type: 'string',
+        default: 'proxy_key.pem',
+        describe: 'key file name in --out',
+        requiresArg: true,
+      })
+      .example(
+        'certs issue --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --cluster cluster.local --out proxy',
+        'the proxy certificate of cluster.local, one year',
+      )
+      .example(
+        'certs issue --ca ca.pem --ca-key ca-key.pem --cluster c.example.com --san redis.example.com --ip 10.0.0.5',
+        'extra names',
+      )
+      .example(
+        'certs issue --ca ca.pem --ca-key ca-key.pem --san app.example.com --usage client --cert-file cert.pem --key-file keyclient.pem',
+        'a CA-signed client certificate',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const written = await withProgress(io, 'generating key', () =>
+      core.writeServerCertificate({
+        caCertPath: args.ca,
+        caKeyPath: args['ca-key'],
+        ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
+        dnsNames: args.san,
+        ipAddresses: args.ip,
+        usage: args.usage,
+        certFile: args['cert-file'],
+        keyFile: args['key-file'],
+        outDir: args.out,
+        days: args.days,
+        keyType: args['key-type'],
+        bits: args.bits,
+        curve: args.curve,
+        force: args.force,
+      }),
+    );
+    printWritten(io, written, args.json, 'Certificate issued');
+    return EXIT_OK;
+  },
+});
