@@ -6,6 +6,10 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { CommandSpec } from './command.js';
 import { genClient } from './commands/gen-client.js';
+import { csr } from './commands/csr.js';
+import { genCa } from './commands/gen-ca.js';
+import { genIntermediate } from './commands/gen-intermediate.js';
+import { issue } from './commands/issue.js';
 import { chain } from './commands/chain.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
 import { processIo, reportError, UsageError } from './output.js';
@@ -16,6 +20,10 @@ import { VERSION } from './version.js';
 // Each command module's builder is light; its runner imports core on demand.
 const COMMANDS: readonly CommandSpec<never>[] = [
   genClient as unknown as CommandSpec<never>,
+  genCa as unknown as CommandSpec<never>,
+  genIntermediate as unknown as CommandSpec<never>,
+  issue as unknown as CommandSpec<never>,
+  csr as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
 ];
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { CertkitError } from './errors.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
-import { OID, parseCertificate, signCertificate } from './pkix.js';
+import { OID, internals, parseCertificate, signCertificate } from './pkix.js';
 import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from './pkix.js';
 import {
   EC_CURVES,
@@ -15,10 +15,12 @@ import {
   encryptPrivateKey,
   exportPrivateKey,
   generateKeyPair,
+  keysMatch,
   parsePrivateKey,
 } from './keys.js';
 import type { Curve, KeyFormat, KeyPair, KeyType } from './keys.js';
 import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
   PRIVATE_KEY_MODE,
@@ -46,6 +48,23 @@ export const DEFAULT_KEY_FORMAT: KeyFormat = 'pkcs8';
 export const SERIAL_NUMBER_BYTES = 16;
 /** Most certificates accepted in one input (a guard against hostile or runaway inputs). */
 export const MAX_CERTIFICATES_PER_INPUT = 10_000;
+
+/** Default validity of a private root CA: 3650 days (ten years), as mkcert and most private PKIs. */
+export const CA_CERT_VALIDITY_DAYS = 3650;
+/** Default validity of an intermediate CA: 1826 days (five years), inside a ten-year root. */
+export const INTERMEDIATE_CERT_VALIDITY_DAYS = 1826;
+/**
+ * Default validity of a server (proxy) certificate: 365 days. The Redis Enterprise documentation
+ * recommends at most one year for server certificates; public CAs may not exceed 398 days
+ * (CA/Browser Forum Baseline Requirements section 6.3.2), which browsers and Apple clients enforce.
+ */
+export const SERVER_CERT_VALIDITY_DAYS = 365;
+/** Longest server validity without a warning: 398 days (CA/Browser Forum BR section 6.3.2). */
+export const SERVER_CERT_MAX_RECOMMENDED_DAYS = 398;
+/** Default RSA modulus of CA keys: 4096 bits (a CA key lives for years and signs everything). */
+export const CA_KEY_BITS = 4096;
+/** Default RSA modulus of server keys: 2048 bits (CA/B Forum BR 6.1.5 minimum; every handshake pays for it). */
+export const SERVER_KEY_BITS = 2048;
 
 /** The extensions a kind of certificate carries. */
 export interface CertificateProfile {
@@ -78,6 +97,121 @@ export const CLIENT_PROFILE: CertificateProfile = {
   extendedKeyUsage: [OID.clientAuth],
   defaultDays: CLIENT_CERT_VALIDITY_DAYS,
 };
+
+/**
+ * A private root CA: `CA:TRUE` without a path length limit, keyUsage keyCertSign + cRLSign
+ * (RFC 5280 section 4.2.1.3: the bits a certificate signer must have), no EKU (RFC 5280 section
+ * 4.2.1.12 restricts EKU to end entities in practice; an EKU on a CA narrows what it may sign
+ * for some verifiers).
+ */
+export const CA_PROFILE: CertificateProfile = {
+  name: 'ca',
+  ca: true,
+  keyUsage: ['keyCertSign', 'cRLSign'],
+  keyUsageEc: ['keyCertSign', 'cRLSign'],
+  extendedKeyUsage: [],
+  defaultDays: CA_CERT_VALIDITY_DAYS,
+};
+
+/**
+ * An intermediate CA that may sign end-entity certificates only: `CA:TRUE, pathlen:0`
+ * (RFC 5280 section 4.2.1.9), keyCertSign + cRLSign. The root key can then stay offline.
+ */
+export const INTERMEDIATE_PROFILE: CertificateProfile = {
+  name: 'intermediate',
+  ca: true,
+  pathLength: 0,
+  keyUsage: ['keyCertSign', 'cRLSign'],
+  keyUsageEc: ['keyCertSign', 'cRLSign'],
+  extendedKeyUsage: [],
+  defaultDays: INTERMEDIATE_CERT_VALIDITY_DAYS,
+};
+
+/**
+ * The Redis Enterprise proxy certificate: `CA:FALSE`, keyUsage digitalSignature +
+ * keyEncipherment, EKU serverAuth + clientAuth (the proxy certificate also authenticates the
+ * cluster to replica-of and Active-Active peers, as a client). Names come from the cluster:
+ * see {@link redisEnterpriseNames}.
+ */
+export const SERVER_PROFILE: CertificateProfile = {
+  name: 'server',
+  ca: false,
+  keyUsage: ['digitalSignature', 'keyEncipherment'],
+  keyUsageEc: ['digitalSignature'],
+  extendedKeyUsage: [OID.serverAuth, OID.clientAuth],
+  defaultDays: SERVER_CERT_VALIDITY_DAYS,
+};
+
+/** What an issued end-entity certificate is for: its EKU. */
+export type CertificateUsage = 'server' | 'client' | 'both';
+
+/**
+ * The end-entity profile for a usage: {@link SERVER_PROFILE} with EKU serverAuth, clientAuth or
+ * both (the default, what Redis Enterprise's proxy certificate carries).
+ *
+ * @example
+ * ```ts
+ * profileForUsage('server').extendedKeyUsage; // ['1.3.6.1.5.5.7.3.1']
+ * ```
+ */
+export function profileForUsage(usage: CertificateUsage): CertificateProfile {
+  switch (usage) {
+    case 'both':
+      return SERVER_PROFILE;
+    case 'server':
+      return { ...SERVER_PROFILE, extendedKeyUsage: [OID.serverAuth] };
+    case 'client':
+      return { ...SERVER_PROFILE, name: 'client', extendedKeyUsage: [OID.clientAuth] };
+    default:
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `usage must be server, client or both, got "${String(usage)}"`,
+      );
+  }
+}
+
+/**
+ * The DNS names of a Redis Enterprise cluster's proxy certificate: `C`, `*.C`, `internal.C`,
+ * `*.internal.C`. Database endpoints are `redis-<port>.C` and `redis-<port>.internal.C`; one
+ * wildcard label covers them (RFC 9525 section 6.3: `*` matches one whole left-most label).
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` when `cluster` is not a DNS name
+ *
+ * @example
+ * ```ts
+ * redisEnterpriseNames('cluster.local');
+ * // ['cluster.local', '*.cluster.local', 'internal.cluster.local', '*.internal.cluster.local']
+ * ```
+ */
+export function redisEnterpriseNames(cluster: string): string[] {
+  const name = validateDnsName(cluster, 'cluster name', false);
+  return [name, `*.${name}`, `internal.${name}`, `*.internal.${name}`];
+}
+
+/**
+ * Checks a DNS name for a certificate (RFC 1035 section 2.3.1 labels, as RFC 5280 section
+ * 4.2.1.6 requires; a wildcard only as the whole left-most label, RFC 9525 section 6.3).
+ * Returns it lower-cased, without a trailing dot.
+ */
+function validateDnsName(value: string, what: string, allowWildcard: boolean): string {
+  const name = value.trim().toLowerCase().replace(/\.$/, '');
+  const labels = name.split('.');
+  const ok =
+    name.length > 0 &&
+    name.length <= 253 &&
+    labels.every(
+      (label, i) =>
+        (allowWildcard && i === 0 && label === '*' && labels.length >= 2) ||
+        /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label),
+    );
+  if (!ok) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${what} "${value}" is not a DNS name (letters, digits and hyphens in dot-separated labels${allowWildcard ? '; a wildcard only as *.name.tld' : ''})`,
+    );
+  }
+  return name;
+}
 
 /** Subject fields, as `openssl req` prompts for them. */
 export interface SubjectFields {
@@ -141,8 +275,8 @@ export function parseSubject(text: string): SubjectFields {
   return fields as unknown as SubjectFields;
 }
 
-/** Bounds from RFC 5280 Appendix A (ub-common-name 64, ub-organization-name 64, …). */
-function subjectAttributes(subject: SubjectFields): NameInput[] {
+/** Bounds from RFC 5280 Appendix A (ub-common-name 64, ub-organization-name 64, …). Internal. */
+export function subjectAttributes(subject: SubjectFields): NameInput[] {
   const check = (label: string, value: string | undefined, max: number): void => {
     if (value === undefined) return;
     if (value.trim().length === 0)
@@ -252,8 +386,8 @@ export function randomSerialNumber(): string {
   return bytes.toString('hex');
 }
 
-/** Options of {@link generateClientIdentity} checked and with defaults applied. */
-interface ResolvedClientOptions {
+/** Key and validity options checked and with defaults applied. */
+interface ResolvedOptions {
   readonly keyType: KeyType;
   readonly bits: number;
   readonly curve: Curve;
@@ -263,15 +397,32 @@ interface ResolvedClientOptions {
   readonly notAfter: Date;
 }
 
+/** The key, validity and subject options every kind of certificate shares. */
+interface KeyAndValidityOptions {
+  readonly subject: SubjectFields;
+  readonly days?: number;
+  readonly keyType?: KeyType;
+  readonly bits?: number;
+  readonly curve?: Curve;
+  readonly keyFormat?: KeyFormat;
+  readonly existingKey?: ClientIdentityOptions['existingKey'];
+  /** Encrypt the private key with this passphrase (see {@link encryptPrivateKey}). */
+  readonly keyPassphrase?: string;
+  readonly now?: Date;
+}
+
 /** Checks every option before any work starts, so that a bad option fails at once. */
-function resolveClientOptions(options: ClientIdentityOptions): ResolvedClientOptions {
-  const days = validateDays(options.days ?? CLIENT_PROFILE.defaultDays);
+function resolveOptions(
+  options: KeyAndValidityOptions,
+  defaults: { days: number; bits: number },
+): ResolvedOptions {
+  const days = validateDays(options.days ?? defaults.days);
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE;
   // Library callers in JavaScript can pass anything: check at run time what the types promise.
   if (!(['rsa', 'ec'] as readonly string[]).includes(keyType)) {
     throw new CertkitError('INVALID_OPTION', `key type must be rsa or ec, got "${keyType}"`);
   }
-  const bits = options.bits ?? CLIENT_KEY_BITS;
+  const bits = options.bits ?? defaults.bits;
   if (keyType === 'rsa' && !RSA_KEY_SIZES.includes(bits)) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -318,6 +469,229 @@ function resolveClientOptions(options: ClientIdentityOptions): ResolvedClientOpt
   return { keyType, bits, curve, keyFormat, subject, notBefore, notAfter };
 }
 
+function resolveClientOptions(options: ClientIdentityOptions): ResolvedOptions {
+  return resolveOptions(options, { days: CLIENT_PROFILE.defaultDays, bits: CLIENT_KEY_BITS });
+}
+
+/** Loads an existing key for certification: RSA of 2048 bits or more, or EC. */
+function loadExistingKey(existing: NonNullable<ClientIdentityOptions['existingKey']>): KeyPair {
+  const { key } = parsePrivateKey(existing.bytes, existing.source, {
+    ...(existing.passphrase === undefined ? {} : { passphrase: existing.passphrase }),
+  });
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') {
+    throw new CertkitError(
+      'KEY_INVALID',
+      `${existing.source} holds a ${key.asymmetricKeyType ?? 'unknown'} key; use an RSA or EC key`,
+    );
+  }
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new CertkitError(
+      'KEY_INVALID',
+      `${existing.source} holds an RSA key under 2048 bits; it is too weak`,
+    );
+  }
+  return { privateKey: key, publicKey: createPublicKey(key) };
+}
+
+/** The certificate and key that sign an issued certificate, as read from files. */
+export interface IssuerInput {
+  /** The issuing CA certificate first, optionally followed by its own issuers (PEM or DER). */
+  readonly certificate: Uint8Array;
+  readonly certificateSource: string;
+  /** The issuing CA's private key (PEM or DER). */
+  readonly key: Uint8Array;
+  readonly keySource: string;
+  readonly passphrase?: string;
+}
+
+/** Options of {@link issueCertificate}. */
+export interface IssueCertificateOptions extends KeyAndValidityOptions {
+  /** The kind of certificate: {@link CA_PROFILE}, {@link INTERMEDIATE_PROFILE}, {@link SERVER_PROFILE}, … */
+  readonly profile: CertificateProfile;
+  /** Signer; self-signed when absent. */
+  readonly issuer?: IssuerInput;
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** Keep this exact subject encoding (renewals); `subject` is still checked. */
+  readonly subjectNameDer?: Uint8Array;
+  readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
+}
+
+/** A certificate made by {@link issueCertificate}, with its key. */
+export interface IssuedCertificate {
+  /** The private key, PEM. Write it with mode 0600. */
+  readonly privateKeyPem: string;
+  /** The certificate alone, PEM. */
+  readonly certificatePem: string;
+  /**
+   * The certificate followed by the intermediates of the issuer input (never a self-signed
+   * root): what a TLS server must send, in order (RFC 8446 section 4.4.2).
+   */
+  readonly chainPem: string;
+  readonly info: CertificateInfo;
+}
+
+interface ResolvedIssuer {
+  readonly certificate: Certificate;
+  readonly intermediates: readonly Certificate[];
+  readonly keys: KeyPair;
+}
+
+/**
+ * Reads and checks an issuer: a CA certificate (RFC 5280 section 4.2.1.9 basicConstraints
+ * CA:TRUE; keyCertSign when keyUsage is present, section 4.2.1.3) whose key is the given key,
+ * allowed to sign a certificate of `profile` (a pathLen 0 CA signs end entities only).
+ */
+function resolveIssuer(input: IssuerInput, profile: CertificateProfile): ResolvedIssuer {
+  const certificates = parseCertificates(input.certificate, input.certificateSource);
+  const [certificate, ...rest] = certificates;
+  if (certificate === undefined) throw new CertkitError('INTERNAL', 'no issuer certificate');
+  const { key } = parsePrivateKey(input.key, input.keySource, {
+    ...(input.passphrase === undefined ? {} : { passphrase: input.passphrase }),
+  });
+  const publicKey = internals(certificate).publicKey;
+  if (publicKey === null || !keysMatch(key, publicKey)) {
+    throw new CertkitError(
+      'KEY_MISMATCH',
+      `${input.keySource} is not the key of the first certificate in ${input.certificateSource} (${certificate.info.subject})`,
+    );
+  }
+  const bc = certificate.info.basicConstraints;
+  if (bc?.ca !== true) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${input.certificateSource} (${certificate.info.subject}) is not a CA certificate (no basicConstraints CA:TRUE, RFC 5280 section 4.2.1.9); it cannot sign`,
+    );
+  }
+  const ku = certificate.info.keyUsage;
+  if (ku !== null && !ku.includes('keyCertSign')) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${input.certificateSource} (${certificate.info.subject}) lacks keyUsage keyCertSign (RFC 5280 section 4.2.1.3); it cannot sign certificates`,
+    );
+  }
+  if (profile.ca && bc.pathLength === 0) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${input.certificateSource} (${certificate.info.subject}) has pathLen 0: it may sign end-entity certificates only, not CAs (RFC 5280 section 4.2.1.9)`,
+    );
+  }
+  // The issuing CA and any CA after it in the file, minus self-signed roots: clients hold
+  // those already, and RFC 8446 section 4.4.2 lets a server omit them.
+  const intermediates = [certificate, ...rest].filter((c) => !c.info.selfIssued);
+  return { certificate, intermediates, keys: { privateKey: key, publicKey } };
+}
+
+/** Checks and de-duplicates subjectAltName entries. Internal. */
+export function checkNames(
+  dnsNames: readonly string[],
+  ipAddresses: readonly string[],
+): { dns: string[]; ip: string[] } {
+  const dns = [...new Set(dnsNames.map((name) => validateDnsName(name, 'DNS name', true)))];
+  const ip = ipAddresses.map((address) => {
+    if (isIP(address) === 0) {
+      throw new CertkitError('INVALID_OPTION', `"${address}" is not an IPv4 or IPv6 address`);
+    }
+    return address;
+  });
+  return { dns, ip };
+}
+
+/**
+ * Makes a certificate of any profile: self-signed (a root CA, a client identity) or signed by an
+ * issuer (an intermediate, a server or client certificate). One function for every kind; the
+ * profile says which extensions it carries. The key is generated on the thread pool.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for out-of-range options or an issuer that may not
+ * sign; `KEY_MISMATCH` when the issuer key is not its certificate's
+ *
+ * @example
+ * ```ts
+ * const ca = await issueCertificate({ profile: CA_PROFILE, subject: { commonName: 'Acme Root' }, keyType: 'ec' });
+ * const proxy = await issueCertificate({
+ *   profile: SERVER_PROFILE,
+ *   subject: { commonName: 'cluster.local' },
+ *   dnsNames: redisEnterpriseNames('cluster.local'),
+ *   issuer: { certificate: Buffer.from(ca.certificatePem), certificateSource: 'ca.pem',
+ *             key: Buffer.from(ca.privateKeyPem), keySource: 'ca-key.pem' },
+ * });
+ * ```
+ */
+export async function issueCertificate(
+  options: IssueCertificateOptions,
+): Promise<IssuedCertificate> {
+  const profile = options.profile;
+  const { keyType, bits, curve, keyFormat, subject, notBefore, notAfter } = resolveOptions(
+    options,
+    {
+      days: profile.defaultDays,
+      bits: profile.ca
+        ? CA_KEY_BITS
+        : profile === CLIENT_PROFILE
+          ? CLIENT_KEY_BITS
+          : SERVER_KEY_BITS,
+    },
+  );
+  const names = checkNames(options.dnsNames ?? [], options.ipAddresses ?? []);
+  const issuer = options.issuer === undefined ? null : resolveIssuer(options.issuer, profile);
+  if (issuer !== null) {
+    const issuerEnd = internals(issuer.certificate).notAfter;
+    if (notAfter > issuerEnd) {
+      // RFC 5280 section 6.1.3 checks every certificate of the path at the same time: past the
+      // issuer's end the new certificate fails validation anyway.
+      const maxDays = Math.floor((issuerEnd.getTime() - notBefore.getTime()) / 86_400_000);
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `the certificate would outlive its issuer ${options.issuer?.certificateSource ?? ''} (valid until ${issuerEnd.toISOString()}); use --days ${String(Math.max(maxDays, 0))} or less`,
+      );
+    }
+  }
+  let keys: KeyPair;
+  if (options.existingKey === undefined) {
+    options.onProgress?.('generating-key');
+    keys = await generateKeyPair({ keyType, bits, curve });
+  } else {
+    keys = loadExistingKey(options.existingKey);
+  }
+  options.onProgress?.('signing');
+  const isEc = keys.privateKey.asymmetricKeyType === 'ec';
+  const signer = issuer?.keys ?? keys;
+  const issuerSki = issuer?.certificate.info.subjectKeyIdentifier;
+  const der = await signCertificate({
+    subject,
+    ...(options.subjectNameDer === undefined ? {} : { subjectNameDer: options.subjectNameDer }),
+    issuer: subject,
+    ...(issuer === null ? {} : { issuerNameDer: internals(issuer.certificate).subjectDer }),
+    ...(issuerSki === undefined
+      ? {}
+      : { authorityKeyIdentifier: new Uint8Array(Buffer.from(issuerSki, 'hex')) }),
+    serialNumber: randomSerialNumber(),
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: signer.privateKey,
+    issuerPublicKey: signer.publicKey,
+    basicConstraints:
+      profile.pathLength === undefined
+        ? { ca: profile.ca }
+        : { ca: profile.ca, pathLength: profile.pathLength },
+    keyUsage: isEc ? profile.keyUsageEc : profile.keyUsage,
+    extendedKeyUsage: profile.extendedKeyUsage,
+    ...(names.dns.length > 0 ? { dnsNames: names.dns } : {}),
+    ...(names.ip.length > 0 ? { ipAddresses: names.ip } : {}),
+  });
+  const certificate = parseCertificate(der, { name: 'generated certificate', index: 1 });
+  return {
+    privateKeyPem:
+      options.keyPassphrase === undefined
+        ? exportPrivateKey(keys.privateKey, isEc ? 'pkcs8' : keyFormat)
+        : await encryptPrivateKey(keys.privateKey, options.keyPassphrase),
+    certificatePem: certificate.pem,
+    chainPem: [certificate, ...(issuer?.intermediates ?? [])].map((c) => c.pem).join(''),
+    info: certificate.info,
+  };
+}
+
 /**
  * Makes a self-signed client identity for Redis TLS client authentication: what
  * `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand, with a client profile
@@ -337,55 +711,16 @@ function resolveClientOptions(options: ClientIdentityOptions): ResolvedClientOpt
 export async function generateClientIdentity(
   options: ClientIdentityOptions,
 ): Promise<ClientIdentity> {
-  const { keyType, bits, curve, keyFormat, subject, notBefore, notAfter } =
-    resolveClientOptions(options);
-  let keys: KeyPair;
-  if (options.existingKey === undefined) {
-    options.onProgress?.('generating-key');
-    keys = await generateKeyPair({ keyType, bits, curve });
-  } else {
-    const { key } = parsePrivateKey(options.existingKey.bytes, options.existingKey.source, {
-      ...(options.existingKey.passphrase === undefined
-        ? {}
-        : { passphrase: options.existingKey.passphrase }),
-    });
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') {
-      throw new CertkitError(
-        'KEY_INVALID',
-        `${options.existingKey.source} holds a ${key.asymmetricKeyType ?? 'unknown'} key; use an RSA or EC key`,
-      );
-    }
-    if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-      throw new CertkitError(
-        'KEY_INVALID',
-        `${options.existingKey.source} holds an RSA key under 2048 bits; it is too weak`,
-      );
-    }
-    keys = { privateKey: key, publicKey: createPublicKey(key) };
-  }
-  options.onProgress?.('signing');
-  const isEc = keys.privateKey.asymmetricKeyType === 'ec';
-  const der = await signCertificate({
-    subject,
-    issuer: subject,
-    serialNumber: randomSerialNumber(),
-    notBefore,
-    notAfter,
-    publicKey: keys.publicKey,
-    signingKey: keys.privateKey,
-    issuerPublicKey: keys.publicKey,
-    basicConstraints: { ca: CLIENT_PROFILE.ca },
-    keyUsage: isEc ? CLIENT_PROFILE.keyUsageEc : CLIENT_PROFILE.keyUsage,
-    extendedKeyUsage: CLIENT_PROFILE.extendedKeyUsage,
+  resolveClientOptions(options);
+  const issued = await issueCertificate({
+    ...options,
+    bits: options.bits ?? CLIENT_KEY_BITS,
+    profile: CLIENT_PROFILE,
   });
-  const certificate = parseCertificate(der, { name: 'generated certificate', index: 1 });
   return {
-    privateKeyPem:
-      options.keyPassphrase === undefined
-        ? exportPrivateKey(keys.privateKey, isEc ? 'pkcs8' : keyFormat)
-        : await encryptPrivateKey(keys.privateKey, options.keyPassphrase),
-    certificatePem: certificate.pem,
-    info: certificate.info,
+    privateKeyPem: issued.privateKeyPem,
+    certificatePem: issued.certificatePem,
+    info: issued.info,
   };
 }
 
@@ -546,4 +881,253 @@ export async function writeClientIdentity(
     privateKeyPath,
     privateKeyWritten: writeKey,
   };
+}
+
+/** Root CA file names written by {@link writeCa}. */
+export const CA_CERT_FILE = 'ca.pem';
+/** Root CA key file name. */
+export const CA_KEY_FILE = 'ca-key.pem';
+/** Intermediate CA file names written by {@link writeIntermediate}. */
+export const INTERMEDIATE_CERT_FILE = 'intermediate.pem';
+/** Intermediate CA key file name. */
+export const INTERMEDIATE_KEY_FILE = 'intermediate-key.pem';
+/**
+ * Proxy certificate file names written by {@link writeServerCertificate}: the names Redis
+ * Enterprise's `rladmin cluster certificate set proxy certificate_file proxy_cert.pem
+ * key_file proxy_key.pem` examples use.
+ */
+export const PROXY_CERT_FILE = 'proxy_cert.pem';
+/** Proxy key file name. */
+export const PROXY_KEY_FILE = 'proxy_key.pem';
+
+/** Options every certificate-writing function shares. */
+export interface WriteCertificateOptions {
+  /** Folder to write into (created if missing, one level). Default: the current folder. */
+  readonly outDir?: string;
+  /** Replace existing files. Default: refuse, and write nothing. */
+  readonly force?: boolean;
+  /** Validity in days; the profile's default when absent. */
+  readonly days?: number;
+  readonly keyType?: KeyType;
+  /** RSA modulus; {@link CA_KEY_BITS} for CAs, {@link SERVER_KEY_BITS} for servers by default. */
+  readonly bits?: number;
+  readonly curve?: Curve;
+  readonly keyFormat?: KeyFormat;
+  readonly now?: Date;
+  readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
+}
+
+/** Where an issuing CA is on disk. */
+export interface IssuerFiles {
+  /** The issuing CA certificate, optionally followed by its issuers. */
+  readonly caCertPath: string;
+  readonly caKeyPath: string;
+  readonly caPassphrase?: string;
+}
+
+/** What a certificate-writing function made and where. */
+export interface WrittenCertificate {
+  readonly info: CertificateInfo;
+  readonly certificatePath: string;
+  readonly privateKeyPath: string;
+  /** Certificates in the certificate file (the certificate, then intermediates). */
+  readonly chainLength: number;
+  /** Advice that did not stop the work (a validity beyond what clients accept, …). */
+  readonly warnings: readonly string[];
+}
+
+async function writeIssued(
+  paths: { cert: string; key: string },
+  options: WriteCertificateOptions,
+  issue: Omit<IssueCertificateOptions, 'issuer'>,
+  issuerFiles: IssuerFiles | undefined,
+  warnings: readonly string[],
+): Promise<WrittenCertificate> {
+  if (resolve(paths.cert) === resolve(paths.key)) {
+    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
+  }
+  const force = options.force ?? false;
+  await assertCanWrite([paths.key, paths.cert], { force });
+  const issuer: IssuerInput | undefined =
+    issuerFiles === undefined
+      ? undefined
+      : {
+          certificate: await readInputFile(issuerFiles.caCertPath),
+          certificateSource: issuerFiles.caCertPath,
+          key: await readInputFile(issuerFiles.caKeyPath),
+          keySource: issuerFiles.caKeyPath,
+          ...(issuerFiles.caPassphrase === undefined
+            ? {}
+            : { passphrase: issuerFiles.caPassphrase }),
+        };
+  const issued = await issueCertificate({ ...issue, ...(issuer === undefined ? {} : { issuer }) });
+  await writeFilesAtomically(
+    [
+      { path: paths.key, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE },
+      { path: paths.cert, content: issued.chainPem, mode: PUBLIC_FILE_MODE },
+    ],
+    { force, createFolder: true },
+  );
+  return {
+    info: issued.info,
+    certificatePath: paths.cert,
+    privateKeyPath: paths.key,
+    chainLength: issued.chainPem.split('-----BEGIN CERTIFICATE-----').length - 1,
+    warnings,
+  };
+}
+
+function generationOptions(
+  options: WriteCertificateOptions,
+): Omit<KeyAndValidityOptions, 'subject'> {
+  const { outDir: _o, force: _f, onProgress: _p, ...rest } = options;
+  return rest;
+}
+
+/** Options of {@link writeCa}. */
+export interface WriteCaOptions extends WriteCertificateOptions {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes a private root CA ({@link CA_PROFILE}) and writes `ca.pem` (0644) and `ca-key.pem` (0600).
+ *
+ * @example
+ * ```ts
+ * const ca = await writeCa({ subject: { commonName: 'Acme Redis Root CA' }, outDir: 'pki' });
+ * console.log(ca.certificatePath); // pki/ca.pem
+ * ```
+ */
+export async function writeCa(options: WriteCaOptions): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  return writeIssued(
+    { cert: join(outDir, CA_CERT_FILE), key: join(outDir, CA_KEY_FILE) },
+    options,
+    {
+      ...generationOptions(options),
+      subject: options.subject,
+      profile: CA_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    undefined,
+    [],
+  );
+}
+
+/** Options of {@link writeIntermediate}. */
+export interface WriteIntermediateOptions extends WriteCertificateOptions, IssuerFiles {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes an intermediate CA ({@link INTERMEDIATE_PROFILE}, pathLen 0) signed by a CA and writes
+ * `intermediate.pem` and `intermediate-key.pem`.
+ *
+ * @example
+ * ```ts
+ * await writeIntermediate({ caCertPath: 'pki/ca.pem', caKeyPath: 'pki/ca-key.pem',
+ *   subject: { commonName: 'Acme Redis Issuing CA' }, outDir: 'pki' });
+ * ```
+ */
+export async function writeIntermediate(
+  options: WriteIntermediateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  return writeIssued(
+    { cert: join(outDir, INTERMEDIATE_CERT_FILE), key: join(outDir, INTERMEDIATE_KEY_FILE) },
+    options,
+    {
+      ...generationOptions(rest),
+      subject: options.subject,
+      profile: INTERMEDIATE_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    [],
+  );
+}
+
+/** Options of {@link writeServerCertificate}. */
+export interface WriteServerCertificateOptions extends WriteCertificateOptions, IssuerFiles {
+  /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
+  readonly cluster?: string;
+  /** More DNS names (a wildcard as `*.name.tld`). */
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** EKU: `both` (default), `server` or `client`. */
+  readonly usage?: CertificateUsage;
+  /** Subject; default CN = the cluster name (or the first DNS name). */
+  readonly subject?: SubjectFields;
+  /** Certificate file name in `outDir`. Default {@link PROXY_CERT_FILE}. */
+  readonly certFile?: string;
+  /** Key file name in `outDir`. Default {@link PROXY_KEY_FILE}. */
+  readonly keyFile?: string;
+}
+
+/**
+ * Issues a server (Redis Enterprise proxy) certificate from a CA and writes `proxy_cert.pem` (the
+ * certificate followed by the issuer's intermediates, the order a server sends) and
+ * `proxy_key.pem` (0600). A validity over {@link SERVER_CERT_MAX_RECOMMENDED_DAYS} days is
+ * allowed with a warning.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` without any name, or for an issuer that cannot sign
+ *
+ * @example
+ * ```ts
+ * const proxy = await writeServerCertificate({ caCertPath: 'pki/intermediate.pem',
+ *   caKeyPath: 'pki/intermediate-key.pem', cluster: 'cluster.local', outDir: 'proxy' });
+ * console.log(proxy.info.subjectAltNames.dns);
+ * ```
+ */
+export async function writeServerCertificate(
+  options: WriteServerCertificateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
+  const ipAddresses = options.ipAddresses ?? [];
+  const commonName = cluster[0] ?? dnsNames.find((n) => !n.startsWith('*')) ?? ipAddresses[0];
+  if (commonName === undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'a server certificate needs a name: give the cluster name, a DNS name or an IP address',
+    );
+  }
+  const profile = profileForUsage(options.usage ?? 'both');
+  const days = options.days ?? profile.defaultDays;
+  const warnings =
+    days > SERVER_CERT_MAX_RECOMMENDED_DAYS && profile.extendedKeyUsage.includes(OID.serverAuth)
+      ? [
+          `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
+        ]
+      : [];
+  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  const {
+    cluster: _c,
+    dnsNames: _d,
+    ipAddresses: _i,
+    usage: _u,
+    subject: _s,
+    certFile: _cf,
+    keyFile: _kf,
+    ...generation
+  } = rest;
+  return writeIssued(
+    {
+      cert: join(outDir, options.certFile ?? PROXY_CERT_FILE),
+      key: join(outDir, options.keyFile ?? PROXY_KEY_FILE),
+    },
+    options,
+    {
+      ...generationOptions(generation),
+      subject: options.subject ?? { commonName },
+      profile,
+      dnsNames,
+      ipAddresses,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    warnings,
+  );
 }

@@ -30,6 +30,27 @@ export {
 export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './keys.js';
 
 export {
+  CA_CERT_FILE,
+  CA_CERT_VALIDITY_DAYS,
+  CA_KEY_BITS,
+  CA_KEY_FILE,
+  CA_PROFILE,
+  INTERMEDIATE_CERT_FILE,
+  INTERMEDIATE_CERT_VALIDITY_DAYS,
+  INTERMEDIATE_KEY_FILE,
+  INTERMEDIATE_PROFILE,
+  issueCertificate,
+  profileForUsage,
+  PROXY_CERT_FILE,
+  PROXY_KEY_FILE,
+  redisEnterpriseNames,
+  SERVER_CERT_MAX_RECOMMENDED_DAYS,
+  SERVER_CERT_VALIDITY_DAYS,
+  SERVER_KEY_BITS,
+  SERVER_PROFILE,
+  writeCa,
+  writeIntermediate,
+  writeServerCertificate,
   CLIENT_CERT_FILE,
   CLIENT_CERT_VALIDITY_DAYS,
   CLIENT_KEY_FILE,
@@ -47,6 +68,16 @@ export {
   writeClientIdentity,
 } from './certificates.js';
 export type {
+  CertificateUsage,
+  IssueCertificateOptions,
+  IssuedCertificate,
+  IssuerFiles,
+  IssuerInput,
+  WriteCaOptions,
+  WriteCertificateOptions,
+  WriteIntermediateOptions,
+  WriteServerCertificateOptions,
+  WrittenCertificate,
   CertificateProfile,
   ClientIdentity,
   ClientIdentityOptions,
@@ -54,6 +85,21 @@ export type {
   WriteClientIdentityOptions,
   WrittenClientIdentity,
 } from './certificates.js';
+
+export {
+  createCertificateRequest,
+  CSR_FILE,
+  CSR_KEY_FILE,
+  writeCertificateRequest,
+} from './csr.js';
+export type {
+  CertificateRequest,
+  CertificateRequestOptions,
+  WriteCertificateRequestOptions,
+  WrittenCertificateRequest,
+} from './csr.js';
+export { parseCertificationRequest } from './pkix.js';
+export type { CertificationRequestInfo } from './pkix.js';
 
 export {
   assertCanWrite,
@@ -67,25 +113,5 @@ export {
 } from './files.js';
 export type { OutputFile } from './files.js';
 
-export {
-  assembleCertificates,
-  buildChain,
-  buildTrustBundle,
-  renderCertificates,
-} from './bundle.js';
-export type {
-  AssembledCertificates,
-  AssembleMode,
-  AssembleOptions,
-  Chain,
-  ChainFinding,
-  ChainFindingCode,
-  ChainLink,
-  ChainMember,
-  ChainOptions,
-  CertificateRef,
-  TrustBundle,
-  TrustBundleMember,
-  TrustBundleOptions,
-  Validity,
-} from './bundle.js';
+export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
+export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
