@@ -720,11 +720,11 @@ export function buildChain(
         finding(
           'ALTERNATE_ISSUER',
           'warning',
-          `${describe(extra)} certifies the same name and key as ${describe(twin)} (issued by ${extra.info.issuer}); left out, the chain ${complete ? 'reaches a root in the input' : 'is longer'} through the other`,
+          `${describe(extra)} certifies the same name and key as ${describe(twin)} but is issued by ${extra.info.issuer}; left out: the chain goes through the other${complete ? ', which reaches a root in the input' : ''}`,
           extra,
         ),
       );
-    } else if (issuedByPath && !issuers.has(extra)) {
+    } else if (issuedByPath && !issuers.has(extra) && !isCa(extra)) {
       findings.push(
         finding(
           'SEVERAL_LEAVES',
@@ -734,11 +734,16 @@ export function buildChain(
         ),
       );
     } else {
+      // Same name as a member but another key: a reissued CA or an impostor, never an issuer
+      // here since its key verifies nothing on the chain.
+      const namesake = path.find((p) => namesEqual(p, 'subject', extra, 'subject'));
       findings.push(
         finding(
           'UNRELATED_CERTIFICATE',
           'warning',
-          `${describe(extra)} is not part of the chain; left out`,
+          namesake === undefined
+            ? `${describe(extra)} is not part of the chain; left out`
+            : `${describe(extra)} has the name of ${describe(namesake)} but another key, and verifies nothing in the chain; left out`,
           extra,
         ),
       );
