@@ -49,6 +49,11 @@ export function run(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A program that exits without reading stdin (openssl pkey -in FILE) closes the pipe first:
+    // EPIPE then says nothing about the program; other stdin errors fail the run.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }
