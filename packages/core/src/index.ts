@@ -115,3 +115,33 @@ export type { OutputFile } from './files.js';
 
 export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
+
+export {
+  dnsPatternProblem,
+  isDnsName,
+  isPublicSuffix,
+  matchDnsPattern,
+  matchReferenceIdentity,
+  parseIpAddress,
+  PUBLIC_SUFFIXES,
+} from './hostname.js';
+export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
+
+export {
+  DEFAULT_MAX_DEPTH,
+  MAX_COMPLETE_PATHS,
+  MAX_NAME_CONSTRAINT_CHECKS,
+  MAX_SIGNATURE_CHECKS,
+  parseRevocationLists,
+  validatePath,
+  verifyCertificateFiles,
+} from './path.js';
+export type {
+  PathFinding,
+  PathPurpose,
+  PathValidation,
+  RevocationList,
+  ValidatePathOptions,
+  VerifyFilesOptions,
+  VerifyFilesResult,
+} from './path.js';

@@ -1,0 +1,386 @@
+/**
+ * Reference-identity matching as RFC 9525 ("Service Identity in TLS", which obsoletes RFC 6125)
+ * says, for DNS names and IP addresses:
+ * - only subjectAltName entries count: no fallback to the subject's common name (RFC 9525
+ *   section 6.2 removed the CN-ID);
+ * - DNS names compare ASCII case-insensitively, label by label, one trailing dot ignored
+ *   (section 6.3; RFC 4343);
+ * - a wildcard is valid only as the whole left-most label and matches exactly one label
+ *   (section 6.3 rules 1-3): no `ba*.example.com`, no `foo.*.example.com`, no `*` inside an
+ *   `xn--` A-label, and none directly over a public suffix (CA/B Forum BR 3.2.2.6);
+ * - IP references match only iPAddress entries, as 4 or 16 octets (section 6.4).
+ *
+ * Everything here is pure and synchronous; the client-stack models (`clients.ts`) reuse
+ * {@link matchDnsPattern}, {@link isDnsName} and {@link parseIpAddress}.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { internals, OID } from './pkix.js';
+import type { Certificate } from './pkix.js';
+
+/**
+ * Public suffixes over which a wildcard is refused, beyond single labels (every single label is
+ * a public suffix under the Public Suffix List's default `*` rule, so `*.com` and `*.internal`
+ * are refused without being listed). A short built-in list of the multi-label suffixes most
+ * often met, ICANN and private sections of https://publicsuffix.org/list/ (not the whole list:
+ * certkit bundles no data files); `*.co.uk` and `*.s3.amazonaws.com` are refused, a wildcard
+ * over an unlisted multi-label suffix is not.
+ */
+export const PUBLIC_SUFFIXES: readonly string[] = [
+  // ICANN section: second-level registries of large country-code TLDs.
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'ltd.uk',
+  'plc.uk',
+  'me.uk',
+  'net.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'edu.au',
+  'gov.au',
+  'co.nz',
+  'org.nz',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'com.br',
+  'com.cn',
+  'net.cn',
+  'org.cn',
+  'com.mx',
+  'com.tr',
+  'com.tw',
+  'co.in',
+  'co.kr',
+  'co.za',
+  'com.sg',
+  'com.hk',
+  // Private section: shared hosting and cloud namespaces.
+  's3.amazonaws.com',
+  'compute.amazonaws.com',
+  'elasticbeanstalk.com',
+  'cloudfront.net',
+  'herokuapp.com',
+  'appspot.com',
+  'blogspot.com',
+  'github.io',
+  'gitlab.io',
+  'azurewebsites.net',
+  'cloudapp.net',
+  'firebaseapp.com',
+  'web.app',
+  'netlify.app',
+  'vercel.app',
+  'pages.dev',
+  'workers.dev',
+];
+
+const PUBLIC_SUFFIX_SET: ReadonlySet<string> = new Set(PUBLIC_SUFFIXES);
+
+/** The reference identity a client holds: the name it dialled, or the address. */
+export type ReferenceIdentity = { readonly dns: string } | { readonly ip: string };
+
+/** Outcome of {@link matchReferenceIdentity}: `reason` says why it did not match. */
+export interface IdentityMatch {
+  readonly ok: boolean;
+  readonly reason?: string;
+}
+
+/** Lower-cases ASCII only (RFC 4343: DNS compares case-insensitively in ASCII only). */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** Drops one trailing dot: `example.com.` is the absolute form of `example.com`. */
+function dropTrailingDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * True when `name` is a host name in the "preferred name syntax" of RFC 1034 section 3.5 as
+ * relaxed by RFC 1123 section 2.1 (letters, digits, inner hyphens; labels of 1-63 octets; at most
+ * 253 octets), which RFC 5280 section 4.2.1.6 requires of dNSName. Underscores, empty labels,
+ * non-ASCII (un-encoded IDNs, RFC 5280 section 7.2) and IP-address literals are refused.
+ * One trailing dot is allowed.
+ *
+ * @example
+ * ```ts
+ * isDnsName('redis-12000.cluster.example.com'); // true
+ * isDnsName('foo_bar.example.com'); // false
+ * ```
+ */
+export function isDnsName(name: string): boolean {
+  const host = asciiLower(dropTrailingDot(name));
+  if (host.length === 0 || host.length > 253) return false;
+  if (parseIpAddress(host) !== null) return false;
+  const labels = host.split('.');
+  if (!labels.every((label) => LDH_LABEL.test(label))) return false;
+  // An all-numeric top label would make `1.2.3.4`-like names ambiguous (RFC 3696 section 2).
+  return !/^[0-9]+$/.test(labels[labels.length - 1] ?? '');
+}
+
+/**
+ * True when `suffix` (lower case, no trailing dot) is a public suffix for wildcard purposes: a
+ * single label (the Public Suffix List's default rule), or one of {@link PUBLIC_SUFFIXES}.
+ *
+ * @example
+ * ```ts
+ * isPublicSuffix('co.uk'); // true
+ * isPublicSuffix('example.co.uk'); // false
+ * ```
+ */
+export function isPublicSuffix(suffix: string): boolean {
+  const name = asciiLower(dropTrailingDot(suffix));
+  return !name.includes('.') || PUBLIC_SUFFIX_SET.has(name);
+}
+
+/**
+ * Why a presented DNS identifier (a dNSName SAN value) is invalid, or `null` when it is valid.
+ * Applies RFC 5280 section 4.2.1.6 syntax and the RFC 9525 section 6.3 wildcard rules.
+ *
+ * @example
+ * ```ts
+ * dnsPatternProblem('ba*.example.com'); // 'partial-label wildcard ...'
+ * dnsPatternProblem('*.example.com'); // null
+ * ```
+ */
+export function dnsPatternProblem(pattern: string): string | null {
+  const name = asciiLower(dropTrailingDot(pattern));
+  if (!name.includes('*')) {
+    return isDnsName(name) ? null : `"${pattern}" is not a valid DNS name`;
+  }
+  const labels = name.split('.');
+  const first = labels[0] ?? '';
+  const rest = labels.slice(1).join('.');
+  if (first !== '*') {
+    if (first.startsWith('xn--'))
+      return `"${pattern}" has a wildcard inside an A-label (RFC 9525 section 6.3)`;
+    if (first.includes('*'))
+      return `"${pattern}" has a partial-label wildcard (RFC 9525 section 6.3)`;
+    return `"${pattern}" has a wildcard outside the left-most label (RFC 9525 section 6.3)`;
+  }
+  if (rest.includes('*')) return `"${pattern}" has more than one wildcard (RFC 9525 section 6.3)`;
+  if (rest.length === 0 || !isDnsName(rest)) return `"${pattern}" is not a valid wildcard name`;
+  if (isPublicSuffix(rest))
+    return `"${pattern}" is a wildcard over the public suffix "${rest}" (CA/B Forum BR 3.2.2.6)`;
+  return null;
+}
+
+/**
+ * The RFC 9525 section 6.3 rule for one presented DNS identifier against one DNS reference:
+ * exact label-by-label match (ASCII case-insensitive, one trailing dot ignored), or a `*`
+ * left-most label standing for exactly one label. Invalid patterns and invalid references never
+ * match.
+ *
+ * @example
+ * ```ts
+ * matchDnsPattern('*.example.com', 'foo.example.com'); // true
+ * matchDnsPattern('*.example.com', 'foo.bar.example.com'); // false
+ * matchDnsPattern('*.example.com', 'example.com'); // false
+ * ```
+ */
+export function matchDnsPattern(pattern: string, host: string): boolean {
+  if (dnsPatternProblem(pattern) !== null || !isDnsName(host)) return false;
+  const p = asciiLower(dropTrailingDot(pattern));
+  const h = asciiLower(dropTrailingDot(host));
+  if (!p.startsWith('*.')) return p === h;
+  const dot = h.indexOf('.');
+  return dot > 0 && h.slice(dot + 1) === p.slice(2);
+}
+
+const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
+/**
+ * Parses an IP address text into its 4 or 16 octets, or `null`. IPv4 only in dotted decimal
+ * without leading zeros (RFC 3986 section 3.2.2, so `0xC0A80101` and `192.168.001.001` are
+ * refused); IPv6 in any RFC 4291 section 2.2 form, including an embedded IPv4 tail.
+ *
+ * @example
+ * ```ts
+ * parseIpAddress('127.0.0.1'); // Uint8Array [127, 0, 0, 1]
+ * parseIpAddress('::1')?.length; // 16
+ * ```
+ */
+export function parseIpAddress(text: string): Uint8Array | null {
+  if (text.includes('.') && !text.includes(':')) {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every((p) => IPV4.test(p))) return null;
+    return Uint8Array.from(parts.map(Number));
+  }
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
+  let head = text;
+  let tail: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.slice(lastColon + 1).includes('.')) {
+    const v4 = parseIpAddress(text.slice(lastColon + 1));
+    if (v4 === null) return null;
+    tail = [((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0)];
+    head = text.slice(0, lastColon + 1);
+    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
+  }
+  const halves = head.split('::');
+  if (halves.length > 2) return null;
+  const group = (part: string): number[] | null => {
+    if (part.length === 0) return [];
+    const groups = part.split(':');
+    if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
+    return groups.map((g) => parseInt(g, 16));
+  };
+  const left = group(halves[0] ?? '');
+  const right = halves.length === 2 ? group(halves[1] ?? '') : [];
+  if (left === null || right === null) return null;
+  const known = left.length + right.length + tail.length;
+  let groups: number[];
+  if (halves.length === 2) {
+    if (known > 7) return null;
+    groups = [...left, ...new Array<number>(8 - known).fill(0), ...right, ...tail];
+  } else {
+    if (known !== 8) return null;
+    groups = [...left, ...tail];
+  }
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[i * 2] = g >> 8;
+    out[i * 2 + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** The subjectAltName entries of a certificate, decoded; `malformed` when it cannot be read. */
+export interface SubjectAltNames {
+  readonly present: boolean;
+  readonly critical: boolean;
+  readonly malformed: boolean;
+  readonly dns: readonly string[];
+  /** Raw iPAddress octets; entries that are not 4 or 16 octets are kept (they are malformed). */
+  readonly ip: readonly Uint8Array[];
+  readonly email: readonly string[];
+  readonly uri: readonly string[];
+  /** directoryName entries, as pkijs names (internal). */
+  readonly directoryNames: readonly pkijs.RelativeDistinguishedNames[];
+  /** otherName, x400Address, ediPartyName or registeredID entries are present. */
+  readonly otherForms: readonly number[];
+}
+
+/** Decodes the subjectAltName extension of a certificate. Internal to core. */
+export function subjectAltNames(certificate: Certificate): SubjectAltNames {
+  const extension = internals(certificate).extensions.find((e) => e.oid === OID.subjectAltName);
+  const empty = {
+    dns: [],
+    ip: [],
+    email: [],
+    uri: [],
+    directoryNames: [],
+    otherForms: [],
+  };
+  if (extension === undefined)
+    return { present: false, critical: false, malformed: false, ...empty };
+  const parsed = extension.parsed;
+  if (
+    !(parsed instanceof pkijs.AltName) ||
+    'parsingError' in parsed ||
+    parsed.altNames.length === 0
+  ) {
+    return { present: true, critical: extension.critical, malformed: true, ...empty };
+  }
+  const out = {
+    dns: [] as string[],
+    ip: [] as Uint8Array[],
+    email: [] as string[],
+    uri: [] as string[],
+    directoryNames: [] as pkijs.RelativeDistinguishedNames[],
+    otherForms: [] as number[],
+  };
+  let malformed = false;
+  for (const name of parsed.altNames) {
+    switch (name.type) {
+      case 1:
+      case 2:
+      case 6:
+        if (typeof name.value !== 'string') malformed = true;
+        else (name.type === 1 ? out.email : name.type === 2 ? out.dns : out.uri).push(name.value);
+        break;
+      case 7:
+        if (name.value instanceof asn1js.OctetString)
+          out.ip.push(name.value.valueBlock.valueHexView);
+        else malformed = true;
+        break;
+      case 4:
+        if (name.value instanceof pkijs.RelativeDistinguishedNames)
+          out.directoryNames.push(name.value);
+        else malformed = true;
+        break;
+      default:
+        out.otherForms.push(name.type);
+    }
+  }
+  return { present: true, critical: extension.critical, malformed, ...out };
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Matches a certificate against the reference identity a client holds, as RFC 9525 says (see
+ * the module comment): DNS references against dNSName entries only, IP references against
+ * iPAddress entries only, never the common name. A certificate whose subjectAltName cannot be
+ * decoded matches nothing; malformed entries are ignored (section 6.3: "MUST be ignored").
+ *
+ * @example
+ * ```ts
+ * const result = matchReferenceIdentity(cert, { dns: 'redis-12000.cluster.example.com' });
+ * if (!result.ok) console.error(result.reason);
+ * matchReferenceIdentity(cert, { ip: '10.0.0.5' });
+ * ```
+ */
+export function matchReferenceIdentity(
+  certificate: Certificate,
+  reference: ReferenceIdentity,
+): IdentityMatch {
+  const sans = subjectAltNames(certificate);
+  if (!sans.present) {
+    return {
+      ok: false,
+      reason:
+        'the certificate has no subjectAltName (the common name is not used, RFC 9525 section 6.2)',
+    };
+  }
+  if (sans.malformed) return { ok: false, reason: 'the subjectAltName extension is malformed' };
+  if ('ip' in reference) {
+    const wanted = parseIpAddress(reference.ip);
+    if (wanted === null) return { ok: false, reason: `"${reference.ip}" is not an IP address` };
+    if (sans.ip.some((octets) => bytesEqual(octets, wanted))) return { ok: true };
+    return {
+      ok: false,
+      reason:
+        sans.ip.length === 0
+          ? `no IP address in subjectAltName matches ${reference.ip} (DNS names are not compared with IP references, RFC 9525 section 6.4)`
+          : `no IP address in subjectAltName matches ${reference.ip}`,
+    };
+  }
+  const host = reference.dns;
+  if (parseIpAddress(dropTrailingDot(host)) !== null) {
+    return { ok: false, reason: `"${host}" is an IP address: match it as an IP reference` };
+  }
+  if (!isDnsName(host)) return { ok: false, reason: `"${host}" is not a valid DNS name` };
+  if (sans.dns.some((pattern) => matchDnsPattern(pattern, host))) return { ok: true };
+  const invalid = sans.dns.filter((pattern) => dnsPatternProblem(pattern) !== null);
+  return {
+    ok: false,
+    reason:
+      sans.dns.length === 0
+        ? `the subjectAltName has no DNS names to match ${host}`
+        : `no DNS name in subjectAltName matches ${host}${
+            invalid.length > 0
+              ? ` (ignored as invalid: ${invalid.map((p) => dnsPatternProblem(p) ?? p).join('; ')})`
+              : ''
+          }`,
+  };
+}
