@@ -2,6 +2,7 @@
 import type { AssembledCertificates, ChainFinding } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom } from '../options.js';
 import { printJson, style } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -128,6 +129,7 @@ export const chain = defineCommand({
       .example('certs chain --json a.pem b.pem', 'machine-readable result'),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     const result = await core.assembleCertificates({
       files: args.files,
       mode: args.mode,
@@ -136,6 +138,7 @@ export const chain = defineCommand({
       force: args.force,
       writeBroken: args['allow-broken'],
       ...(args.o === undefined ? {} : { outFile: args.o }),
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });
     const emit = result.ok || args['allow-broken'];
     if (args.json) {
