@@ -145,3 +145,36 @@ export type {
   VerifyFilesOptions,
   VerifyFilesResult,
 } from './path.js';
+
+export {
+  CHECK_PROFILES,
+  checkEndpointCertificate,
+  DEFAULT_MIN_TLS,
+  DEFAULT_WARN_DAYS,
+  EXAMPLE_DATABASE_PORT,
+  MIN_EC_BITS,
+  MIN_RSA_BITS,
+  runCheck,
+} from './check.js';
+export type {
+  CertificateSummary,
+  CheckFindingCode,
+  CheckOptions,
+  CheckProfile,
+  CheckReport,
+  Finding,
+  LiveReport,
+  NameCheck,
+  RunCheckOptions,
+  RunCheckResult,
+} from './check.js';
+
+export {
+  fetchPresentedChain,
+  parseEndpoint,
+  pingWithIdentity,
+  probeTlsVersions,
+  savePresentedChain,
+  TLS_TIMEOUT_MS,
+  TLS_VERSIONS,
+} from './tls.js';

@@ -1,0 +1,403 @@
+/**
+ * Live endpoints: the certificate chain a server presents, the TLS versions it accepts, and
+ * whether it accepts a client identity (RESP `PING`). With files.ts, the only I/O of core.
+ *
+ * Measured with Node 20 / OpenSSL 3.0 (DESIGN.md):
+ * - `getPeerX509Certificate()` followed by `.issuerCertificate` gives the certificates exactly as
+ *   the server sent them, in order, unrelated ones included; `getPeerCertificate(true)` instead
+ *   completes the chain from the local trust store. `getPeerX509Certificate()` is called once: a
+ *   second call returns `undefined`.
+ * - The peer chain and the negotiated version are still readable in the `error` event when the
+ *   server refuses us after its own Certificate message (TLS 1.2 without a client certificate).
+ * - Under TLS 1.3 the client finishes its handshake before the server checks the client
+ *   certificate (RFC 8446 section 4.4.2.4: the server then sends `certificate_required`), so only
+ *   a reply to a command proves the identity was accepted.
+ */
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+import { CertkitError } from './errors.js';
+import { assertCanWrite, PUBLIC_FILE_MODE, writeFilesAtomically } from './files.js';
+import { parseCertificate } from './pkix.js';
+import type { Certificate } from './pkix.js';
+
+/** Default time allowed for one connection, handshake and reply: 10 seconds. */
+export const TLS_TIMEOUT_MS = 10_000;
+
+/** TLS versions as Node names them, oldest first. */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/** A TLS protocol version. */
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** A client identity to present: PEM certificate (chain) and PEM private key. */
+export interface TlsClientIdentity {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** Options of the live functions. */
+export interface TlsProbeOptions {
+  /** SNI name to send; default none for IP addresses, else the host. */
+  readonly servername?: string;
+  /** Per connection; default {@link TLS_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+  /** A client identity to offer when the server asks for one. */
+  readonly clientIdentity?: TlsClientIdentity;
+}
+
+/** The certificates a server presented, in the order it sent them. */
+export interface PresentedChain {
+  readonly host: string;
+  readonly port: number;
+  /** The SNI name sent, if any. */
+  readonly servername?: string;
+  /** As sent: leaf first (if the server is right), then whatever else it sent. */
+  readonly certificates: readonly Certificate[];
+  /** Negotiated version, e.g. `TLSv1.3`. */
+  readonly protocol: string | null;
+  /** True when the handshake completed on our side. */
+  readonly handshakeCompleted: boolean;
+  /** Why the connection failed after the server's certificate, e.g. the server wanted a client certificate. */
+  readonly error?: string;
+}
+
+interface Attempt {
+  readonly socket: TLSSocket;
+  readonly secure: boolean;
+  readonly error?: NodeJS.ErrnoException;
+  /** What the server replied to PING, when asked. */
+  readonly reply?: string;
+}
+
+function connectOptions(host: string, port: number, options: TlsProbeOptions): ConnectionOptions {
+  // RFC 6066 section 3: SNI carries host names only, never IP addresses.
+  const servername = options.servername ?? (isIP(host) === 0 ? host : undefined);
+  return {
+    host,
+    port,
+    // We judge the certificate ourselves (check.ts); here we only want to see it.
+    rejectUnauthorized: false,
+    ...(servername === undefined ? {} : { servername }),
+    ...(options.clientIdentity === undefined
+      ? {}
+      : { cert: options.clientIdentity.certificatePem, key: options.clientIdentity.privateKeyPem }),
+  };
+}
+
+/**
+ * Connects once; resolves when the handshake completes (and, with `ping`, when the server
+ * replies or closes) or fails. `inspect` runs exactly once, while the socket is still readable,
+ * in the `secureConnect` or the `error` event.
+ */
+function attempt(
+  host: string,
+  port: number,
+  options: TlsProbeOptions,
+  extra: ConnectionOptions,
+  ping: boolean,
+  inspect: (socket: TLSSocket) => void,
+): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ ...connectOptions(host, port, options), ...extra });
+    let secure = false;
+    let inspected = false;
+    let data = '';
+    const look = (): void => {
+      if (!inspected) {
+        inspected = true;
+        inspect(socket);
+      }
+    };
+    const finish = (result: Omit<Attempt, 'socket' | 'secure'>): void => {
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined); // late errors of a socket we are discarding
+      socket.destroy();
+      resolve({ socket, secure, ...result });
+    };
+    const timer = setTimeout(() => {
+      const error: NodeJS.ErrnoException = new Error(
+        `no answer within ${String(options.timeoutMs ?? TLS_TIMEOUT_MS)} ms`,
+      );
+      error.code = 'ETIMEDOUT';
+      finish({ error });
+    }, options.timeoutMs ?? TLS_TIMEOUT_MS);
+    socket.once('secureConnect', () => {
+      secure = true;
+      look();
+      if (!ping) finish({});
+      else socket.write('*1\r\n$4\r\nPING\r\n');
+    });
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+      const end = data.indexOf('\r\n');
+      if (end !== -1) finish({ reply: data.slice(0, end) });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      look();
+      finish({ error });
+    });
+    socket.once('close', () => {
+      finish(data.length > 0 ? { reply: data } : {});
+    });
+  });
+}
+
+function connectionFailure(host: string, port: number, error: NodeJS.ErrnoException): never {
+  const where = `${host}:${String(port)}`;
+  const why =
+    error.code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : error.code === 'ETIMEDOUT'
+        ? error.message
+        : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+          ? 'host name not found'
+          : (error.code ?? error.message);
+  throw new CertkitError('TLS_FAILED', `cannot reach ${where}: ${why}`, { cause: error });
+}
+
+function walk(first: X509Certificate | undefined, source: string): Certificate[] {
+  const out: Certificate[] = [];
+  const seen = new Set<string>();
+  let current = first;
+  while (current !== undefined && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    out.push(
+      parseCertificate(new Uint8Array(current.raw), { name: source, index: out.length + 1 }),
+    );
+    current = current.issuerCertificate;
+  }
+  return out;
+}
+
+function describe(error: NodeJS.ErrnoException | undefined): string | undefined {
+  if (error === undefined) return undefined;
+  const alert = /alert ([a-z ]+?)(?::|$)/i.exec(error.message)?.[1];
+  return alert === undefined ? (error.code ?? error.message) : `server sent alert: ${alert}`;
+}
+
+/**
+ * Fetches the certificates a server presents, exactly as sent and in order, whether or not they
+ * verify, and even when the server then refuses us for lacking a client certificate.
+ *
+ * @throws {@link CertkitError} `TLS_FAILED` when no certificate could be obtained (connection
+ * refused, timeout, no TLS, no common version)
+ *
+ * @example
+ * ```ts
+ * const chain = await fetchPresentedChain('redis-12000.cluster.example.com', 12000);
+ * console.log(chain.certificates.map((c) => c.info.subject), chain.protocol);
+ * ```
+ */
+export async function fetchPresentedChain(
+  host: string,
+  port: number,
+  options: TlsProbeOptions = {},
+): Promise<PresentedChain> {
+  const source = `${host}:${String(port)}`;
+  let certificates: Certificate[] = [];
+  let protocol: string | null = null;
+  const result = await attempt(host, port, options, {}, false, (socket) => {
+    certificates = walk(socket.getPeerX509Certificate(), source);
+    protocol = socket.getProtocol();
+  });
+  if (certificates.length === 0) {
+    connectionFailure(
+      host,
+      port,
+      result.error ??
+        Object.assign(new Error('the server sent no certificate'), { code: 'NO_CERT' }),
+    );
+  }
+  const servername = connectOptions(host, port, options).servername;
+  const error = describe(result.error);
+  return {
+    host,
+    port,
+    ...(servername === undefined ? {} : { servername }),
+    certificates,
+    protocol,
+    handshakeCompleted: result.secure,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** Whether a server accepts one TLS version. */
+export interface TlsVersionResult {
+  readonly version: TlsVersion;
+  /** The server negotiated this version (its hello came back with it). */
+  readonly accepted: boolean;
+  /** Why not, or what went wrong after the version was agreed. */
+  readonly detail?: string;
+}
+
+/**
+ * Tries TLS 1.0, 1.1, 1.2 and 1.3 one at a time (`minVersion = maxVersion`), with
+ * `ciphers: 'DEFAULT@SECLEVEL=0'` so that OpenSSL 3 lets us offer the old versions at all. A
+ * version counts as accepted when the server answers with it, even when the handshake then fails
+ * because the server wants a client certificate.
+ *
+ * @throws {@link CertkitError} `TLS_FAILED` when the endpoint cannot be reached at all
+ *
+ * @example
+ * ```ts
+ * const versions = await probeTlsVersions('127.0.0.1', 12000, { servername: 'redis-12000.c.example.com' });
+ * const old = versions.filter((v) => v.accepted && (v.version === 'TLSv1' || v.version === 'TLSv1.1'));
+ * ```
+ */
+export async function probeTlsVersions(
+  host: string,
+  port: number,
+  options: TlsProbeOptions = {},
+): Promise<TlsVersionResult[]> {
+  const results: TlsVersionResult[] = [];
+  for (const version of TLS_VERSIONS) {
+    let negotiated = null as string | null; // set in a callback: keep the declared type
+    const result = await attempt(
+      host,
+      port,
+      options,
+      { minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' },
+      false,
+      (socket) => {
+        negotiated = socket.getProtocol();
+      },
+    );
+    const code = result.error?.code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      connectionFailure(host, port, result.error ?? new Error(code));
+    }
+    const accepted = result.secure || negotiated === version;
+    const detail = describe(result.error);
+    results.push({ version, accepted, ...(detail === undefined ? {} : { detail }) });
+  }
+  return results;
+}
+
+/** Outcome of {@link pingWithIdentity}. */
+export interface PingResult {
+  /** The server answered our command: it accepted the TLS connection and our identity. */
+  readonly accepted: boolean;
+  /** The first reply line (`+PONG`, `-NOAUTH …`), when there was one. */
+  readonly reply?: string;
+  /** Negotiated version. */
+  readonly protocol: string | null;
+  /** Why it was refused, when it was. */
+  readonly error?: string;
+}
+
+/**
+ * Connects with a client identity (or none), sends RESP `PING` and reports whether the server
+ * answered. Any reply, `-NOAUTH` included, proves the TLS layer accepted us; a closed
+ * connection or an alert proves it did not (under TLS 1.3 the handshake alone proves nothing).
+ *
+ * @throws {@link CertkitError} `TLS_FAILED` when the endpoint cannot be reached at all
+ *
+ * @example
+ * ```ts
+ * const identity = { certificatePem: readFileSync('cert.pem', 'utf8'), privateKeyPem: readFileSync('keyclient.pem', 'utf8') };
+ * const result = await pingWithIdentity('127.0.0.1', 12000, { clientIdentity: identity });
+ * if (!result.accepted) console.error(result.error);
+ * ```
+ */
+export async function pingWithIdentity(
+  host: string,
+  port: number,
+  options: TlsProbeOptions = {},
+): Promise<PingResult> {
+  let protocol: string | null = null;
+  const result = await attempt(host, port, options, {}, true, (socket) => {
+    protocol = socket.getProtocol();
+  });
+  const code = result.error?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    connectionFailure(host, port, result.error ?? new Error(code));
+  }
+  if (result.reply !== undefined && result.reply.length > 0) {
+    return { accepted: true, reply: result.reply, protocol };
+  }
+  return {
+    accepted: false,
+    protocol,
+    error: describe(result.error) ?? 'the server closed the connection without a reply',
+  };
+}
+
+/** A `HOST:PORT` endpoint. */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Parses `HOST:PORT`, `[IPv6]:PORT`.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` when it is not an endpoint
+ *
+ * @example
+ * ```ts
+ * parseEndpoint('redis-12000.cluster.example.com:12000'); // { host: 'redis-12000.cluster.example.com', port: 12000 }
+ * parseEndpoint('[::1]:6380'); // { host: '::1', port: 6380 }
+ * ```
+ */
+export function parseEndpoint(text: string): Endpoint {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  const host = match?.[1] ?? match?.[2];
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `endpoint must look like HOST:PORT or [IPv6]:PORT with a port from 1 to 65535, got "${text}"`,
+    );
+  }
+  return { host, port };
+}
+
+/** Options of {@link savePresentedChain}. */
+export interface SaveChainOptions extends TlsProbeOptions {
+  /** File to write the chain to (PEM, 0644); nothing is written when absent. */
+  readonly output?: string;
+  /** Replace an existing file. Default: refuse. */
+  readonly force?: boolean;
+}
+
+/** What {@link savePresentedChain} fetched, and where it went. */
+export interface SavedChain {
+  readonly chain: PresentedChain;
+  /** The chain as PEM, in the order the server sent it. */
+  readonly pem: string;
+  /** Where it was written, when it was. */
+  readonly path?: string;
+}
+
+/**
+ * Fetches the presented chain ({@link fetchPresentedChain}) and writes it as PEM, atomically and
+ * never over an existing file without `force`: what replaces copying `proxy_cert.pem` from each
+ * node by hand.
+ *
+ * @throws {@link CertkitError} `TLS_FAILED`, `FILE_EXISTS`, `WRITE_FAILED`
+ *
+ * @example
+ * ```ts
+ * const saved = await savePresentedChain('redis-12000.cluster.example.com', 12000, { output: 'proxy_cert.pem' });
+ * console.log(saved.chain.certificates.length, saved.path);
+ * ```
+ */
+export async function savePresentedChain(
+  host: string,
+  port: number,
+  options: SaveChainOptions = {},
+): Promise<SavedChain> {
+  // Refuse before connecting, so that a refusal is immediate and nothing is fetched in vain.
+  if (options.output !== undefined)
+    await assertCanWrite([options.output], { force: options.force ?? false });
+  const chain = await fetchPresentedChain(host, port, options);
+  const pem = chain.certificates.map((c) => c.pem).join('');
+  if (options.output === undefined) return { chain, pem };
+  await writeFilesAtomically([{ path: options.output, content: pem, mode: PUBLIC_FILE_MODE }], {
+    force: options.force ?? false,
+  });
+  return { chain, pem, path: options.output };
+}
