@@ -10,6 +10,9 @@ import { csr } from './commands/csr.js';
 import { genCa } from './commands/gen-ca.js';
 import { genIntermediate } from './commands/gen-intermediate.js';
 import { issue } from './commands/issue.js';
+import { expiry } from './commands/expiry.js';
+import { inspect } from './commands/inspect.js';
+import { renewClient } from './commands/renew-client.js';
 import { chain } from './commands/chain.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
 import { processIo, reportError, UsageError } from './output.js';
@@ -24,6 +27,9 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   genIntermediate as unknown as CommandSpec<never>,
   issue as unknown as CommandSpec<never>,
   csr as unknown as CommandSpec<never>,
+  inspect as unknown as CommandSpec<never>,
+  expiry as unknown as CommandSpec<never>,
+  renewClient as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
 ];
 
