@@ -14,6 +14,7 @@ import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
 import { chain } from './commands/chain.js';
+import { verify } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
 import { processIo, reportError, UsageError } from './output.js';
 import { withMaxInput } from './options.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
+  verify as unknown as CommandSpec<never>,
 ];
 
 /** Runs `certs` with the given arguments; resolves to the exit code. */

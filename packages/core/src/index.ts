@@ -178,3 +178,17 @@ export {
   TLS_TIMEOUT_MS,
   TLS_VERSIONS,
 } from './tls.js';
+
+// issue 6 lifecycle exports start
+export { renewClientIdentity } from './certificates.js';
+export type { RenewClientIdentityOptions } from './certificates.js';
+export { daysUntil, inspectBytes, inspectFiles } from './inspect.js';
+export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './inspect.js';
+export {
+  checkExpiry,
+  checkExpiryFiles,
+  DEFAULT_RENEWAL_WINDOW,
+  parseRenewalWindow,
+} from './expiry.js';
+export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './expiry.js';
+// issue 6 lifecycle exports end

@@ -1243,6 +1243,8 @@ export interface VerifyFilesOptions {
   readonly purpose?: PathPurpose;
   readonly at?: Date;
   readonly maxDepth?: number;
+  /** Largest file read, in bytes (default: files.ts's `DEFAULT_MAX_INPUT_BYTES`). */
+  readonly maxInputBytes?: number;
 }
 
 /** The outcome of {@link verifyCertificateFiles}: the validation plus the certificates' contents. */
@@ -1291,8 +1293,9 @@ export async function verifyCertificateFiles(
     );
   if (options.at !== undefined && Number.isNaN(options.at.getTime()))
     throw new CertkitError('INVALID_OPTION', 'the validation time is not a valid date');
+  const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
   const read = async (path: string): Promise<Certificate[]> => {
-    const certs = parseCertificates(await readInputFile(path), path);
+    const certs = parseCertificates(await readInputFile(path, limit), path);
     if (certs.length === 0) throw new CertkitError('PEM_EMPTY', `${path} holds no certificate`);
     return certs;
   };
@@ -1307,7 +1310,7 @@ export async function verifyCertificateFiles(
   const crls = (
     await Promise.all(
       (options.crl ?? []).map(async (path) =>
-        parseRevocationLists(await readInputFile(path), path),
+        parseRevocationLists(await readInputFile(path, limit), path),
       ),
     )
   ).flat();
