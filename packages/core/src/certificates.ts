@@ -1131,3 +1131,116 @@ export async function writeServerCertificate(
     warnings,
   );
 }
+
+/** Options of {@link renewClientIdentity}. */
+export interface RenewClientIdentityOptions {
+  /** The current client certificate (self-signed, as gen-client makes). */
+  readonly certPath: string;
+  /** Its private key. */
+  readonly keyPath: string;
+  readonly passphrase?: string;
+  /** Certify the same key again (the server's trust list need not change if it pins the key). Default: a new key of the same type and size. */
+  readonly reuseKey?: boolean;
+  /** Folder to write into (created if missing). Default: the current folder. */
+  readonly outDir?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Validity in days; default: the current certificate's lifetime. */
+  readonly days?: number;
+  readonly now?: Date;
+  readonly force?: boolean;
+}
+
+/**
+ * Re-issues a self-signed client identity with the same subject (byte for byte) and the client
+ * profile: a new key of the same type and size by default, or the same key with `reuseKey`.
+ * The new certificate must be added to the database's trusted client certificates before the
+ * old one expires; both can be trusted at once during the change-over.
+ *
+ * @throws {@link CertkitError} `KEY_MISMATCH` when the key is not the certificate's,
+ * `INVALID_OPTION` for a CA-issued certificate (renew that at its CA with `certs issue`)
+ *
+ * @example
+ * ```ts
+ * const renewed = await renewClientIdentity({ certPath: 'cert.pem', keyPath: 'keyclient.pem', outDir: 'renewed' });
+ * console.log(renewed.info.notAfter);
+ * ```
+ */
+export async function renewClientIdentity(
+  options: RenewClientIdentityOptions,
+): Promise<WrittenClientIdentity> {
+  const outDir = options.outDir ?? '.';
+  const reuseKey = options.reuseKey ?? false;
+  const certificatePath = join(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const privateKeyPath = reuseKey
+    ? options.keyPath
+    : join(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+  if (resolve(certificatePath) === resolve(privateKeyPath)) {
+    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
+  }
+  const force = options.force ?? false;
+  const [current] = parseCertificates(await readInputFile(options.certPath), options.certPath);
+  if (current === undefined) throw new CertkitError('INTERNAL', 'no certificate');
+  const keyBytes = await readInputFile(options.keyPath);
+  const { key } = parsePrivateKey(keyBytes, options.keyPath, {
+    ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+  });
+  const publicKey = internals(current).publicKey;
+  if (publicKey === null || !keysMatch(key, publicKey)) {
+    throw new CertkitError(
+      'KEY_MISMATCH',
+      `${options.keyPath} is not the key of ${options.certPath} (${current.info.subject})`,
+    );
+  }
+  if (!current.info.selfIssued) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${options.certPath} was issued by ${current.info.issuer}; renew it at that CA (certs issue --usage client --ca … --ca-key …)`,
+    );
+  }
+  const commonName =
+    current.info.subjectAttributes.find((a) => a.oid === OID.commonName)?.value ?? 'client';
+  const lifetime = Math.round(
+    (Date.parse(current.info.notAfter) - Date.parse(current.info.notBefore)) / 86_400_000,
+  );
+  const days = options.days ?? Math.min(Math.max(lifetime, 1), MAX_VALIDITY_DAYS);
+  const keyType: KeyType = key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa';
+  const curve: Curve = current.info.key.curve === 'P-384' ? 'P-384' : 'P-256';
+  const bits = RSA_KEY_SIZES.includes(current.info.key.bits)
+    ? current.info.key.bits
+    : CLIENT_KEY_BITS;
+  await assertCanWrite(reuseKey ? [certificatePath] : [privateKeyPath, certificatePath], { force });
+  const issued = await issueCertificate({
+    profile: CLIENT_PROFILE,
+    subject: { commonName: commonName.slice(0, 64) },
+    subjectNameDer: internals(current).subjectDer,
+    days,
+    keyType,
+    curve,
+    bits,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(reuseKey
+      ? {
+          existingKey: {
+            bytes: keyBytes,
+            source: options.keyPath,
+            ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+          },
+        }
+      : {}),
+  });
+  const files: OutputFile[] = [
+    { path: certificatePath, content: issued.certificatePem, mode: PUBLIC_FILE_MODE },
+  ];
+  if (!reuseKey) {
+    files.unshift({ path: privateKeyPath, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE });
+  }
+  await writeFilesAtomically(files, { force, createFolder: true });
+  return {
+    info: issued.info,
+    certificatePem: issued.certificatePem,
+    certificatePath,
+    privateKeyPath,
+    privateKeyWritten: !reuseKey,
+  };
+}

@@ -1,0 +1,119 @@
+/** `certs inspect`: every certificate, request and key of every file, without key material. */
+import type { CertificateInfo, InspectedItem, InspectReport } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { printJson, style } from '../output.js';
+import type { Io } from '../output.js';
+
+function keyText(key: { type: string; bits: number; curve?: string }): string {
+  if (key.type === 'ec') return `EC ${key.curve ?? ''}`.trim();
+  if (key.bits === 0) return key.type;
+  return `${key.type.toUpperCase()} ${String(key.bits)}-bit`;
+}
+
+function certificateLines(info: CertificateInfo, daysLeft: number, expired: boolean): string[] {
+  const names = [
+    ...info.subjectAltNames.dns.map((n) => `DNS:${n}`),
+    ...info.subjectAltNames.ip.map((n) => `IP:${n}`),
+    ...info.subjectAltNames.email.map((n) => `email:${n}`),
+    ...info.subjectAltNames.uri.map((n) => `URI:${n}`),
+  ];
+  const bc = info.basicConstraints;
+  return [
+    `  subject       ${info.subject}`,
+    `  issuer        ${info.issuer}${info.selfIssued ? ' (self-issued)' : ''}`,
+    `  serial        ${info.serialNumber}`,
+    `  valid         ${info.notBefore} to ${info.notAfter} (${expired ? `expired ${String(-daysLeft)} days ago` : `${String(daysLeft)} days left`})`,
+    `  names         ${names.length > 0 ? names.join(', ') : '(no subjectAltName)'}`,
+    `  key usage     ${info.keyUsage === null ? '(none)' : info.keyUsage.join(', ')}`,
+    `  ext key usage ${info.extendedKeyUsage === null ? '(none)' : info.extendedKeyUsage.join(', ')}`,
+    `  basic         ${bc === null ? '(none)' : bc.ca ? `CA:TRUE${bc.pathLength === undefined ? '' : `, pathlen:${String(bc.pathLength)}`}` : 'CA:FALSE'}`,
+    `  key           ${keyText(info.key)}`,
+    `  signature     ${info.signatureAlgorithm}`,
+    `  sha256        ${info.fingerprintSha256}`,
+    `  ski           ${info.subjectKeyIdentifier ?? '(none)'}`,
+    `  aki           ${info.authorityKeyIdentifier ?? '(none)'}`,
+  ];
+}
+
+function itemLines(item: InspectedItem, tty: boolean): string[] {
+  switch (item.kind) {
+    case 'certificate':
+      return [
+        style(`#${String(item.index)} certificate`, 'bold', tty),
+        ...certificateLines(item.certificate, item.daysLeft, item.expired),
+      ];
+    case 'certificate-request': {
+      const r = item.request;
+      return [
+        style(`#${String(item.index)} certificate request`, 'bold', tty),
+        `  subject       ${r.subject}`,
+        `  names         ${[...r.subjectAltNames.dns.map((n) => `DNS:${n}`), ...r.subjectAltNames.ip.map((n) => `IP:${n}`)].join(', ') || '(none requested)'}`,
+        `  key usage     ${r.keyUsage === null ? '(none requested)' : r.keyUsage.join(', ')}`,
+        `  ext key usage ${r.extendedKeyUsage === null ? '(none requested)' : r.extendedKeyUsage.join(', ')}`,
+        `  key           ${keyText(r.key)}`,
+        `  signature     ${r.signatureAlgorithm} (${r.signatureValid ? 'verifies' : 'DOES NOT VERIFY'})`,
+      ];
+    }
+    case 'private-key':
+      return [
+        style(`#${String(item.index)} private key`, 'bold', tty),
+        `  key           ${keyText(item.key)}`,
+        `  format        ${item.key.format}${item.key.encrypted ? ' (encrypted)' : ' (not encrypted)'}`,
+      ];
+    case 'public-key':
+      return [
+        style(`#${String(item.index)} public key`, 'bold', tty),
+        `  key           ${keyText(item.key)}`,
+      ];
+    case 'other':
+      return [style(`#${String(item.index)} ${item.description}`, 'bold', tty)];
+  }
+}
+
+function printHuman(io: Io, report: InspectReport): void {
+  const out: string[] = [];
+  for (const file of report.files) {
+    out.push(
+      style(
+        `${file.path}: ${String(file.items.length)} block${file.items.length === 1 ? '' : 's'}`,
+        'bold',
+        io.stdoutIsTty,
+      ),
+    );
+    for (const item of file.items) out.push(...itemLines(item, io.stdoutIsTty));
+    out.push('');
+  }
+  io.stdout(out.join('\n'));
+}
+
+export const inspect = defineCommand({
+  command: 'inspect <files..>',
+  describe: 'describe every certificate, request and key in files (never key material)',
+  builder: (y) =>
+    y
+      .usage(
+        'certs inspect FILE… [--json]\n\nDescribes every block of every file: certificates (subject, issuer, serial, validity with\ndays left, SANs, KU/EKU, basic constraints, key, signature algorithm, SHA-256 fingerprint,\nSKI/AKI), certificate requests (with the self-signature checked) and keys (type, size, format,\nencrypted or not). Unlike `openssl x509 -text`, which shows only the first certificate.',
+      )
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'PEM or DER files',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example('certs inspect proxy_cert.pem', 'the leaf and every intermediate')
+      .example('certs inspect servercerts.pem keyclient.pem cert.pem', 'several files at once')
+      .example('certs inspect proxy.csr --json', 'a request, machine-readable'),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const report = await core.inspectFiles(args.files);
+    if (args.json) printJson(io, { ok: true, ...report });
+    else printHuman(io, report);
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,114 @@
+/** `certs renew-client`: re-issue a client identity with the same subject. */
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { printJson, style, withProgress } from '../output.js';
+
+export const renewClient = defineCommand({
+  command: 'renew-client',
+  describe: 're-issue a client identity with the same subject (new key by default)',
+  builder: (y) =>
+    y
+      .usage(
+        "certs renew-client --cert cert.pem --key keyclient.pem [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the\nclient profile: a new key of the same type and size, or the same key with --reuse-key. The\nvalidity defaults to the current certificate's. Add the new cert.pem to the database's client\ncertificates before the old one expires; both can be trusted during the change-over.",
+      )
+      .option('cert', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the current client certificate',
+        requiresArg: true,
+      })
+      .option('key', {
+        type: 'string',
+        demandOption: true,
+        describe: 'its private key',
+        requiresArg: true,
+      })
+      .option('reuse-key', {
+        type: 'boolean',
+        default: false,
+        describe: 'certify the same key again',
+      })
+      .option('out', {
+        type: 'string',
+        default: '.',
+        describe: 'folder to write into (created if missing)',
+        requiresArg: true,
+      })
+      .option('days', {
+        type: 'number',
+        describe: 'validity in days (default: the current lifetime)',
+        requiresArg: true,
+      })
+      .option('cert-file', {
+        type: 'string',
+        default: 'cert.pem',
+        describe: 'certificate file name in --out',
+        requiresArg: true,
+      })
+      .option('key-file', {
+        type: 'string',
+        default: 'keyclient.pem',
+        describe: 'key file name in --out',
+        requiresArg: true,
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example(
+        'certs renew-client --cert cert.pem --key keyclient.pem --out renewed',
+        'new key and certificate in ./renewed',
+      )
+      .example(
+        'certs renew-client --cert cert.pem --key keyclient.pem --reuse-key --cert-file cert-2031.pem',
+        'same key, new certificate',
+      )
+      .example(
+        'certs renew-client --cert cert.pem --key keyclient.pem --force',
+        'replace in place (atomic)',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const written = await withProgress(io, args['reuse-key'] ? 'signing' : 'generating key', () =>
+      core.renewClientIdentity({
+        certPath: args.cert,
+        keyPath: args.key,
+        reuseKey: args['reuse-key'],
+        outDir: args.out,
+        certFile: args['cert-file'],
+        keyFile: args['key-file'],
+        force: args.force,
+        ...(args.days === undefined ? {} : { days: args.days }),
+      }),
+    );
+    if (args.json) {
+      printJson(io, {
+        ok: true,
+        certificate: written.info,
+        files: {
+          certificate: written.certificatePath,
+          privateKey: written.privateKeyPath,
+          privateKeyWritten: written.privateKeyWritten,
+        },
+        certificatePem: written.certificatePem,
+      });
+      return EXIT_OK;
+    }
+    io.stdout(
+      [
+        style('Client identity renewed', 'bold', io.stdoutIsTty),
+        `  subject      ${written.info.subject}`,
+        `  valid        ${written.info.notBefore} to ${written.info.notAfter}`,
+        `  sha256       ${written.info.fingerprintSha256}`,
+        `  certificate  ${written.certificatePath}`,
+        `  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (new, mode 0600)' : ' (same key, unchanged)'}`,
+        '',
+        `Add ${written.certificatePath} to the database's client certificates before the old one expires.`,
+        '',
+      ].join('\n'),
+    );
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,258 @@
+/**
+ * `inspect`: what every block of every file is. Unlike `openssl x509 -text`, which shows the
+ * first certificate of a file only, every certificate, request and key is described; keys by
+ * type, size, format and encryption, never by their material.
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { CertkitError } from './errors.js';
+import { readInputFile } from './files.js';
+import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
+import type { PemBlock } from './pem.js';
+import { describePublicKey, parseCertificate, parseCertificationRequest } from './pkix.js';
+import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from './pkix.js';
+
+/** A private key as described by {@link inspectBytes}: no material, ever. */
+export interface InspectedKey extends KeyInfo {
+  /** `pkcs8`, `pkcs1` (RSA PRIVATE KEY), `sec1` (EC PRIVATE KEY), `encrypted-pkcs8`, `der`, … */
+  readonly format: string;
+  /** True for ENCRYPTED PRIVATE KEY and legacy `Proc-Type: 4,ENCRYPTED` blocks. */
+  readonly encrypted: boolean;
+}
+
+/** One block of an inspected file. */
+export type InspectedItem =
+  | {
+      readonly kind: 'certificate';
+      readonly index: number;
+      readonly certificate: CertificateInfo;
+      /** Whole days until notAfter at `now` (negative once expired). */
+      readonly daysLeft: number;
+      readonly expired: boolean;
+      readonly notYetValid: boolean;
+    }
+  | {
+      readonly kind: 'certificate-request';
+      readonly index: number;
+      readonly request: CertificationRequestInfo;
+    }
+  | { readonly kind: 'private-key'; readonly index: number; readonly key: InspectedKey }
+  | { readonly kind: 'public-key'; readonly index: number; readonly key: KeyInfo }
+  | {
+      readonly kind: 'other';
+      readonly index: number;
+      readonly label: string;
+      readonly description: string;
+    };
+
+/** Every block of one file. */
+export interface InspectedFile {
+  readonly path: string;
+  readonly items: readonly InspectedItem[];
+}
+
+/** What {@link inspectFiles} found, file by file, in the order given. */
+export interface InspectReport {
+  readonly files: readonly InspectedFile[];
+  /** Certificates across all files. */
+  readonly certificateCount: number;
+}
+
+/** Whole days from `now` to `end`, rounded down (a certificate with 0.9 days left has 0). */
+export function daysUntil(end: Date, now: Date): number {
+  return Math.floor((end.getTime() - now.getTime()) / 86_400_000);
+}
+
+const PRIVATE_KEY_FORMATS: Readonly<
+  Record<string, { format: string; type: 'pkcs8' | 'pkcs1' | 'sec1' }>
+> = {
+  'PRIVATE KEY': { format: 'pkcs8', type: 'pkcs8' },
+  'RSA PRIVATE KEY': { format: 'pkcs1', type: 'pkcs1' },
+  'EC PRIVATE KEY': { format: 'sec1', type: 'sec1' },
+};
+
+function describePrivateKey(block: PemBlock, source: string): InspectedKey {
+  const label = block.label ?? 'PRIVATE KEY';
+  const legacyEncrypted = 'DEK-Info' in block.headers;
+  if (label === 'ENCRYPTED PRIVATE KEY' || legacyEncrypted) {
+    // The algorithm is inside the ciphertext for PKCS#8; a legacy PEM names it in its label.
+    const type =
+      label === 'RSA PRIVATE KEY' ? 'rsa' : label === 'EC PRIVATE KEY' ? 'ec' : 'unknown';
+    return {
+      type,
+      bits: 0,
+      format: legacyEncrypted
+        ? `${PRIVATE_KEY_FORMATS[label]?.format ?? 'pem'}-legacy-encrypted`
+        : 'encrypted-pkcs8',
+      encrypted: true,
+    };
+  }
+  if (block.label === null) {
+    // A DER key says nothing about its syntax: try PKCS#8, then PKCS#1 and SEC1 (what
+    // `openssl pkey -outform DER` and `openssl ec -outform DER` write).
+    const failures: unknown[] = [];
+    for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+      try {
+        const key = createPrivateKey({ key: Buffer.from(block.der), format: 'der', type });
+        return {
+          ...describePublicKey(createPublicKey(key)),
+          format: `der-${type}`,
+          encrypted: false,
+        };
+      } catch (error) {
+        failures.push(error); // recorded; the next syntax is tried
+      }
+    }
+    throw new CertkitError('KEY_INVALID', `cannot read ${source}: not a DER private key`, {
+      cause: failures,
+    });
+  }
+  const known = PRIVATE_KEY_FORMATS[label];
+  if (known === undefined) {
+    return {
+      type: label === 'DSA PRIVATE KEY' ? 'dsa' : 'unknown',
+      bits: 0,
+      format: label.toLowerCase(),
+      encrypted: false,
+    };
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: Buffer.from(block.der), format: 'der', type: known.type });
+  } catch (error) {
+    throw new CertkitError(
+      'KEY_INVALID',
+      `cannot read private key ${String(block.index)} in ${source}: the key data is invalid`,
+      { cause: error },
+    );
+  }
+  return { ...describePublicKey(createPublicKey(key)), format: known.format, encrypted: false };
+}
+
+function inspectBlock(block: PemBlock, source: string, now: Date): InspectedItem {
+  const index = block.index;
+  const label = block.label;
+  if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE' || label === 'TRUSTED CERTIFICATE') {
+    const certificate = parseCertificate(block.der, { name: source, index });
+    return certificateItem(certificate.info, index, now);
+  }
+  if (label === 'CERTIFICATE REQUEST' || label === 'NEW CERTIFICATE REQUEST') {
+    return {
+      kind: 'certificate-request',
+      index,
+      request: parseCertificationRequest(block.der, source),
+    };
+  }
+  if (label !== null && PRIVATE_KEY_LABELS.includes(label)) {
+    return { kind: 'private-key', index, key: describePrivateKey(block, source) };
+  }
+  if (label === 'PUBLIC KEY') {
+    try {
+      const key = createPublicKey({ key: Buffer.from(block.der), format: 'der', type: 'spki' });
+      return { kind: 'public-key', index, key: describePublicKey(key) };
+    } catch (error) {
+      throw new CertkitError(
+        'KEY_INVALID',
+        `cannot read public key ${String(index)} in ${source}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  if (label === null) return inspectDer(block, source, now);
+  return { kind: 'other', index, label, description: describeLabel(label) };
+}
+
+function certificateItem(certificate: CertificateInfo, index: number, now: Date): InspectedItem {
+  const notAfter = new Date(certificate.notAfter);
+  return {
+    kind: 'certificate',
+    index,
+    certificate,
+    daysLeft: daysUntil(notAfter, now),
+    expired: notAfter.getTime() < now.getTime(),
+    notYetValid: Date.parse(certificate.notBefore) > now.getTime(),
+  };
+}
+
+/** A raw DER file: a certificate, a request, or a PKCS#8 key, tried in that order. */
+function inspectDer(block: PemBlock, source: string, now: Date): InspectedItem {
+  const attempts: (() => InspectedItem)[] = [
+    () => certificateItem(parseCertificate(block.der, { name: source, index: 1 }).info, 1, now),
+    () => {
+      const request = parseCertificationRequest(block.der, source);
+      if (request.key.type === 'unknown') throw new Error('not a request');
+      return { kind: 'certificate-request', index: 1, request };
+    },
+    () => ({ kind: 'private-key', index: 1, key: describePrivateKey(block, source) }),
+  ];
+  const failures: unknown[] = [];
+  for (const attempt of attempts) {
+    try {
+      return attempt();
+    } catch (error) {
+      failures.push(error); // recorded: the next reading is tried, all failing is reported
+    }
+  }
+  throw new CertkitError(
+    'DER_INVALID',
+    `cannot read ${source}: DER data that is neither a certificate, a certificate request nor a private key`,
+    { cause: failures },
+  );
+}
+
+/**
+ * Describes every block of one input.
+ *
+ * @throws {@link CertkitError} for unreadable framing or a block that is not what its label says
+ *
+ * @example
+ * ```ts
+ * const file = inspectBytes(readFileSync('proxy_cert.pem'), 'proxy_cert.pem', { now: new Date() });
+ * for (const item of file.items) if (item.kind === 'certificate') console.log(item.certificate.subject, item.daysLeft);
+ * ```
+ */
+export function inspectBytes(
+  bytes: Uint8Array,
+  source: string,
+  options: { now?: Date } = {},
+): InspectedFile {
+  const now = options.now ?? new Date();
+  const blocks = parsePemBlocks(bytes, source);
+  return { path: source, items: blocks.map((block) => inspectBlock(block, source, now)) };
+}
+
+/**
+ * Reads and describes every block of every file: certificates (all fields, days left), requests
+ * (with their self-signature checked), and keys (type, size, format, encrypted or not).
+ *
+ * @throws {@link CertkitError} naming the file for unreadable or invalid input
+ *
+ * @example
+ * ```ts
+ * const report = await inspectFiles(['proxy_cert.pem', 'proxy_key.pem']);
+ * console.log(report.certificateCount);
+ * ```
+ */
+export async function inspectFiles(
+  paths: readonly string[],
+  options: { now?: Date; maxBytes?: number } = {},
+): Promise<InspectReport> {
+  if (paths.length === 0)
+    throw new CertkitError('INVALID_OPTION', 'name at least one file to inspect');
+  const now = options.now ?? new Date();
+  const files: InspectedFile[] = [];
+  for (const path of paths) {
+    const bytes = await readInputFile(
+      path,
+      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+    );
+    files.push(inspectBytes(bytes, path, { now }));
+  }
+  const certificateCount = files.reduce(
+    (sum, file) => sum + file.items.filter((item) => item.kind === 'certificate').length,
+    0,
+  );
+  return { files, certificateCount };
+}

@@ -1,0 +1,77 @@
+/** Issue 6: `certs expiry` exit codes for cron: 0 none due, 1 any due, 2 bad input. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { makeCert } from '../helpers/pki.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('issue 6: expiry exits 1 when a certificate is inside the window and 0 otherwise', async (t) => {
+  const dir = tempDir(t);
+  const short = await makeCert(dir, { name: 'short', subject: '/CN=short', days: 10 });
+  const long = await makeCert(dir, { name: 'long', subject: '/CN=long', days: 400 });
+  const rows = [
+    { name: 'default 30d: short is due', args: [short.cert, long.cert], code: 1, due: ['short'] },
+    { name: '5d: nothing due', args: ['--within', '5d', short.cert, long.cert], code: 0, due: [] },
+    {
+      name: '9 without the d: short (10 days left) not due',
+      args: ['--within', '9', short.cert],
+      code: 0,
+      due: [],
+    },
+    { name: '10d is inclusive', args: ['--within', '10d', short.cert], code: 1, due: ['short'] },
+    {
+      name: '100%: everything due',
+      args: ['--within', '100%', short.cert, long.cert],
+      code: 1,
+      due: ['short', 'long'],
+    },
+    {
+      name: '50%: nothing due',
+      args: ['--within', '50%', short.cert, long.cert],
+      code: 0,
+      due: [],
+    },
+  ];
+  for (const row of rows) {
+    const result = await runCli(['expiry', '--json', ...row.args]);
+    assert.equal(result.code, row.code, `${row.name}: ${result.stderr}`);
+    const doc = JSON.parse(result.stdout) as {
+      ok: boolean;
+      certificates: { subject: string; needsRenewal: boolean; daysLeft: number }[];
+    };
+    assert.deepEqual(
+      doc.certificates.filter((c) => c.needsRenewal).map((c) => c.subject.replace('CN=', '')),
+      row.due,
+      row.name,
+    );
+  }
+  const text = await runCli(['expiry', short.cert, long.cert]);
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, /short\.pem#1 .* RENEW: (9|10) days left {2}CN=short/);
+  assert.match(text.stdout, /long\.pem#1 .* ok: (399|400) days left/);
+  assert.match(text.stdout, /1 of 2 needs renewal/);
+});
+
+test('issue 6: expiry exits 2 for bad input: a bad window, a key, a missing file', async (t) => {
+  const dir = tempDir(t);
+  const made = await makeCert(dir, { name: 'c', subject: '/CN=c' });
+  writeFileSync(join(dir, 'x.txt'), 'hello');
+  const rows = [
+    {
+      name: 'bad window',
+      args: ['--within', '3 weeks', made.cert],
+      message: /renewal window must look like 30d/,
+    },
+    { name: 'a key file', args: [made.key], message: /is a private key, not a certificate/ },
+    { name: 'missing file', args: [join(dir, 'none.pem')], message: /no such file/ },
+    { name: 'not PEM', args: [join(dir, 'x.txt')], message: /x\.txt holds no PEM block/ },
+  ];
+  for (const row of rows) {
+    const result = await runCli(['expiry', ...row.args]);
+    assert.equal(result.code, 2, row.name);
+    assert.match(result.stderr, row.message, row.name);
+    assert.doesNotMatch(result.stderr, /-----BEGIN [A-Z ]*KEY-----|MI[A-Za-z0-9+/]{20}/, row.name);
+  }
+});
