@@ -6,6 +6,8 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { CommandSpec } from './command.js';
 import { genClient } from './commands/gen-client.js';
+import { check } from './commands/check.js';
+import { fetch } from './commands/fetch.js';
 import { csr } from './commands/csr.js';
 import { genCa } from './commands/gen-ca.js';
 import { genIntermediate } from './commands/gen-intermediate.js';
@@ -13,6 +15,7 @@ import { issue } from './commands/issue.js';
 import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
+import { stunnel } from './commands/stunnel.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
@@ -24,6 +27,8 @@ import { VERSION } from './version.js';
 // Each command module's builder is light; its runner imports core on demand.
 const COMMANDS: readonly CommandSpec<never>[] = [
   genClient as unknown as CommandSpec<never>,
+  check as unknown as CommandSpec<never>,
+  fetch as unknown as CommandSpec<never>,
   genCa as unknown as CommandSpec<never>,
   genIntermediate as unknown as CommandSpec<never>,
   issue as unknown as CommandSpec<never>,
@@ -31,6 +36,7 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,
+  stunnel as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
   verify as unknown as CommandSpec<never>,
 ];

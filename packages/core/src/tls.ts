@@ -373,7 +373,7 @@ export interface SavedChain {
 }
 
 /**
- * Fetches the presented chain ({@link fetchPresentedChain}) and writes it as PEM, atomically and
+ * Fetches the presented chain of `HOST:PORT` ({@link fetchPresentedChain}) and writes it as PEM, atomically and
  * never over an existing file without `force`: what replaces copying `proxy_cert.pem` from each
  * node by hand.
  *
@@ -381,15 +381,15 @@ export interface SavedChain {
  *
  * @example
  * ```ts
- * const saved = await savePresentedChain('redis-12000.cluster.example.com', 12000, { output: 'proxy_cert.pem' });
+ * const saved = await savePresentedChain('redis-12000.cluster.example.com:12000', { output: 'proxy_cert.pem' });
  * console.log(saved.chain.certificates.length, saved.path);
  * ```
  */
 export async function savePresentedChain(
-  host: string,
-  port: number,
+  endpoint: string,
   options: SaveChainOptions = {},
 ): Promise<SavedChain> {
+  const { host, port } = parseEndpoint(endpoint);
   // Refuse before connecting, so that a refusal is immediate and nothing is fetched in vain.
   if (options.output !== undefined)
     await assertCanWrite([options.output], { force: options.force ?? false });

@@ -1,0 +1,245 @@
+/** `certs check`: is this endpoint certificate right for my cluster, offline and live? */
+import type { CheckReport, Finding, RunCheckResult } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { printJson, style } from '../output.js';
+import type { Io } from '../output.js';
+
+/** The lines of the human report, each check with the finding codes it owns. */
+const CHECKS: readonly {
+  label: string;
+  codes: readonly string[];
+  applies?: 'ca' | 'key' | 're' | 'live' | 'identity';
+}[] = [
+  { label: 'names', codes: ['NAME_MISMATCH', 'PARTIAL_WILDCARD', 'CN_ONLY'] },
+  { label: 'validity', codes: ['EXPIRED', 'NOT_YET_VALID', 'EXPIRES_SOON'] },
+  { label: 'key strength', codes: ['WEAK_KEY'] },
+  { label: 'signature', codes: ['WEAK_SIGNATURE'] },
+  { label: 'usage', codes: ['MISSING_EKU', 'LEAF_IS_CA', 'MISSING_KEY_USAGE'] },
+  { label: 'chain', codes: ['CHAIN_INVALID', 'CHAIN_ORDER'], applies: 'ca' },
+  { label: 'private key', codes: ['KEY_MISMATCH'], applies: 'key' },
+  { label: 'redis enterprise', codes: ['MISSING_SAN', 'WRONG_CN'], applies: 're' },
+  { label: 'tls versions', codes: ['TLS_VERSION_TOO_LOW'], applies: 'live' },
+  { label: 'client identity', codes: ['CLIENT_CERT_REJECTED'], applies: 'identity' },
+];
+
+const STACK_HEADERS = ['Node', 'OpenSSL', 'Python', 'Go', 'Java'] as const;
+
+function passes(
+  report: CheckReport,
+  applies: (typeof CHECKS)[number]['applies'],
+  context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
+): boolean {
+  switch (applies) {
+    case undefined:
+      return true;
+    case 'ca':
+      return report.chainValid !== null || report.profile === 'redis-enterprise';
+    case 're':
+      return report.profile === 'redis-enterprise';
+    case 'key':
+      return context.key;
+    case 'live':
+      return context.live;
+    case 'identity':
+      return context.identity;
+  }
+}
+
+function printReport(
+  io: Io,
+  report: CheckReport,
+  context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
+): void {
+  const tty = io.stdoutIsTty;
+  const leaf = report.certificates[0];
+  io.stdout(
+    `${style(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${leaf.dnsNames.map((d) => `DNS:${d}`).join(', ') || 'no DNS SAN'}`}\n`,
+  );
+  for (const check of CHECKS) {
+    if (!passes(report, check.applies, context)) continue;
+    const found = report.findings.filter((f) => check.codes.includes(f.code));
+    if (found.length === 0) {
+      io.stdout(`  ${style('pass', 'green', tty)}  ${check.label}\n`);
+      continue;
+    }
+    for (const f of found) io.stdout(`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}\n`);
+  }
+  if (report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts))) {
+    const width = Math.max(...report.names.map((n) => n.name.length), 8);
+    io.stdout(
+      `  clients  ${'name'.padEnd(width)}  ${STACK_HEADERS.map((h) => h.padEnd(8)).join('')}RFC 9525\n`,
+    );
+    for (const n of report.names) {
+      const cells = n.clients.map((v) => (v.accepts ? 'accept' : 'reject').padEnd(8)).join('');
+      io.stdout(`           ${n.name.padEnd(width)}  ${cells}${n.rfc9525 ? 'accept' : 'reject'}\n`);
+    }
+  }
+}
+
+function mark(f: Finding, tty: boolean): string {
+  if (f.severity === 'error') return style('fail', 'red', tty);
+  if (f.severity === 'warning') return style('warn', 'yellow', tty);
+  return style('info', 'dim', tty);
+}
+
+function counts(result: RunCheckResult): { errors: number; warnings: number } {
+  const all = result.reports.flatMap((r) => r.findings);
+  return {
+    errors: all.filter((f) => f.severity === 'error').length,
+    warnings: all.filter((f) => f.severity === 'warning').length,
+  };
+}
+
+export const check = defineCommand({
+  command: 'check [files..]',
+  describe: 'check endpoint certificates (files and/or a live endpoint) for a cluster',
+  builder: (y) =>
+    y
+      .usage(
+        'certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint\npresents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as\nNode, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature\nstrength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING).',
+      )
+      .positional('files', {
+        type: 'string',
+        array: true,
+        describe: 'certificate files (PEM or DER)',
+      })
+      .option('cluster', {
+        type: 'string',
+        demandOption: true,
+        requiresArg: true,
+        describe: 'cluster name C, e.g. redislabs.com',
+      })
+      .option('endpoint', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'live endpoint HOST:PORT to fetch and probe',
+      })
+      .option('sni', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'SNI name to send (default: the host)',
+      })
+      .option('ca', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'CA file: the chain must validate to it',
+      })
+      .option('key', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'private key that must match the (first) certificate',
+      })
+      .option('client-cert', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'client certificate to try on the endpoint (with --client-key)',
+      })
+      .option('client-key', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'private key of --client-cert',
+      })
+      .option('profile', {
+        choices: ['strict', 'compat', 'redis-enterprise'] as const,
+        default: 'strict' as const,
+        describe:
+          'strict: every client must accept; compat: client disagreements are warnings; redis-enterprise: strict + the proxy certificate rules',
+      })
+      .option('internal', {
+        type: 'boolean',
+        default: false,
+        describe: 'also require redis-<port>.internal.C',
+      })
+      .option('warn-days', {
+        type: 'number',
+        default: 30,
+        requiresArg: true,
+        describe: 'warn when a certificate expires within N days',
+      })
+      .option('min-tls', {
+        choices: ['1.0', '1.1', '1.2', '1.3'] as const,
+        default: '1.2' as const,
+        describe: 'lowest TLS version the endpoint may accept',
+      })
+      .option('strict', { type: 'boolean', default: false, describe: 'exit 1 on warnings too' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example(
+        'certs check --cluster redislabs.com proxy_cert.pem',
+        'check a certificate file for the cluster',
+      )
+      .example(
+        'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000 --ca ca.pem',
+        'fetch and check what the endpoint presents',
+      )
+      .example(
+        'certs check --cluster redislabs.com --endpoint 10.0.0.5:12000 --sni redis-12000.redislabs.com --client-cert cert.pem --client-key keyclient.pem',
+        'also try a client identity with PING',
+      )
+      .example(
+        'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
+        'several files, warnings for client disagreements, JSON',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const minTls = `TLSv${args['min-tls'] === '1.0' ? '1' : args['min-tls']}` as const;
+    const result = await core.runCheck({
+      cluster: args.cluster,
+      files: args.files ?? [],
+      profile: args.profile,
+      internal: args.internal,
+      warnDays: args['warn-days'],
+      minTls,
+      ...(args.endpoint === undefined ? {} : { endpoint: args.endpoint }),
+      ...(args.sni === undefined ? {} : { sni: args.sni }),
+      ...(args.ca === undefined ? {} : { caFile: args.ca }),
+      ...(args.key === undefined ? {} : { keyFile: args.key }),
+      ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
+      ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
+    });
+    const { errors, warnings } = counts(result);
+    const failed = errors > 0 || (args.strict && warnings > 0);
+    if (args.json) {
+      printJson(io, { ...result, ok: !failed, strict: args.strict, summary: { errors, warnings } });
+      return failed ? EXIT_FINDINGS : EXIT_OK;
+    }
+    const context = {
+      live: result.live !== undefined,
+      key: args.key !== undefined,
+      identity: args['client-cert'] !== undefined,
+      ca: args.ca !== undefined,
+    };
+    io.stdout(`cluster ${result.cluster}, profile ${result.profile}\n`);
+    for (const [i, report] of result.reports.entries()) {
+      // The key belongs to the first chain (or to the endpoint's when there are no files).
+      printReport(io, report, {
+        ...context,
+        key: context.key && i === 0,
+        live: context.live && report.source === result.live?.endpoint,
+        identity: context.identity && report.source === result.live?.endpoint,
+      });
+    }
+    if (result.live !== undefined) {
+      const accepted = result.live.versions.filter((v) => v.accepted).map((v) => v.version);
+      io.stdout(
+        `endpoint ${result.live.endpoint}: TLS versions accepted ${accepted.join(', ') || 'none'}`,
+      );
+      if (result.live.ping !== undefined) {
+        io.stdout(
+          `; PING with client identity: ${result.live.ping.accepted ? `accepted (${result.live.ping.reply ?? ''})` : `refused (${result.live.ping.error ?? ''})`}`,
+        );
+      }
+      io.stdout('\n');
+    }
+    const tty = io.stdoutIsTty;
+    const verdict = failed ? style('FAIL', 'red', tty) : style('OK', 'green', tty);
+    io.stdout(
+      `${verdict}: ${String(errors)} error${errors === 1 ? '' : 's'}, ${String(warnings)} warning${warnings === 1 ? '' : 's'}${args.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}\n`,
+    );
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+  },
+});

@@ -1,0 +1,86 @@
+/** `certs fetch`: save the certificate chain an endpoint presents, exactly as it sends it. */
+import { defineCommand } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { printJson, style } from '../output.js';
+
+export const fetch = defineCommand({
+  command: 'fetch <endpoint>',
+  describe:
+    'save the certificate chain a TLS endpoint presents (replaces copying proxy_cert.pem by hand)',
+  builder: (y) =>
+    y
+      .usage(
+        'certs fetch HOST:PORT [--sni NAME] [-o FILE] [--force] [--json]\n\nConnects to HOST:PORT and saves the certificates the server presents, in the order it sends\nthem, whether or not they verify, and even when the server then refuses us for lacking a\nclient certificate. Without -o the chain is printed as PEM on stdout.',
+      )
+      .positional('endpoint', {
+        type: 'string',
+        demandOption: true,
+        describe: 'HOST:PORT or [IPv6]:PORT',
+      })
+      .option('sni', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'SNI name to send (default: the host)',
+      })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        requiresArg: true,
+        describe: 'write the chain (PEM, 0644) to this file',
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example(
+        'certs fetch redis-12000.redislabs.com:12000 -o proxy_cert.pem',
+        "save the endpoint's chain",
+      )
+      .example(
+        'certs fetch 10.0.0.5:12000 --sni redis-12000.redislabs.com',
+        'print it, sending an SNI name',
+      )
+      .example(
+        'certs fetch 127.0.0.1:12000 --json',
+        'machine-readable: certificates, protocol, PEM',
+      ),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    const saved = await core.savePresentedChain(args.endpoint, {
+      force: args.force,
+      ...(args.sni === undefined ? {} : { servername: args.sni }),
+      ...(args.output === undefined ? {} : { output: args.output }),
+    });
+    const { chain } = saved;
+    if (args.json) {
+      printJson(io, {
+        ok: true,
+        endpoint: `${chain.host}:${String(chain.port)}`,
+        servername: chain.servername ?? null,
+        protocol: chain.protocol,
+        handshakeCompleted: chain.handshakeCompleted,
+        error: chain.error ?? null,
+        path: saved.path ?? null,
+        certificates: chain.certificates.map((c) => c.info),
+        pem: saved.pem,
+      });
+      return EXIT_OK;
+    }
+    const lines = [
+      `${style(`${String(chain.certificates.length)} certificate${chain.certificates.length === 1 ? '' : 's'}`, 'bold', io.stdoutIsTty)} from ${chain.host}:${String(chain.port)} (${chain.protocol ?? 'unknown protocol'}${chain.error === undefined ? '' : `; then ${chain.error}`})`,
+      ...chain.certificates.map(
+        (c, i) =>
+          `  ${String(i + 1)}. ${c.info.subject}  (issuer ${c.info.issuer}; until ${c.info.notAfter})`,
+      ),
+    ];
+    if (saved.path === undefined) {
+      io.stderr(`${lines.join('\n')}\n`);
+      io.stdout(saved.pem);
+    } else {
+      io.stdout(`${lines.join('\n')}\nsaved to ${saved.path}\n`);
+    }
+    return EXIT_OK;
+  },
+});
