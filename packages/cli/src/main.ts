@@ -15,7 +15,6 @@ import { issue } from './commands/issue.js';
 import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
-import { stunnel } from './commands/stunnel.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
@@ -36,7 +35,6 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,
-  stunnel as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
   verify as unknown as CommandSpec<never>,
 ];
