@@ -12,6 +12,7 @@ import { csr } from './commands/csr.js';
 import { genCa } from './commands/gen-ca.js';
 import { genIntermediate } from './commands/gen-intermediate.js';
 import { issue } from './commands/issue.js';
+import { stunnel } from './commands/stunnel.js';
 import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   genIntermediate as unknown as CommandSpec<never>,
   issue as unknown as CommandSpec<never>,
   csr as unknown as CommandSpec<never>,
+  stunnel as unknown as CommandSpec<never>,
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,

@@ -191,4 +191,26 @@ export {
   parseRenewalWindow,
 } from './expiry.js';
 export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './expiry.js';
+export {
+  lintStunnelConfig,
+  lintStunnelConfigFile,
+  parseStunnelConfig,
+  renderStunnelConfig,
+  STUNNEL_CONFIG_FILE,
+  STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_MIN_TLS_VERSION,
+  STUNNEL_PROBE_TIMEOUT_MS,
+  STUNNEL_SERVICE_NAME,
+  writeStunnelConfig,
+} from './stunnel.js';
+export type {
+  StunnelConfigOptions,
+  StunnelFinding,
+  StunnelLintOptions,
+  StunnelLintReport,
+  StunnelOption,
+  StunnelSection,
+  WriteStunnelConfigOptions,
+  WrittenStunnelConfig,
+} from './stunnel.js';
 // issue 6 lifecycle exports end

@@ -1,0 +1,165 @@
+/** `certs stunnel`: write a safe stunnel client configuration; `certs stunnel lint FILE`: judge one. */
+import type { StunnelLintReport } from '@certkit/core';
+import { defineCommand } from '../command.js';
+import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { printJson, style, UsageError } from '../output.js';
+import type { Io } from '../output.js';
+
+function printReport(io: Io, report: StunnelLintReport): void {
+  const tty = io.stdoutIsTty;
+  const lines = report.findings.map((f) => {
+    const tag =
+      f.severity === 'error'
+        ? style('error', 'red', tty)
+        : f.severity === 'warning'
+          ? style('warning', 'yellow', tty)
+          : 'info';
+    return `${report.source}${f.line === undefined ? '' : `:${String(f.line)}`}: ${tag} ${f.code}: ${f.message}`;
+  });
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  lines.push(
+    report.ok
+      ? style(
+          `${report.source}: ok (${String(report.services.length)} service${report.services.length === 1 ? '' : 's'}, ${String(warnings)} warning${warnings === 1 ? '' : 's'})`,
+          'green',
+          tty,
+        )
+      : style(
+          `${report.source}: ${String(errors)} error${errors === 1 ? '' : 's'}, ${String(warnings)} warning${warnings === 1 ? '' : 's'}`,
+          'red',
+          tty,
+        ),
+  );
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+export const stunnel = defineCommand({
+  command: 'stunnel [action] [file]',
+  describe:
+    'write a stunnel client configuration with safe defaults, or lint one (stunnel lint FILE)',
+  builder: (y) =>
+    y
+      .usage(
+        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reports: verify without checkHost, a missing or old sslVersionMin, no verification,\nunreadable files, a certificate that does not match its key, an expired client certificate,\nand (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not\nmatch, when the endpoint is reachable. Exit 1 on any error finding.',
+      )
+      .positional('action', {
+        choices: ['lint'] as const,
+        describe: 'lint an existing configuration',
+      })
+      .positional('file', { type: 'string', describe: 'configuration file to lint' })
+      .option('cert', {
+        type: 'string',
+        describe: 'client certificate (cert.pem)',
+        requiresArg: true,
+      })
+      .option('key', {
+        type: 'string',
+        describe: 'client private key (keyclient.pem)',
+        requiresArg: true,
+      })
+      .option('cafile', {
+        type: 'string',
+        describe: 'trusted server certificates (servercerts.pem)',
+        requiresArg: true,
+      })
+      .option('connect', {
+        type: 'string',
+        describe: 'database endpoint HOST:PORT',
+        requiresArg: true,
+      })
+      .option('accept', {
+        type: 'string',
+        default: '127.0.0.1:6379',
+        describe: 'local plain-text address',
+        requiresArg: true,
+      })
+      .option('check-host', {
+        type: 'string',
+        describe: 'name the server certificate must match (default: the endpoint host)',
+        requiresArg: true,
+      })
+      .option('sni', {
+        type: 'string',
+        describe: 'SNI name to send (default: the checked name)',
+        requiresArg: true,
+      })
+      .option('service', {
+        type: 'string',
+        default: 'redislabs',
+        describe: 'service section name',
+        requiresArg: true,
+      })
+      .option('foreground', {
+        type: 'boolean',
+        default: false,
+        describe: 'foreground = yes, no pid file (systemd, containers)',
+      })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        default: 'redislabs.conf',
+        describe: 'file to write',
+        requiresArg: true,
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('probe', {
+        type: 'boolean',
+        default: true,
+        describe: 'lint: connect to the endpoint to check CAfile and the name',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document on stdout',
+      })
+      .example(
+        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect redis-12000.cluster.example.com:12000',
+        'write redislabs.conf',
+      )
+      .example(
+        'certs stunnel --cert cert.pem --key keyclient.pem --cafile ca.pem --connect 10.0.0.5:12000 --check-host redis-12000.cluster.example.com -o /etc/stunnel/redis.conf',
+        'connect by address, check the name',
+      )
+      .example('certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration')
+      .example('certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable'),
+  run: async (args, io) => {
+    const core = await import('@certkit/core');
+    if (args.action === 'lint') {
+      if (args.file === undefined)
+        throw new UsageError('name the configuration file: certs stunnel lint FILE');
+      const report = await core.lintStunnelConfigFile(args.file, { probe: args.probe });
+      if (args.json) printJson(io, report);
+      else printReport(io, report);
+      return report.ok ? EXIT_OK : EXIT_FINDINGS;
+    }
+    if (args.file !== undefined) throw new UsageError(`unknown argument "${args.file}"`);
+    const missing = (['cert', 'key', 'cafile', 'connect'] as const).filter(
+      (name) => args[name] === undefined,
+    );
+    if (missing.length > 0)
+      throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}`);
+    const written = await core.writeStunnelConfig({
+      cert: args.cert ?? '',
+      key: args.key ?? '',
+      cafile: args.cafile ?? '',
+      connect: args.connect ?? '',
+      accept: args.accept,
+      service: args.service,
+      foreground: args.foreground,
+      out: args.out,
+      force: args.force,
+      ...(args['check-host'] === undefined ? {} : { checkHost: args['check-host'] }),
+      ...(args.sni === undefined ? {} : { sni: args.sni }),
+    });
+    if (args.json) {
+      printJson(io, { ok: true, file: written.path, config: written.config, lint: written.lint });
+      return EXIT_OK;
+    }
+    for (const f of written.lint.findings) io.stderr(`certs: ${f.severity}: ${f.message}\n`);
+    io.stdout(
+      `${style('stunnel configuration written', 'bold', io.stdoutIsTty)}: ${written.path}\n\n${written.config}\nRun it with: stunnel ${written.path}\n`,
+    );
+    return EXIT_OK;
+  },
+});
