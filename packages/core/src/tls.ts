@@ -254,7 +254,9 @@ export async function probeTlsVersions(
 ): Promise<TlsVersionResult[]> {
   const results: TlsVersionResult[] = [];
   for (const version of TLS_VERSIONS) {
-    let negotiated = null as string | null; // set in a callback: keep the declared type
+    // getProtocol() reports the version we offered even when the server refused it; the
+    // server's Certificate message proves it accepted the version (TLS 1.2 and 1.3 alike).
+    let sawCertificate = false;
     const result = await attempt(
       host,
       port,
@@ -262,14 +264,14 @@ export async function probeTlsVersions(
       { minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' },
       false,
       (socket) => {
-        negotiated = socket.getProtocol();
+        sawCertificate = socket.getPeerX509Certificate() !== undefined;
       },
     );
     const code = result.error?.code;
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       connectionFailure(host, port, result.error ?? new Error(code));
     }
-    const accepted = result.secure || negotiated === version;
+    const accepted = result.secure || sawCertificate;
     const detail = describe(result.error);
     results.push({ version, accepted, ...(detail === undefined ? {} : { detail }) });
   }
