@@ -213,4 +213,6 @@ export type {
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
 } from './stunnel.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
+export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
 // issue 6 lifecycle exports end
