@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything certkit needs on a fresh Debian machine, then builds it:
-# Debian packages (openssl, redis-server, redis-tools, stunnel4, sslscan) used by the tests,
+# Debian packages (openssl, redis-server, redis-tools, stunnel4, sslscan, python3, openjdk-17-jdk-headless,
+# golang-go) used by the tests,
 # pnpm 10.34.9, the workspace's pinned dependencies, and the built packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssl redis-server redis-tools stunnel4 sslscan)
+# python3, openjdk-17-jdk-headless (java single-file programs) and golang-go: the real client
+# stacks of the differential host-name tests (test/interop/clients-*.test.ts, issue 5).
+packages=(openssl redis-server redis-tools stunnel4 sslscan python3 openjdk-17-jdk-headless golang-go)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
