@@ -12,6 +12,7 @@ import {
   buildChain,
   buildTrustBundle,
   isCertkitError,
+  MAX_ISSUER_CANDIDATES,
   parseCertificates,
   renderCertificates,
 } from '@certkit/core';
@@ -515,4 +516,36 @@ void test('issue 3: renderCertificates writes clean PEM and annotations that can
   const lines = annotated.split('\n');
   assert.match(lines[0] ?? '', /^# subject: CN=evil\\x0a-----END CERTIFICATE-----$/);
   assert.equal(lines.filter((l) => l.startsWith('-----END')).length, 1);
+});
+
+void test('issue 3: among more same-name CAs than MAX_ISSUER_CANDIDATES, the real issuer is still found by its key identifier', async (t) => {
+  const dir = tempDir(t);
+  const root = await makeCert(dir, { name: 'root', subject: '/CN=NS Root', ca: true });
+  const real = await makeCert(dir, { name: 'real', subject: '/CN=NS CA', issuer: root, ca: true });
+  const leaf = await makeCert(dir, {
+    name: 'leaf',
+    subject: '/CN=ns.test',
+    issuer: real,
+    ca: false,
+  });
+  const namesakes: string[] = [];
+  for (let i = 0; i <= MAX_ISSUER_CANDIDATES; i++) {
+    const fake = await makeCert(dir, { name: `fake${String(i)}`, subject: '/CN=NS CA', ca: true });
+    namesakes.push(fake.cert);
+  }
+  // The real intermediate comes last, behind every namesake.
+  const files = [leaf.cert, ...namesakes, root.cert, real.cert];
+  const chain = buildChain(
+    files.flatMap((file) => parseCertificates(readFileSync(file), file)),
+    { now: new Date() },
+  );
+  assert.equal(chain.complete, true);
+  assert.equal(
+    chain.certificates[1]?.info.fingerprintSha256,
+    new X509Certificate(readFileSync(real.cert)).fingerprint256,
+  );
+  assert.deepEqual(
+    codes(chain.findings),
+    Array<string>(namesakes.length).fill('UNRELATED_CERTIFICATE'),
+  );
 });

@@ -336,52 +336,54 @@ interface Candidate {
   readonly signatureValid: boolean;
 }
 
-/** Finds issuers by name and by key identifier in indexes, so large inputs stay near-linear. */
+/**
+ * Most issuer candidates whose signature is checked for one certificate. Real inputs have one
+ * or two (a cross-signed twin); a hostile or runaway input of hundreds of certificates with the
+ * same name would otherwise cost a signature check per pair. Candidates with matching key
+ * identifiers are checked first, so the real issuer is within the budget.
+ */
+export const MAX_ISSUER_CANDIDATES = 16;
+
+/** Finds issuers through a name index, so large inputs stay near-linear. */
 class IssuerIndex {
   private readonly bySubject = new Map<string, Certificate[]>();
-  private readonly bySki = new Map<string, Certificate[]>();
   private readonly cache = new Map<Certificate, Candidate[]>();
 
   constructor(certificates: readonly Certificate[]) {
-    for (const c of certificates) {
-      push(this.bySubject, nameKey(c, 'subject'), c);
-      const ski = c.info.subjectKeyIdentifier;
-      if (ski !== undefined) push(this.bySki, ski, c);
-    }
+    for (const c of certificates) push(this.bySubject, nameKey(c, 'subject'), c);
   }
 
   /**
-   * Candidate issuers of `child` other than itself: names chain or key identifiers match.
-   * Ranked: verified signatures first (only they prove issuance), then matching key ids.
+   * Candidate issuers of `child` other than itself. Names must chain (RFC 5280 section
+   * 6.1.3 (a)(4)); key identifiers only rank candidates (section 4.2.1.1 calls them a means of
+   * identification). A self-signed certificate is its own issuer: it has no candidates.
+   * Verified signatures come first; only they prove issuance.
    */
   candidates(child: Certificate): Candidate[] {
     const cached = this.cache.get(child);
     if (cached !== undefined) return cached;
-    const pool = new Set<Certificate>([
-      ...(this.bySubject.get(nameKey(child, 'issuer')) ?? []),
-      ...(child.info.authorityKeyIdentifier === undefined
-        ? []
-        : (this.bySki.get(child.info.authorityKeyIdentifier) ?? [])),
-    ]);
-    pool.delete(child);
-    const found: Candidate[] = [];
-    for (const issuer of pool) {
-      const namesChain = namesEqual(child, 'issuer', issuer, 'subject');
-      const aki = child.info.authorityKeyIdentifier;
-      const ski = issuer.info.subjectKeyIdentifier;
-      const keyIdentifiersMatch = aki === undefined || ski === undefined ? null : aki === ski;
-      if (!namesChain && keyIdentifiersMatch !== true) continue;
-      found.push({
-        issuer,
-        namesChain,
-        keyIdentifiersMatch,
-        signatureValid: signatureVerifies(child, issuer),
-      });
+    if (isSelfSigned(child)) {
+      this.cache.set(child, []);
+      return [];
     }
+    const aki = child.info.authorityKeyIdentifier;
+    const keyMatch = (issuer: Certificate): boolean | null => {
+      const ski = issuer.info.subjectKeyIdentifier;
+      return aki === undefined || ski === undefined ? null : aki === ski;
+    };
+    const order = (m: boolean | null): number => (m === true ? 0 : m === null ? 1 : 2);
+    const pool = (this.bySubject.get(nameKey(child, 'issuer')) ?? [])
+      .filter((issuer) => issuer !== child && namesEqual(child, 'issuer', issuer, 'subject'))
+      .sort((a, b) => order(keyMatch(a)) - order(keyMatch(b)))
+      .slice(0, MAX_ISSUER_CANDIDATES);
+    const found: Candidate[] = pool.map((issuer) => ({
+      issuer,
+      namesChain: true,
+      keyIdentifiersMatch: keyMatch(issuer),
+      signatureValid: signatureVerifies(child, issuer),
+    }));
     const rank = (c: Candidate): number =>
-      (c.signatureValid ? 4 : 0) +
-      (c.keyIdentifiersMatch === true ? 2 : 0) +
-      (c.namesChain ? 1 : 0);
+      (c.signatureValid ? 4 : 0) + (c.keyIdentifiersMatch === true ? 2 : 0);
     found.sort((a, b) => rank(b) - rank(a));
     // Only proven issuers are followed when there is one; otherwise the best unproven one, so
     // that the report can say which link fails instead of only "issuer missing".

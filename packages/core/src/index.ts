@@ -117,6 +117,30 @@ export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './
 export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
 
 export {
+  assembleCertificates,
+  buildChain,
+  buildTrustBundle,
+  MAX_ISSUER_CANDIDATES,
+  renderCertificates,
+} from './bundle.js';
+export type {
+  AssembledCertificates,
+  AssembleMode,
+  AssembleOptions,
+  Chain,
+  ChainFinding,
+  ChainFindingCode,
+  ChainLink,
+  ChainMember,
+  ChainOptions,
+  CertificateRef,
+  TrustBundle,
+  TrustBundleMember,
+  TrustBundleOptions,
+  Validity,
+} from './bundle.js';
+
+export {
   dnsPatternProblem,
   isDnsName,
   isPublicSuffix,
