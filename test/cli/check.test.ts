@@ -398,7 +398,10 @@ test('certs fetch saves the presented chain; never over a file without --force (
     join(made.dir, 'never.pem'),
   ]);
   assert.equal(unreachable.code, 2);
-  assert.match(unreachable.stderr, /^certs: cannot reach 127\.0\.0\.1:\d+: connection refused\n$/);
+  assert.match(
+    unreachable.stderr,
+    /^certs: cannot get a certificate from 127\.0\.0\.1:\d+: connection refused\n$/,
+  );
   assert.equal(existsSync(join(made.dir, 'never.pem')), false);
 });
 

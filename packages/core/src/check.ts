@@ -624,6 +624,8 @@ export interface RunCheckOptions {
   readonly now?: Date;
   /** Per connection, milliseconds. */
   readonly timeoutMs?: number;
+  /** Largest input file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
 }
 
 /** What was learnt from the live endpoint. */
@@ -694,26 +696,28 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const endpoint = options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint);
   const profile = options.profile ?? 'strict';
   checkCluster(options.cluster);
+  const read = (path: string): Promise<Uint8Array> =>
+    readInputFile(
+      path,
+      options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes },
+    );
   // Read every input before any network work: bad input fails fast and alone (exit 2).
   const chains: { source: string; certificates: Certificate[] }[] = [];
   for (const file of files) {
-    chains.push({ source: file, certificates: parseCertificates(await readInputFile(file), file) });
+    chains.push({ source: file, certificates: parseCertificates(await read(file), file) });
   }
   const ca =
     options.caFile === undefined
       ? undefined
-      : parseCertificates(await readInputFile(options.caFile), options.caFile);
+      : parseCertificates(await read(options.caFile), options.caFile);
   const key =
     options.keyFile === undefined
       ? undefined
-      : { bytes: await readInputFile(options.keyFile), source: options.keyFile };
+      : { bytes: await read(options.keyFile), source: options.keyFile };
   let identity: { certificatePem: string; privateKeyPem: string } | undefined;
   if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
-    const certs = parseCertificates(
-      await readInputFile(options.clientCertFile),
-      options.clientCertFile,
-    );
-    const clientKey = await readInputFile(options.clientKeyFile);
+    const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
+    const clientKey = await read(options.clientKeyFile);
     parsePrivateKey(clientKey, options.clientKeyFile); // fails here, named, rather than in OpenSSL
     identity = {
       certificatePem: certs.map((c) => c.pem).join(''),

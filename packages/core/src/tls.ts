@@ -154,8 +154,12 @@ function connectionFailure(host: string, port: number, error: NodeJS.ErrnoExcept
         ? error.message
         : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
           ? 'host name not found'
-          : (error.code ?? error.message);
-  throw new CertkitError('TLS_FAILED', `cannot reach ${where}: ${why}`, { cause: error });
+          : error.code?.startsWith('ERR_SSL') === true
+            ? `TLS handshake failed (${describe(error) ?? error.code}); is it a TLS port?`
+            : (error.code ?? error.message);
+  throw new CertkitError('TLS_FAILED', `cannot get a certificate from ${where}: ${why}`, {
+    cause: error,
+  });
 }
 
 function walk(first: X509Certificate | undefined, source: string): Certificate[] {

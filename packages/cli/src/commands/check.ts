@@ -2,6 +2,7 @@
 import type { CheckReport, Finding, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom } from '../options.js';
 import { printJson, style } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -91,6 +92,14 @@ function counts(result: RunCheckResult): { errors: number; warnings: number } {
   };
 }
 
+/**
+ * The `check` command: parses arguments, calls core `runCheck`, prints the report.
+ *
+ * @example
+ * ```sh
+ * certs check --cluster redislabs.com proxy_cert.pem --endpoint redis-12000.redislabs.com:12000
+ * ```
+ */
 export const check = defineCommand({
   command: 'check [files..]',
   describe: 'check endpoint certificates (files and/or a live endpoint) for a cluster',
@@ -187,7 +196,9 @@ export const check = defineCommand({
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const minTls = `TLSv${args['min-tls'] === '1.0' ? '1' : args['min-tls']}` as const;
+    const maxInputBytes = maxInputFrom(args);
     const result = await core.runCheck({
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       cluster: args.cluster,
       files: args.files ?? [],
       profile: args.profile,

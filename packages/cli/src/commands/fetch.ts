@@ -3,6 +3,14 @@ import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { printJson, style } from '../output.js';
 
+/**
+ * The `fetch` command: parses arguments, calls core `savePresentedChain`, prints or saves PEM.
+ *
+ * @example
+ * ```sh
+ * certs fetch redis-12000.redislabs.com:12000 -o proxy_cert.pem
+ * ```
+ */
 export const fetch = defineCommand({
   command: 'fetch <endpoint>',
   describe:
