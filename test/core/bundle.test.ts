@@ -70,6 +70,13 @@ const CHAIN_ROWS: readonly ChainRow[] = [
     codes: [],
   },
   {
+    name: 'cat of files without final newlines: END and BEGIN glued on one line',
+    files: ['cat-no-newline.pem'],
+    expected: ROOTED,
+    ok: true,
+    codes: [],
+  },
+  {
     name: 'DER input, one file per certificate',
     files: ['root.der', 'leaf.der', 'intermediate.der'],
     expected: ROOTED,

@@ -131,7 +131,11 @@ export function parsePemBlocks(bytes: Uint8Array, source: string): PemBlock[] {
   if (text.includes('\u0000')) {
     throw new CertkitError('PEM_INVALID', `${source} is binary data, neither PEM nor DER`);
   }
-  const lines = text.split(/\r\n|\r|\n/);
+  // `cat a.pem b.pem` when a.pem lacks its final newline glues the next BEGIN line onto the END
+  // line (`-----END CERTIFICATE----------BEGIN CERTIFICATE-----`); OpenSSL refuses that ("bad
+  // end line"), but the intent is plain, so the two lines are separated again.
+  const unglued = text.replace(/(-----END [A-Z0-9 #_-]+?-----)[ \t]*(?=-----BEGIN )/g, '$1\n');
+  const lines = unglued.split(/\r\n|\r|\n/);
   const blocks: PemBlock[] = [];
   let i = 0;
   while (i < lines.length) {
