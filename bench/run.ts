@@ -1,0 +1,642 @@
+/**
+ * `pnpm bench`: certkit against its baselines (openssl, node's own start-up), each case run side
+ * by side in the same run, alternating, with medians, spread and ratios; writes
+ * bench/RESULTS.md (issue 7). Not a test: nothing here asserts a time.
+ *
+ * Usage: pnpm bench [--quick] [--only SUBSTRING] [--out FILE]
+ *   --quick  a short form for development (under a minute once the inputs are cached); prints
+ *            the tables and writes nothing unless --out is given
+ *   --only   run the cases whose id contains SUBSTRING (e.g. start-up)
+ *   --out    where to write the report (default bench/RESULTS.md for a full run)
+ *
+ * Runs the BUILT CLI (packages/cli/dist/bin.js, what `pnpm certs` and the installed `certs` run):
+ * `pnpm bench` builds first.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as core from '@certkit/core';
+import { BUNDLE_CERTIFICATES, makeFixtures } from './fixtures.js';
+import type { BenchFixtures } from './fixtures.js';
+import {
+  alternate,
+  canMeasureMemory,
+  ms,
+  peakMemoryMiB,
+  ratioInterval,
+  runProcess,
+  summarise,
+} from './lib.js';
+import type { Stats, Variant } from './lib.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const NODE = process.execPath;
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const QUICK = flags.quick;
+/** Untimed rounds before the timed ones (page cache, lazy OS work); none in quick mode. */
+const WARMUP = QUICK ? 0 : 1;
+/** Runs under GNU time per variant for peak memory. */
+const MEMORY_RUNS = QUICK ? 1 : 2;
+
+/** One row of a case's table. */
+interface Row {
+  readonly name: string;
+  readonly command: string;
+  readonly stats: Stats;
+  readonly samples: readonly number[];
+}
+
+/** What a case reports. */
+interface CaseReport {
+  readonly id: string;
+  readonly title: string;
+  readonly rows: readonly Row[];
+  /** Ratio and target lines, e.g. `certs / openssl = 1.02 (95% 0.93-1.12); target <= 1.05: met`. */
+  readonly verdicts: readonly { text: string; met: boolean | null }[];
+  readonly memory?: readonly { name: string; mib: number; target?: number }[];
+  readonly notes: readonly string[];
+}
+
+/** A case that could not run (a command not written yet, a missing tool). */
+interface Skipped {
+  readonly id: string;
+  readonly title: string;
+  readonly skipped: string;
+}
+
+type Outcome = CaseReport | Skipped;
+
+function certs(args: readonly string[], cwd?: string): Variant['run'] {
+  return async () => {
+    await runProcess(NODE, [BIN, ...args], cwd === undefined ? {} : { cwd });
+  };
+}
+
+function program(command: string, args: readonly string[], cwd?: string): Variant['run'] {
+  return async () => {
+    await runProcess(command, args, cwd === undefined ? {} : { cwd });
+  };
+}
+
+/** True when the built CLI has this command (other engineers are adding commands). */
+async function hasCommand(name: string): Promise<boolean> {
+  const result = await runProcess(NODE, [BIN, name, '--help'], { allowFailure: true });
+  return result.code === 0;
+}
+
+function rowsOf(variants: readonly Variant[], samples: Map<string, number[]>): Row[] {
+  return variants.map((v) => {
+    const s = samples.get(v.name) ?? [];
+    return { name: v.name, command: v.command, stats: summarise(s), samples: s };
+  });
+}
+
+function row(rows: readonly Row[], name: string): Row {
+  const found = rows.find((r) => r.name === name);
+  if (found === undefined) throw new Error(`no row ${name}`);
+  return found;
+}
+
+/** `a / b` of medians with its bootstrap interval, and the verdict against `max`. */
+function ratio(
+  rows: readonly Row[],
+  a: string,
+  b: string,
+  target?: { max?: number; min?: number; label?: string },
+): { text: string; met: boolean | null } {
+  const ra = row(rows, a);
+  const rb = row(rows, b);
+  const value = ra.stats.median / rb.stats.median;
+  const ci = ratioInterval(ra.samples, rb.samples);
+  let met: boolean | null = null;
+  let goal = '';
+  if (target?.max !== undefined) {
+    met = value <= target.max;
+    goal = `; target ≤ ${target.max.toFixed(2)}`;
+  } else if (target?.min !== undefined) {
+    met = value >= target.min;
+    goal = `; target ≥ ${target.min.toFixed(2)}`;
+  }
+  const label = target?.label ?? `${a} / ${b}`;
+  return {
+    text: `${label} (medians) = **${value.toFixed(2)}** (95% bootstrap interval ${ci.low.toFixed(2)}–${ci.high.toFixed(2)})${goal}${met === null ? '' : met ? ': met' : ': **missed**'}`,
+    met,
+  };
+}
+
+/** `median(a) - median(b)` in ms against an allowance. */
+function overhead(
+  rows: readonly Row[],
+  a: string,
+  b: string,
+  allowance: number,
+): { text: string; met: boolean } {
+  const difference = row(rows, a).stats.median - row(rows, b).stats.median;
+  const met = difference <= allowance;
+  return {
+    text: `${a} − ${b} (medians) = **${difference >= 0 ? '+' : ''}${ms(difference)} ms**; target ≤ +${String(allowance)} ms: ${met ? 'met' : '**missed**'}`,
+    met,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+/** Case 1: the whole `gen-client` process, RSA-4096 key generation included. */
+async function genClientWhole(work: string): Promise<Outcome> {
+  const runs = QUICK ? 2 : 60;
+  const dir = join(work, 'gen-client');
+  mkdirSync(join(dir, 'openssl'), { recursive: true });
+  const key = join(dir, 'openssl', 'key.pem');
+  const cert = join(dir, 'openssl', 'cert.pem');
+  const variants: Variant[] = [
+    {
+      name: 'certs',
+      command: 'certs gen-client --out DIR --cn bench --force',
+      run: certs(['gen-client', '--out', join(dir, 'certs'), '--cn', 'bench', '--force']),
+    },
+    {
+      name: 'openssl',
+      command:
+        'openssl genrsa -out key.pem 4096 && openssl req -new -x509 -key key.pem -days 1826 -subj /CN=bench -out cert.pem',
+      run: async () => {
+        await runProcess('openssl', ['genrsa', '-out', key, '4096']);
+        await runProcess('openssl', [
+          'req',
+          '-new',
+          '-x509',
+          '-key',
+          key,
+          '-days',
+          '1826',
+          '-subj',
+          '/CN=bench',
+          '-out',
+          cert,
+        ]);
+      },
+    },
+  ];
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  return {
+    id: 'gen-client',
+    title: '1a. gen-client, whole process (RSA-4096 key + self-signed certificate)',
+    rows,
+    verdicts: [ratio(rows, 'certs', 'openssl', { max: 1.05 })],
+    notes: [
+      'Both generate the key with the same OpenSSL prime search (certkit through node:crypto on the thread pool), whose time is random: see the CV column. A 5% difference on it needs ~1,800 runs a side to resolve (DESIGN.md); the overhead alone is case 1b.',
+    ],
+  };
+}
+
+/** Case 1b: certifying an existing key, so that only our overhead remains. */
+async function genClientExistingKey(work: string, f: BenchFixtures): Promise<Outcome> {
+  const runs = QUICK ? 6 : 60;
+  const dir = join(work, 'renew');
+  mkdirSync(join(dir, 'openssl'), { recursive: true });
+  const variants: Variant[] = [
+    {
+      name: 'certs',
+      command: 'certs gen-client --key EXISTING --out DIR --cn bench --force',
+      run: certs([
+        'gen-client',
+        '--key',
+        f.existingKey,
+        '--out',
+        join(dir, 'certs'),
+        '--cn',
+        'bench',
+        '--force',
+      ]),
+    },
+    {
+      name: 'openssl',
+      command: 'openssl req -new -x509 -key EXISTING -days 1826 -subj /CN=bench -out cert.pem',
+      run: program('openssl', [
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        f.existingKey,
+        '-days',
+        '1826',
+        '-subj',
+        '/CN=bench',
+        '-out',
+        join(dir, 'openssl', 'cert.pem'),
+      ]),
+    },
+    { name: 'node -e 0', command: 'node -e 0', run: program(NODE, ['-e', '0']) },
+  ];
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  return {
+    id: 'gen-client-key',
+    title: '1b. gen-client --key EXISTING (RSA-4096): the overhead alone',
+    rows,
+    verdicts: [overhead(rows, 'certs', 'node -e 0', 60), ratio(rows, 'certs', 'openssl')],
+    notes: [
+      "Target: certs ≤ node's bare start-up + 60 ms. What is left once Node has started is loading core (one bundled chunk with pkijs, asn1js, @peculiar/x509 and @peculiar/webcrypto), reading the key, signing (RSA-4096, ~12 ms) and writing the file atomically.",
+    ],
+  };
+}
+
+/** Case 2: 16 identities in-process with bounded concurrency vs 16 sequential openssl runs. */
+async function batch(work: string): Promise<Outcome> {
+  const count = 16;
+  const bits = QUICK ? 2048 : 4096;
+  const rounds = QUICK ? 1 : 6;
+  const concurrency = availableParallelism();
+  const dir = join(work, 'batch');
+  mkdirSync(dir, { recursive: true });
+  const variants: Variant[] = [
+    {
+      name: 'certkit',
+      command: `generateClientIdentity × ${String(count)}, ${String(concurrency)} at a time (in-process)`,
+      run: async () => {
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < count) {
+            const i = next++;
+            const identity = await core.generateClientIdentity({
+              subject: { commonName: `bench-${String(i)}` },
+              bits,
+            });
+            if (identity.info.key.bits !== bits) throw new Error('wrong key size');
+          }
+        };
+        await Promise.all(Array.from({ length: concurrency }, lane));
+      },
+    },
+    {
+      name: 'openssl',
+      command: `${String(count)} × (openssl genrsa ${String(bits)} && openssl req -new -x509 …), one after another`,
+      run: async () => {
+        for (let i = 0; i < count; i++) {
+          const key = join(dir, `key-${String(i)}.pem`);
+          await runProcess('openssl', ['genrsa', '-out', key, String(bits)]);
+          await runProcess('openssl', [
+            'req',
+            '-new',
+            '-x509',
+            '-key',
+            key,
+            '-days',
+            '1826',
+            '-subj',
+            `/CN=bench-${String(i)}`,
+            '-out',
+            join(dir, `cert-${String(i)}.pem`),
+          ]);
+        }
+      },
+    },
+  ];
+  const rows = rowsOf(variants, await alternate(variants, rounds, 0));
+  const speedup = ratio(rows, 'openssl', 'certkit', {
+    min: 1.8,
+    label: 'throughput certkit / openssl = openssl time / certkit time',
+  });
+  return {
+    id: 'batch',
+    title: `2. Batch: ${String(count)} client identities (RSA-${String(bits)}), library vs sequential openssl`,
+    rows,
+    verdicts: [speedup],
+    notes: [
+      `${String(availableParallelism())} cores; keys are generated by node:crypto.generateKeyPair on libuv's thread pool, ${String(concurrency)} at a time; each row is one whole batch.`,
+      ...(QUICK
+        ? ['Quick mode: RSA-2048 and one round; the full bench uses RSA-4096 and 6 rounds.']
+        : []),
+    ],
+  };
+}
+
+/** Case 3: start-up of the built bin. */
+async function startUp(): Promise<Outcome> {
+  const runs = QUICK ? 10 : 60;
+  const variants: Variant[] = [
+    { name: 'certs --version', command: 'certs --version', run: certs(['--version']) },
+    { name: 'certs --help', command: 'certs --help', run: certs(['--help']) },
+    { name: 'node -e 0', command: 'node -e 0', run: program(NODE, ['-e', '0']) },
+  ];
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP + 1));
+  return {
+    id: 'start-up',
+    title: '3. Start-up of the built CLI (packages/cli/dist/bin.js, as `pnpm certs` runs it)',
+    rows,
+    verdicts: [
+      overhead(rows, 'certs --version', 'node -e 0', 40),
+      overhead(rows, 'certs --help', 'node -e 0', 40),
+    ],
+    notes: [
+      "`certs --version` is answered before yargs loads. `certs --help` loads the bundled bin chunk (yargs and every command's builder, ~120 KiB minified); core is not loaded.",
+    ],
+  };
+}
+
+/** Case 4: a 5,000-certificate file through `certs chain --mode bundle` and `certs inspect --json`. */
+async function bundles(f: BenchFixtures): Promise<Outcome> {
+  const runs = QUICK ? 1 : 5;
+  const title = `4a. ${String(f.bundleCount)} certificates in one file: chain (bundle mode) and inspect --json vs openssl`;
+  const present = { chain: await hasCommand('chain'), inspect: await hasCommand('inspect') };
+  if (!present.chain && !present.inspect) {
+    return {
+      id: 'bundles',
+      title,
+      skipped: 'neither `certs chain` nor `certs inspect` is built yet',
+    };
+  }
+  const pipeline = `openssl crl2pkcs7 -nocrl -certfile ${f.bundle} | openssl pkcs7 -print_certs -noout`;
+  const variants: Variant[] = [
+    {
+      name: 'openssl',
+      command: 'openssl crl2pkcs7 -nocrl -certfile F | openssl pkcs7 -print_certs -noout',
+      run: program('sh', ['-c', pipeline]),
+    },
+  ];
+  const memory: { name: string; mib: number; target?: number }[] = [];
+  const notes: string[] = [];
+  if (present.chain) {
+    variants.push({
+      name: 'certs chain',
+      command: 'certs chain F --mode bundle > /dev/null',
+      run: async () => {
+        // Exit 1 (findings about the members) is a normal outcome here, not a failure.
+        const r = await runProcess(NODE, [BIN, 'chain', f.bundle, '--mode', 'bundle'], {
+          allowFailure: true,
+        });
+        if (r.code !== 0 && r.code !== 1) throw new Error(`certs chain: ${r.stderr.trim()}`);
+      },
+    });
+  } else notes.push('`certs chain` is not built yet: its row is missing.');
+  if (present.inspect) {
+    variants.push({
+      name: 'certs inspect',
+      command: 'certs inspect F --json > /dev/null',
+      run: async () => {
+        const r = await runProcess(NODE, [BIN, 'inspect', f.bundle, '--json'], {
+          allowFailure: true,
+        });
+        if (r.code !== 0 && r.code !== 1) throw new Error(`certs inspect: ${r.stderr.trim()}`);
+      },
+    });
+  } else notes.push('`certs inspect` is not built yet: its row is missing.');
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  const verdicts = variants
+    .filter((v) => v.name !== 'openssl')
+    .map((v) => ratio(rows, v.name, 'openssl', { max: 1.5 }));
+  if (canMeasureMemory()) {
+    const measure = async (name: string, args: readonly string[], target?: number) => {
+      let peak = 0;
+      for (let i = 0; i < MEMORY_RUNS; i++)
+        peak = Math.max(
+          peak,
+          await peakMemoryMiB(args[0] ?? '', args.slice(1)).catch(() => Number.NaN),
+        );
+      memory.push(target === undefined ? { name, mib: peak } : { name, mib: peak, target });
+    };
+    if (present.chain)
+      await measure('certs chain', [NODE, BIN, 'chain', f.bundle, '--mode', 'bundle'], 150);
+    if (present.inspect)
+      await measure('certs inspect', [NODE, BIN, 'inspect', f.bundle, '--json'], 150);
+    await measure('openssl (larger of the two)', ['sh', '-c', pipeline]);
+  } else
+    notes.push(
+      'GNU time (/usr/bin/time, Debian package `time`) is not installed: no memory figures.',
+    );
+  return { id: 'bundles', title, rows, verdicts, memory, notes };
+}
+
+/** The shape `validatePath` is specified with in issue 4 (core path.ts); loosely typed here. */
+type ValidatePath = (options: {
+  leaf: core.Certificate;
+  anchors: readonly core.Certificate[];
+  intermediates: readonly core.Certificate[];
+  at: Date;
+  purpose: 'server' | 'client';
+}) => { ok: boolean };
+
+/** Case 4b: validating a 3-level chain, in-process and per process, vs `openssl verify`. */
+async function verify(f: BenchFixtures): Promise<Outcome> {
+  const title =
+    '4b. Verify a 3-level RSA-2048 chain: in-process × 1,000 and per call vs openssl verify';
+  const validatePath = (core as unknown as { validatePath?: ValidatePath }).validatePath;
+  const hasCli = await hasCommand('verify');
+  if (validatePath === undefined && !hasCli) {
+    return { id: 'verify', title, skipped: '`validatePath` and `certs verify` are not built yet' };
+  }
+  const calls = 1000;
+  const runs = QUICK ? 6 : 60;
+  const read = (path: string, name: string): core.Certificate => {
+    const [cert] = core.parseCertificates(readFileSync(path), name);
+    if (cert === undefined) throw new Error(`no certificate in ${path}`);
+    return cert;
+  };
+  const leaf = read(f.chain.leaf, 'leaf.pem');
+  const intermediate = read(f.chain.intermediate, 'intermediate.pem');
+  const root = read(f.chain.root, 'root.pem');
+  const notes: string[] = [];
+  const variants: Variant[] = [
+    {
+      name: 'openssl verify',
+      command:
+        'openssl verify -CAfile root.pem -untrusted intermediate.pem -purpose sslserver leaf.pem',
+      run: program('openssl', [
+        'verify',
+        '-CAfile',
+        f.chain.root,
+        '-untrusted',
+        f.chain.intermediate,
+        '-purpose',
+        'sslserver',
+        f.chain.leaf,
+      ]),
+    },
+  ];
+  if (hasCli) {
+    variants.push({
+      name: 'certs verify',
+      command: 'certs verify leaf.pem --ca root.pem --untrusted intermediate.pem --purpose server',
+      run: certs([
+        'verify',
+        f.chain.leaf,
+        '--ca',
+        f.chain.root,
+        '--untrusted',
+        f.chain.intermediate,
+        '--purpose',
+        'server',
+      ]),
+    });
+  }
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  const verdicts: { text: string; met: boolean | null }[] = [];
+  if (hasCli) verdicts.push(ratio(rows, 'certs verify', 'openssl verify'));
+  if (validatePath !== undefined) {
+    const once = (): void => {
+      const result = validatePath({
+        leaf,
+        anchors: [root],
+        intermediates: [intermediate],
+        at: new Date(),
+        purpose: 'server',
+      });
+      if (!result.ok) throw new Error('validatePath says the bench chain is invalid');
+    };
+    const inProcess: Variant = {
+      name: `validatePath × ${String(calls)}`,
+      command: `validatePath({ leaf, anchors: [root], intermediates: [intermediate], purpose: 'server' }) × ${String(calls)} (in-process)`,
+      run: () => {
+        for (let i = 0; i < calls; i++) once();
+        return Promise.resolve();
+      },
+    };
+    try {
+      const samples = await alternate([inProcess], QUICK ? 3 : 10, 1);
+      const stats = summarise(samples.get(inProcess.name) ?? []);
+      const perCall = stats.median / calls;
+      const ossl = row(rows, 'openssl verify').stats.median;
+      rows.push({
+        name: inProcess.name,
+        command: inProcess.command,
+        stats,
+        samples: samples.get(inProcess.name) ?? [],
+      });
+      verdicts.push({
+        text: `validatePath per call = **${perCall.toFixed(3)} ms** (${String(Math.round(1000 / perCall))} chains/s); openssl verify per call (a process) = ${ms(ossl)} ms: **${(ossl / perCall).toFixed(0)}×** faster in-process`,
+        met: null,
+      });
+    } catch (error) {
+      notes.push(
+        `validatePath could not run: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } else notes.push('`validatePath` is not exported by core yet: the in-process row is missing.');
+  return { id: 'verify', title, rows, verdicts, notes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function version(command: string, args: readonly string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '?';
+  } catch {
+    return 'not installed';
+  }
+}
+
+function packageVersion(path: string): string {
+  const json = JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as { version?: string };
+  return json.version ?? '?';
+}
+
+function table(report: CaseReport): string[] {
+  const lines = [
+    '| variant | runs | median ms | p10–p90 ms | min–max ms | CV | command |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of report.rows) {
+    const s = r.stats;
+    lines.push(
+      `| ${r.name} | ${String(s.runs)} | ${ms(s.median)} | ${ms(s.p10)}–${ms(s.p90)} | ${ms(s.min)}–${ms(s.max)} | ${(s.cv * 100).toFixed(0)}% | \`${r.command}\` |`,
+    );
+  }
+  return lines;
+}
+
+function render(outcomes: readonly Outcome[], header: readonly string[]): string {
+  const lines = [...header];
+  for (const outcome of outcomes) {
+    lines.push('', `## ${outcome.title}`, '');
+    if ('skipped' in outcome) {
+      lines.push(`Not run: ${outcome.skipped}.`);
+      continue;
+    }
+    lines.push(...table(outcome), '');
+    for (const v of outcome.verdicts) lines.push(`- ${v.text}`);
+    for (const m of outcome.memory ?? []) {
+      const verdict =
+        m.target === undefined
+          ? ''
+          : `; target ≤ ${String(m.target)} MiB: ${m.mib <= m.target ? 'met' : '**missed**'}`;
+      lines.push(
+        `- peak memory (maxrss, worst of ${String(MEMORY_RUNS)}), ${m.name}: **${m.mib.toFixed(0)} MiB**${verdict}`,
+      );
+    }
+    for (const n of outcome.notes) lines.push(`- ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'certkit-bench-'));
+  const started = new Date();
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  try {
+    await runProcess(NODE, [BIN, '--version']).catch(() => {
+      throw new Error(`cannot run ${BIN}: run pnpm build first`);
+    });
+    console.error(`bench: ${QUICK ? 'quick' : 'full'} run; making inputs in ${work}`);
+    const fixtures = await makeFixtures(work, QUICK ? 500 : BUNDLE_CERTIFICATES);
+    const cases: { id: string; run: () => Promise<Outcome> }[] = [
+      { id: 'start-up', run: startUp },
+      { id: 'gen-client-key', run: () => genClientExistingKey(work, fixtures) },
+      { id: 'gen-client', run: () => genClientWhole(work) },
+      { id: 'batch', run: () => batch(work) },
+      { id: 'bundles', run: () => bundles(fixtures) },
+      { id: 'verify', run: () => verify(fixtures) },
+    ];
+    const outcomes: Outcome[] = [];
+    for (const c of cases) {
+      if (flags.only !== undefined && !c.id.includes(flags.only)) continue;
+      const t0 = Date.now();
+      console.error(`bench: ${c.id} …`);
+      const outcome = await c.run();
+      outcomes.push(outcome);
+      console.error(`bench: ${c.id} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(render([outcome], []));
+    }
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    const header = [
+      '# certkit benchmark results',
+      '',
+      `Generated by \`pnpm bench${QUICK ? ' --quick' : ''}\` (bench/run.ts) on ${started.toISOString()}; do not edit by hand.`,
+      'Each case runs its variants side by side in the same run, alternating (A B, then B A), after',
+      'an untimed warm-up round; wall-clock times of whole processes as spawned from Node (stdout',
+      'discarded), or of in-process calls. Ratios are of medians, with a 95% bootstrap interval.',
+      '',
+      '| | |',
+      '| --- | --- |',
+      `| machine | ${cpu}, ${String(availableParallelism())} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()} |`,
+      `| load average (1/5/15 min) | before ${loadBefore}; after ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (the machine is shared: figures move with it) |`,
+      `| node | ${process.version} |`,
+      `| openssl | ${version('openssl', ['version'])} |`,
+      `| certkit | cli ${packageVersion('packages/cli/package.json')}, core ${packageVersion('packages/core/package.json')}, built bin: packages/cli/dist/bin.js (esbuild bundle) |`,
+      `| mode | ${QUICK ? 'quick (few runs: for development only)' : 'full'} |`,
+    ];
+    const out = flags.out ?? (QUICK ? undefined : join(ROOT, 'bench', 'RESULTS.md'));
+    if (out !== undefined) {
+      writeFileSync(out, render(outcomes, header));
+      console.error(`bench: wrote ${out}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
