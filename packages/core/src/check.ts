@@ -254,10 +254,12 @@ function nameFindings(
       }
     }
     if (!someAccept) continue; // covers no endpoint at all: NAME_MISMATCH says so
+    // When other names already cover every endpoint for every stack, the pattern is dead weight.
+    const harmless = names.every((n) => n.clients.every((v) => v.accepts));
     findings.push({
       code: 'PARTIAL_WILDCARD',
-      severity: lenient,
-      message: `subjectAltName ${pattern} is a partial wildcard: ${stackList([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); use *.${cluster}`,
+      severity: harmless ? 'warning' : lenient,
+      message: `subjectAltName ${pattern} is a partial wildcard: ${stackList([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); ${harmless ? 'other names cover the endpoints, so drop it' : `use *.${cluster}`}`,
       certificate: at,
       stacks: [...refusing],
     });
