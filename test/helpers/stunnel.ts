@@ -90,3 +90,24 @@ export function plainPing(port: number, timeoutMs = 10_000): Promise<string> {
     });
   });
 }
+
+/**
+ * Resolves once the process's output matches `pattern` (stunnel logs after the socket closes,
+ * and pipes deliver later still), or rejects with the output after `timeoutMs`.
+ */
+export async function waitForOutput(
+  background: Background,
+  pattern: RegExp,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(background.output())) {
+    if (Date.now() > deadline) {
+      throw new Error(`no ${String(pattern)} in the output:\n${background.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** True for a `plainPing` result that says the tunnel gave no reply at all. */
+export const NO_REPLY = /^(closed|error: (read ECONNRESET|write EPIPE|socket hang up))$/;
