@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { openssl } from '../helpers/openssl.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const F = join(ROOT, 'fixtures/chain');
@@ -318,4 +319,17 @@ void test('issue 3: help has examples and the EXIT CODES section; usage errors e
   const badMode = await runCli(['chain', '--mode', 'tree', f('root.pem')]);
   assert.equal(badMode.code, 2);
   assert.match(badMode.stderr, /^certs: invalid value for --mode/);
+});
+
+void test('issue 3: a PKCS#7 chain (.p7b, made by openssl) exits 2 and says how to extract it', async (t) => {
+  const dir = tempDir(t);
+  const p7b = join(dir, 'chain.p7b');
+  const made = await openssl(['crl2pkcs7', '-nocrl', '-certfile', f('shuffled.pem'), '-out', p7b]);
+  assert.equal(made.code, 0, made.stderr);
+  const result = await runCli(['chain', p7b]);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.stderr,
+    /^certs: block 1 in \S+chain\.p7b is a PKCS#7 bundle \(list its certificates with openssl pkcs7 -print_certs\), not a certificate\n$/,
+  );
 });

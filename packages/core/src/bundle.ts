@@ -56,7 +56,14 @@ export type ChainFindingCode =
   /** More intermediates follow a CA than its pathLenConstraint allows (RFC 5280 4.2.1.9). */
   | 'PATH_LENGTH_EXCEEDED';
 
-/** One problem or remark about a bundle or chain. */
+/**
+ * One problem or remark about a bundle or chain.
+ *
+ * @example
+ * ```ts
+ * for (const f of chain.findings) if (f.code === 'ISSUER_MISSING') console.error(f.message);
+ * ```
+ */
 export interface ChainFinding {
   readonly code: ChainFindingCode;
   /** `error` breaks the result (`ok: false`); `warning` and `info` do not. */
@@ -93,7 +100,14 @@ export interface TrustBundleMember {
   readonly ca: boolean;
 }
 
-/** A deduplicated set of trust anchors. */
+/**
+ * A deduplicated set of trust anchors.
+ *
+ * @example
+ * ```ts
+ * const expired = bundle.members.filter((m) => m.validity === 'expired');
+ * ```
+ */
 export interface TrustBundle {
   /** No error findings (bundle findings are warnings: members are kept, as given). */
   readonly ok: boolean;
@@ -143,7 +157,15 @@ export interface ChainLink {
   readonly ok: boolean;
 }
 
-/** A chain: leaf first. */
+/**
+ * A chain: leaf first.
+ *
+ * @example
+ * ```ts
+ * const chain = buildChain(certificates);
+ * console.log(chain.path.map((m) => `${m.role}: ${m.certificate.info.subject}`).join('\n'));
+ * ```
+ */
 export interface Chain {
   /** No error findings. */
   readonly ok: boolean;
@@ -341,6 +363,11 @@ interface Candidate {
  * or two (a cross-signed twin); a hostile or runaway input of hundreds of certificates with the
  * same name would otherwise cost a signature check per pair. Candidates with matching key
  * identifiers are checked first, so the real issuer is within the budget.
+ *
+ * @example
+ * ```ts
+ * import { MAX_ISSUER_CANDIDATES } from '@certkit/core'; // 16
+ * ```
  */
 export const MAX_ISSUER_CANDIDATES = 16;
 

@@ -42,6 +42,10 @@ export function describeLabel(label: string | null): string {
     return 'a certificate request (CSR)';
   }
   if (label === 'X509 CRL') return 'a certificate revocation list (CRL)';
+  if (label === 'PKCS7' || label === 'CMS') {
+    // Windows and some CAs hand out chains as .p7b: say how to get the certificates out.
+    return 'a PKCS#7 bundle (list its certificates with openssl pkcs7 -print_certs)';
+  }
   if (label === 'PUBLIC KEY' || label === 'RSA PUBLIC KEY') return 'a public key';
   return `a ${label} block`;
 }
