@@ -409,28 +409,27 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
       },
     );
   }
-  let native: NodeX509 | null;
-  try {
-    native = new NodeX509(der);
-  } catch {
-    native = null; // OpenSSL refuses it; path validation reports that as a finding.
-  }
   const spkiDer = viewOf(cert.subjectPublicKeyInfo.toSchema().toBER(false));
   let publicKey: KeyObject | null;
   try {
-    publicKey =
-      native?.publicKey ??
-      createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+    // The same key OpenSSL's certificate parse would give, without parsing the certificate twice.
+    publicKey = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
   } catch {
     publicKey = null; // An algorithm OpenSSL does not know: key type 'unknown'.
   }
+  // Decoded on first use (pkijs caches it): decoding every extension of every certificate was
+  // most of the time of reading a large bundle (bench/RESULTS.md, issue 7).
   const extensions = (cert.extensions ?? []).map((e) => ({
     oid: e.extnID,
     critical: e.critical,
     value: e.extnValue.valueBlock.valueHexView,
-    parsed: e.parsedValue as unknown,
+    get parsed(): unknown {
+      return e.parsedValue as unknown;
+    },
   }));
   const byOid = (oid: string): unknown => extensions.find((e) => e.oid === oid)?.parsed;
+  const valueOf = (oid: string): Uint8Array | undefined =>
+    extensions.find((e) => e.oid === oid)?.value;
 
   const bc = byOid(OID.basicConstraints);
   let basicConstraints: CertificateInfo['basicConstraints'] = null;
@@ -454,7 +453,19 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
   const extendedKeyUsage =
     eku instanceof pkijs.ExtKeyUsage ? eku.keyPurposes.map((oid) => EKU_NAMES[oid] ?? oid) : null;
   const ski = byOid(OID.subjectKeyIdentifier);
-  const aki = byOid(OID.authorityKeyIdentifier);
+  const akiValue = valueOf(OID.authorityKeyIdentifier);
+  let authorityKeyIdentifier = akiValue === undefined ? null : fastKeyIdentifier(akiValue);
+  if (authorityKeyIdentifier === undefined) {
+    const aki = byOid(OID.authorityKeyIdentifier);
+    authorityKeyIdentifier =
+      aki instanceof pkijs.AuthorityKeyIdentifier && aki.keyIdentifier
+        ? hex(aki.keyIdentifier.valueBlock.valueHexView)
+        : null;
+  }
+  const sanValue = valueOf(OID.subjectAltName);
+  const subjectAltNames =
+    (sanValue === undefined ? undefined : fastAltNames(sanValue)) ??
+    generalNames(byOid(OID.subjectAltName));
   const subjectDer = viewOf(cert.subject.valueBeforeDecode);
   const issuerDer = viewOf(cert.issuer.valueBeforeDecode);
   const subjectAttributes = nameAttributes(cert.subject);
@@ -474,16 +485,14 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
     key: keyInfo(publicKey),
     signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
     fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
-    subjectAltNames: generalNames(byOid(OID.subjectAltName)),
+    subjectAltNames,
     basicConstraints,
     keyUsage,
     extendedKeyUsage,
     ...(ski instanceof asn1js.OctetString
       ? { subjectKeyIdentifier: hex(ski.valueBlock.valueHexView) }
       : {}),
-    ...(aki instanceof pkijs.AuthorityKeyIdentifier && aki.keyIdentifier
-      ? { authorityKeyIdentifier: hex(aki.keyIdentifier.valueBlock.valueHexView) }
-      : {}),
+    ...(authorityKeyIdentifier === null ? {} : { authorityKeyIdentifier }),
     extensions: extensions.map((e) => ({
       oid: e.oid,
       name: EXTENSION_NAMES[e.oid] ?? e.oid,
@@ -491,6 +500,7 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
     })),
   };
   const certificate: Certificate = { der, pem: encodePem('CERTIFICATE', der), info, source };
+  let native: NodeX509 | null | undefined;
   internalsOf.set(certificate, {
     pkijs: cert,
     subjectDer,
@@ -500,10 +510,67 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     extensions,
-    native,
+    // Node's parse is needed for signature checks only: made on first use (~0.5 ms each).
+    get native(): NodeX509 | null {
+      if (native === undefined) {
+        try {
+          native = new NodeX509(der);
+        } catch {
+          native = null; // OpenSSL refuses it; path validation reports that as a finding.
+        }
+      }
+      return native;
+    },
     publicKey,
   });
   return certificate;
+}
+
+/**
+ * subjectAltName decoded straight from its DER when it holds only dNSName, rfc822Name, URI and
+ * iPAddress entries (RFC 5280 section 4.2.1.6), the usual case: pkijs' GeneralName schema, which
+ * includes X.400 addresses, costs about a millisecond a certificate. Anything else (other name
+ * forms, constructed or trailing data) returns undefined and is decoded by pkijs, so the result
+ * is pkijs' in every case. IA5String values are read byte for byte, as asn1js does.
+ */
+function fastAltNames(value: Uint8Array): ReturnType<typeof generalNames> | undefined {
+  const ber = asn1js.fromBER(value);
+  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
+  const out: ReturnType<typeof generalNames> = { dns: [], ip: [], email: [], uri: [] };
+  for (const item of ber.result.valueBlock.value) {
+    if (item.idBlock.tagClass !== 3 || !(item instanceof asn1js.Primitive)) return undefined;
+    const bytes = item.valueBlock.valueHexView;
+    const text = (): string => Buffer.from(bytes).toString('latin1');
+    if (item.idBlock.tagNumber === 2) out.dns.push(text());
+    else if (item.idBlock.tagNumber === 1) out.email.push(text());
+    else if (item.idBlock.tagNumber === 6) out.uri.push(text());
+    else if (item.idBlock.tagNumber === 7) out.ip.push(formatIp(bytes));
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * The keyIdentifier of an authorityKeyIdentifier that holds only that (RFC 5280 section
+ * 4.2.1.1), as lower-case hex; null when the extension holds nothing; undefined for anything
+ * else, which pkijs decodes.
+ */
+function fastKeyIdentifier(value: Uint8Array): string | null | undefined {
+  const ber = asn1js.fromBER(value);
+  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
+  const items = ber.result.valueBlock.value;
+  if (items.length === 0) return null;
+  const [only] = items;
+  if (
+    items.length !== 1 ||
+    only === undefined ||
+    only.idBlock.tagClass !== 3 ||
+    only.idBlock.tagNumber !== 0 ||
+    !(only instanceof asn1js.Primitive)
+  ) {
+    return undefined;
+  }
+  return hex(only.valueBlock.valueHexView);
 }
 
 /** Subject or issuer attribute to encode, in order. */
