@@ -153,6 +153,42 @@ function overhead(
 // ---------------------------------------------------------------------------------------------
 // Cases
 
+// Where the time goes when a target is missed: node --cpu-prof of the unminified bundle
+// (`CERTKIT_NO_MINIFY=1 node scripts/bundle-cli.mjs`, then
+// `node --cpu-prof packages/cli/dist/bin.js …`), self and inclusive time per function.
+
+const WHERE_GEN_CLIENT_TIME_GOES = [
+  '**Where the time goes** (node --cpu-prof, share of the process after Node has started):',
+  'evaluating the core chunk is the largest part, and most of it is `@peculiar/x509` with its',
+  '`@peculiar/asn1-*` schemas, whose decorators register every ASN.1 class at load time; then',
+  "yargs' `cacheHelpMessage`, which renders the command's help on every run (kept for failure",
+  'messages); then signing through `@peculiar/webcrypto` (key import and RSA-4096 signature);',
+  'reading the key, parsing the new certificate and the atomic write are a few ms. Done:',
+  "bundling, ESM builds of the dependencies (esbuild `mainFields: ['module', 'main']`, ~30% off",
+  'this case), lazy certificate decoding. **What would close it**: build and sign the',
+  'TBSCertificate with the pkijs/asn1js already loaded for parsing (or a small DER writer) and',
+  '`node:crypto.sign`, so that `@peculiar/x509` and `@peculiar/webcrypto` are never loaded by a',
+  'command (or load them with `await import()` inside `signCertificate` only); DESIGN.md measured',
+  '`@peculiar/x509` alone at ~127 ms of start-up.',
+].join(' ');
+
+const WHERE_BUNDLE_TIME_GOES = [
+  '**Where the time goes** (node --cpu-prof of `certs inspect` over 1,000 certificates): almost',
+  "all of it is `parseCertificate`, per certificate: pkijs' schema matching of the whole",
+  'certificate (`compareSchema`, asn1js block construction, garbage collection) is now the',
+  'bulk. Done in pkix.ts (same `CertificateInfo`, same `internals()`, checked identical on',
+  'every certificate of fixtures/ and x509-limbo): Node’s `X509Certificate` is made on first',
+  'use (signature checks only), extensions are decoded on first use, and subjectAltName and',
+  "authorityKeyIdentifier are read straight from DER in the usual forms instead of through pkijs'",
+  'GeneralName schema (which includes X.400 addresses): parsing went from 177 to 307',
+  'certificates/s on the loaded machine (1.7×). **What would close it**: read the fields of',
+  "`CertificateInfo` from Node's native `X509Certificate` plus a small DER walker (names,",
+  'extensions), and build the pkijs structure only when `internals().pkijs` is asked for',
+  "(path validation's name constraints): DESIGN.md measured the native parse at ~6,500/s and",
+  '1.13× openssl as a whole process. The same laziness is what brings the peak memory under',
+  '150 MB: each parsed certificate keeps its pkijs/asn1js tree alive.',
+].join(' ');
+
 /** Case 1: the whole `gen-client` process, RSA-4096 key generation included. */
 async function genClientWhole(work: string): Promise<Outcome> {
   const runs = QUICK ? 2 : 60;
@@ -240,13 +276,15 @@ async function genClientExistingKey(work: string, f: BenchFixtures): Promise<Out
     { name: 'node -e 0', command: 'node -e 0', run: program(NODE, ['-e', '0']) },
   ];
   const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  const verdicts = [overhead(rows, 'certs', 'node -e 0', 60), ratio(rows, 'certs', 'openssl')];
   return {
     id: 'gen-client-key',
     title: '1b. gen-client --key EXISTING (RSA-4096): the overhead alone',
     rows,
-    verdicts: [overhead(rows, 'certs', 'node -e 0', 60), ratio(rows, 'certs', 'openssl')],
+    verdicts,
     notes: [
       "Target: certs ≤ node's bare start-up + 60 ms. What is left once Node has started is loading core (one bundled chunk with pkijs, asn1js, @peculiar/x509 and @peculiar/webcrypto), reading the key, signing (RSA-4096, ~12 ms) and writing the file atomically.",
+      ...(verdicts[0]?.met === false ? [WHERE_GEN_CLIENT_TIME_GOES] : []),
     ],
   };
 }
@@ -414,6 +452,12 @@ async function bundles(f: BenchFixtures): Promise<Outcome> {
     notes.push(
       'GNU time (/usr/bin/time, Debian package `time`) is not installed: no memory figures.',
     );
+  if (
+    verdicts.some((v) => v.met === false) ||
+    memory.some((m) => m.target !== undefined && m.mib > m.target)
+  ) {
+    notes.push(WHERE_BUNDLE_TIME_GOES);
+  }
   return { id: 'bundles', title, rows, verdicts, memory, notes };
 }
 
