@@ -741,8 +741,8 @@ export function parseCertificates(
   source: string,
   options: { maxCertificates?: number } = {},
 ): Certificate[] {
-  const blocks = parsePemBlocks(bytes, source);
   const max = options.maxCertificates ?? MAX_CERTIFICATES_PER_INPUT;
+  const blocks = parsePemBlocks(bytes, source, { maxBlocks: max });
   if (blocks.length > max) {
     throw new CertkitError(
       'TOO_MANY_CERTIFICATES',

@@ -30,6 +30,12 @@ export const PRIVATE_KEY_LABELS: readonly string[] = [
   'OPENSSH PRIVATE KEY',
 ];
 
+/**
+ * Most blocks read from one input: 10,000 (issue 8). A bound on the work a hostile or runaway
+ * input can cause; real trust bundles hold a few hundred certificates at most.
+ */
+export const MAX_PEM_BLOCKS = 10_000;
+
 const BEGIN = /^-----BEGIN ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
 const END = /^-----END ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -97,7 +103,8 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
  * @param bytes the input as read
  * @param source how to name the input in errors (a file name, `stdin`, …)
  * @throws {@link CertkitError} `PEM_EMPTY` for an empty input, `PEM_INVALID` for broken framing
- * or base64 (naming the block), `DER_INVALID` for a truncated DER input
+ * or base64 (naming the block), `DER_INVALID` for a truncated DER input,
+ * `TOO_MANY_CERTIFICATES` past `maxBlocks` (default {@link MAX_PEM_BLOCKS}), before decoding more
  *
  * @example
  * ```ts
@@ -105,7 +112,12 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
  * console.log(blocks.map((b) => b.label)); // ['CERTIFICATE', 'CERTIFICATE']
  * ```
  */
-export function parsePemBlocks(bytes: Uint8Array, source: string): PemBlock[] {
+export function parsePemBlocks(
+  bytes: Uint8Array,
+  source: string,
+  options: { maxBlocks?: number } = {},
+): PemBlock[] {
+  const maxBlocks = options.maxBlocks ?? MAX_PEM_BLOCKS;
   if (bytes.length === 0) throw new CertkitError('PEM_EMPTY', `${source} is empty`);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new CertkitError(
@@ -188,6 +200,12 @@ export function parsePemBlocks(bytes: Uint8Array, source: string): PemBlock[] {
     if (!ended) fail('END line is missing (the file is truncated)');
     const decoded = decodeBase64(body);
     if (typeof decoded === 'string') fail(decoded);
+    if (index > maxBlocks) {
+      throw new CertkitError(
+        'TOO_MANY_CERTIFICATES',
+        `${source} holds more than ${String(maxBlocks)} blocks; at most ${String(maxBlocks)} are read from one input`,
+      );
+    }
     blocks.push({ label, der: decoded as Uint8Array, index, headers });
   }
   if (blocks.length === 0) {
