@@ -132,7 +132,8 @@ function describePrivateKey(block: PemBlock, source: string): InspectedKey {
 function inspectBlock(block: PemBlock, source: string, now: Date): InspectedItem {
   const index = block.index;
   const label = block.label;
-  if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE' || label === 'TRUSTED CERTIFICATE') {
+  // TRUSTED CERTIFICATE (OpenSSL's format with trust settings appended) falls through to 'other'.
+  if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE') {
     const certificate = parseCertificate(block.der, { name: source, index });
     return certificateItem(certificate.info, index, now);
   }
