@@ -12,11 +12,11 @@ import { csr } from './commands/csr.js';
 import { genCa } from './commands/gen-ca.js';
 import { genIntermediate } from './commands/gen-intermediate.js';
 import { issue } from './commands/issue.js';
-import { stunnel } from './commands/stunnel.js';
-import { exportP12 } from './commands/export-p12.js';
 import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
+import { stunnel } from './commands/stunnel.js';
+import { exportP12 } from './commands/export-p12.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
@@ -34,11 +34,11 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   genIntermediate as unknown as CommandSpec<never>,
   issue as unknown as CommandSpec<never>,
   csr as unknown as CommandSpec<never>,
-  stunnel as unknown as CommandSpec<never>,
-  exportP12 as unknown as CommandSpec<never>,
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,
+  stunnel as unknown as CommandSpec<never>,
+  exportP12 as unknown as CommandSpec<never>,
   chain as unknown as CommandSpec<never>,
   verify as unknown as CommandSpec<never>,
 ];
