@@ -52,10 +52,11 @@ function patch(source, search, replacement) {
 /**
  * Two load-time costs in yargs' dependencies, and its locale lookup (see above).
  *
- * string-width, which yargs' help layout calls for every cell, builds `/^\p{RGI_Emoji}$/v` when
- * its module loads: V8 compiles that set of strings eagerly, ~14 ms of every start-up
- * (node --cpu-prof). string-width answers printable ASCII before it reaches the regex, so it is
- * built on first use instead. yargs (string-width 8) and cliui/wrap-ansi (string-width 7) each
+ * string-width, which yargs' help layout calls for every cell, builds `/^\p{RGI_Emoji}$/v` and an
+ * `Intl.Segmenter` when its module loads: V8 compiles that regex (a set of strings) eagerly,
+ * ~14 ms, and the first segmenter loads ICU's break data, ~17 ms, on every start-up
+ * (node --cpu-prof). string-width answers printable ASCII before it reaches either, so both are
+ * made on first use instead. yargs (string-width 8) and cliui/wrap-ansi (string-width 7) each
  * bring a copy; the newer serves both (same API). Should a future version no longer have these
  * lines, the source is bundled unchanged, with a warning: slower, never broken.
  */
@@ -82,10 +83,22 @@ const yargsPlugin = {
         'let rgiEmojiRegex;\nconst rgiEmoji = () => (rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v);',
       );
       const used = lazy === null ? null : patch(lazy, 'rgiEmojiRegex.test(', 'rgiEmoji().test(');
-      if (used === null) {
-        return { contents: source, warnings: [{ text: 'string-width: emoji regex left eager' }] };
+      const segmenter =
+        used === null
+          ? null
+          : patch(
+              used,
+              'const segmenter = new Intl.Segmenter();',
+              'let segmenter;\nconst segmenterOf = () => (segmenter ??= new Intl.Segmenter());',
+            );
+      const done =
+        segmenter === null
+          ? null
+          : patch(segmenter, 'segmenter.segment(', 'segmenterOf().segment(');
+      if (done === null) {
+        return { contents: source, warnings: [{ text: 'string-width: left eager' }] };
       }
-      return { contents: used };
+      return { contents: done };
     });
     b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
       yargsRoot = join(dirname(args.path), '..', '..');
