@@ -116,6 +116,8 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
     otherOptions: [...COMMON, ...KEYGEN, '--key-format', '--key-file', '--cert-file'],
   },
   'gen-ca': { reads: [], otherOptions: [...COMMON, ...KEYGEN] },
+  // completion prints yargs's shell script; it reads nothing.
+  completion: { reads: [], otherOptions: [...COMMON] },
   'gen-intermediate': {
     reads: [
       {

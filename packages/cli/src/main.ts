@@ -65,6 +65,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .wrap(Math.min(110, process.stdout.columns || 100))
     .example('certs gen-client --out client --cn app', 'make keyclient.pem + cert.pem in ./client')
     .epilogue(EXIT_CODES_HELP)
+    // bash/zsh completion script (yargs's own): certs completion >> ~/.bashrc (or ~/.zshrc).
+    .completion('completion', 'print a bash/zsh completion script: certs completion >> ~/.bashrc')
     .fail((message: string | undefined, error: Error | undefined) => {
       throw error ?? new UsageError(message ?? 'invalid usage');
     });
