@@ -104,7 +104,7 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
  * @param source how to name the input in errors (a file name, `stdin`, …)
  * @throws {@link CertkitError} `PEM_EMPTY` for an empty input, `PEM_INVALID` for broken framing
  * or base64 (naming the block), `DER_INVALID` for a truncated DER input,
- * `TOO_MANY_CERTIFICATES` past `maxBlocks` (default {@link MAX_PEM_BLOCKS}), before decoding more
+ * `TOO_MANY_CERTIFICATES` past `maxBlocks` (default `MAX_PEM_BLOCKS`, 10,000), before decoding more
  *
  * @example
  * ```ts
