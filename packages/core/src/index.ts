@@ -170,39 +170,6 @@ export type {
   VerifyFilesResult,
 } from './path.js';
 
-export {
-  CHECK_PROFILES,
-  checkEndpointCertificate,
-  DEFAULT_MIN_TLS,
-  DEFAULT_WARN_DAYS,
-  EXAMPLE_DATABASE_PORT,
-  MIN_EC_BITS,
-  MIN_RSA_BITS,
-  runCheck,
-} from './check.js';
-export type {
-  CertificateSummary,
-  CheckFindingCode,
-  CheckOptions,
-  CheckProfile,
-  CheckReport,
-  Finding,
-  LiveReport,
-  NameCheck,
-  RunCheckOptions,
-  RunCheckResult,
-} from './check.js';
-
-export {
-  fetchPresentedChain,
-  parseEndpoint,
-  pingWithIdentity,
-  probeTlsVersions,
-  savePresentedChain,
-  TLS_TIMEOUT_MS,
-  TLS_VERSIONS,
-} from './tls.js';
-
 // issue 6 lifecycle exports start
 export { renewClientIdentity } from './certificates.js';
 export type { RenewClientIdentityOptions } from './certificates.js';
@@ -240,3 +207,47 @@ export type {
 export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
 export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
 // issue 6 lifecycle exports end
+
+export {
+  CHECK_PROFILES,
+  checkEndpointCertificate,
+  DEFAULT_MIN_TLS,
+  DEFAULT_WARN_DAYS,
+  EXAMPLE_DATABASE_PORT,
+  MIN_EC_BITS,
+  MIN_RSA_BITS,
+  runCheck,
+} from './check.js';
+export type {
+  CertificateSummary,
+  CheckFindingCode,
+  CheckOptions,
+  CheckProfile,
+  CheckReport,
+  Finding,
+  LiveReport,
+  NameCheck,
+  RunCheckOptions,
+  RunCheckResult,
+} from './check.js';
+
+export {
+  fetchPresentedChain,
+  parseEndpoint,
+  pingWithIdentity,
+  probeTlsVersions,
+  savePresentedChain,
+  TLS_TIMEOUT_MS,
+  TLS_VERSIONS,
+} from './tls.js';
+export type {
+  Endpoint,
+  PingResult,
+  PresentedChain,
+  SaveChainOptions,
+  SavedChain,
+  TlsClientIdentity,
+  TlsProbeOptions,
+  TlsVersion,
+  TlsVersionResult,
+} from './tls.js';
