@@ -577,10 +577,18 @@ function keySnippets(paths: readonly string[]): string[] {
 
 function runAs(entry: CorpusEntry, argv: string[], cwd: string): Promise<RunResult> {
   if (entry.unprivileged === true) {
-    // root ignores file permissions: run as nobody, so that the file really cannot be read.
+    // root ignores file permissions: drop the capabilities that let it (CAP_DAC_OVERRIDE,
+    // CAP_DAC_READ_SEARCH), so that the file really cannot be read. Staying root keeps the
+    // checkout readable wherever CI cloned it (a 0700 temp folder shuts out other users).
     return run(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...argv],
+      [
+        '--inh-caps=-all',
+        '--bounding-set=-dac_override,-dac_read_search',
+        process.execPath,
+        BIN,
+        ...argv,
+      ],
       { cwd },
     );
   }
