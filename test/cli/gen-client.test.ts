@@ -117,6 +117,11 @@ const BAD: readonly BadCase[] = [
     message: /invalid value for --curve/,
   },
   {
+    name: 'a flag without its value',
+    args: ['--cn', 'a', '--bits'],
+    message: /not enough arguments following: bits/,
+  },
+  {
     name: 'unknown flag',
     args: ['--cn', 'a', '--frobnicate'],
     message: /unknown argument: frobnicate/,

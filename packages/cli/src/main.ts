@@ -68,7 +68,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     // bash/zsh completion script (yargs's own): certs completion >> ~/.bashrc (or ~/.zshrc).
     .completion('completion', 'print a bash/zsh completion script: certs completion >> ~/.bashrc')
     .fail((message: string | undefined, error: Error | undefined) => {
-      throw error ?? new UsageError(message ?? 'invalid usage');
+      // yargs reports its own parsing errors (a flag without its value, …) as a YError: those
+      // are usage errors too. Anything else comes from a command and keeps its identity.
+      if (error !== undefined && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'invalid usage');
     });
   for (const spec of COMMANDS) {
     parser.command(
