@@ -25,22 +25,23 @@ import { withMaxInput } from './options.js';
 import type { Io } from './output.js';
 import { VERSION } from './version.js';
 
-// Each command module's builder is light; its runner imports core on demand.
+// Each command module's builder is light; its runner imports core on demand. Listed in the
+// order of the Redis workflow, as `certs --help` shows them.
 const COMMANDS: readonly CommandSpec<never>[] = [
   genClient as unknown as CommandSpec<never>,
+  chain as unknown as CommandSpec<never>,
   check as unknown as CommandSpec<never>,
   fetch as unknown as CommandSpec<never>,
+  verify as unknown as CommandSpec<never>,
   genCa as unknown as CommandSpec<never>,
   genIntermediate as unknown as CommandSpec<never>,
   issue as unknown as CommandSpec<never>,
   csr as unknown as CommandSpec<never>,
+  stunnel as unknown as CommandSpec<never>,
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,
-  stunnel as unknown as CommandSpec<never>,
   exportP12 as unknown as CommandSpec<never>,
-  chain as unknown as CommandSpec<never>,
-  verify as unknown as CommandSpec<never>,
 ];
 
 /** Runs `certs` with the given arguments; resolves to the exit code. */
@@ -64,6 +65,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .alias('V', 'version')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .example('certs gen-client --out client --cn app', 'make keyclient.pem + cert.pem in ./client')
+    .example('certs chain certsvr1.pem certsvr2.pem -o servercerts.pem', 'one clean trust bundle')
+    .example(
+      'certs check --cluster redislabs.com proxy_cert.pem',
+      'is it right for redis-*.redislabs.com?',
+    )
+    .example(
+      'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000',
+      'live',
+    )
     .epilogue(EXIT_CODES_HELP)
     // bash/zsh completion script (yargs's own): certs completion >> ~/.bashrc (or ~/.zshrc).
     .completion('completion', 'print a bash/zsh completion script: certs completion >> ~/.bashrc')
