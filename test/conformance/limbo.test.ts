@@ -55,6 +55,18 @@ for (const subset of SUBSETS) {
     );
     for (const r of results.filter((x) => x.outcome === 'skipped'))
       assert.match(r.reason ?? '', /^[a-z0-9-]+: .{20,}/, `${r.id} skipped without a reason`);
+    // Issue 4 wants pathological::* cases well under a second each: the figure is reported here
+    // (speed belongs to `pnpm bench`/`pnpm conformance`, not to a timed assertion).
+    t.diagnostic(
+      `${subset}: per case p50 ${s.p50Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms (validatePath alone max ${s.validateMaxMs.toFixed(1)} ms)`,
+    );
+    const pathological = results.filter((r) => r.id.startsWith('pathological::'));
+    if (pathological.length > 0) {
+      const worst = pathological.reduce((a, b) => (b.ms > a.ms ? b : a));
+      t.diagnostic(
+        `${subset}: pathological::* ${String(pathological.length)} cases, max ${worst.ms.toFixed(1)} ms (${worst.id}; validatePath ${worst.validateMs.toFixed(1)} ms)`,
+      );
+    }
   });
 }
 

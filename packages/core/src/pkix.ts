@@ -395,7 +395,11 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
   const where = `certificate ${String(source.index)} in ${source.name}`;
   let cert: pkijs.Certificate;
   try {
-    const ber = asn1js.fromBER(der);
+    // parseEmbedded: false stops asn1js from speculatively decoding the content of every OCTET
+    // STRING and BIT STRING as BER (extension values, the public key, the signature): nothing
+    // reads that tree (pkijs decodes an extension value from its bytes, on first use), and for
+    // a certificate with thousands of names it was most of the parse (x509-limbo nc-dos-*).
+    const ber = asn1js.fromBER(der, { parseEmbedded: false });
     if (ber.offset === -1) throw new Error(ber.result.error);
     if (ber.offset !== der.byteLength) throw new Error('trailing bytes after the certificate');
     cert = new pkijs.Certificate({ schema: ber.result });
@@ -418,15 +422,24 @@ export function parseCertificate(der: Uint8Array, source: CertificateSource): Ce
     publicKey = null; // An algorithm OpenSSL does not know: key type 'unknown'.
   }
   // Decoded on first use (pkijs caches it): decoding every extension of every certificate was
-  // most of the time of reading a large bundle (bench/RESULTS.md, issue 7).
-  const extensions = (cert.extensions ?? []).map((e) => ({
-    oid: e.extnID,
-    critical: e.critical,
-    value: e.extnValue.valueBlock.valueHexView,
-    get parsed(): unknown {
-      return e.parsedValue as unknown;
-    },
-  }));
+  // most of the time of reading a large bundle (bench/RESULTS.md, issue 7). Name lists take the
+  // fast decoder below when their shape allows; the result is stored where pkijs caches its own.
+  const extensions = (cert.extensions ?? []).map((e) => {
+    let decoded = false;
+    return {
+      oid: e.extnID,
+      critical: e.critical,
+      value: e.extnValue.valueBlock.valueHexView,
+      get parsed(): unknown {
+        if (!decoded) {
+          decoded = true;
+          const fast = FAST_EXTENSION_DECODERS[e.extnID]?.(e.extnValue.valueBlock.valueHexView);
+          if (fast !== undefined) e.parsedValue = fast;
+        }
+        return e.parsedValue as unknown;
+      },
+    };
+  });
   const byOid = (oid: string): unknown => extensions.find((e) => e.oid === oid)?.parsed;
   const valueOf = (oid: string): Uint8Array | undefined =>
     extensions.find((e) => e.oid === oid)?.value;
@@ -572,6 +585,100 @@ function fastKeyIdentifier(value: Uint8Array): string | null | undefined {
   }
   return hex(only.valueBlock.valueHexView);
 }
+
+/**
+ * A GeneralName (RFC 5280 section 4.2.1.6) built as pkijs' own `GeneralName`, without pkijs'
+ * schema matching: pkijs compares every name against a CHOICE schema that includes the X.400
+ * address structure, about 0.25 ms a name, so a CA with 4,096 name constraints (x509-limbo
+ * `pathological::nc-dos-*`) took over a second to decode. Only the primitive forms rfc822Name [1],
+ * dNSName [2], uniformResourceIdentifier [6] and iPAddress [7] are built here, with the values
+ * pkijs gives them (IA5String text byte for byte, as asn1js decodes it; an OctetString for the
+ * address); anything else returns undefined and the caller lets pkijs decode the whole value.
+ */
+function fastGeneralName(item: asn1js.AsnType): pkijs.GeneralName | undefined {
+  if (item.idBlock.tagClass !== 3 || !(item instanceof asn1js.Primitive)) return undefined;
+  const type = item.idBlock.tagNumber;
+  const bytes = item.valueBlock.valueHexView;
+  if (type === 1 || type === 2 || type === 6) {
+    return new pkijs.GeneralName({ type, value: Buffer.from(bytes).toString('latin1') });
+  }
+  if (type === 7) {
+    return new pkijs.GeneralName({ type, value: new asn1js.OctetString({ valueHex: bytes }) });
+  }
+  return undefined;
+}
+
+/** The items of `value` when it is exactly one DER/BER SEQUENCE, else undefined. */
+function sequenceItems(value: Uint8Array): asn1js.AsnType[] | undefined {
+  const ber = asn1js.fromBER(value);
+  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
+  return ber.result.valueBlock.value;
+}
+
+/** Maps every item with `decode`; undefined when the list is empty or any item is undefined. */
+function allOf<T>(
+  items: readonly asn1js.AsnType[],
+  decode: (item: asn1js.AsnType) => T | undefined,
+): T[] | undefined {
+  if (items.length === 0) return undefined;
+  const out: T[] = [];
+  for (const item of items) {
+    const decoded = decode(item);
+    if (decoded === undefined) return undefined;
+    out.push(decoded);
+  }
+  return out;
+}
+
+/**
+ * subjectAltName / issuerAltName (`GeneralNames`, RFC 5280 sections 4.2.1.6 and 4.2.1.7) as
+ * pkijs' `AltName`, when every name is a form {@link fastGeneralName} builds; else undefined.
+ */
+function fastAltName(value: Uint8Array): pkijs.AltName | undefined {
+  const items = sequenceItems(value);
+  const altNames = items === undefined ? undefined : allOf(items, fastGeneralName);
+  return altNames === undefined ? undefined : new pkijs.AltName({ altNames });
+}
+
+/**
+ * nameConstraints (RFC 5280 section 4.2.1.10) as pkijs' `NameConstraints`, when it holds
+ * non-empty permittedSubtrees [0] and/or excludedSubtrees [1], in that order, and every
+ * GeneralSubtree is a bare base (minimum and maximum absent, as the RFC requires of a profile:
+ * "minimum MUST be zero, maximum MUST be absent") of a form {@link fastGeneralName} builds.
+ * Anything else returns undefined and pkijs decodes it, so the result is always pkijs'.
+ */
+function fastNameConstraints(value: Uint8Array): pkijs.NameConstraints | undefined {
+  const items = sequenceItems(value);
+  if (items === undefined || items.length === 0 || items.length > 2) return undefined;
+  const lists: Partial<Record<0 | 1, pkijs.GeneralSubtree[]>> = {};
+  let next = 0;
+  for (const item of items) {
+    const tag = item.idBlock.tagNumber;
+    if (item.idBlock.tagClass !== 3 || tag < next || tag > 1) return undefined;
+    if (!(item instanceof asn1js.Constructed)) return undefined;
+    const subtrees = allOf(item.valueBlock.value, (subtree) => {
+      if (!(subtree instanceof asn1js.Sequence) || subtree.valueBlock.value.length !== 1)
+        return undefined;
+      const [base] = subtree.valueBlock.value;
+      const name = base === undefined ? undefined : fastGeneralName(base);
+      return name === undefined ? undefined : new pkijs.GeneralSubtree({ base: name });
+    });
+    if (subtrees === undefined) return undefined;
+    lists[tag === 0 ? 0 : 1] = subtrees;
+    next = tag + 1;
+  }
+  return new pkijs.NameConstraints({
+    ...(lists[0] === undefined ? {} : { permittedSubtrees: lists[0] }),
+    ...(lists[1] === undefined ? {} : { excludedSubtrees: lists[1] }),
+  });
+}
+
+/** Extensions with a fast decoder; the others are decoded by pkijs on first use. */
+const FAST_EXTENSION_DECODERS: Readonly<Record<string, (value: Uint8Array) => unknown>> = {
+  [OID.subjectAltName]: fastAltName,
+  [OID.issuerAltName]: fastAltName,
+  [OID.nameConstraints]: fastNameConstraints,
+};
 
 /** Subject or issuer attribute to encode, in order. */
 export interface NameInput {

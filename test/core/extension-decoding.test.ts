@@ -1,0 +1,138 @@
+/**
+ * Issue 4 (x509-limbo `pathological::nc-dos-*` in well under a second): subjectAltName,
+ * issuerAltName and nameConstraints are decoded by certkit's own fast path when their shape
+ * allows, instead of pkijs' schema matching. The fast path must give exactly what pkijs gives,
+ * or step aside: each row compares `internals(cert).extensions[i].parsed` with pkijs decoding
+ * the same extension bytes on its own (class, `toJSON()`, and the re-encoded DER).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+// pkijs is a dependency of core only; the same module instance core's dist uses (one realpath).
+import * as pkijs from '../../packages/core/node_modules/pkijs/build/index.js';
+import { parseCertificates } from '@certkit/core';
+import type { Certificate } from '@certkit/core';
+import { internals } from '../../packages/core/src/pkix.js';
+import { conformanceDir, loadSubset, SUBSETS } from '../../scripts/conformance.ts';
+import { makeCert } from '../helpers/pki.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const NAME_LISTS = new Set(['2.5.29.17', '2.5.29.18', '2.5.29.30']);
+
+/** Compares every name-list extension of `cert` with pkijs' own decoding; returns how many. */
+function compareWithPkijs(cert: Certificate, label: string): number {
+  let compared = 0;
+  for (const e of internals(cert).extensions) {
+    if (!NAME_LISTS.has(e.oid)) continue;
+    const reference = new pkijs.Extension({
+      extnID: e.oid,
+      critical: e.critical,
+      extnValue: e.value.slice().buffer,
+    }).parsedValue as unknown;
+    const ours = e.parsed;
+    const what = `${label}: extension ${e.oid}`;
+    assert.equal(
+      (ours as object | null)?.constructor,
+      (reference as object | null)?.constructor,
+      `${what}: class`,
+    );
+    const json = (v: unknown): unknown =>
+      v !== null && typeof v === 'object' && 'toJSON' in v
+        ? (v as { toJSON(): unknown }).toJSON()
+        : v;
+    assert.deepEqual(json(ours), json(reference), `${what}: toJSON`);
+    const failed = (v: unknown): boolean =>
+      v !== null && typeof v === 'object' && 'parsingError' in v;
+    assert.equal(failed(ours), failed(reference), `${what}: parsingError`);
+    if (reference instanceof pkijs.AltName || reference instanceof pkijs.NameConstraints) {
+      const der = (v: unknown): string =>
+        Buffer.from((v as pkijs.AltName).toSchema().toBER(false)).toString('hex');
+      assert.equal(der(ours), der(reference), `${what}: re-encoded DER`);
+    }
+    compared++;
+  }
+  return compared;
+}
+
+/** Rows made with openssl: every name form the fast path takes, and forms it must leave to pkijs. */
+const ROWS: readonly { name: string; san?: string[]; extra?: string[] }[] = [
+  {
+    name: 'dns, ip v4/v6, email, uri SANs',
+    san: [
+      'DNS:a.example',
+      'IP:127.0.0.1',
+      'IP:::1',
+      'email:a@example.com',
+      'URI:https://example.com/x',
+    ],
+  },
+  {
+    name: 'directoryName SAN (pkijs decodes)',
+    san: ['DNS:a.example', 'dirName:dir_sect'],
+    extra: ['[dir_sect]', 'CN = Some Name', 'O = Org'],
+  },
+  {
+    name: 'otherName SAN (pkijs decodes)',
+    san: ['otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user@example.com'],
+  },
+  { name: 'latin-1 bytes in an IA5 SAN', san: ['DNS:caf\u00e9.example'] },
+  {
+    name: 'permitted and excluded DNS, IP, email constraints',
+    extra: [
+      'nameConstraints = critical, permitted;DNS:example.com, permitted;IP:10.0.0.0/255.0.0.0, permitted;email:.example.com, excluded;DNS:bad.example.com, excluded;IP:2001:db8::/ffff:ffff:0:0:0:0:0:0',
+    ],
+  },
+  { name: 'excluded only', extra: ['nameConstraints = critical, excluded;DNS:example.org'] },
+  {
+    name: 'directoryName constraint (pkijs decodes)',
+    extra: ['nameConstraints = critical, permitted;dirName:dir_sect', '[dir_sect]', 'O = Org'],
+  },
+  { name: 'issuerAltName', extra: ['issuerAltName = DNS:issuer.example, IP:192.0.2.1'] },
+];
+
+for (const row of ROWS) {
+  test(`fast name-list decoding equals pkijs: ${row.name}`, async (t) => {
+    const dir = tempDir(t);
+    const made = await makeCert(dir, {
+      name: 'c',
+      subject: '/CN=decode test',
+      ca: true,
+      ...(row.san === undefined ? {} : { san: row.san }),
+      ...(row.extra === undefined ? {} : { extra: row.extra }),
+    });
+    const [cert] = parseCertificates(readFileSync(made.cert), made.cert);
+    assert.ok(cert !== undefined);
+    assert.ok(compareWithPkijs(cert, row.name) >= 1, 'the row has a name-list extension');
+  });
+}
+
+test('fast name-list decoding equals pkijs on every x509-limbo certificate', (t) => {
+  let compared = 0;
+  for (const subset of SUBSETS) {
+    const cases = loadSubset(subset);
+    if (cases === null) {
+      t.diagnostic(`${join(conformanceDir(), subset)}.json absent: subset not compared`);
+      continue;
+    }
+    for (const tc of cases) {
+      const pems = [
+        tc.peer_certificate,
+        ...tc.trusted_certs,
+        ...(tc.untrusted_intermediates ?? []),
+      ];
+      pems.forEach((pem, i) => {
+        let certs: Certificate[];
+        try {
+          certs = parseCertificates(Buffer.from(pem), `${tc.id} #${String(i)}`);
+        } catch (error) {
+          // Certificates certkit refuses to parse have no extensions to compare; recorded.
+          t.diagnostic(`${tc.id} #${String(i)} not parsed: ${String(error)}`);
+          return;
+        }
+        for (const cert of certs) compared += compareWithPkijs(cert, `${tc.id} #${String(i)}`);
+      });
+    }
+  }
+  t.diagnostic(`${String(compared)} name-list extensions compared`);
+});
