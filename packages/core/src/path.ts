@@ -15,7 +15,6 @@
  *
  * Synchronous: signatures are checked with node:crypto (OpenSSL), which is synchronous and fast.
  */
-import { verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCertificates } from './certificates.js';
@@ -29,7 +28,14 @@ import {
   subjectAltNames,
 } from './hostname.js';
 import { parsePemBlocks } from './pem.js';
-import { formatIp, internals, namesEqual, OID, signatureVerifies } from './pkix.js';
+import {
+  formatIp,
+  internals,
+  namesEqual,
+  OID,
+  signatureVerifies,
+  verifySignedData,
+} from './pkix.js';
 import type { Certificate, CertificateInfo } from './pkix.js';
 
 /** Default cap on intermediates (self-issued ones not counted), as pyca/cryptography's 8. */
@@ -774,32 +780,17 @@ function checkLeafProfile(leaf: Certificate, add: Add): void {
 // ---------------------------------------------------------------------------------------------
 // Revocation (RFC 5280 section 6.3, simplified: complete CRLs from the certificate's issuer)
 
-const CRL_HASHES: Readonly<Record<string, string | null>> = {
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.3.101.112': null,
-  '1.3.101.113': null,
-};
-
 function crlSignatureVerifies(list: CrlInternals, issuer: Certificate): boolean {
   const key = internals(issuer).publicKey;
-  const oid = list.crl.signatureAlgorithm.algorithmId;
-  if (key === null || !(oid in CRL_HASHES)) return false;
-  try {
-    return cryptoVerify(
-      CRL_HASHES[oid] ?? null,
+  return (
+    key !== null &&
+    verifySignedData(
+      list.crl.signatureAlgorithm.algorithmId,
       list.crl.tbsView,
       key,
       list.crl.signatureValue.valueBlock.valueHexView,
-    );
-  } catch {
-    return false; // a malformed signature: not verified
-  }
+    )
+  );
 }
 
 function checkRevocation(

@@ -968,8 +968,28 @@ const HASH_OF_SIGNATURE: Readonly<Record<string, string | null>> = {
   '1.2.840.10045.4.3.2': 'sha256',
   '1.2.840.10045.4.3.3': 'sha384',
   '1.2.840.10045.4.3.4': 'sha512',
-  '1.3.101.112': null,
+  '1.3.101.112': null, // Ed25519 and Ed448 hash internally: node:crypto takes no digest name
+  '1.3.101.113': null,
 };
+
+/**
+ * Verifies the signature of a signed structure (CSR, CRL) over its TBS bytes with node:crypto.
+ * False for a signature algorithm we do not map, a key that does not fit, or a bad signature.
+ */
+export function verifySignedData(
+  signatureOid: string,
+  tbs: Uint8Array,
+  key: KeyObject,
+  signature: Uint8Array,
+): boolean {
+  const hash = HASH_OF_SIGNATURE[signatureOid];
+  if (hash === undefined) return false;
+  try {
+    return cryptoVerify(hash, tbs, key, signature);
+  } catch {
+    return false; // a malformed signature or a key of another type does not verify
+  }
+}
 
 /**
  * Parses a DER PKCS#10 request and checks its self-signature with node:crypto (OpenSSL).
@@ -1006,20 +1026,14 @@ export function parseCertificationRequest(
     publicKey = null; // an algorithm OpenSSL does not know: key 'unknown', signature unchecked
   }
   const signatureOid = request.signatureAlgorithm.algorithmId;
-  const hash = HASH_OF_SIGNATURE[signatureOid];
-  let signatureValid = false;
-  if (publicKey !== null && hash !== undefined) {
-    try {
-      signatureValid = cryptoVerify(
-        hash,
-        request.tbsView,
-        publicKey,
-        request.signatureValue.valueBlock.valueHexView,
-      );
-    } catch {
-      signatureValid = false; // a malformed signature does not verify
-    }
-  }
+  const signatureValid =
+    publicKey !== null &&
+    verifySignedData(
+      signatureOid,
+      request.tbsView,
+      publicKey,
+      request.signatureValue.valueBlock.valueHexView,
+    );
   const extensionRequest = (request.attributes ?? []).find(
     (a) => a.type === '1.2.840.113549.1.9.14',
   );
