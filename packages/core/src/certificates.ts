@@ -915,6 +915,8 @@ export interface WriteCertificateOptions {
   readonly keyFormat?: KeyFormat;
   readonly now?: Date;
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
+  /** Largest input file read (the CA files); default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
 }
 
 /** Where an issuing CA is on disk. */
@@ -922,7 +924,24 @@ export interface IssuerFiles {
   /** The issuing CA certificate, optionally followed by its issuers. */
   readonly caCertPath: string;
   readonly caKeyPath: string;
+  /** Passphrase of an encrypted CA key. */
   readonly caPassphrase?: string;
+  /** Read {@link IssuerFiles.caPassphrase} from the first line of this file instead. */
+  readonly caPassphraseFile?: string;
+}
+
+/**
+ * The passphrase given directly or in a file (never both: which one wins would be a guess).
+ * The file is read as `openssl -passin file:` reads it, by {@link readPassphraseFile}.
+ */
+async function passphraseFrom(
+  passphrase: string | undefined,
+  passphraseFile: string | undefined,
+): Promise<string | undefined> {
+  if (passphrase !== undefined && passphraseFile !== undefined) {
+    throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
+  }
+  return passphraseFile === undefined ? passphrase : readPassphraseFile(passphraseFile);
 }
 
 /** What a certificate-writing function made and where. */
@@ -948,18 +967,18 @@ async function writeIssued(
   }
   const force = options.force ?? false;
   await assertCanWrite([paths.key, paths.cert], { force });
-  const issuer: IssuerInput | undefined =
-    issuerFiles === undefined
-      ? undefined
-      : {
-          certificate: await readInputFile(issuerFiles.caCertPath),
-          certificateSource: issuerFiles.caCertPath,
-          key: await readInputFile(issuerFiles.caKeyPath),
-          keySource: issuerFiles.caKeyPath,
-          ...(issuerFiles.caPassphrase === undefined
-            ? {}
-            : { passphrase: issuerFiles.caPassphrase }),
-        };
+  const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
+  let issuer: IssuerInput | undefined;
+  if (issuerFiles !== undefined) {
+    const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphraseFile);
+    issuer = {
+      certificate: await readInputFile(issuerFiles.caCertPath, limit),
+      certificateSource: issuerFiles.caCertPath,
+      key: await readInputFile(issuerFiles.caKeyPath, limit),
+      keySource: issuerFiles.caKeyPath,
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
+  }
   const issued = await issueCertificate({ ...issue, ...(issuer === undefined ? {} : { issuer }) });
   await writeFilesAtomically(
     [
@@ -980,7 +999,7 @@ async function writeIssued(
 function generationOptions(
   options: WriteCertificateOptions,
 ): Omit<KeyAndValidityOptions, 'subject'> {
-  const { outDir: _o, force: _f, onProgress: _p, ...rest } = options;
+  const { outDir: _o, force: _f, onProgress: _p, maxInputBytes: _m, ...rest } = options;
   return rest;
 }
 
@@ -1033,7 +1052,7 @@ export async function writeIntermediate(
   options: WriteIntermediateOptions,
 ): Promise<WrittenCertificate> {
   const outDir = options.outDir ?? '.';
-  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
   return writeIssued(
     { cert: join(outDir, INTERMEDIATE_CERT_FILE), key: join(outDir, INTERMEDIATE_KEY_FILE) },
     options,
@@ -1043,7 +1062,12 @@ export async function writeIntermediate(
       profile: INTERMEDIATE_PROFILE,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     },
-    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    {
+      caCertPath,
+      caKeyPath,
+      ...(caPassphrase === undefined ? {} : { caPassphrase }),
+      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+    },
     [],
   );
 }
@@ -1102,7 +1126,7 @@ export async function writeServerCertificate(
           `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
         ]
       : [];
-  const { caCertPath, caKeyPath, caPassphrase, ...rest } = options;
+  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
   const {
     cluster: _c,
     dnsNames: _d,
@@ -1127,7 +1151,12 @@ export async function writeServerCertificate(
       ipAddresses,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     },
-    { caCertPath, caKeyPath, ...(caPassphrase === undefined ? {} : { caPassphrase }) },
+    {
+      caCertPath,
+      caKeyPath,
+      ...(caPassphrase === undefined ? {} : { caPassphrase }),
+      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+    },
     warnings,
   );
 }
@@ -1138,7 +1167,15 @@ export interface RenewClientIdentityOptions {
   readonly certPath: string;
   /** Its private key. */
   readonly keyPath: string;
+  /**
+   * Passphrase of an encrypted key. Without `reuseKey`, the new key is encrypted with it too
+   * (PKCS#8, scrypt + AES-256-CBC), as the old one was.
+   */
   readonly passphrase?: string;
+  /** Read {@link RenewClientIdentityOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
+  /** Largest input file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
   /** Certify the same key again (the server's trust list need not change if it pins the key). Default: a new key of the same type and size. */
   readonly reuseKey?: boolean;
   /** Folder to write into (created if missing). Default: the current folder. */
@@ -1179,11 +1216,16 @@ export async function renewClientIdentity(
     throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
   }
   const force = options.force ?? false;
-  const [current] = parseCertificates(await readInputFile(options.certPath), options.certPath);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
+  const [current] = parseCertificates(
+    await readInputFile(options.certPath, limit),
+    options.certPath,
+  );
   if (current === undefined) throw new CertkitError('INTERNAL', 'no certificate');
-  const keyBytes = await readInputFile(options.keyPath);
-  const { key } = parsePrivateKey(keyBytes, options.keyPath, {
-    ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+  const keyBytes = await readInputFile(options.keyPath, limit);
+  const { key, info: keyInfo } = parsePrivateKey(keyBytes, options.keyPath, {
+    ...(passphrase === undefined ? {} : { passphrase }),
   });
   const publicKey = internals(current).publicKey;
   if (publicKey === null || !keysMatch(key, publicKey)) {
@@ -1224,9 +1266,14 @@ export async function renewClientIdentity(
           existingKey: {
             bytes: keyBytes,
             source: options.keyPath,
-            ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+            ...(passphrase === undefined ? {} : { passphrase }),
           },
         }
+      : {}),
+    // A new key for an encrypted one is encrypted with the same passphrase: renewing must not
+    // leave the key in the clear on disk where it was protected before.
+    ...(!reuseKey && keyInfo.encrypted && passphrase !== undefined
+      ? { keyPassphrase: passphrase }
       : {}),
   });
   const files: OutputFile[] = [

@@ -12,7 +12,7 @@ import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './
 import type { ClientStack, ClientVerdict } from './clients.js';
 import { parseCertificates } from './certificates.js';
 import { CertkitError } from './errors.js';
-import { readInputFile } from './files.js';
+import { readInputFile, readPassphraseFile } from './files.js';
 import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { validatePath } from './path.js';
@@ -628,6 +628,10 @@ export interface RunCheckOptions {
   readonly timeoutMs?: number;
   /** Largest input file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
+  /** Passphrase of an encrypted `keyFile` or `clientKeyFile` (ignored for a plain key). */
+  readonly passphrase?: string;
+  /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
 }
 
 /** What was learnt from the live endpoint. */
@@ -703,6 +707,14 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
       path,
       options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes },
     );
+  if (options.passphrase !== undefined && options.passphraseFile !== undefined) {
+    throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
+  }
+  const passphrase =
+    options.passphraseFile === undefined
+      ? options.passphrase
+      : await readPassphraseFile(options.passphraseFile);
+  const withPassphrase = passphrase === undefined ? {} : { passphrase };
   // Read every input before any network work: bad input fails fast and alone (exit 2).
   const chains: { source: string; certificates: Certificate[] }[] = [];
   for (const file of files) {
@@ -715,15 +727,22 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const key =
     options.keyFile === undefined
       ? undefined
-      : { bytes: await read(options.keyFile), source: options.keyFile };
+      : { bytes: await read(options.keyFile), source: options.keyFile, ...withPassphrase };
+  // An encrypted key that cannot be opened is input the check cannot run on (exit 2), not a
+  // finding: parse it here, before any network work, so the error names the file.
+  if (key !== undefined) parsePrivateKey(key.bytes, key.source, withPassphrase);
   let identity: { certificatePem: string; privateKeyPem: string } | undefined;
   if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
     const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
     const clientKey = await read(options.clientKeyFile);
-    parsePrivateKey(clientKey, options.clientKeyFile); // fails here, named, rather than in OpenSSL
+    // Fails here, named, rather than in OpenSSL.
+    const parsed = parsePrivateKey(clientKey, options.clientKeyFile, withPassphrase);
     identity = {
       certificatePem: certs.map((c) => c.pem).join(''),
-      privateKeyPem: Buffer.from(clientKey).toString('utf8'),
+      // TLS gets an encrypted key decrypted, in memory only: never written anywhere.
+      privateKeyPem: parsed.info.encrypted
+        ? parsed.key.export({ type: 'pkcs8', format: 'pem' }).toString()
+        : Buffer.from(clientKey).toString('utf8'),
     };
   }
   const base = {

@@ -337,6 +337,8 @@ export interface WritePkcs12Options {
   readonly legacy?: boolean;
   readonly friendlyName?: string;
   readonly force?: boolean;
+  /** Largest certificate, key or chain file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
 }
 
 /** What {@link writePkcs12} wrote. */
@@ -366,15 +368,21 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
     options.keyPassphraseFile === undefined
       ? undefined
       : await readPassphraseFile(options.keyPassphraseFile);
+  const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
   const store = createPkcs12({
-    certificate: await readInputFile(options.certPath),
+    certificate: await readInputFile(options.certPath, limit),
     certificateSource: options.certPath,
-    key: await readInputFile(options.keyPath),
+    key: await readInputFile(options.keyPath, limit),
     keySource: options.keyPath,
     ...(keyPassphrase === undefined ? {} : { keyPassphrase }),
     ...(options.chainPath === undefined
       ? {}
-      : { chain: { bytes: await readInputFile(options.chainPath), source: options.chainPath } }),
+      : {
+          chain: {
+            bytes: await readInputFile(options.chainPath, limit),
+            source: options.chainPath,
+          },
+        }),
     password,
     ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
     ...(options.friendlyName === undefined ? {} : { friendlyName: options.friendlyName }),

@@ -13,7 +13,13 @@ import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseCertificates } from './certificates.js';
 import { CertkitError, isCertkitError } from './errors.js';
-import { PUBLIC_FILE_MODE, assertCanWrite, readInputFile, writeFilesAtomically } from './files.js';
+import {
+  PUBLIC_FILE_MODE,
+  assertCanWrite,
+  readInputFile,
+  readPassphraseFile,
+  writeFilesAtomically,
+} from './files.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { validatePath } from './path.js';
 import { internals } from './pkix.js';
@@ -218,6 +224,16 @@ export interface StunnelLintOptions {
   /** Resolve relative paths against this folder (stunnel uses its working folder). Default: cwd. */
   readonly baseDir?: string;
   readonly now?: Date;
+  /** Largest file read (the configuration and the files it names); default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+  /**
+   * Passphrase of an encrypted `key`, to check that it belongs to `cert`. Without it an
+   * encrypted key cannot be checked: `KEY_ENCRYPTED` is thrown, as for every command reading a
+   * key. (stunnel itself asks for the passphrase on its terminal at start-up.)
+   */
+  readonly passphrase?: string;
+  /** Read {@link StunnelLintOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
 }
 
 const YES = new Set(['yes', 'true', '1', 'on']);
@@ -234,8 +250,9 @@ const YES = new Set(['yes', 'true', '1', 'on']);
 export async function lintStunnelConfig(
   text: string,
   source: string,
-  options: StunnelLintOptions = {},
+  givenOptions: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
+  const options = await withPassphraseRead(givenOptions);
   const findings: StunnelFinding[] = [];
   const { sections, problems } = parseStunnelConfig(text);
   for (const problem of problems) {
@@ -264,6 +281,16 @@ export async function lintStunnelConfig(
     services: services.map((s) => s.name ?? ''),
     findings,
   };
+}
+
+/** Reads `passphraseFile` once, up front, into `passphrase` (never both given). */
+async function withPassphraseRead(options: StunnelLintOptions): Promise<StunnelLintOptions> {
+  const { passphraseFile, ...rest } = options;
+  if (passphraseFile === undefined) return options;
+  if (options.passphrase !== undefined) {
+    throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
+  }
+  return { ...rest, passphrase: await readPassphraseFile(passphraseFile) };
 }
 
 async function lintService(
@@ -407,6 +434,10 @@ type Add = (
   line?: number,
 ) => void;
 
+function limitOf(options: StunnelLintOptions): { maxBytes?: number } {
+  return options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
+}
+
 function pathOf(option: StunnelOption, options: StunnelLintOptions): string {
   return isAbsolute(option.value) ? option.value : resolve(options.baseDir ?? '.', option.value);
 }
@@ -417,7 +448,7 @@ async function readOrRecord(
   add: Add,
 ): Promise<Uint8Array | null> {
   try {
-    return await readInputFile(pathOf(option, options));
+    return await readInputFile(pathOf(option, options), limitOf(options));
   } catch (error) {
     if (!isCertkitError(error)) throw error;
     add(
@@ -490,7 +521,11 @@ async function lintFiles(
   const keyBytes = keyOption === cert ? certBytes : await readOrRecord(keyOption, options, add);
   if (keyBytes === null) return [];
   try {
-    const { key } = parsePrivateKey(keyBytes, keyOption.value);
+    const { key } = parsePrivateKey(
+      keyBytes,
+      keyOption.value,
+      options.passphrase === undefined ? {} : { passphrase: options.passphrase },
+    );
     const publicKey = internals(leaf).publicKey;
     if (publicKey === null || !keysMatch(key, publicKey)) {
       add(
@@ -501,7 +536,9 @@ async function lintFiles(
       );
     }
   } catch (error) {
-    if (!isCertkitError(error)) throw error;
+    // An encrypted key without (or with the wrong) passphrase: the request cannot be carried
+    // out, as for every command that reads a key (exit 2), rather than a finding.
+    if (!isCertkitError(error) || error.code === 'KEY_ENCRYPTED') throw error;
     add('STUNNEL_FILE_INVALID', 'error', `key: ${error.message}`, keyOption.line);
   }
   return [];
@@ -528,8 +565,17 @@ async function probe(
   const key = get('key') ?? cert;
   let identity;
   if (cert !== undefined && key !== undefined) {
-    const certificatePem = Buffer.from(await readInputFile(pathOf(cert, options))).toString();
-    const privateKeyPem = Buffer.from(await readInputFile(pathOf(key, options))).toString();
+    const certificatePem = Buffer.from(
+      await readInputFile(pathOf(cert, options), limitOf(options)),
+    ).toString();
+    const keyBytes = await readInputFile(pathOf(key, options), limitOf(options));
+    // TLS gets an encrypted key decrypted, in memory only (lintFiles has opened it already).
+    const privateKeyPem =
+      options.passphrase === undefined
+        ? Buffer.from(keyBytes).toString()
+        : parsePrivateKey(keyBytes, key.value, { passphrase: options.passphrase })
+            .key.export({ type: 'pkcs8', format: 'pem' })
+            .toString();
     identity = { certificatePem, privateKeyPem };
   }
   const servername =
@@ -553,7 +599,10 @@ async function probe(
   }
   const [leaf, ...rest] = presented.certificates;
   if (leaf === undefined) return;
-  const anchors = parseCertificates(await readInputFile(pathOf(cafile, options)), cafile.value);
+  const anchors = parseCertificates(
+    await readInputFile(pathOf(cafile, options), limitOf(options)),
+    cafile.value,
+  );
   const validation = validatePath({
     leaf,
     anchors,
@@ -601,7 +650,12 @@ export async function lintStunnelConfigFile(
   path: string,
   options: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
-  const text = Buffer.from(await readInputFile(path)).toString('utf8');
+  const text = Buffer.from(
+    await readInputFile(
+      path,
+      options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes },
+    ),
+  ).toString('utf8');
   return lintStunnelConfig(text, path, { baseDir: dirname(resolve(path)), ...options });
 }
 
@@ -610,6 +664,12 @@ export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
   /** Output file, default {@link STUNNEL_CONFIG_FILE} in the current folder. */
   readonly out?: string;
   readonly force?: boolean;
+  /** Largest file read (cert, key, CA file); default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+  /** Passphrase of an encrypted key, to check it belongs to the certificate. */
+  readonly passphrase?: string;
+  /** Read {@link WriteStunnelConfigOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
 }
 
 /** What {@link writeStunnelConfig} wrote. */
@@ -645,7 +705,12 @@ export async function writeStunnelConfig(
   };
   const config = renderStunnelConfig(absolute);
   await assertCanWrite([path], { force });
-  const lint = await lintStunnelConfig(config, path, { baseDir: dirname(resolve(path)) });
+  const lint = await lintStunnelConfig(config, path, {
+    baseDir: dirname(resolve(path)),
+    ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
+    ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+    ...(options.passphraseFile === undefined ? {} : { passphraseFile: options.passphraseFile }),
+  });
   const blocking = lint.findings.find((f) => f.severity === 'error');
   if (blocking !== undefined) {
     throw new CertkitError(

@@ -2,7 +2,7 @@
 import type { CheckReport, Finding, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom } from '../options.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { printJson, style } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -104,7 +104,7 @@ export const check = defineCommand({
   command: 'check [files..]',
   describe: 'check endpoint certificates (files and/or a live endpoint) for a cluster',
   builder: (y) =>
-    y
+    withPassphraseFile(y, 'of an encrypted --key or --client-key')
       .usage(
         'certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint\npresents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as\nNode, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature\nstrength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING).',
       )
@@ -192,6 +192,10 @@ export const check = defineCommand({
       .example(
         'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
         'several files, warnings for client disagreements, JSON',
+      )
+      .example(
+        'certs check --cluster redislabs.com proxy_cert.pem --key proxy_key.pem --passphrase-file key.pass',
+        'the key is encrypted',
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
@@ -211,6 +215,7 @@ export const check = defineCommand({
       ...(args.key === undefined ? {} : { keyFile: args.key }),
       ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
       ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
+      ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
     });
     const { errors, warnings } = counts(result);
     const failed = errors > 0 || (args.strict && warnings > 0);

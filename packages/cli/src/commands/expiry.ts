@@ -1,6 +1,7 @@
 /** `certs expiry`: days left for every certificate; exit 1 when any needs renewal (cron, monitoring). */
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom } from '../options.js';
 import { printJson, style } from '../output.js';
 
 export const expiry = defineCommand({
@@ -36,7 +37,11 @@ export const expiry = defineCommand({
       .example('certs expiry --json servercerts.pem', 'machine-readable, for monitoring'),
   run: async (args, io) => {
     const core = await import('@certkit/core');
-    const report = await core.checkExpiryFiles(args.files, { within: args.within });
+    const maxBytes = maxInputFrom(args);
+    const report = await core.checkExpiryFiles(args.files, {
+      within: args.within,
+      ...(maxBytes === undefined ? {} : { maxBytes }),
+    });
     if (args.json) {
       printJson(io, report);
     } else {

@@ -1,6 +1,7 @@
 /** `certs export-p12`: a PKCS#12 key store for Java clients (Jedis, Lettuce). */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom } from '../options.js';
 import { printJson, style } from '../output.js';
 
 export const exportP12 = defineCommand({
@@ -72,7 +73,9 @@ export const exportP12 = defineCommand({
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     const written = await core.writePkcs12({
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       certPath: args.cert,
       keyPath: args.key,
       out: args.out,

@@ -2,6 +2,7 @@
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
 import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
 
@@ -9,11 +10,14 @@ export const genIntermediate = defineCommand({
   command: 'gen-intermediate',
   describe: 'make an intermediate CA (pathLen 0): intermediate.pem + intermediate-key.pem',
   builder: (y) =>
-    keyOptions(
-      y.usage(
-        `certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only)\nsigned by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
+    withPassphraseFile(
+      keyOptions(
+        y.usage(
+          `certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only)\nsigned by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
+        ),
+        { days: 1826, bits: 4096, out: '.' },
       ),
-      { days: 1826, bits: 4096, out: '.' },
+      'of an encrypted --ca-key',
     )
       .option('ca', {
         type: 'string',
@@ -41,9 +45,14 @@ export const genIntermediate = defineCommand({
       .example(
         'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn Issuing --key-type ec --json',
         'an EC intermediate, machine-readable result',
+      )
+      .example(
+        'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --passphrase-file ca.pass --cn Issuing',
+        'the root key is encrypted',
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     let subject: SubjectFields;
     if (args.subject !== undefined) subject = core.parseSubject(args.subject);
     else if (args.cn !== undefined) subject = { commonName: args.cn };
@@ -59,6 +68,10 @@ export const genIntermediate = defineCommand({
         bits: args.bits,
         curve: args.curve,
         force: args.force,
+        ...(args['passphrase-file'] === undefined
+          ? {}
+          : { caPassphraseFile: args['passphrase-file'] }),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),
     );
     printWritten(io, written, args.json, 'Intermediate CA ready');

@@ -2,6 +2,7 @@
 import type { CertificateInfo, InspectedItem, InspectReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom } from '../options.js';
 import { printJson, style } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -111,7 +112,8 @@ export const inspect = defineCommand({
       .example('certs inspect proxy.csr --json', 'a request, machine-readable'),
   run: async (args, io) => {
     const core = await import('@certkit/core');
-    const report = await core.inspectFiles(args.files);
+    const maxBytes = maxInputFrom(args);
+    const report = await core.inspectFiles(args.files, maxBytes === undefined ? {} : { maxBytes });
     if (args.json) printJson(io, { ok: true, ...report });
     else printHuman(io, report);
     return EXIT_OK;

@@ -1,6 +1,7 @@
 /** `certs issue`: a CA-signed server (Redis Enterprise proxy) or client certificate. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { withProgress } from '../output.js';
 import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
 
@@ -8,11 +9,14 @@ export const issue = defineCommand({
   command: 'issue',
   describe: 'issue a proxy/server certificate from a CA: proxy_cert.pem + proxy_key.pem',
   builder: (y) =>
-    keyOptions(
-      y.usage(
-        `certs issue --ca FILE --ca-key FILE --cluster C [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment. proxy_cert.pem holds the certificate\nfollowed by the intermediates of --ca (never the root): the order the server must send.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
+    withPassphraseFile(
+      keyOptions(
+        y.usage(
+          `certs issue --ca FILE --ca-key FILE --cluster C [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment. proxy_cert.pem holds the certificate\nfollowed by the intermediates of --ca (never the root): the order the server must send.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
+        ),
+        { days: 365, bits: 2048, out: '.' },
       ),
-      { days: 365, bits: 2048, out: '.' },
+      'of an encrypted --ca-key',
     )
       .option('ca', {
         type: 'string',
@@ -74,9 +78,14 @@ export const issue = defineCommand({
       .example(
         'certs issue --ca ca.pem --ca-key ca-key.pem --san app.example.com --usage client --cert-file cert.pem --key-file keyclient.pem',
         'a CA-signed client certificate',
+      )
+      .example(
+        'certs issue --ca intermediate.pem --ca-key intermediate-key.pem --passphrase-file ca.pass --cluster c.example.com',
+        'the CA key is encrypted',
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     const written = await withProgress(io, 'generating key', () =>
       core.writeServerCertificate({
         caCertPath: args.ca,
@@ -93,6 +102,10 @@ export const issue = defineCommand({
         bits: args.bits,
         curve: args.curve,
         force: args.force,
+        ...(args['passphrase-file'] === undefined
+          ? {}
+          : { caPassphraseFile: args['passphrase-file'] }),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),
     );
     printWritten(io, written, args.json, 'Certificate issued');

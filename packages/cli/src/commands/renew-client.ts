@@ -1,13 +1,14 @@
 /** `certs renew-client`: re-issue a client identity with the same subject. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { printJson, style, withProgress } from '../output.js';
 
 export const renewClient = defineCommand({
   command: 'renew-client',
   describe: 're-issue a client identity with the same subject (new key by default)',
   builder: (y) =>
-    y
+    withPassphraseFile(y, 'of an encrypted --key')
       .usage(
         "certs renew-client --cert cert.pem --key keyclient.pem [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the\nclient profile: a new key of the same type and size, or the same key with --reuse-key. The\nvalidity defaults to the current certificate's. Add the new cert.pem to the database's client\ncertificates before the old one expires; both can be trusted during the change-over.",
       )
@@ -68,9 +69,14 @@ export const renewClient = defineCommand({
       .example(
         'certs renew-client --cert cert.pem --key keyclient.pem --force',
         'replace in place (atomic)',
+      )
+      .example(
+        'certs renew-client --cert cert.pem --key keyclient.pem --passphrase-file key.pass --reuse-key',
+        'the key is encrypted',
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
     const written = await withProgress(io, args['reuse-key'] ? 'signing' : 'generating key', () =>
       core.renewClientIdentity({
         certPath: args.cert,
@@ -80,6 +86,10 @@ export const renewClient = defineCommand({
         certFile: args['cert-file'],
         keyFile: args['key-file'],
         force: args.force,
+        ...(args['passphrase-file'] === undefined
+          ? {}
+          : { passphraseFile: args['passphrase-file'] }),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
         ...(args.days === undefined ? {} : { days: args.days }),
       }),
     );

@@ -2,6 +2,7 @@
 import type { StunnelLintReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { printJson, style, UsageError } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -39,7 +40,7 @@ export const stunnel = defineCommand({
   describe:
     'write a stunnel client configuration with safe defaults, or lint one (stunnel lint FILE)',
   builder: (y) =>
-    y
+    withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
         'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reports: verify without checkHost, a missing or old sslVersionMin, no verification,\nunreadable files, a certificate that does not match its key, an expired client certificate,\nand (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not\nmatch, when the endpoint is reachable. Exit 1 on any error finding.',
       )
@@ -122,13 +123,22 @@ export const stunnel = defineCommand({
         'connect by address, check the name',
       )
       .example('certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration')
-      .example('certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable'),
+      .example('certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable')
+      .example(
+        'certs stunnel lint redislabs.conf --passphrase-file key.pass',
+        'the client key is encrypted',
+      ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
+    const files = {
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+      ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
+    };
     if (args.action === 'lint') {
       if (args.file === undefined)
         throw new UsageError('name the configuration file: certs stunnel lint FILE');
-      const report = await core.lintStunnelConfigFile(args.file, { probe: args.probe });
+      const report = await core.lintStunnelConfigFile(args.file, { probe: args.probe, ...files });
       if (args.json) printJson(io, report);
       else printReport(io, report);
       return report.ok ? EXIT_OK : EXIT_FINDINGS;
@@ -140,6 +150,7 @@ export const stunnel = defineCommand({
     if (missing.length > 0)
       throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}`);
     const written = await core.writeStunnelConfig({
+      ...files,
       cert: args.cert ?? '',
       key: args.key ?? '',
       cafile: args.cafile ?? '',
