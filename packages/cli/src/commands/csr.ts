@@ -2,6 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { printJson, style, withProgress } from '../output.js';
+import { NAME_OPTIONS } from './issue-common.js';
 
 export const csr = defineCommand({
   command: 'csr',
@@ -11,30 +12,7 @@ export const csr = defineCommand({
       .usage(
         'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr`\nor `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
       )
-      .option('cluster', {
-        type: 'string',
-        describe: 'cluster FQDN (CN and the four Redis Enterprise names)',
-        requiresArg: true,
-      })
-      .option('san', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'another DNS name (repeatable)',
-        requiresArg: true,
-      })
-      .option('ip', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'an IP address name (repeatable)',
-        requiresArg: true,
-      })
-      .option('usage', {
-        choices: ['both', 'server', 'client'] as const,
-        default: 'both' as const,
-        describe: 'EKU to request',
-      })
+      .options(NAME_OPTIONS)
       .option('out', {
         type: 'string',
         default: '.',

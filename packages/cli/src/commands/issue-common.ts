@@ -4,6 +4,34 @@ import type { WrittenCertificate } from '@certkit/core';
 import { printJson, style } from '../output.js';
 import type { Io } from '../output.js';
 
+/** The names a proxy certificate or request is for: shared by `issue` and `csr`. */
+export const NAME_OPTIONS = {
+  cluster: {
+    type: 'string',
+    describe: 'cluster FQDN (CN and the four Redis Enterprise names)',
+    requiresArg: true,
+  },
+  san: {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'another DNS name (repeatable; a wildcard as *.name.tld)',
+    requiresArg: true,
+  },
+  ip: {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'an IP address name (repeatable)',
+    requiresArg: true,
+  },
+  usage: {
+    choices: ['both', 'server', 'client'] as const,
+    default: 'both' as const,
+    describe: 'EKU: serverAuth + clientAuth, serverAuth, or clientAuth',
+  },
+} as const;
+
 /** Adds the key, validity and output options every certificate-making command takes. */
 export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number; out: string }) {
   return y

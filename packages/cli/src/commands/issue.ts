@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { withProgress } from '../output.js';
-import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+import { keyOptions, NAME_OPTIONS, printWritten, VALIDITY_HELP } from './issue-common.js';
 
 export const issue = defineCommand({
   command: 'issue',
@@ -31,30 +31,7 @@ export const issue = defineCommand({
         describe: 'the issuing CA private key',
         requiresArg: true,
       })
-      .option('cluster', {
-        type: 'string',
-        describe: 'cluster FQDN (CN and the four Redis Enterprise names)',
-        requiresArg: true,
-      })
-      .option('san', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'another DNS name (repeatable; a wildcard as *.name.tld)',
-        requiresArg: true,
-      })
-      .option('ip', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'an IP address name (repeatable)',
-        requiresArg: true,
-      })
-      .option('usage', {
-        choices: ['both', 'server', 'client'] as const,
-        default: 'both' as const,
-        describe: 'EKU: serverAuth + clientAuth, serverAuth, or clientAuth',
-      })
+      .options(NAME_OPTIONS)
       .option('cert-file', {
         type: 'string',
         default: 'proxy_cert.pem',
