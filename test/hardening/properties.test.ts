@@ -73,6 +73,19 @@ void test(
   },
 );
 
+void test('issue 8 regression: text whose first bytes read as a DER header ("0E", length 71) is PEM', () => {
+  // The counterexample fast-check found (seed -1954094981): "0E   \n" + a 65-byte PEM block is
+  // 71 bytes, and 0x30 0x45 is a SEQUENCE of 69 bytes: the DER sniffing took the text for DER.
+  const text = `0E   \n${encodePem('X509 CRL', new Uint8Array(10))}`;
+  const bytes = new TextEncoder().encode(text);
+  assert.equal(bytes.length, 0x45 + 2);
+  const parsed = parsePemBlocks(bytes, 'regression.pem');
+  assert.deepEqual(
+    parsed.map((p) => ({ label: p.label, der: Buffer.from(p.der).toString('hex') })),
+    [{ label: 'X509 CRL', der: '00'.repeat(10) }],
+  );
+});
+
 // Bytes that look like PEM some of the time: arbitrary bytes, or PEM-ish text with broken parts.
 const pemish = fc.oneof(
   fc.uint8Array({ maxLength: 2000 }),

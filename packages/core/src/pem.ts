@@ -94,7 +94,10 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
   if (second === undefined) return false;
   // A long-form length byte (0x81-0x84) never follows '0' in ASCII text.
   if (second >= 0x81 && second <= 0x84) return true;
-  return derElementLength(bytes) === bytes.length;
+  // A short-form length is a printable byte: text starting with "0E" whose length happens to
+  // be 0x45 + 2 would pass the length test. A BEGIN line settles it for PEM (found by the
+  // PEM round-trip property, seed -1954094981).
+  return derElementLength(bytes) === bytes.length && !Buffer.from(bytes).includes('-----BEGIN ');
 }
 
 /**
