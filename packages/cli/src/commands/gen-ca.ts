@@ -3,7 +3,7 @@ import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { UsageError, withProgress } from '../output.js';
-import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+import { keyOptions, printWritten, VALIDITY_HELP, keyArgs } from './issue-common.js';
 
 export const genCa = defineCommand({
   command: 'gen-ca',
@@ -37,12 +37,7 @@ export const genCa = defineCommand({
     const written = await withProgress(io, 'generating CA key', () =>
       core.writeCa({
         subject,
-        outDir: args.out,
-        days: args.days,
-        keyType: args['key-type'],
-        bits: args.bits,
-        curve: args.curve,
-        force: args.force,
+        ...keyArgs(args),
       }),
     );
     printWritten(io, written, args.json, 'Root CA ready');

@@ -4,7 +4,7 @@ import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
-import { keyOptions, printWritten, VALIDITY_HELP } from './issue-common.js';
+import { keyOptions, printWritten, VALIDITY_HELP, keyArgs, issuerArgs } from './issue-common.js';
 
 export const genIntermediate = defineCommand({
   command: 'gen-intermediate',
@@ -62,16 +62,8 @@ export const genIntermediate = defineCommand({
         subject,
         caCertPath: args.ca,
         caKeyPath: args['ca-key'],
-        outDir: args.out,
-        days: args.days,
-        keyType: args['key-type'],
-        bits: args.bits,
-        curve: args.curve,
-        force: args.force,
-        ...(args['passphrase-file'] === undefined
-          ? {}
-          : { caPassphraseFile: args['passphrase-file'] }),
-        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...keyArgs(args),
+        ...issuerArgs(args, maxInputBytes),
       }),
     );
     printWritten(io, written, args.json, 'Intermediate CA ready');

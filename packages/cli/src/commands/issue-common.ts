@@ -71,6 +71,36 @@ export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number
     });
 }
 
+/** The arguments {@link keyOptions} adds, as core's option names. */
+export function keyArgs(args: {
+  out: string;
+  days: number;
+  'key-type': 'rsa' | 'ec';
+  bits: number;
+  curve: 'P-256' | 'P-384';
+  force: boolean;
+}) {
+  return {
+    outDir: args.out,
+    days: args.days,
+    keyType: args['key-type'],
+    bits: args.bits,
+    curve: args.curve,
+    force: args.force,
+  };
+}
+
+/** The issuer key's passphrase file and the input cap, as core's option names. */
+export function issuerArgs(
+  args: { 'passphrase-file': string | undefined },
+  maxInputBytes: number | undefined,
+) {
+  return {
+    ...(args['passphrase-file'] === undefined ? {} : { caPassphraseFile: args['passphrase-file'] }),
+    ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+  };
+}
+
 /** Prints what was written: text for people, one JSON document with --json. */
 export function printWritten(
   io: Io,

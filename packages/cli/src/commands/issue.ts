@@ -3,7 +3,14 @@ import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { withProgress } from '../output.js';
-import { keyOptions, NAME_OPTIONS, printWritten, VALIDITY_HELP } from './issue-common.js';
+import {
+  keyOptions,
+  NAME_OPTIONS,
+  printWritten,
+  VALIDITY_HELP,
+  keyArgs,
+  issuerArgs,
+} from './issue-common.js';
 
 export const issue = defineCommand({
   command: 'issue',
@@ -73,16 +80,8 @@ export const issue = defineCommand({
         usage: args.usage,
         certFile: args['cert-file'],
         keyFile: args['key-file'],
-        outDir: args.out,
-        days: args.days,
-        keyType: args['key-type'],
-        bits: args.bits,
-        curve: args.curve,
-        force: args.force,
-        ...(args['passphrase-file'] === undefined
-          ? {}
-          : { caPassphraseFile: args['passphrase-file'] }),
-        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...keyArgs(args),
+        ...issuerArgs(args, maxInputBytes),
       }),
     );
     printWritten(io, written, args.json, 'Certificate issued');
