@@ -2,45 +2,20 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { printJson, style, withProgress } from '../output.js';
-import { NAME_OPTIONS } from './issue-common.js';
+import { keyOutputOptions, NAME_OPTIONS } from './issue-common.js';
 
 export const csr = defineCommand({
   command: 'csr',
   describe: 'make a key and a certificate request (PKCS#10) for your own CA',
   builder: (y) =>
-    y
-      .usage(
-        'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr`\nor `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
-      )
-      .options(NAME_OPTIONS)
-      .option('out', {
-        type: 'string',
-        default: '.',
-        describe: 'folder to write into (created if missing)',
-        requiresArg: true,
-      })
-      .option('key-type', {
-        choices: ['rsa', 'ec'] as const,
-        default: 'rsa' as const,
-        describe: 'key algorithm',
-      })
-      .option('bits', {
-        type: 'number',
-        default: 2048,
-        describe: 'RSA key size: 2048, 3072 or 4096',
-        requiresArg: true,
-      })
-      .option('curve', {
-        choices: ['P-256', 'P-384'] as const,
-        default: 'P-256' as const,
-        describe: 'EC curve (with --key-type ec)',
-      })
-      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print one JSON document on stdout',
-      })
+    keyOutputOptions(
+      y
+        .usage(
+          'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr`\nor `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
+        )
+        .options(NAME_OPTIONS),
+      { bits: 2048, out: '.' },
+    )
       .example(
         'certs csr --cluster cluster.example.com --out csr',
         'RSA 2048 key + request in ./csr',

@@ -41,6 +41,20 @@ async function promptSubject(io: Io): Promise<SubjectFields> {
   }
 }
 
+/** The `--json` document of a written client identity (gen-client and renew-client). */
+export function printIdentityJson(io: Io, written: WrittenClientIdentity): void {
+  printJson(io, {
+    ok: true,
+    certificate: written.info,
+    files: {
+      certificate: written.certificatePath,
+      privateKey: written.privateKeyPath,
+      privateKeyWritten: written.privateKeyWritten,
+    },
+    certificatePem: written.certificatePem,
+  });
+}
+
 function printHuman(io: Io, written: WrittenClientIdentity): void {
   const { info } = written;
   const tty = io.stdoutIsTty;
@@ -185,16 +199,7 @@ export const genClient = defineCommand({
       }),
     );
     if (args.json) {
-      printJson(io, {
-        ok: true,
-        certificate: written.info,
-        files: {
-          certificate: written.certificatePath,
-          privateKey: written.privateKeyPath,
-          privateKeyWritten: written.privateKeyWritten,
-        },
-        certificatePem: written.certificatePem,
-      });
+      printIdentityJson(io, written);
     } else {
       printHuman(io, written);
     }

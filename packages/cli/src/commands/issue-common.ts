@@ -32,19 +32,13 @@ export const NAME_OPTIONS = {
   },
 } as const;
 
-/** Adds the key, validity and output options every certificate-making command takes. */
-export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number; out: string }) {
+/** Adds the key and output options of every command that makes a key (`csr` included). */
+export function keyOutputOptions<T>(y: Argv<T>, defaults: { bits: number; out: string }) {
   return y
     .option('out', {
       type: 'string',
       default: defaults.out,
       describe: 'folder to write into (created if missing)',
-      requiresArg: true,
-    })
-    .option('days', {
-      type: 'number',
-      default: defaults.days,
-      describe: 'validity in days (1-36500)',
       requiresArg: true,
     })
     .option('key-type', {
@@ -69,6 +63,16 @@ export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number
       default: false,
       describe: 'print one JSON document on stdout',
     });
+}
+
+/** Adds the key, validity and output options every certificate-making command takes. */
+export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number; out: string }) {
+  return keyOutputOptions(y, defaults).option('days', {
+    type: 'number',
+    default: defaults.days,
+    describe: 'validity in days (1-36500)',
+    requiresArg: true,
+  });
 }
 
 /** The arguments {@link keyOptions} adds, as core's option names. */

@@ -2,7 +2,8 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { printJson, style, withProgress } from '../output.js';
+import { style, withProgress } from '../output.js';
+import { printIdentityJson } from './gen-client.js';
 
 export const renewClient = defineCommand({
   command: 'renew-client',
@@ -94,16 +95,7 @@ export const renewClient = defineCommand({
       }),
     );
     if (args.json) {
-      printJson(io, {
-        ok: true,
-        certificate: written.info,
-        files: {
-          certificate: written.certificatePath,
-          privateKey: written.privateKeyPath,
-          privateKeyWritten: written.privateKeyWritten,
-        },
-        certificatePem: written.certificatePem,
-      });
+      printIdentityJson(io, written);
       return EXIT_OK;
     }
     io.stdout(
