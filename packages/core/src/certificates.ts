@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CertkitError } from './errors.js';
+import { parseIpAddress } from './ip.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
 import { OID, internals, parseCertificate, signCertificate } from './pkix.js';
 import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from './pkix.js';
@@ -20,7 +21,6 @@ import {
 } from './keys.js';
 import type { Curve, KeyFormat, KeyPair, KeyType } from './keys.js';
 import { createPublicKey } from 'node:crypto';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
   PRIVATE_KEY_MODE,
@@ -589,7 +589,7 @@ export function checkNames(
 ): { dns: string[]; ip: string[] } {
   const dns = [...new Set(dnsNames.map((name) => validateDnsName(name, 'DNS name', true)))];
   const ip = ipAddresses.map((address) => {
-    if (isIP(address) === 0) {
+    if (parseIpAddress(address) === null) {
       throw new CertkitError('INVALID_OPTION', `"${address}" is not an IPv4 or IPv6 address`);
     }
     return address;

@@ -18,8 +18,8 @@ import type { CertificateUsage, SubjectFields } from './certificates.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey, generateKeyPair } from './keys.js';
 import type { Curve, KeyType } from './keys.js';
 import { encodePem } from './pem.js';
-import { parseCertificationRequest, signCertificationRequest } from './pkix.js';
 import type { CertificationRequestInfo } from './pkix.js';
+import { parseCertificationRequest } from './structures.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
@@ -100,6 +100,8 @@ export async function createCertificateRequest(
   }
   const profile = profileForUsage(options.usage ?? 'both');
   const keys = await generateKeyPair({ keyType, bits, curve });
+  // @peculiar/x509 loads here only (pkcs10.ts): no other command pays for it.
+  const { signCertificationRequest } = await import('./pkcs10.js');
   const der = await signCertificationRequest({
     subject,
     publicKey: keys.publicKey,

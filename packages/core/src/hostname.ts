@@ -15,7 +15,11 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { internals, OID } from './pkix.js';
+import { parseIpAddress } from './ip.js';
+
+export { parseIpAddress };
+import { OID } from './pkix.js';
+import { decodedExtensions } from './structures.js';
 import type { Certificate } from './pkix.js';
 
 /**
@@ -194,64 +198,6 @@ export function matchDnsPattern(pattern: string, host: string): boolean {
   return dot > 0 && h.slice(dot + 1) === p.slice(2);
 }
 
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
-
-/**
- * Parses an IP address text into its 4 or 16 octets, or `null`. IPv4 only in dotted decimal
- * without leading zeros (RFC 3986 section 3.2.2, so `0xC0A80101` and `192.168.001.001` are
- * refused); IPv6 in any RFC 4291 section 2.2 form, including an embedded IPv4 tail.
- *
- * @example
- * ```ts
- * parseIpAddress('127.0.0.1'); // Uint8Array [127, 0, 0, 1]
- * parseIpAddress('::1')?.length; // 16
- * ```
- */
-export function parseIpAddress(text: string): Uint8Array | null {
-  if (text.includes('.') && !text.includes(':')) {
-    const parts = text.split('.');
-    if (parts.length !== 4 || !parts.every((p) => IPV4.test(p))) return null;
-    return Uint8Array.from(parts.map(Number));
-  }
-  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  let head = text;
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIpAddress(text.slice(lastColon + 1));
-    if (v4 === null) return null;
-    tail = [((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0)];
-    head = text.slice(0, lastColon + 1);
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return null;
-  const group = (part: string): number[] | null => {
-    if (part.length === 0) return [];
-    const groups = part.split(':');
-    if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return null;
-    return groups.map((g) => parseInt(g, 16));
-  };
-  const left = group(halves[0] ?? '');
-  const right = halves.length === 2 ? group(halves[1] ?? '') : [];
-  if (left === null || right === null) return null;
-  const known = left.length + right.length + tail.length;
-  let groups: number[];
-  if (halves.length === 2) {
-    if (known > 7) return null;
-    groups = [...left, ...new Array<number>(8 - known).fill(0), ...right, ...tail];
-  } else {
-    if (known !== 8) return null;
-    groups = [...left, ...tail];
-  }
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
-  });
-  return out;
-}
-
 /** The subjectAltName entries of a certificate, decoded; `malformed` when it cannot be read. */
 export interface SubjectAltNames {
   readonly present: boolean;
@@ -270,7 +216,7 @@ export interface SubjectAltNames {
 
 /** Decodes the subjectAltName extension of a certificate. Internal to core. */
 export function subjectAltNames(certificate: Certificate): SubjectAltNames {
-  const extension = internals(certificate).extensions.find((e) => e.oid === OID.subjectAltName);
+  const extension = decodedExtensions(certificate).find((e) => e.oid === OID.subjectAltName);
   const empty = {
     dns: [],
     ip: [],

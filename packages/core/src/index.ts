@@ -98,7 +98,7 @@ export type {
   WriteCertificateRequestOptions,
   WrittenCertificateRequest,
 } from './csr.js';
-export { parseCertificationRequest } from './pkix.js';
+export { parseCertificationRequest } from './structures.js';
 export type { CertificationRequestInfo } from './pkix.js';
 
 export {

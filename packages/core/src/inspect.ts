@@ -9,7 +9,8 @@ import { CertkitError } from './errors.js';
 import { readInputFile } from './files.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
 import type { PemBlock } from './pem.js';
-import { describePublicKey, parseCertificate, parseCertificationRequest } from './pkix.js';
+import { describePublicKey, parseCertificate } from './pkix.js';
+import { parseCertificationRequest } from './structures.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from './pkix.js';
 
 /** A private key as described by {@link inspectBytes}: no material, ever. */

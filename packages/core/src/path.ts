@@ -37,6 +37,7 @@ import {
   verifySignedData,
 } from './pkix.js';
 import type { Certificate, CertificateInfo } from './pkix.js';
+import { decodedExtensions, pkijsCertificate } from './structures.js';
 
 /** Default cap on intermediates (self-issued ones not counted), as pyca/cryptography's 8. */
 export const DEFAULT_MAX_DEPTH = 8;
@@ -136,7 +137,7 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function extension(certificate: Certificate, oid: string) {
-  return internals(certificate).extensions.find((e) => e.oid === oid);
+  return decodedExtensions(certificate).find((e) => e.oid === oid);
 }
 
 function label(certificate: Certificate): string {
@@ -203,8 +204,8 @@ type Add = (code: string, message: string, severity?: 'error' | 'warning') => vo
 
 /** Structure and key checks that apply to every certificate of a path, anchors included. */
 function checkStructure(certificate: Certificate, anchor: boolean, add: Add): void {
-  const x = internals(certificate);
-  const cert = x.pkijs;
+  const cert = pkijsCertificate(certificate);
+  const extensions = decodedExtensions(certificate);
   // RFC 5280 section 4.1.2.1 and CA/B BR 7.1.1: extensions need v3.
   if (cert.version !== 2)
     add('VERSION_NOT_V3', `is an X.509 v${String(cert.version + 1)} certificate, not v3`);
@@ -226,7 +227,7 @@ function checkStructure(certificate: Certificate, anchor: boolean, add: Add): vo
   if (certificate.info.issuerAttributes.length === 0)
     add('EMPTY_NAME', 'has an empty issuer name (RFC 5280 section 4.1.2.4)');
   const seen = new Set<string>();
-  for (const e of x.extensions) {
+  for (const e of extensions) {
     if (seen.has(e.oid))
       add('DUPLICATE_EXTENSION', `has extension ${e.oid} twice (RFC 5280 section 4.2)`);
     seen.add(e.oid);
@@ -241,10 +242,10 @@ function checkStructure(certificate: Certificate, anchor: boolean, add: Add): vo
     if (e.critical && nonCritical !== undefined)
       add('EXTENSION_CRITICALITY', `marks ${nonCritical} critical; it MUST be non-critical`);
   }
-  const aia = x.extensions.find((e) => e.oid === OID.authorityInfoAccess)?.parsed;
+  const aia = extensions.find((e) => e.oid === OID.authorityInfoAccess)?.parsed;
   if (aia instanceof pkijs.InfoAccess && aia.accessDescriptions.length === 0)
     add('EXTENSION_MALFORMED', 'authorityInfoAccess has no access descriptions');
-  const pc = x.extensions.find((e) => e.oid === OID.policyConstraints);
+  const pc = extensions.find((e) => e.oid === OID.policyConstraints);
   if (pc !== undefined && !pc.critical)
     add(
       'EXTENSION_CRITICALITY',
@@ -260,7 +261,7 @@ function checkStructure(certificate: Certificate, anchor: boolean, add: Add): vo
  */
 function checkKey(certificate: Certificate, add: Add): void {
   const { key } = certificate.info;
-  const spki = internals(certificate).pkijs.subjectPublicKeyInfo;
+  const spki = pkijsCertificate(certificate).subjectPublicKeyInfo;
   switch (key.type) {
     case 'rsa':
     case 'rsa-pss':
@@ -571,7 +572,7 @@ function presentedNames(certificate: Certificate): PresentedNames {
   for (const email of sans.email) {
     if (!validMailbox(email)) problems.push(`subjectAltName rfc822Name "${email}" is malformed`);
   }
-  const subject = rdnAttributes(internals(certificate).pkijs.subject);
+  const subject = rdnAttributes(pkijsCertificate(certificate).subject);
   const subjectEmails = certificate.info.subjectAttributes
     .filter((a) => a.oid === OID.emailAddress)
     .map((a) => a.value);

@@ -1,42 +1,34 @@
 /**
- * The one module that wires `@peculiar/x509`, `pkijs`, `asn1js` and the WebCrypto provider.
- * Everything else in core sees plain data: {@link Certificate} and {@link CertificateInfo}.
+ * Certificates as plain data: {@link parseCertificate} reads one into {@link Certificate} /
+ * {@link CertificateInfo}, {@link signCertificate} builds and signs one. Everything else in core
+ * sees this module's types, never a library's.
  *
- * Where each dependency earns its place:
- * - `pkijs` + `asn1js` parse certificates into typed structures (extensions included) and keep
- *   the exact encoded bytes of names and the TBS, which path validation compares and verifies.
- * - `@peculiar/x509` builds and signs certificates from plain parameters.
- * - `@peculiar/webcrypto` is the WebCrypto provider of both: one provider instance for every
- *   signature we make, with algorithm coverage beyond Node's native WebCrypto.
- * - `node:crypto` generates keys (asynchronously, on the thread pool; see keys.ts), hashes, and
- *   verifies signatures (OpenSSL speed, every algorithm OpenSSL knows).
+ * Both directions use certkit's own small DER reader and writer (der.ts) and `node:crypto`
+ * (OpenSSL) for keys, hashes and signatures, and load no schema library: a trust bundle of
+ * thousands of certificates and a `gen-client` run are the two places where speed shows
+ * (bench/RESULTS.md, issue 7), and neither needs more than the fields read here. Where each
+ * dependency earns its place instead:
+ * - `pkijs` + `asn1js` (structures.ts): the full typed structure of a certificate, built on first
+ *   use for path validation (name constraints, policies, every extension's syntax), plus CRLs
+ *   and certification requests.
+ * - `@peculiar/x509` with `@peculiar/webcrypto` as its provider (pkcs10.ts, loaded only by
+ *   `certs csr`): PKCS#10 requests with their extensionRequest attribute.
+ * - `node:crypto` generates keys (asynchronously, on the thread pool; see keys.ts), hashes,
+ *   signs, and verifies signatures (OpenSSL speed, every algorithm OpenSSL knows).
  */
-import 'reflect-metadata';
 import {
   createHash,
   createPublicKey,
+  sign as cryptoSign,
   verify as cryptoVerify,
   X509Certificate as NodeX509,
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import * as x509 from '@peculiar/x509';
-import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
+import * as der from './der.js';
+import type { DerElement } from './der.js';
 import { CertkitError } from './errors.js';
+import { parseIpAddress } from './ip.js';
 import { encodePem } from './pem.js';
-
-let provider: PeculiarCrypto | undefined;
-
-/** The shared WebCrypto provider, registered with `@peculiar/x509` and `pkijs` on first use. */
-export function webcrypto(): PeculiarCrypto {
-  if (provider === undefined) {
-    provider = new PeculiarCrypto();
-    x509.cryptoProvider.set(provider as unknown as Crypto);
-    pkijs.setEngine('certkit', new pkijs.CryptoEngine({ name: 'certkit', crypto: provider }));
-  }
-  return provider;
-}
 
 /** Object identifiers used across core, named as in RFC 5280 section 4.2. */
 export const OID = {
@@ -66,7 +58,8 @@ export const OID = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
-const NAME_SHORT: Readonly<Record<string, string>> = {
+/** Internal to core. */
+export const NAME_SHORT: Readonly<Record<string, string>> = {
   [OID.commonName]: 'CN',
   [OID.countryName]: 'C',
   [OID.localityName]: 'L',
@@ -83,7 +76,8 @@ const NAME_SHORT: Readonly<Record<string, string>> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-const EXTENSION_NAMES: Readonly<Record<string, string>> = {
+/** Internal to core. */
+export const EXTENSION_NAMES: Readonly<Record<string, string>> = {
   [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier',
   [OID.keyUsage]: 'keyUsage',
   [OID.subjectAltName]: 'subjectAltName',
@@ -100,7 +94,8 @@ const EXTENSION_NAMES: Readonly<Record<string, string>> = {
   [OID.authorityInfoAccess]: 'authorityInfoAccess',
 };
 
-const EKU_NAMES: Readonly<Record<string, string>> = {
+/** Internal to core. */
+export const EKU_NAMES: Readonly<Record<string, string>> = {
   [OID.serverAuth]: 'serverAuth',
   [OID.clientAuth]: 'clientAuth',
   '1.3.6.1.5.5.7.3.3': 'codeSigning',
@@ -110,7 +105,8 @@ const EKU_NAMES: Readonly<Record<string, string>> = {
   [OID.anyExtendedKeyUsage]: 'anyExtendedKeyUsage',
 };
 
-const SIGNATURE_NAMES: Readonly<Record<string, string>> = {
+/** Internal to core. */
+export const SIGNATURE_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
   '1.2.840.113549.1.1.10': 'rsassaPss',
@@ -226,24 +222,27 @@ export interface Certificate {
   readonly source: CertificateSource;
 }
 
-/** Decoded structures core modules need beyond {@link CertificateInfo}. Never exported. */
+/** Decoded parts core modules need beyond {@link CertificateInfo}. Never exported. */
 export interface CertificateInternals {
-  readonly pkijs: pkijs.Certificate;
   readonly subjectDer: Uint8Array;
   readonly issuerDer: Uint8Array;
   readonly spkiDer: Uint8Array;
   readonly tbsDer: Uint8Array;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  readonly extensions: readonly {
-    oid: string;
-    critical: boolean;
-    value: Uint8Array;
-    parsed: unknown;
-  }[];
+  /** Extensions in certificate order, values undecoded (structures.ts decodes them with pkijs). */
+  readonly extensions: readonly RawExtension[];
   /** Node's parse, for fast signature checks; `null` when OpenSSL cannot load the certificate. */
   readonly native: NodeX509 | null;
+  /** The subject public key; `null` when OpenSSL cannot load it. */
   readonly publicKey: KeyObject | null;
+}
+
+/** One extension's identifier, criticality and value bytes (RFC 5280 section 4.1). */
+export interface RawExtension {
+  readonly oid: string;
+  readonly critical: boolean;
+  readonly value: Uint8Array;
 }
 
 const internalsOf = new WeakMap<Certificate, CertificateInternals>();
@@ -259,26 +258,6 @@ export function internals(certificate: Certificate): CertificateInternals {
 
 function hex(bytes: ArrayBuffer | Uint8Array): string {
   return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('hex');
-}
-
-function viewOf(buffer: ArrayBuffer): Uint8Array {
-  return new Uint8Array(buffer);
-}
-
-function attributeValue(value: unknown): string {
-  if (value !== null && typeof value === 'object' && 'valueBlock' in value) {
-    const block = (value as { valueBlock: { value?: unknown } }).valueBlock;
-    if (typeof block.value === 'string') return block.value;
-  }
-  return '';
-}
-
-function nameAttributes(name: pkijs.RelativeDistinguishedNames): NameAttribute[] {
-  return name.typesAndValues.map((tv) => ({
-    type: NAME_SHORT[tv.type] ?? tv.type,
-    oid: tv.type,
-    value: attributeValue(tv.value),
-  }));
 }
 
 /** Formats name attributes as `C=US, O=Acme, CN=app` (encoding order). */
@@ -308,7 +287,8 @@ function keyInfo(key: KeyObject | null): KeyInfo {
   }
 }
 
-const CURVE_NAMES: Readonly<Record<string, string>> = {
+/** Node's curve names to NIST names. Internal to core. */
+export const CURVE_NAMES: Readonly<Record<string, string>> = {
   prime256v1: 'P-256',
   secp384r1: 'P-384',
   secp521r1: 'P-521',
@@ -325,31 +305,6 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
 /** Describes a public key from its DER SubjectPublicKeyInfo. */
 export function describePublicKey(key: KeyObject | null): KeyInfo {
   return keyInfo(key);
-}
-
-function generalNames(parsed: unknown): {
-  dns: string[];
-  ip: string[];
-  email: string[];
-  uri: string[];
-} {
-  const out = {
-    dns: [] as string[],
-    ip: [] as string[],
-    email: [] as string[],
-    uri: [] as string[],
-  };
-  if (!(parsed instanceof pkijs.AltName)) return out;
-  for (const name of parsed.altNames) {
-    if (name.type === 2 && typeof name.value === 'string') out.dns.push(name.value);
-    else if (name.type === 1 && typeof name.value === 'string') out.email.push(name.value);
-    else if (name.type === 6 && typeof name.value === 'string') out.uri.push(name.value);
-    else if (name.type === 7) {
-      const octets = (name.value as asn1js.OctetString).valueBlock.valueHexView;
-      out.ip.push(formatIp(octets));
-    }
-  }
-  return out;
 }
 
 /** Formats 4 or 16 address bytes as an IPv4 or (compressed) IPv6 text; other lengths as hex. */
@@ -378,10 +333,561 @@ export function formatIp(octets: Uint8Array): string {
   return `0x${hex(octets)}`;
 }
 
+/** Reads a string-typed attribute value as asn1js does; '' for values of other types. */
+function attributeValue(value: DerElement): string {
+  if (value.cls !== der.UNIVERSAL || value.constructed) return '';
+  const bytes = Buffer.from(value.content.buffer, value.content.byteOffset, value.content.length);
+  switch (value.number) {
+    case der.TAG.utf8String:
+      try {
+        return UTF8.decode(bytes);
+      } catch {
+        return bytes.toString('latin1'); // asn1js keeps invalid UTF-8 byte for byte
+      }
+    case 30: // BMPString: UTF-16BE
+      return bytes.length % 2 === 0 ? Buffer.from(bytes).swap16().toString('utf16le') : '';
+    case 28: // UniversalString: UTF-32BE
+      return universalString(bytes);
+    case 18: // NumericString
+    case der.TAG.printableString:
+    case 20: // TeletexString
+    case 21: // VideotexString
+    case der.TAG.ia5String:
+    case 25: // GraphicString
+    case 26: // VisibleString
+    case 27: // GeneralString
+    case 29: // CHARACTER STRING
+      return bytes.toString('latin1');
+    default:
+      return '';
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function universalString(bytes: Buffer): string {
+  if (bytes.length % 4 !== 0) return '';
+  const points: number[] = [];
+  for (let i = 0; i < bytes.length; i += 4) {
+    const point = bytes.readUInt32BE(i);
+    const next = i + 4 < bytes.length ? bytes.readUInt32BE(i + 4) : 0;
+    if (point > 0x10ffff) points.push(0xfffd);
+    else if (point >= 0xd800 && point <= 0xdfff) {
+      if (point <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        points.push(0x10000 + ((point - 0xd800) << 10) + (next - 0xdc00));
+        i += 4;
+      } else points.push(0xfffd);
+    } else points.push(point);
+  }
+  let text = '';
+  for (let i = 0; i < points.length; i += 8192)
+    text += String.fromCodePoint(...points.slice(i, i + 8192));
+  return text;
+}
+
+/**
+ * The attributes of a DER Name (RFC 5280 section 4.1.2.4), every RDN's, in encoding order.
+ * Internal to core.
+ *
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a Name
+ */
+export function readNameAttributes(bytes: Uint8Array): NameAttribute[] {
+  try {
+    return nameAttributes(der.readOnly(bytes));
+  } catch (error) {
+    throw new CertkitError('DER_INVALID', 'not a valid distinguished name', { cause: error });
+  }
+}
+
+/** A Name (RFC 5280 section 4.1.2.4): every attribute of every RDN, in encoding order. */
+function nameAttributes(name: DerElement): NameAttribute[] {
+  const out: NameAttribute[] = [];
+  for (const rdn of der.sequenceOf(name, 'a Name')) {
+    if (!der.isUniversal(rdn, der.TAG.set) || !rdn.constructed) {
+      throw new der.DerError('expected a RelativeDistinguishedName SET');
+    }
+    for (const pair of der.childrenOf(rdn)) {
+      const [type, value, extra] = der.sequenceOf(pair, 'an AttributeTypeAndValue');
+      if (value === undefined || extra !== undefined) {
+        throw new der.DerError('an AttributeTypeAndValue has two parts');
+      }
+      const oid = der.decodeOid(
+        der.expectUniversal(type, der.TAG.oid, 'an attribute type').content,
+      );
+      out.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
+    }
+  }
+  return out;
+}
+
+const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+/**
+ * NIST curves by OID (FIPS 186-4 appendix D.1.2): Node's name, the coordinate size in bytes, the
+ * field prime p and the coefficient b of y^2 = x^3 - 3x + b.
+ */
+const NAMED_CURVES: Readonly<
+  Record<string, { name: string; bytes: number; p: bigint; b: bigint }>
+> = {
+  '1.2.840.10045.3.1.7': {
+    name: 'prime256v1',
+    bytes: 32,
+    p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  '1.3.132.0.34': {
+    name: 'secp384r1',
+    bytes: 48,
+    p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+  '1.3.132.0.35': {
+    name: 'secp521r1',
+    bytes: 66,
+    p: (1n << 521n) - 1n,
+    b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  },
+};
+
+/** An uncompressed point (0x04 || X || Y) that lies on `curve`, as OpenSSL requires to load it. */
+function onCurve(point: Uint8Array, curve: { bytes: number; p: bigint; b: bigint }): boolean {
+  if (point.length !== 1 + 2 * curve.bytes || point[0] !== 4) return false;
+  const x = BigInt(`0x${hex(point.subarray(1, 1 + curve.bytes))}`);
+  const y = BigInt(`0x${hex(point.subarray(1 + curve.bytes))}`);
+  const { p, b } = curve;
+  if (x >= p || y >= p) return false;
+  return (y * y - (x * x * x - 3n * x + b)) % p === 0n;
+}
+
+/**
+ * The key's type and size read from the SubjectPublicKeyInfo for the common forms (RSA, EC on
+ * P-256/384/521, Ed25519, Ed448): loading a key through OpenSSL costs ~0.1 ms, most of reading
+ * a certificate. A form that is not plainly well-formed here is loaded by OpenSSL, as before, so
+ * that a key OpenSSL cannot load stays `unknown`.
+ */
+function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyInfo {
+  try {
+    const { oid, params, key } = spki;
+    if (oid === RSA_ENCRYPTION && (params === undefined || der.isUniversal(params, der.TAG.null))) {
+      const [n, e, rest] = der.sequenceOf(der.readOnly(key), 'an RSAPublicKey');
+      if (
+        rest === undefined &&
+        der.isUniversal(n, der.TAG.integer) &&
+        der.isUniversal(e, der.TAG.integer) &&
+        n !== undefined &&
+        e !== undefined &&
+        isPositiveInteger(n.content) &&
+        isPositiveInteger(e.content)
+      ) {
+        return { type: 'rsa', bits: der.bitLength(n.content) };
+      }
+    } else if (oid === EC_PUBLIC_KEY && der.isUniversal(params, der.TAG.oid) && params) {
+      const curve = NAMED_CURVES[der.decodeOid(params.content)];
+      // Uncompressed points on the curve only; other encodings are OpenSSL's to judge.
+      if (curve !== undefined && onCurve(key, curve)) return keyInfoOf('ec', 0, curve.name);
+    }
+  } catch {
+    // Not a form read here: OpenSSL decides below.
+  }
+  return keyInfo(load());
+}
+
+/** A SubjectPublicKeyInfo's parts (RFC 5280 section 4.1.2.7). */
+interface SubjectPublicKey {
+  readonly oid: string;
+  readonly params: DerElement | undefined;
+  /** The subjectPublicKey bits (unused-bits octet removed; whole bytes in every key format). */
+  readonly key: Uint8Array;
+}
+
+function subjectPublicKey(spki: DerElement | undefined): SubjectPublicKey {
+  const [algorithm, bits, extra] = der.sequenceOf(spki, 'a SubjectPublicKeyInfo');
+  if (extra !== undefined) throw new der.DerError('a SubjectPublicKeyInfo has two parts');
+  const oid = der.algorithmOid(algorithm, 'the key algorithm');
+  const params = der.sequenceOf(algorithm, 'the key algorithm')[1];
+  return { oid, params, key: der.bitStringBits(bits, 'the subjectPublicKey BIT STRING') };
+}
+
+function isPositiveInteger(content: Uint8Array): boolean {
+  return content.length > 0 && ((content[0] ?? 0) & 0x80) === 0 && content.some((b) => b !== 0);
+}
+
+function keyInfoOf(type: 'ec', bits: number, namedCurve: string): KeyInfo {
+  const curve = CURVE_NAMES[namedCurve] ?? namedCurve;
+  return { type, bits: CURVE_BITS[curve] ?? bits, curve };
+}
+
+/** The fields of a certificate, each a DER element; DerError when the structure is wrong. */
+interface CertificateFields {
+  readonly tbs: DerElement;
+  readonly serial: DerElement;
+  readonly innerAlgorithm: DerElement;
+  readonly issuer: DerElement;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly subject: DerElement;
+  readonly spki: DerElement;
+  readonly publicKey: SubjectPublicKey;
+  readonly extensions: RawExtension[];
+  readonly signatureAlgorithm: string;
+}
+
+/** A {@link RawExtension} whose value is a view made on use. */
+class ExtensionRecord implements RawExtension {
+  readonly #data: Uint8Array;
+  readonly #start: number;
+  readonly #end: number;
+
+  constructor(
+    readonly oid: string,
+    readonly critical: boolean,
+    value: DerElement,
+  ) {
+    this.#data = value.data;
+    this.#start = value.contentStart;
+    this.#end = value.end;
+  }
+
+  get value(): Uint8Array {
+    return this.#data.subarray(this.#start, this.#end);
+  }
+}
+
+const extensionInfos = new Map<string, ExtensionInfo>();
+
+/**
+ * One frozen {@link ExtensionInfo} per OID and criticality, shared by every certificate that
+ * has it: a bundle's certificates mostly carry the same handful of extensions.
+ */
+function extensionInfo(oid: string, critical: boolean): ExtensionInfo {
+  const key = `${oid} ${String(critical)}`;
+  let info = extensionInfos.get(key);
+  if (info === undefined) {
+    info = Object.freeze({ oid, name: EXTENSION_NAMES[oid] ?? oid, critical });
+    if (extensionInfos.size < 4096) extensionInfos.set(key, info);
+  }
+  return info;
+}
+
+/** Walks Certificate and TBSCertificate (RFC 5280 section 4.1) strictly, in order. */
+function certificateFields(bytes: Uint8Array): CertificateFields {
+  const root = der.readOnly(bytes);
+  der.checkTree(root);
+  const [tbs, algorithm, signature, extra] = der.sequenceOf(root, 'a Certificate');
+  if (extra !== undefined) throw new der.DerError('a Certificate has three parts');
+  der.bitStringBits(signature, 'the signature BIT STRING');
+  const signatureAlgorithm = der.algorithmOid(algorithm, 'the signatureAlgorithm');
+  const parts = der.sequenceOf(tbs, 'a TBSCertificate');
+  let i = 0;
+  if (der.isContext(parts[0], 0)) {
+    const [version, more] = der.childrenOf(parts[0] as DerElement);
+    der.expectUniversal(version, der.TAG.integer, 'a version INTEGER');
+    if (more !== undefined) throw new der.DerError('a version has one INTEGER');
+    i++;
+  }
+  const serial = der.expectUniversal(parts[i++], der.TAG.integer, 'a serialNumber INTEGER');
+  const innerAlgorithm = parts[i++];
+  der.algorithmOid(innerAlgorithm, 'the TBS signature AlgorithmIdentifier');
+  const issuer = parts[i++];
+  const [notBefore, notAfter, more] = der.sequenceOf(parts[i++], 'a Validity');
+  if (notBefore === undefined || notAfter === undefined || more !== undefined) {
+    throw new der.DerError('a Validity has two times');
+  }
+  const subject = parts[i++];
+  const spki = parts[i++];
+  const publicKey = subjectPublicKey(spki);
+  if (der.isContext(parts[i], 1)) i++; // issuerUniqueID
+  if (der.isContext(parts[i], 2)) i++; // subjectUniqueID
+  const extensions: RawExtension[] = [];
+  if (der.isContext(parts[i], 3)) {
+    const [list, after] = der.childrenOf(parts[i] as DerElement);
+    if (after !== undefined) throw new der.DerError('[3] holds one Extensions SEQUENCE');
+    for (const item of der.sequenceOf(list, 'an Extensions SEQUENCE')) {
+      const fields = der.sequenceOf(item, 'an Extension');
+      const [id, second, third, fourth] = fields;
+      const critical = third === undefined ? undefined : second;
+      const value = third ?? second;
+      if (fourth !== undefined || value === undefined) {
+        throw new der.DerError('an Extension has two or three parts');
+      }
+      if (critical !== undefined && !der.isUniversal(critical, der.TAG.boolean)) {
+        throw new der.DerError('expected the critical BOOLEAN');
+      }
+      extensions.push(
+        new ExtensionRecord(
+          der.decodeOid(der.expectUniversal(id, der.TAG.oid, 'an extnID').content),
+          critical === undefined ? false : der.decodeBoolean(critical),
+          der.expectUniversal(value, der.TAG.octetString, 'an extnValue OCTET STRING'),
+        ),
+      );
+    }
+    i++;
+  }
+  if (i !== parts.length) throw new der.DerError('unexpected fields in the TBSCertificate');
+  return {
+    tbs: tbs as DerElement,
+    serial,
+    innerAlgorithm: innerAlgorithm as DerElement,
+    issuer: issuer as DerElement,
+    notBefore: der.decodeTime(notBefore),
+    notAfter: der.decodeTime(notAfter),
+    subject: subject as DerElement,
+    spki: spki as DerElement,
+    publicKey,
+    extensions,
+    signatureAlgorithm,
+  };
+}
+
+/*
+ * Extension values for CertificateInfo, read as pkijs read them (test/core/certificate-reading
+ * proves it on every certificate of fixtures/ and x509-limbo and on thousands of mutants): a
+ * value that does not decode at all reads as absent; one that decodes but does not fit its
+ * syntax reads as pkijs' empty object (basicConstraints `{ ca: false }`, extKeyUsage `[]`, no
+ * names). Path validation reports both as EXTENSION_MALFORMED (structures.ts).
+ */
+
+/** The first element of an extension value, as asn1js decodes it (trailing bytes ignored);
+ * undefined when it does not decode. */
+function valueElement(value: Uint8Array | undefined): DerElement | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const [element] = der.readElement(value, 0);
+    der.checkTree(element);
+    return element;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The children of a value that decoded; null when it is not a SEQUENCE. */
+function sequenceItems(element: DerElement): DerElement[] | null {
+  return der.isUniversal(element, der.TAG.sequence) && element.constructed
+    ? der.childrenOf(element)
+    : null;
+}
+
+/** basicConstraints (RFC 5280 section 4.2.1.9). */
+function basicConstraintsOf(value: Uint8Array | undefined): CertificateInfo['basicConstraints'] {
+  const element = valueElement(value);
+  if (element === undefined) return null;
+  const items = sequenceItems(element);
+  if (items === null) return { ca: false };
+  let at = 0;
+  let ca = false;
+  let pathLength: number | undefined;
+  const first = items[at];
+  if (der.isUniversal(first, der.TAG.boolean) && first !== undefined) {
+    try {
+      ca = der.decodeBoolean(first);
+    } catch {
+      return { ca: false };
+    }
+    at++;
+  }
+  const second = items[at];
+  if (der.isUniversal(second, der.TAG.integer) && second !== undefined) {
+    try {
+      pathLength = der.decodeSmallInteger(second);
+    } catch {
+      pathLength = undefined;
+    }
+    at++;
+  }
+  if (at !== items.length) return { ca: false };
+  return pathLength === undefined ? { ca } : { ca, pathLength };
+}
+
+/** keyUsage (RFC 5280 section 4.2.1.3): the names of the bits set; null unless a BIT STRING. */
+export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null {
+  const element = valueElement(value);
+  let bits: Uint8Array;
+  try {
+    // An empty BIT STRING (no unused-bits octet) reads as no bits set, as asn1js reads it.
+    bits = element?.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
+  } catch {
+    return null;
+  }
+  return KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
+}
+
+/** extKeyUsage (RFC 5280 section 4.2.1.12): purpose names or OIDs. */
+export function extendedKeyUsageOf(value: Uint8Array | undefined): string[] | null {
+  const element = valueElement(value);
+  if (element === undefined) return null;
+  const out: string[] = [];
+  for (const item of sequenceItems(element) ?? []) {
+    if (!der.isUniversal(item, der.TAG.oid)) return [];
+    try {
+      const oid = der.decodeOid(item.content);
+      out.push(EKU_NAMES[oid] ?? oid);
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}
+
+/** subjectKeyIdentifier (RFC 5280 section 4.2.1.2) as lower-case hex. */
+function subjectKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+  const element = valueElement(value);
+  return element !== undefined &&
+    der.isUniversal(element, der.TAG.octetString) &&
+    !element.constructed
+    ? hex(element.content)
+    : undefined;
+}
+
+/** authorityKeyIdentifier's keyIdentifier [0] (RFC 5280 section 4.2.1.1) as lower-case hex. */
+function authorityKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+  const element = valueElement(value);
+  const first = element === undefined ? undefined : sequenceItems(element)?.[0];
+  return first !== undefined && der.isContext(first, 0) && !first.constructed
+    ? hex(first.content)
+    : undefined;
+}
+
+/** GeneralName forms (RFC 5280 section 4.2.1.6): constructed for otherName [0], x400Address
+ * [3], directoryName [4] and ediPartyName [5], primitive for the others. */
+const CONSTRUCTED_NAME_FORMS: ReadonlySet<number> = new Set([0, 3, 4, 5]);
+
+/**
+ * subjectAltName (RFC 5280 section 4.2.1.6): dNSName, rfc822Name, URI and iPAddress entries;
+ * other forms (directoryName, otherName, …) are not part of this summary. IA5String values are
+ * read byte for byte, as asn1js does.
+ */
+export function subjectAltNamesOf(
+  value: Uint8Array | undefined,
+): CertificateInfo['subjectAltNames'] {
+  const out = {
+    dns: [] as string[],
+    ip: [] as string[],
+    email: [] as string[],
+    uri: [] as string[],
+  };
+  const element = valueElement(value);
+  const items = element === undefined ? null : sequenceItems(element);
+  if (items === null) return out;
+  for (const item of items) {
+    if (
+      item.cls !== der.CONTEXT ||
+      item.number > 8 ||
+      item.constructed !== CONSTRUCTED_NAME_FORMS.has(item.number)
+    ) {
+      // pkijs refuses the whole list over one malformed name.
+      return { dns: [], ip: [], email: [], uri: [] };
+    }
+    const text = (): string => Buffer.from(item.content).toString('latin1');
+    if (item.number === 2) out.dns.push(text());
+    else if (item.number === 1) out.email.push(text());
+    else if (item.number === 6) out.uri.push(text());
+    else if (item.number === 7) out.ip.push(formatIp(item.content));
+  }
+  return out;
+}
+
+/** OpenSSL's view of a SubjectPublicKeyInfo; null when OpenSSL cannot load it. */
+function loadPublicKey(spki: Uint8Array): KeyObject | null {
+  try {
+    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  } catch {
+    return null; // An algorithm OpenSSL does not know: key type 'unknown'.
+  }
+}
+
+/**
+ * A certificate made by {@link parseCertificate}. A class, not an object literal: thousands of
+ * them are kept while a bundle is read, and V8 keeps instances of one class compact (bench
+ * case 4a's peak memory). The PEM is encoded when asked for, not kept.
+ */
+class ParsedCertificate implements Certificate {
+  constructor(
+    readonly der: Uint8Array,
+    readonly info: CertificateInfo,
+    readonly source: CertificateSource,
+  ) {}
+
+  get pem(): string {
+    return encodePem('CERTIFICATE', this.der);
+  }
+
+  /** The same JSON as a plain object with these four fields. */
+  toJSON(): Certificate {
+    return { der: this.der, pem: this.pem, info: this.info, source: this.source };
+  }
+}
+
+/** {@link CertificateInternals} of a parsed certificate: byte ranges, made into views on use. */
+class ParsedInternals implements CertificateInternals {
+  readonly #der: Uint8Array;
+  readonly #ranges: Uint32Array;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly extensions: readonly RawExtension[];
+  #native: NodeX509 | null | undefined;
+  #publicKey: KeyObject | null | undefined;
+
+  constructor(der: Uint8Array, fields: CertificateFields, extensions: readonly RawExtension[]) {
+    this.#der = der;
+    const { subject, issuer, spki, tbs } = fields;
+    this.#ranges = Uint32Array.of(
+      subject.start,
+      subject.end,
+      issuer.start,
+      issuer.end,
+      spki.start,
+      spki.end,
+      tbs.start,
+      tbs.end,
+    );
+    this.notBefore = fields.notBefore;
+    this.notAfter = fields.notAfter;
+    this.extensions = extensions;
+  }
+
+  #range(i: number): Uint8Array {
+    return this.#der.subarray(this.#ranges[i], this.#ranges[i + 1]);
+  }
+
+  get subjectDer(): Uint8Array {
+    return this.#range(0);
+  }
+
+  get issuerDer(): Uint8Array {
+    return this.#range(2);
+  }
+
+  get spkiDer(): Uint8Array {
+    return this.#range(4);
+  }
+
+  get tbsDer(): Uint8Array {
+    return this.#range(6);
+  }
+
+  /** Node's parse, for signature checks only: made on first use (~0.1 ms each). */
+  get native(): NodeX509 | null {
+    if (this.#native === undefined) {
+      try {
+        this.#native = new NodeX509(this.#der);
+      } catch {
+        this.#native = null; // OpenSSL refuses it; path validation reports that as a finding.
+      }
+    }
+    return this.#native;
+  }
+
+  /** OpenSSL's view of the key, made on first use: ~0.1 ms a certificate (bench case 4a). */
+  get publicKey(): KeyObject | null {
+    if (this.#publicKey === undefined) this.#publicKey = loadPublicKey(this.spkiDer);
+    return this.#publicKey;
+  }
+}
+
 /**
  * Parses one DER certificate.
  *
- * @param der the certificate's DER bytes
+ * @param bytes the certificate's DER bytes
  * @param source where it came from, for error messages and reports
  * @throws {@link CertkitError} `CERTIFICATE_INVALID` when the bytes are not a certificate
  *
@@ -391,294 +897,53 @@ export function formatIp(octets: Uint8Array): string {
  * console.log(cert.info.subject, cert.info.notAfter);
  * ```
  */
-export function parseCertificate(der: Uint8Array, source: CertificateSource): Certificate {
-  const where = `certificate ${String(source.index)} in ${source.name}`;
-  let cert: pkijs.Certificate;
+export function parseCertificate(bytes: Uint8Array, source: CertificateSource): Certificate {
+  let fields: CertificateFields;
+  let subjectAttributes: NameAttribute[];
+  let issuerAttributes: NameAttribute[];
   try {
-    // parseEmbedded: false stops asn1js from speculatively decoding the content of every OCTET
-    // STRING and BIT STRING as BER (extension values, the public key, the signature): nothing
-    // reads that tree (pkijs decodes an extension value from its bytes, on first use), and for
-    // a certificate with thousands of names it was most of the parse (x509-limbo nc-dos-*).
-    const ber = asn1js.fromBER(der, { parseEmbedded: false });
-    if (ber.offset === -1) throw new Error(ber.result.error);
-    if (ber.offset !== der.byteLength) throw new Error('trailing bytes after the certificate');
-    cert = new pkijs.Certificate({ schema: ber.result });
+    fields = certificateFields(bytes);
+    subjectAttributes = nameAttributes(fields.subject);
+    issuerAttributes = nameAttributes(fields.issuer);
   } catch (error) {
-    // Dependencies' messages can quote input bytes; say what failed, keep the cause for debugging.
+    // Say what failed without quoting input bytes; keep the cause for debugging.
     throw new CertkitError(
       'CERTIFICATE_INVALID',
-      `cannot read ${where}: not a valid X.509 certificate`,
-      {
-        cause: error,
-      },
+      `cannot read certificate ${String(source.index)} in ${source.name}: not a valid X.509 certificate`,
+      { cause: error },
     );
   }
-  const spkiDer = viewOf(cert.subjectPublicKeyInfo.toSchema().toBER(false));
-  let publicKey: KeyObject | null;
-  try {
-    // The same key OpenSSL's certificate parse would give, without parsing the certificate twice.
-    publicKey = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
-  } catch {
-    publicKey = null; // An algorithm OpenSSL does not know: key type 'unknown'.
-  }
-  // Decoded on first use (pkijs caches it): decoding every extension of every certificate was
-  // most of the time of reading a large bundle (bench/RESULTS.md, issue 7). Name lists take the
-  // fast decoder below when their shape allows; the result is stored where pkijs caches its own.
-  const extensions = (cert.extensions ?? []).map((e) => {
-    let decoded = false;
-    return {
-      oid: e.extnID,
-      critical: e.critical,
-      value: e.extnValue.valueBlock.valueHexView,
-      get parsed(): unknown {
-        if (!decoded) {
-          decoded = true;
-          const fast = FAST_EXTENSION_DECODERS[e.extnID]?.(e.extnValue.valueBlock.valueHexView);
-          if (fast !== undefined) e.parsedValue = fast;
-        }
-        return e.parsedValue as unknown;
-      },
-    };
-  });
-  const byOid = (oid: string): unknown => extensions.find((e) => e.oid === oid)?.parsed;
+  const { extensions } = fields;
   const valueOf = (oid: string): Uint8Array | undefined =>
     extensions.find((e) => e.oid === oid)?.value;
-
-  const bc = byOid(OID.basicConstraints);
-  let basicConstraints: CertificateInfo['basicConstraints'] = null;
-  if (bc instanceof pkijs.BasicConstraints) {
-    const path = bc.pathLenConstraint;
-    const pathLength =
-      typeof path === 'number'
-        ? path
-        : path instanceof asn1js.Integer
-          ? path.valueBlock.valueDec
-          : undefined;
-    basicConstraints = pathLength === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength };
-  }
-  const ku = byOid(OID.keyUsage);
-  let keyUsage: KeyUsageName[] | null = null;
-  if (ku instanceof asn1js.BitString) {
-    const bits = ku.valueBlock.valueHexView;
-    keyUsage = KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
-  }
-  const eku = byOid(OID.extKeyUsage);
-  const extendedKeyUsage =
-    eku instanceof pkijs.ExtKeyUsage ? eku.keyPurposes.map((oid) => EKU_NAMES[oid] ?? oid) : null;
-  const ski = byOid(OID.subjectKeyIdentifier);
-  const akiValue = valueOf(OID.authorityKeyIdentifier);
-  let authorityKeyIdentifier = akiValue === undefined ? null : fastKeyIdentifier(akiValue);
-  if (authorityKeyIdentifier === undefined) {
-    const aki = byOid(OID.authorityKeyIdentifier);
-    authorityKeyIdentifier =
-      aki instanceof pkijs.AuthorityKeyIdentifier && aki.keyIdentifier
-        ? hex(aki.keyIdentifier.valueBlock.valueHexView)
-        : null;
-  }
-  const sanValue = valueOf(OID.subjectAltName);
-  const subjectAltNames =
-    (sanValue === undefined ? undefined : fastAltNames(sanValue)) ??
-    generalNames(byOid(OID.subjectAltName));
-  const subjectDer = viewOf(cert.subject.valueBeforeDecode);
-  const issuerDer = viewOf(cert.issuer.valueBeforeDecode);
-  const subjectAttributes = nameAttributes(cert.subject);
-  const issuerAttributes = nameAttributes(cert.issuer);
-  const signatureOid = cert.signatureAlgorithm.algorithmId;
-  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
-
+  const spkiDer = fields.spki.bytes;
+  const subjectKeyIdentifier = subjectKeyIdentifierOf(valueOf(OID.subjectKeyIdentifier));
+  const authorityKeyIdentifier = authorityKeyIdentifierOf(valueOf(OID.authorityKeyIdentifier));
+  const fingerprint = createHash('sha256').update(bytes).digest('hex').toUpperCase();
   const info: CertificateInfo = {
     subject: formatName(subjectAttributes),
     subjectAttributes,
     issuer: formatName(issuerAttributes),
     issuerAttributes,
-    serialNumber: hex(cert.serialNumber.valueBlock.valueHexView).replace(/^(00)+(?=.)/, ''),
-    notBefore: cert.notBefore.value.toISOString(),
-    notAfter: cert.notAfter.value.toISOString(),
-    selfIssued: Buffer.from(subjectDer).equals(Buffer.from(issuerDer)),
-    key: keyInfo(publicKey),
-    signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
+    serialNumber: hex(fields.serial.content).replace(/^(00)+(?=.)/, ''),
+    notBefore: fields.notBefore.toISOString(),
+    notAfter: fields.notAfter.toISOString(),
+    selfIssued: Buffer.from(fields.subject.bytes).equals(fields.issuer.bytes),
+    key: spkiKeyInfo(fields.publicKey, () => loadPublicKey(spkiDer)),
+    signatureAlgorithm: SIGNATURE_NAMES[fields.signatureAlgorithm] ?? fields.signatureAlgorithm,
     fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
-    subjectAltNames,
-    basicConstraints,
-    keyUsage,
-    extendedKeyUsage,
-    ...(ski instanceof asn1js.OctetString
-      ? { subjectKeyIdentifier: hex(ski.valueBlock.valueHexView) }
-      : {}),
-    ...(authorityKeyIdentifier === null ? {} : { authorityKeyIdentifier }),
-    extensions: extensions.map((e) => ({
-      oid: e.oid,
-      name: EXTENSION_NAMES[e.oid] ?? e.oid,
-      critical: e.critical,
-    })),
+    subjectAltNames: subjectAltNamesOf(valueOf(OID.subjectAltName)),
+    basicConstraints: basicConstraintsOf(valueOf(OID.basicConstraints)),
+    keyUsage: keyUsageOf(valueOf(OID.keyUsage)),
+    extendedKeyUsage: extendedKeyUsageOf(valueOf(OID.extKeyUsage)),
+    ...(subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier }),
+    ...(authorityKeyIdentifier === undefined ? {} : { authorityKeyIdentifier }),
+    extensions: extensions.map((e) => extensionInfo(e.oid, e.critical)),
   };
-  const certificate: Certificate = { der, pem: encodePem('CERTIFICATE', der), info, source };
-  let native: NodeX509 | null | undefined;
-  internalsOf.set(certificate, {
-    pkijs: cert,
-    subjectDer,
-    issuerDer,
-    spkiDer,
-    tbsDer: cert.tbsView,
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
-    extensions,
-    // Node's parse is needed for signature checks only: made on first use (~0.5 ms each).
-    get native(): NodeX509 | null {
-      if (native === undefined) {
-        try {
-          native = new NodeX509(der);
-        } catch {
-          native = null; // OpenSSL refuses it; path validation reports that as a finding.
-        }
-      }
-      return native;
-    },
-    publicKey,
-  });
+  const certificate = new ParsedCertificate(bytes, info, source);
+  internalsOf.set(certificate, new ParsedInternals(bytes, fields, extensions));
   return certificate;
 }
-
-/**
- * subjectAltName decoded straight from its DER when it holds only dNSName, rfc822Name, URI and
- * iPAddress entries (RFC 5280 section 4.2.1.6), the usual case: pkijs' GeneralName schema, which
- * includes X.400 addresses, costs about a millisecond a certificate. Anything else (other name
- * forms, constructed or trailing data) returns undefined and is decoded by pkijs, so the result
- * is pkijs' in every case. IA5String values are read byte for byte, as asn1js does.
- */
-function fastAltNames(value: Uint8Array): ReturnType<typeof generalNames> | undefined {
-  const ber = asn1js.fromBER(value);
-  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
-  const out: ReturnType<typeof generalNames> = { dns: [], ip: [], email: [], uri: [] };
-  for (const item of ber.result.valueBlock.value) {
-    if (item.idBlock.tagClass !== 3 || !(item instanceof asn1js.Primitive)) return undefined;
-    const bytes = item.valueBlock.valueHexView;
-    const text = (): string => Buffer.from(bytes).toString('latin1');
-    if (item.idBlock.tagNumber === 2) out.dns.push(text());
-    else if (item.idBlock.tagNumber === 1) out.email.push(text());
-    else if (item.idBlock.tagNumber === 6) out.uri.push(text());
-    else if (item.idBlock.tagNumber === 7) out.ip.push(formatIp(bytes));
-    else return undefined;
-  }
-  return out;
-}
-
-/**
- * The keyIdentifier of an authorityKeyIdentifier that holds only that (RFC 5280 section
- * 4.2.1.1), as lower-case hex; null when the extension holds nothing; undefined for anything
- * else, which pkijs decodes.
- */
-function fastKeyIdentifier(value: Uint8Array): string | null | undefined {
-  const ber = asn1js.fromBER(value);
-  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
-  const items = ber.result.valueBlock.value;
-  if (items.length === 0) return null;
-  const [only] = items;
-  if (
-    items.length !== 1 ||
-    only === undefined ||
-    only.idBlock.tagClass !== 3 ||
-    only.idBlock.tagNumber !== 0 ||
-    !(only instanceof asn1js.Primitive)
-  ) {
-    return undefined;
-  }
-  return hex(only.valueBlock.valueHexView);
-}
-
-/**
- * A GeneralName (RFC 5280 section 4.2.1.6) built as pkijs' own `GeneralName`, without pkijs'
- * schema matching: pkijs compares every name against a CHOICE schema that includes the X.400
- * address structure, about 0.25 ms a name, so a CA with 4,096 name constraints (x509-limbo
- * `pathological::nc-dos-*`) took over a second to decode. Only the primitive forms rfc822Name [1],
- * dNSName [2], uniformResourceIdentifier [6] and iPAddress [7] are built here, with the values
- * pkijs gives them (IA5String text byte for byte, as asn1js decodes it; an OctetString for the
- * address); anything else returns undefined and the caller lets pkijs decode the whole value.
- */
-function fastGeneralName(item: asn1js.AsnType): pkijs.GeneralName | undefined {
-  if (item.idBlock.tagClass !== 3 || !(item instanceof asn1js.Primitive)) return undefined;
-  const type = item.idBlock.tagNumber;
-  const bytes = item.valueBlock.valueHexView;
-  if (type === 1 || type === 2 || type === 6) {
-    return new pkijs.GeneralName({ type, value: Buffer.from(bytes).toString('latin1') });
-  }
-  if (type === 7) {
-    return new pkijs.GeneralName({ type, value: new asn1js.OctetString({ valueHex: bytes }) });
-  }
-  return undefined;
-}
-
-/** The items of `value` when it is exactly one DER/BER SEQUENCE, else undefined. */
-function sequenceItems(value: Uint8Array): asn1js.AsnType[] | undefined {
-  const ber = asn1js.fromBER(value);
-  if (ber.offset !== value.byteLength || !(ber.result instanceof asn1js.Sequence)) return undefined;
-  return ber.result.valueBlock.value;
-}
-
-/** Maps every item with `decode`; undefined when the list is empty or any item is undefined. */
-function allOf<T>(
-  items: readonly asn1js.AsnType[],
-  decode: (item: asn1js.AsnType) => T | undefined,
-): T[] | undefined {
-  if (items.length === 0) return undefined;
-  const out: T[] = [];
-  for (const item of items) {
-    const decoded = decode(item);
-    if (decoded === undefined) return undefined;
-    out.push(decoded);
-  }
-  return out;
-}
-
-/**
- * subjectAltName / issuerAltName (`GeneralNames`, RFC 5280 sections 4.2.1.6 and 4.2.1.7) as
- * pkijs' `AltName`, when every name is a form {@link fastGeneralName} builds; else undefined.
- */
-function fastAltName(value: Uint8Array): pkijs.AltName | undefined {
-  const items = sequenceItems(value);
-  const altNames = items === undefined ? undefined : allOf(items, fastGeneralName);
-  return altNames === undefined ? undefined : new pkijs.AltName({ altNames });
-}
-
-/**
- * nameConstraints (RFC 5280 section 4.2.1.10) as pkijs' `NameConstraints`, when it holds
- * non-empty permittedSubtrees [0] and/or excludedSubtrees [1], in that order, and every
- * GeneralSubtree is a bare base (minimum and maximum absent, as the RFC requires of a profile:
- * "minimum MUST be zero, maximum MUST be absent") of a form {@link fastGeneralName} builds.
- * Anything else returns undefined and pkijs decodes it, so the result is always pkijs'.
- */
-function fastNameConstraints(value: Uint8Array): pkijs.NameConstraints | undefined {
-  const items = sequenceItems(value);
-  if (items === undefined || items.length === 0 || items.length > 2) return undefined;
-  const lists: Partial<Record<0 | 1, pkijs.GeneralSubtree[]>> = {};
-  let next = 0;
-  for (const item of items) {
-    const tag = item.idBlock.tagNumber;
-    if (item.idBlock.tagClass !== 3 || tag < next || tag > 1) return undefined;
-    if (!(item instanceof asn1js.Constructed)) return undefined;
-    const subtrees = allOf(item.valueBlock.value, (subtree) => {
-      if (!(subtree instanceof asn1js.Sequence) || subtree.valueBlock.value.length !== 1)
-        return undefined;
-      const [base] = subtree.valueBlock.value;
-      const name = base === undefined ? undefined : fastGeneralName(base);
-      return name === undefined ? undefined : new pkijs.GeneralSubtree({ base: name });
-    });
-    if (subtrees === undefined) return undefined;
-    lists[tag === 0 ? 0 : 1] = subtrees;
-    next = tag + 1;
-  }
-  return new pkijs.NameConstraints({
-    ...(lists[0] === undefined ? {} : { permittedSubtrees: lists[0] }),
-    ...(lists[1] === undefined ? {} : { excludedSubtrees: lists[1] }),
-  });
-}
-
-/** Extensions with a fast decoder; the others are decoded by pkijs on first use. */
-const FAST_EXTENSION_DECODERS: Readonly<Record<string, (value: Uint8Array) => unknown>> = {
-  [OID.subjectAltName]: fastAltName,
-  [OID.issuerAltName]: fastAltName,
-  [OID.nameConstraints]: fastNameConstraints,
-};
 
 /** Subject or issuer attribute to encode, in order. */
 export interface NameInput {
@@ -720,53 +985,68 @@ export interface CertificateTemplate {
   readonly authorityKeyIdentifier?: Uint8Array;
 }
 
-function jsonName(attributes: readonly NameInput[]): x509.JsonNameParams {
-  return attributes.map((a) => {
-    // As OpenSSL does by default: PrintableString for country, IA5String for email, UTF8 else.
-    if (a.oid === OID.countryName) return { [a.oid]: [{ printableString: a.value }] };
-    if (a.oid === OID.emailAddress) return { [a.oid]: [{ ia5String: a.value }] };
-    return { [a.oid]: [{ utf8String: a.value }] };
-  });
-}
-
-/** The WebCrypto algorithm that signs with `key`: SHA-256 for RSA and P-256, SHA-384 for P-384. */
-export function signingAlgorithm(key: KeyObject): {
-  name: string;
-  hash?: string;
-  namedCurve?: string;
-} {
-  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = CURVE_NAMES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
-    return {
-      name: 'ECDSA',
-      namedCurve: curve,
-      hash: curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512',
-    };
+/** How a key signs: node:crypto's digest name and the AlgorithmIdentifier (RFC 5758, 8410). */
+function signatureScheme(key: KeyObject): { digest: string | null; algorithm: Uint8Array } {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      // sha256WithRSAEncryption with NULL parameters (RFC 4055 section 5).
+      return {
+        digest: 'sha256',
+        algorithm: der.sequence(der.oid('1.2.840.113549.1.1.11'), der.NULL),
+      };
+    case 'ec': {
+      // SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521; no parameters (RFC 5758 3.2).
+      const curve = CURVE_NAMES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
+      const [digest, oid] =
+        curve === 'P-384'
+          ? ['sha384', '1.2.840.10045.4.3.3']
+          : curve === 'P-521'
+            ? ['sha512', '1.2.840.10045.4.3.4']
+            : ['sha256', '1.2.840.10045.4.3.2'];
+      return { digest, algorithm: der.sequence(der.oid(oid)) };
+    }
+    case 'ed25519':
+      return { digest: null, algorithm: der.sequence(der.oid('1.3.101.112')) };
+    default:
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `cannot sign with a ${key.asymmetricKeyType ?? 'unknown'} key`,
+      );
   }
-  if (key.asymmetricKeyType === 'ed25519') return { name: 'Ed25519' };
-  throw new CertkitError(
-    'INVALID_OPTION',
-    `cannot sign with a ${key.asymmetricKeyType ?? 'unknown'} key`,
+}
+
+/** A Name from attributes, as OpenSSL encodes by default: PrintableString for the country,
+ * IA5String for email addresses, UTF8String for the rest; one attribute per RDN. */
+function encodeName(attributes: readonly NameInput[]): Uint8Array {
+  return der.sequence(
+    ...attributes.map((a) => {
+      const tag =
+        a.oid === OID.countryName
+          ? der.TAG.printableString
+          : a.oid === OID.emailAddress
+            ? der.TAG.ia5String
+            : der.TAG.utf8String;
+      return der.set(der.sequence(der.oid(a.oid), der.string(tag, a.value)));
+    }),
   );
 }
 
-async function toCryptoKey(key: KeyObject, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  const algorithm = signingAlgorithm(key);
-  const importAlgorithm =
-    algorithm.name === 'ECDSA' ? { name: 'ECDSA', namedCurve: algorithm.namedCurve } : algorithm;
-  const der = key.export({ format: 'der', type: usage === 'sign' ? 'pkcs8' : 'spki' });
-  return await webcrypto().subtle.importKey(
-    usage === 'sign' ? 'pkcs8' : 'spki',
-    der,
-    importAlgorithm,
-    true,
-    [usage],
-  );
+/** The key identifier of RFC 5280 section 4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. */
+function keyIdentifier(spki: Uint8Array): Uint8Array {
+  const [, bits] = der.sequenceOf(der.readOnly(spki), 'a SubjectPublicKeyInfo');
+  return createHash('sha1').update(der.bitStringBits(bits, 'the subjectPublicKey')).digest();
+}
+
+/** One Extension: extnID, critical only when true (DER omits a DEFAULT), extnValue. */
+function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
+  return der.sequence(der.oid(oid), ...(critical ? [der.TRUE] : []), der.octetString(value));
 }
 
 /**
- * Builds and signs a certificate from a template; returns its DER.
+ * Builds and signs a certificate from a template; returns its DER. The TBSCertificate is encoded
+ * here (der.ts) and signed by `node:crypto` (OpenSSL): RSA PKCS#1 v1.5 with SHA-256, ECDSA with
+ * the curve's hash, or Ed25519. Extensions, in order: basicConstraints and keyUsage (critical),
+ * extKeyUsage, subjectAltName, subjectKeyIdentifier, authorityKeyIdentifier.
  *
  * @example
  * ```ts
@@ -776,65 +1056,73 @@ async function toCryptoKey(key: KeyObject, usage: 'sign' | 'verify'): Promise<Cr
  * ```
  */
 export async function signCertificate(template: CertificateTemplate): Promise<Uint8Array> {
-  const crypto = webcrypto() as unknown as Crypto;
-  const publicKey = await toCryptoKey(template.publicKey, 'verify');
-  const issuerPublicKey =
-    template.issuerPublicKey === template.publicKey
-      ? publicKey
-      : await toCryptoKey(template.issuerPublicKey, 'verify');
-  const signingKey = await toCryptoKey(template.signingKey, 'sign');
-  let usage = 0;
-  for (const name of template.keyUsage) usage |= x509.KeyUsageFlags[name];
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(
-      template.basicConstraints.ca,
-      template.basicConstraints.pathLength,
-      true,
-    ),
-    // The flags combine bitwise; the enum type cannot express a combination.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-    new x509.KeyUsagesExtension(usage, true),
-  ];
-  if (template.extendedKeyUsage.length > 0) {
-    extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
-  }
-  const altNames: x509.JsonGeneralNames = [
-    ...(template.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
-    ...(template.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
-  ];
-  if (altNames.length > 0)
-    extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
-  extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto));
-  extensions.push(
-    template.authorityKeyIdentifier === undefined
-      ? await x509.AuthorityKeyIdentifierExtension.create(issuerPublicKey, false, crypto)
-      : new x509.AuthorityKeyIdentifierExtension(
-          Buffer.from(template.authorityKeyIdentifier).toString('hex'),
-          false,
+  return await Promise.resolve().then(() => {
+    const scheme = signatureScheme(template.signingKey);
+    const spki = template.publicKey.export({ format: 'der', type: 'spki' });
+    const { ca, pathLength } = template.basicConstraints;
+    const extensions = [
+      extension(
+        OID.basicConstraints,
+        true,
+        der.sequence(
+          ...(ca ? [der.TRUE] : []),
+          ...(pathLength === undefined ? [] : [der.smallInteger(pathLength)]),
         ),
-  );
-  const { hash, name } = signingAlgorithm(template.signingKey);
-  const cert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: template.serialNumber,
-      subject:
-        template.subjectNameDer === undefined
-          ? new x509.Name(jsonName(template.subject))
-          : new x509.Name(new Uint8Array(template.subjectNameDer)),
-      issuer:
-        template.issuerNameDer === undefined
-          ? new x509.Name(jsonName(template.issuer))
-          : new x509.Name(new Uint8Array(template.issuerNameDer)),
-      notBefore: template.notBefore,
-      notAfter: template.notAfter,
-      publicKey,
-      signingKey,
-      extensions,
-      signingAlgorithm: hash === undefined ? { name } : { name, hash },
-    },
-    crypto,
-  );
-  return new Uint8Array(cert.rawData);
+      ),
+      extension(
+        OID.keyUsage,
+        true,
+        der.namedBits(template.keyUsage.map((name) => KEY_USAGE_NAMES.indexOf(name))),
+      ),
+    ];
+    if (template.extendedKeyUsage.length > 0) {
+      extensions.push(
+        extension(
+          OID.extKeyUsage,
+          false,
+          der.sequence(...template.extendedKeyUsage.map((o) => der.oid(o))),
+        ),
+      );
+    }
+    const altNames = [
+      ...(template.dnsNames ?? []).map((name) => der.encode(0x82, Buffer.from(name, 'latin1'))),
+      ...(template.ipAddresses ?? []).map((ip) => {
+        const octets = parseIpAddress(ip);
+        if (octets === null) throw new CertkitError('INVALID_OPTION', `not an IP address: ${ip}`);
+        return der.encode(0x87, octets);
+      }),
+    ];
+    if (altNames.length > 0)
+      extensions.push(extension(OID.subjectAltName, false, der.sequence(...altNames)));
+    extensions.push(
+      extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spki))),
+    );
+    const authorityKeyId =
+      template.authorityKeyIdentifier ??
+      keyIdentifier(template.issuerPublicKey.export({ format: 'der', type: 'spki' }));
+    extensions.push(
+      extension(OID.authorityKeyIdentifier, false, der.sequence(der.encode(0x80, authorityKeyId))),
+    );
+    const tbs = der.sequence(
+      der.explicit(0, der.smallInteger(2)), // v3
+      der.integer(Buffer.from(template.serialNumber, 'hex')),
+      scheme.algorithm,
+      template.issuerNameDer === undefined ? encodeName(template.issuer) : template.issuerNameDer,
+      der.sequence(der.time(template.notBefore), der.time(template.notAfter)),
+      template.subjectNameDer === undefined
+        ? encodeName(template.subject)
+        : template.subjectNameDer,
+      spki,
+      der.explicit(3, der.sequence(...extensions)),
+    );
+    // The callback form signs on libuv's thread pool, off the event loop (batch case of issue 7).
+    return new Promise<Uint8Array>((resolve, reject) => {
+      cryptoSign(scheme.digest, tbs, template.signingKey, (error, signature) => {
+        if (error === null) resolve(der.sequence(tbs, scheme.algorithm, der.bitString(signature)));
+        else reject(error);
+      });
+    });
+  });
 }
 
 /**
@@ -884,65 +1172,6 @@ export function namesEqual(
   });
 }
 
-/** What {@link signCertificationRequest} needs: plain data and Node key objects. */
-export interface CertificationRequestTemplate {
-  readonly subject: readonly NameInput[];
-  readonly publicKey: KeyObject;
-  readonly signingKey: KeyObject;
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
-  /** keyUsage bits to request; none when absent or empty. */
-  readonly keyUsage?: readonly KeyUsageName[];
-  /** EKU OIDs to request; none when absent or empty. */
-  readonly extendedKeyUsage?: readonly string[];
-}
-
-/**
- * Builds and signs a PKCS#10 certification request (RFC 2986); returns its DER. The names and
- * usages go into an extensionRequest attribute (RFC 2985 section 5.4.2), where CAs and
- * `openssl x509 -req -copy_extensions` look for them.
- *
- * @example
- * ```ts
- * const der = await signCertificationRequest({ subject: [{ oid: OID.commonName, value: 'cluster.local' }],
- *   publicKey, signingKey: privateKey, dnsNames: ['cluster.local', '*.cluster.local'] });
- * ```
- */
-export async function signCertificationRequest(
-  template: CertificationRequestTemplate,
-): Promise<Uint8Array> {
-  const crypto = webcrypto() as unknown as Crypto;
-  const publicKey = await toCryptoKey(template.publicKey, 'verify');
-  const privateKey = await toCryptoKey(template.signingKey, 'sign');
-  const extensions: x509.Extension[] = [];
-  const altNames: x509.JsonGeneralNames = [
-    ...(template.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
-    ...(template.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
-  ];
-  if (altNames.length > 0)
-    extensions.push(new x509.SubjectAlternativeNameExtension(altNames, false));
-  if (template.keyUsage !== undefined && template.keyUsage.length > 0) {
-    let usage = 0;
-    for (const name of template.keyUsage) usage |= x509.KeyUsageFlags[name];
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-    extensions.push(new x509.KeyUsagesExtension(usage, true));
-  }
-  if (template.extendedKeyUsage !== undefined && template.extendedKeyUsage.length > 0) {
-    extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
-  }
-  const { hash, name } = signingAlgorithm(template.signingKey);
-  const request = await x509.Pkcs10CertificateRequestGenerator.create(
-    {
-      name: new x509.Name(jsonName(template.subject)),
-      keys: { publicKey, privateKey },
-      extensions,
-      signingAlgorithm: hash === undefined ? { name } : { name, hash },
-    },
-    crypto,
-  );
-  return new Uint8Array(request.rawData);
-}
-
 /** A PKCS#10 certification request's contents as plain, JSON-ready data. */
 export interface CertificationRequestInfo {
   readonly subject: string;
@@ -989,93 +1218,4 @@ export function verifySignedData(
   } catch {
     return false; // a malformed signature or a key of another type does not verify
   }
-}
-
-/**
- * Parses a DER PKCS#10 request and checks its self-signature with node:crypto (OpenSSL).
- *
- * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a certification request
- *
- * @example
- * ```ts
- * const info = parseCertificationRequest(block.der, 'proxy.csr');
- * console.log(info.subject, info.subjectAltNames.dns, info.signatureValid);
- * ```
- */
-export function parseCertificationRequest(
-  der: Uint8Array,
-  source: string,
-): CertificationRequestInfo {
-  let request: pkijs.CertificationRequest;
-  try {
-    const ber = asn1js.fromBER(der);
-    if (ber.offset === -1) throw new Error(ber.result.error);
-    request = new pkijs.CertificationRequest({ schema: ber.result });
-  } catch (error) {
-    throw new CertkitError(
-      'DER_INVALID',
-      `cannot read the certificate request in ${source}: not a valid PKCS#10 request`,
-      { cause: error },
-    );
-  }
-  const spkiDer = viewOf(request.subjectPublicKeyInfo.toSchema().toBER(false));
-  let publicKey: KeyObject | null;
-  try {
-    publicKey = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
-  } catch {
-    publicKey = null; // an algorithm OpenSSL does not know: key 'unknown', signature unchecked
-  }
-  const signatureOid = request.signatureAlgorithm.algorithmId;
-  const signatureValid =
-    publicKey !== null &&
-    verifySignedData(
-      signatureOid,
-      request.tbsView,
-      publicKey,
-      request.signatureValue.valueBlock.valueHexView,
-    );
-  const extensionRequest = (request.attributes ?? []).find(
-    (a) => a.type === '1.2.840.113549.1.9.14',
-  );
-  let extensions: pkijs.Extension[] = [];
-  const first: unknown = extensionRequest?.values[0];
-  if (first !== undefined) {
-    try {
-      extensions = new pkijs.Extensions({ schema: first as asn1js.Sequence }).extensions;
-    } catch (error) {
-      throw new CertkitError(
-        'DER_INVALID',
-        `cannot read the requested extensions in ${source}: malformed extensionRequest`,
-        { cause: error },
-      );
-    }
-  }
-  const byOid = (oid: string): unknown =>
-    extensions.find((e) => e.extnID === oid)?.parsedValue as unknown;
-  const ku = byOid(OID.keyUsage);
-  let keyUsage: KeyUsageName[] | null = null;
-  if (ku instanceof asn1js.BitString) {
-    const bits = ku.valueBlock.valueHexView;
-    keyUsage = KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
-  }
-  const eku = byOid(OID.extKeyUsage);
-  const subjectAttributes = nameAttributes(request.subject);
-  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
-  return {
-    subject: formatName(subjectAttributes),
-    subjectAttributes,
-    key: keyInfo(publicKey),
-    signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
-    signatureValid,
-    subjectAltNames: generalNames(byOid(OID.subjectAltName)),
-    keyUsage,
-    extendedKeyUsage:
-      eku instanceof pkijs.ExtKeyUsage ? eku.keyPurposes.map((oid) => EKU_NAMES[oid] ?? oid) : null,
-    extensions: extensions.map((e) => ({
-      oid: e.extnID,
-      name: EXTENSION_NAMES[e.extnID] ?? e.extnID,
-      critical: e.critical,
-    })),
-    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
-  };
 }
