@@ -60,7 +60,8 @@ export default tseslint.config(
             'fs',
             'node:fs/promises',
           ],
-          patterns: ['@certkit/core/*'],
+          // Core's public entries only: the root and the identity entry (package.json exports).
+          patterns: [{ group: ['@certkit/core/*', '!@certkit/core/identity'] }],
         },
       ],
     },

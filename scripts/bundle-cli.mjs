@@ -100,6 +100,22 @@ const yargsPlugin = {
       }
       return { contents: done };
     });
+    // yargs renders the running command's whole help before every command handler runs
+    // (command.js, `cacheHelpMessage()`: ~6 ms of `certs gen-client --key`, node --cpu-prof),
+    // for a handler that later asks for its help. certs never does (showHelpOnFail(false); a
+    // usage error is one line, and `--help` renders it when asked), so the call is removed.
+    b.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const patched = patch(
+        source,
+        'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();',
+        '/* certkit: help rendered on demand only */',
+      );
+      if (patched === null) {
+        return { contents: source, warnings: [{ text: 'yargs command.js: help cache left on' }] };
+      }
+      return { contents: patched };
+    });
     b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
       yargsRoot = join(dirname(args.path), '..', '..');
       const source = readFileSync(args.path, 'utf8');

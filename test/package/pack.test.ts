@@ -131,6 +131,7 @@ const CONSUMER_TS = `import {
   parseCertificates,
 } from '@certkit/core';
 import type { CheckReport, ClientIdentity } from '@certkit/core';
+import { generateClientIdentity as generateLight } from '@certkit/core/identity';
 
 const identity: ClientIdentity = await generateClientIdentity({
   subject: { commonName: 'consumer' },
@@ -145,6 +146,9 @@ try {
   if (isCertkitError(error)) console.log(error.code);
 }
 console.log(identity.info.subject, chain.ok, report.ok, report.findings.length);
+// The identity entry: the same function without the schema libraries (issue 7).
+const light: ClientIdentity = await generateLight({ subject: { commonName: 'light' }, keyType: 'ec' });
+console.log(light.info.subject);
 `;
 
 const RESOLUTIONS = [
@@ -191,7 +195,10 @@ for (const row of RESOLUTIONS) {
         timeoutMs: 60_000,
       });
       assert.equal(ran.code, 0, ran.stderr);
-      assert.match(ran.stdout, /^INVALID_OPTION\nCN=consumer (true|false) (true|false) \d+\n$/);
+      assert.match(
+        ran.stdout,
+        /^INVALID_OPTION\nCN=consumer (true|false) (true|false) \d+\nCN=light\n$/,
+      );
     }
   });
 }
