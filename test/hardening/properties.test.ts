@@ -16,10 +16,20 @@ import {
   parsePemBlocks,
   parsePrivateKey,
 } from '@certkit/core';
+import { printJson } from '../../packages/cli/src/output.ts';
+import type { Io } from '../../packages/cli/src/output.ts';
 import { applyMutation, baseCertificates, LENGTH_VALUES } from './mutate.js';
 import type { Mutation } from './mutate.js';
 
 const RUNS = 10_000;
+
+/** An Io that drops everything; tests replace what they read. */
+const silentIo: Io = {
+  stdout: () => undefined,
+  stderr: () => undefined,
+  stderrIsTty: false,
+  stdoutIsTty: false,
+};
 // `pnpm test` is reproducible: a fixed seed, so that CI never fails on a case nobody can replay.
 // CERTKIT_PROPERTY_SEED=random (or a number) explores other cases; failures print their seed,
 // and `pnpm fuzz` runs a million mutated certificates.
@@ -248,3 +258,43 @@ void test(
     );
   },
 );
+
+void test(
+  'issue 7: printJson writes exactly JSON.stringify(value, null, 2), in pieces',
+  HANG_GUARD,
+  () => {
+    // Dates (toJSON), undefined and functions left out of objects and null in arrays, -0, NaN,
+    // nested empties, odd keys: everything JSON.stringify decides, printJson must decide alike.
+    const value = fc.anything({
+      withDate: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withBoxedValues: true,
+      withSparseArray: true,
+      maxDepth: 4,
+    });
+    fc.assert(
+      fc.property(fc.oneof(value, fc.constant(undefined), fc.func(fc.integer())), (v) => {
+        let written = '';
+        printJson({ ...silentIo, stdout: (text) => (written += text) }, v);
+        // JSON.stringify gives undefined for undefined and functions; a template prints that.
+        const expected = JSON.stringify(v, null, 2) as string | undefined;
+        assert.equal(written, `${expected ?? 'undefined'}\n`);
+      }),
+      { numRuns: RUNS },
+    );
+  },
+);
+
+void test('issue 7: printJson hands a large document to the stream in bounded pieces', () => {
+  const pieces: number[] = [];
+  const big = Array.from({ length: 20_000 }, (_, i) => ({
+    index: i,
+    subject: `CN=node${String(i)}`,
+  }));
+  printJson({ ...silentIo, stdout: (text) => pieces.push(text.length) }, { items: big });
+  const total = pieces.reduce((a, b) => a + b, 0);
+  assert.ok(total > 1_000_000, `a document of ${String(total)} characters`);
+  assert.ok(pieces.length >= total / (70 * 1024), `${String(pieces.length)} pieces`);
+  assert.ok(Math.max(...pieces) < 70 * 1024, `largest piece ${String(Math.max(...pieces))}`);
+});

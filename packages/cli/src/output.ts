@@ -37,9 +37,84 @@ export function style(
   return `\u001b[${String(codes[code])}m${text}\u001b[0m`;
 }
 
-/** Prints one JSON document on stdout. */
+/** Output is handed to the stream in pieces of about this many characters. */
+const JSON_PIECE = 64 * 1024;
+
+/**
+ * Prints one JSON document on stdout: exactly `JSON.stringify(value, null, 2)` and a newline,
+ * written in pieces as it is produced rather than built whole first. `certs inspect --json` of
+ * 5,000 certificates is a 15 MB document; as one string plus its encoded copy it was a fifth of
+ * the command's peak memory (bench case 4a).
+ */
 export function printJson(io: Io, value: unknown): void {
-  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  let pending = '';
+  const add = (piece: string): void => {
+    pending += piece;
+    if (pending.length >= JSON_PIECE) {
+      io.stdout(pending);
+      pending = '';
+    }
+  };
+  writeJson(value, '', '', add);
+  io.stdout(`${pending}\n`);
+}
+
+/** A value as JSON.stringify sees it: after toJSON; undefined when it is left out. */
+function jsonValue(value: unknown, key: string): unknown {
+  if (value !== null && typeof value === 'object') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(value, key);
+  }
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  return value;
+}
+
+/**
+ * Adds the text of JSON.stringify(input, null, 2) at `indent`, walking arrays and objects and
+ * stringifying each primitive (a plain recursion: a generator per value was ~50% slower).
+ */
+function writeJson(
+  input: unknown,
+  key: string,
+  indent: string,
+  add: (piece: string) => void,
+): void {
+  const value = jsonValue(input, key);
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    value instanceof Number ||
+    value instanceof String ||
+    value instanceof Boolean
+  ) {
+    add(JSON.stringify(value));
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      add('[]');
+      return;
+    }
+    for (let i = 0; i < value.length; i++) {
+      add(`${i === 0 ? '[' : ','}\n${inner}`);
+      const item: unknown = value[i];
+      if (jsonValue(item, String(i)) === undefined) add('null');
+      else writeJson(item, String(i), inner, add);
+    }
+    add(`\n${indent}]`);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  let first = true;
+  for (const name of Object.keys(record)) {
+    const item = record[name];
+    if (jsonValue(item, name) === undefined) continue;
+    add(`${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `);
+    first = false;
+    writeJson(item, name, inner, add);
+  }
+  add(first ? '{}' : `\n${indent}}`);
 }
 
 /** An error's code and one-line message, whatever was thrown. */
