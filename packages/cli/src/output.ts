@@ -55,7 +55,7 @@ export function printJson(io: Io, value: unknown): void {
       pending = '';
     }
   };
-  writeJson(value, '', '', add);
+  writeJson(jsonValue(value, ''), '', add);
   io.stdout(`${pending}\n`);
 }
 
@@ -70,16 +70,12 @@ function jsonValue(value: unknown, key: string): unknown {
 }
 
 /**
- * Adds the text of JSON.stringify(input, null, 2) at `indent`, walking arrays and objects and
- * stringifying each primitive (a plain recursion: a generator per value was ~50% slower).
+ * Adds the text of JSON.stringify at `indent` for `value`, already resolved by
+ * {@link jsonValue} (each toJSON is called once, as JSON.stringify calls it), walking arrays and
+ * objects and stringifying each primitive (a plain recursion: a generator per value was ~50%
+ * slower).
  */
-function writeJson(
-  input: unknown,
-  key: string,
-  indent: string,
-  add: (piece: string) => void,
-): void {
-  const value = jsonValue(input, key);
+function writeJson(value: unknown, indent: string, add: (piece: string) => void): void {
   if (
     value === null ||
     typeof value !== 'object' ||
@@ -98,9 +94,9 @@ function writeJson(
     }
     for (let i = 0; i < value.length; i++) {
       add(`${i === 0 ? '[' : ','}\n${inner}`);
-      const item: unknown = value[i];
-      if (jsonValue(item, String(i)) === undefined) add('null');
-      else writeJson(item, String(i), inner, add);
+      const item = jsonValue(value[i], String(i));
+      if (item === undefined) add('null');
+      else writeJson(item, inner, add);
     }
     add(`\n${indent}]`);
     return;
@@ -108,11 +104,11 @@ function writeJson(
   const record = value as Record<string, unknown>;
   let first = true;
   for (const name of Object.keys(record)) {
-    const item = record[name];
-    if (jsonValue(item, name) === undefined) continue;
+    const item = jsonValue(record[name], name);
+    if (item === undefined) continue;
     add(`${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `);
     first = false;
-    writeJson(item, name, inner, add);
+    writeJson(item, inner, add);
   }
   add(first ? '{}' : `\n${indent}}`);
 }
