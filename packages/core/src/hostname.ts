@@ -11,13 +11,11 @@
  * - IP references match only iPAddress entries, as 4 or 16 octets (section 6.4).
  *
  * Everything here is pure and synchronous; the client-stack models (`clients.ts`) reuse
- * {@link matchDnsPattern}, {@link isDnsName} and {@link parseIpAddress}.
+ * {@link matchDnsPattern}, {@link isDnsName} and ip.ts' {@link parseIpAddress}.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseIpAddress } from './ip.js';
-
-export { parseIpAddress };
 import { OID } from './pkix.js';
 import { decodedExtensions } from './structures.js';
 import type { Certificate } from './pkix.js';

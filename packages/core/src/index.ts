@@ -146,9 +146,9 @@ export {
   isPublicSuffix,
   matchDnsPattern,
   matchReferenceIdentity,
-  parseIpAddress,
   PUBLIC_SUFFIXES,
 } from './hostname.js';
+export { parseIpAddress } from './ip.js';
 export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
 
 export {

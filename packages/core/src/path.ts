@@ -24,9 +24,9 @@ import {
   dnsPatternProblem,
   isDnsName,
   matchReferenceIdentity,
-  parseIpAddress,
   subjectAltNames,
 } from './hostname.js';
+import { parseIpAddress } from './ip.js';
 import { parsePemBlocks } from './pem.js';
 import {
   formatIp,
