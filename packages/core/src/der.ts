@@ -222,11 +222,14 @@ export function decodeOid(content: Uint8Array): string {
   return text;
 }
 
-/** An AlgorithmIdentifier (RFC 5280 section 4.1.1.2): its OID; the parameters are not read. */
-export function algorithmOid(element: DerElement | undefined, what: string): string {
-  const [id, , extra] = sequenceOf(element, what);
+/** An AlgorithmIdentifier (RFC 5280 section 4.1.1.2): its OID and its parameters, if any. */
+export function algorithm(
+  element: DerElement | undefined,
+  what: string,
+): { oid: string; params: DerElement | undefined } {
+  const [id, params, extra] = sequenceOf(element, what);
   if (extra !== undefined) throw new DerError(`${what} has at most two parts`);
-  return decodeOid(expectUniversal(id, TAG.oid, `the OID of ${what}`).content);
+  return { oid: decodeOid(expectUniversal(id, TAG.oid, `the OID of ${what}`).content), params };
 }
 
 /** A primitive BIT STRING's bits (after the unused-bits octet, which must be 0 to 7). */

@@ -10,8 +10,7 @@ import 'reflect-metadata';
 import type { KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
-import { CertkitError } from './errors.js';
-import { CURVE_NAMES, OID } from './pkix.js';
+import { OID, signatureScheme } from './pkix.js';
 import type { KeyUsageName, NameInput } from './pkix.js';
 
 let provider: PeculiarCrypto | undefined;
@@ -93,26 +92,17 @@ function jsonName(attributes: readonly NameInput[]): x509.JsonNameParams {
   });
 }
 
-/** The WebCrypto algorithm that signs with `key`: SHA-256 for RSA and P-256, SHA-384 for P-384. */
+/** The WebCrypto algorithm of core's signature scheme for `key` (pkix.ts signatureScheme). */
 function signingAlgorithm(key: KeyObject): {
   name: string;
   hash?: string;
   namedCurve?: string;
 } {
-  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = CURVE_NAMES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
-    return {
-      name: 'ECDSA',
-      namedCurve: curve,
-      hash: curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512',
-    };
-  }
-  if (key.asymmetricKeyType === 'ed25519') return { name: 'Ed25519' };
-  throw new CertkitError(
-    'INVALID_OPTION',
-    `cannot sign with a ${key.asymmetricKeyType ?? 'unknown'} key`,
-  );
+  const { digest, curve } = signatureScheme(key);
+  const hash = digest === null ? undefined : digest.replace('sha', 'SHA-');
+  if (hash === undefined) return { name: 'Ed25519' };
+  if (curve === undefined) return { name: 'RSASSA-PKCS1-v1_5', hash };
+  return { name: 'ECDSA', namedCurve: curve, hash };
 }
 
 async function toCryptoKey(key: KeyObject, usage: 'sign' | 'verify'): Promise<CryptoKey> {

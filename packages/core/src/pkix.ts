@@ -272,10 +272,8 @@ function keyInfo(key: KeyObject | null): KeyInfo {
     case 'rsa':
     case 'rsa-pss':
       return { type: key.asymmetricKeyType, bits: details.modulusLength ?? 0 };
-    case 'ec': {
-      const curve = CURVE_NAMES[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown';
-      return { type: 'ec', bits: CURVE_BITS[curve] ?? 0, curve };
-    }
+    case 'ec':
+      return ecKeyInfo(details.namedCurve ?? 'unknown');
     case 'ed25519':
       return { type: 'ed25519', bits: 256 };
     case 'ed448':
@@ -484,7 +482,7 @@ function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyI
     } else if (oid === EC_PUBLIC_KEY && der.isUniversal(params, der.TAG.oid) && params) {
       const curve = NAMED_CURVES[der.decodeOid(params.content)];
       // Uncompressed points on the curve only; other encodings are OpenSSL's to judge.
-      if (curve !== undefined && onCurve(key, curve)) return keyInfoOf('ec', 0, curve.name);
+      if (curve !== undefined && onCurve(key, curve)) return ecKeyInfo(curve.name);
     }
   } catch {
     // Not a form read here: OpenSSL decides below.
@@ -503,8 +501,7 @@ interface SubjectPublicKey {
 function subjectPublicKey(spki: DerElement | undefined): SubjectPublicKey {
   const [algorithm, bits, extra] = der.sequenceOf(spki, 'a SubjectPublicKeyInfo');
   if (extra !== undefined) throw new der.DerError('a SubjectPublicKeyInfo has two parts');
-  const oid = der.algorithmOid(algorithm, 'the key algorithm');
-  const params = der.sequenceOf(algorithm, 'the key algorithm')[1];
+  const { oid, params } = der.algorithm(algorithm, 'the key algorithm');
   return { oid, params, key: der.bitStringBits(bits, 'the subjectPublicKey BIT STRING') };
 }
 
@@ -512,9 +509,10 @@ function isPositiveInteger(content: Uint8Array): boolean {
   return content.length > 0 && ((content[0] ?? 0) & 0x80) === 0 && content.some((b) => b !== 0);
 }
 
-function keyInfoOf(type: 'ec', bits: number, namedCurve: string): KeyInfo {
+/** An EC key's info from its curve's OpenSSL name (`prime256v1` reads as P-256). */
+function ecKeyInfo(namedCurve: string): KeyInfo {
   const curve = CURVE_NAMES[namedCurve] ?? namedCurve;
-  return { type, bits: CURVE_BITS[curve] ?? bits, curve };
+  return { type: 'ec', bits: CURVE_BITS[curve] ?? 0, curve };
 }
 
 /** The fields of a certificate, each a DER element; DerError when the structure is wrong. */
@@ -576,7 +574,7 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
   const [tbs, algorithm, signature, extra] = der.sequenceOf(root, 'a Certificate');
   if (extra !== undefined) throw new der.DerError('a Certificate has three parts');
   der.bitStringBits(signature, 'the signature BIT STRING');
-  const signatureAlgorithm = der.algorithmOid(algorithm, 'the signatureAlgorithm');
+  const signatureAlgorithm = der.algorithm(algorithm, 'the signatureAlgorithm').oid;
   const parts = der.sequenceOf(tbs, 'a TBSCertificate');
   let i = 0;
   if (der.isContext(parts[0], 0)) {
@@ -587,7 +585,7 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
   }
   const serial = der.expectUniversal(parts[i++], der.TAG.integer, 'a serialNumber INTEGER');
   const innerAlgorithm = parts[i++];
-  der.algorithmOid(innerAlgorithm, 'the TBS signature AlgorithmIdentifier');
+  der.algorithm(innerAlgorithm, 'the TBS signature AlgorithmIdentifier');
   const issuer = parts[i++];
   const [notBefore, notAfter, more] = der.sequenceOf(parts[i++], 'a Validity');
   if (notBefore === undefined || notAfter === undefined || more !== undefined) {
@@ -786,8 +784,26 @@ export function subjectAltNamesOf(
   return out;
 }
 
-/** OpenSSL's view of a SubjectPublicKeyInfo; null when OpenSSL cannot load it. */
-function loadPublicKey(spki: Uint8Array): KeyObject | null {
+/**
+ * The error for bytes that are not a certificate: what failed, without quoting input bytes; the
+ * cause is kept for debugging. Internal to core.
+ */
+export function certificateReadError(source: CertificateSource, cause: unknown): CertkitError {
+  return new CertkitError(
+    'CERTIFICATE_INVALID',
+    `cannot read certificate ${String(source.index)} in ${source.name}: not a valid X.509 certificate`,
+    { cause },
+  );
+}
+
+/** SHA-256 of DER bytes, upper-case hex with colons, as `openssl x509 -fingerprint -sha256`. */
+export function fingerprintSha256(bytes: Uint8Array): string {
+  const digest = createHash('sha256').update(bytes).digest('hex').toUpperCase();
+  return digest.replace(/(..)(?!$)/g, '$1:');
+}
+
+/** OpenSSL's view of a SubjectPublicKeyInfo; null when OpenSSL cannot load it. Internal. */
+export function loadPublicKey(spki: Uint8Array): KeyObject | null {
   try {
     return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   } catch {
@@ -906,20 +922,15 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     subjectAttributes = nameAttributes(fields.subject);
     issuerAttributes = nameAttributes(fields.issuer);
   } catch (error) {
-    // Say what failed without quoting input bytes; keep the cause for debugging.
-    throw new CertkitError(
-      'CERTIFICATE_INVALID',
-      `cannot read certificate ${String(source.index)} in ${source.name}: not a valid X.509 certificate`,
-      { cause: error },
-    );
+    throw certificateReadError(source, error);
   }
   const { extensions } = fields;
+  // Made first: a key the SPKI reading leaves to OpenSSL is loaded once, into these internals.
+  const record = new ParsedInternals(bytes, fields, extensions);
   const valueOf = (oid: string): Uint8Array | undefined =>
     extensions.find((e) => e.oid === oid)?.value;
-  const spkiDer = fields.spki.bytes;
   const subjectKeyIdentifier = subjectKeyIdentifierOf(valueOf(OID.subjectKeyIdentifier));
   const authorityKeyIdentifier = authorityKeyIdentifierOf(valueOf(OID.authorityKeyIdentifier));
-  const fingerprint = createHash('sha256').update(bytes).digest('hex').toUpperCase();
   const info: CertificateInfo = {
     subject: formatName(subjectAttributes),
     subjectAttributes,
@@ -929,9 +940,9 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     notBefore: fields.notBefore.toISOString(),
     notAfter: fields.notAfter.toISOString(),
     selfIssued: Buffer.from(fields.subject.bytes).equals(fields.issuer.bytes),
-    key: spkiKeyInfo(fields.publicKey, () => loadPublicKey(spkiDer)),
+    key: spkiKeyInfo(fields.publicKey, () => record.publicKey),
     signatureAlgorithm: SIGNATURE_NAMES[fields.signatureAlgorithm] ?? fields.signatureAlgorithm,
-    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
+    fingerprintSha256: fingerprintSha256(bytes),
     subjectAltNames: subjectAltNamesOf(valueOf(OID.subjectAltName)),
     basicConstraints: basicConstraintsOf(valueOf(OID.basicConstraints)),
     keyUsage: keyUsageOf(valueOf(OID.keyUsage)),
@@ -941,7 +952,7 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     extensions: extensions.map((e) => extensionInfo(e.oid, e.critical)),
   };
   const certificate = new ParsedCertificate(bytes, info, source);
-  internalsOf.set(certificate, new ParsedInternals(bytes, fields, extensions));
+  internalsOf.set(certificate, record);
   return certificate;
 }
 
@@ -985,28 +996,34 @@ export interface CertificateTemplate {
   readonly authorityKeyIdentifier?: Uint8Array;
 }
 
-/** How a key signs: node:crypto's digest name and the AlgorithmIdentifier (RFC 5758, 8410). */
-function signatureScheme(key: KeyObject): { digest: string | null; algorithm: Uint8Array } {
+/** How certkit signs with a key (the same for certificates and, in pkcs10.ts, requests). */
+export interface SignatureScheme {
+  /** `node:crypto`'s digest name; null for Ed25519, which hashes internally. */
+  readonly digest: 'sha256' | 'sha384' | 'sha512' | null;
+  /** The signature algorithm's OID (RFC 4055 section 5, RFC 5758 section 3.2, RFC 8410). */
+  readonly oid: string;
+  /** The NIST curve of an EC key (P-256 when OpenSSL names another). */
+  readonly curve?: string;
+}
+
+/**
+ * The signature scheme of a key: sha256WithRSAEncryption for RSA; ECDSA with SHA-256 for P-256,
+ * SHA-384 for P-384, SHA-512 for P-521; Ed25519. Internal to core.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for other keys
+ */
+export function signatureScheme(key: KeyObject): SignatureScheme {
   switch (key.asymmetricKeyType) {
     case 'rsa':
-      // sha256WithRSAEncryption with NULL parameters (RFC 4055 section 5).
-      return {
-        digest: 'sha256',
-        algorithm: der.sequence(der.oid('1.2.840.113549.1.1.11'), der.NULL),
-      };
+      return { digest: 'sha256', oid: '1.2.840.113549.1.1.11' };
     case 'ec': {
-      // SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521; no parameters (RFC 5758 3.2).
       const curve = CURVE_NAMES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
-      const [digest, oid] =
-        curve === 'P-384'
-          ? ['sha384', '1.2.840.10045.4.3.3']
-          : curve === 'P-521'
-            ? ['sha512', '1.2.840.10045.4.3.4']
-            : ['sha256', '1.2.840.10045.4.3.2'];
-      return { digest, algorithm: der.sequence(der.oid(oid)) };
+      if (curve === 'P-384') return { digest: 'sha384', oid: '1.2.840.10045.4.3.3', curve };
+      if (curve === 'P-521') return { digest: 'sha512', oid: '1.2.840.10045.4.3.4', curve };
+      return { digest: 'sha256', oid: '1.2.840.10045.4.3.2', curve };
     }
     case 'ed25519':
-      return { digest: null, algorithm: der.sequence(der.oid('1.3.101.112')) };
+      return { digest: null, oid: '1.3.101.112' };
     default:
       throw new CertkitError(
         'INVALID_OPTION',
@@ -1058,6 +1075,12 @@ function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Arra
 export async function signCertificate(template: CertificateTemplate): Promise<Uint8Array> {
   return await Promise.resolve().then(() => {
     const scheme = signatureScheme(template.signingKey);
+    // RSA's AlgorithmIdentifier carries NULL parameters (RFC 4055 section 5); ECDSA's and
+    // Ed25519's carry none (RFC 5758 section 3.2, RFC 8410 section 3).
+    const algorithm = der.sequence(
+      der.oid(scheme.oid),
+      ...(template.signingKey.asymmetricKeyType === 'rsa' ? [der.NULL] : []),
+    );
     const spki = template.publicKey.export({ format: 'der', type: 'spki' });
     const { ca, pathLength } = template.basicConstraints;
     const extensions = [
@@ -1106,7 +1129,7 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
     const tbs = der.sequence(
       der.explicit(0, der.smallInteger(2)), // v3
       der.integer(Buffer.from(template.serialNumber, 'hex')),
-      scheme.algorithm,
+      algorithm,
       template.issuerNameDer === undefined ? encodeName(template.issuer) : template.issuerNameDer,
       der.sequence(der.time(template.notBefore), der.time(template.notAfter)),
       template.subjectNameDer === undefined
@@ -1118,7 +1141,7 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
     // The callback form signs on libuv's thread pool, off the event loop (batch case of issue 7).
     return new Promise<Uint8Array>((resolve, reject) => {
       cryptoSign(scheme.digest, tbs, template.signingKey, (error, signature) => {
-        if (error === null) resolve(der.sequence(tbs, scheme.algorithm, der.bitString(signature)));
+        if (error === null) resolve(der.sequence(tbs, algorithm, der.bitString(signature)));
         else reject(error);
       });
     });

@@ -7,18 +7,19 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { createHash, createPublicKey } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { CertkitError } from './errors.js';
 import {
   EXTENSION_NAMES,
   OID,
   SIGNATURE_NAMES,
+  certificateReadError,
   describePublicKey,
   extendedKeyUsageOf,
+  fingerprintSha256,
   formatName,
   internals,
   keyUsageOf,
+  loadPublicKey,
   readNameAttributes,
   subjectAltNamesOf,
   verifySignedData,
@@ -51,12 +52,7 @@ function structures(certificate: Certificate): Structures {
     if (ber.offset === -1) throw new Error(ber.result.error);
     cert = new pkijs.Certificate({ schema: ber.result });
   } catch (error) {
-    const { name, index } = certificate.source;
-    throw new CertkitError(
-      'CERTIFICATE_INVALID',
-      `cannot read certificate ${String(index)} in ${name}: not a valid X.509 certificate`,
-      { cause: error },
-    );
+    throw certificateReadError(certificate.source, error);
   }
   const extensions = internals(certificate).extensions.map((e, i) => {
     let decoded = false;
@@ -232,13 +228,10 @@ export function parseCertificationRequest(
       );
     }
   }
-  const spkiDer = new Uint8Array(request.subjectPublicKeyInfo.toSchema().toBER(false));
-  let publicKey: KeyObject | null;
-  try {
-    publicKey = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
-  } catch {
-    publicKey = null; // an algorithm OpenSSL does not know: key 'unknown', signature unchecked
-  }
+  // null for an algorithm OpenSSL does not know: key 'unknown', signature unchecked.
+  const publicKey = loadPublicKey(
+    new Uint8Array(request.subjectPublicKeyInfo.toSchema().toBER(false)),
+  );
   const signatureOid = request.signatureAlgorithm.algorithmId;
   const signatureValid =
     publicKey !== null &&
@@ -251,7 +244,6 @@ export function parseCertificationRequest(
   const valueOf = (oid: string): Uint8Array | undefined =>
     extensions.find((e) => e.extnID === oid)?.extnValue.valueBlock.valueHexView;
   const subjectAttributes = readNameAttributes(new Uint8Array(request.subject.valueBeforeDecode));
-  const fingerprint = createHash('sha256').update(der).digest('hex').toUpperCase();
   return {
     subject: formatName(subjectAttributes),
     subjectAttributes,
@@ -266,6 +258,6 @@ export function parseCertificationRequest(
       name: EXTENSION_NAMES[e.extnID] ?? e.extnID,
       critical: e.critical,
     })),
-    fingerprintSha256: fingerprint.replace(/(..)(?!$)/g, '$1:'),
+    fingerprintSha256: fingerprintSha256(der),
   };
 }
