@@ -83,6 +83,28 @@ export class DerError extends Error {
 const PRIMITIVE_ONLY: ReadonlySet<number> = new Set([1, 2, 5, 6, 9, 10, 13, 23, 24]);
 
 /**
+ * Reads a definite length (X.690 section 8.1.3) at `at`: short form, or long form of at most 4
+ * octets (over 4 GiB is no certificate). Returns the length and the offset after it; the
+ * contents are not checked to be there.
+ */
+export function readLength(data: Uint8Array, at: number): [number, number] {
+  let next = at;
+  const lengthByte = data[next++];
+  if (lengthByte === undefined) throw new DerError('data ends before a length');
+  if (lengthByte < 0x80) return [lengthByte, next];
+  if (lengthByte === 0x80) throw new DerError('indefinite length (BER, not DER)');
+  const count = lengthByte & 0x7f;
+  if (count > 4) throw new DerError('length too large');
+  let length = 0;
+  for (let i = 0; i < count; i++) {
+    const byte = data[next++];
+    if (byte === undefined) throw new DerError('data ends inside a length');
+    length = length * 256 + byte;
+  }
+  return [length, next];
+}
+
+/**
  * Reads the element at `offset` of `data`, which must end by `limit`; returns it and the offset
  * after it.
  */
@@ -112,20 +134,8 @@ export function readElement(
   if (constructed && cls === UNIVERSAL && PRIMITIVE_ONLY.has(number)) {
     throw new DerError('constructed encoding of a primitive type');
   }
-  const lengthByte = data[at++];
-  if (lengthByte === undefined) throw new DerError('data ends before a length');
-  let length = lengthByte;
-  if (lengthByte === 0x80) throw new DerError('indefinite length (BER, not DER)');
-  if (lengthByte > 0x80) {
-    const count = lengthByte & 0x7f;
-    if (count > 4) throw new DerError('length too large');
-    length = 0;
-    for (let i = 0; i < count; i++) {
-      const byte = data[at++];
-      if (byte === undefined) throw new DerError('data ends inside a length');
-      length = length * 256 + byte;
-    }
-  }
+  const [length, contentStart] = readLength(data, at);
+  at = contentStart;
   const end = at + length;
   if (end > limit) throw new DerError('element longer than its data');
   return [new DerElement(data, cls, constructed, number, offset, at, end), end];

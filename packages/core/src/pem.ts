@@ -6,6 +6,7 @@
  * PEM. This module finds every block, decodes its base64 strictly and names the block by its
  * 1-based index in errors, so that a user can find it in the file.
  */
+import { readLength } from './der.js';
 import { CertkitError } from './errors.js';
 
 /** One decoded block of an input. */
@@ -75,16 +76,13 @@ function decodeBase64(text: string): Uint8Array | string {
  * (header + content), or `null` when the header is not valid DER.
  */
 export function derElementLength(bytes: Uint8Array, offset = 0): number | null {
-  if (bytes.length < offset + 2) return null;
-  const first = bytes[offset + 1];
-  if (first === undefined) return null;
-  if (first < 0x80) return 2 + first;
-  const count = first & 0x7f;
-  // 0x80 is BER's indefinite length, not DER; more than 4 length bytes is over 4 GiB.
-  if (count === 0 || count > 4 || bytes.length < offset + 2 + count) return null;
-  let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + (bytes[offset + 2 + i] ?? 0);
-  return 2 + count + length;
+  try {
+    // The identifier is one octet here (a SEQUENCE); the length follows it.
+    const [length, contentStart] = readLength(bytes, offset + 1);
+    return contentStart - offset + length;
+  } catch {
+    return null; // indefinite (BER), over 4 octets, or cut off inside the length
+  }
 }
 
 /** True when the input starts like a DER SEQUENCE rather than like text. */
