@@ -256,8 +256,8 @@ export function internals(certificate: Certificate): CertificateInternals {
   return found;
 }
 
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('hex');
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Formats name attributes as `C=US, O=Acme, CN=app` (encoding order). */
