@@ -1,6 +1,6 @@
 /**
- * Issue 8, files and secrets: keys 0600 under any umask, no key through a symbolic link or into
- * a folder others can write to without --force, stale temporary files of killed writers cleaned,
+ * Issue 8, files and secrets: keys 0600 under any umask, no key through a symbolic link without
+ * --force nor into a folder others can write to (issue 13: nor one its group can write to), stale temporary files of killed writers cleaned,
  * keys encrypted on request (read back by openssl), --max-input.
  */
 import assert from 'node:assert/strict';
@@ -80,34 +80,41 @@ void test('issue 8: a dangling symbolic link at the key path is refused, and not
 });
 
 const FOLDERS = [
-  { name: 'world-writable folder (0777)', mode: 0o777 },
-  { name: 'world-writable sticky folder like /tmp (1777)', mode: 0o1777 },
+  { name: 'world-writable folder (0777)', mode: 0o777, who: 'its group and other users' },
+  {
+    name: 'world-writable sticky folder like /tmp (1777)',
+    mode: 0o1777,
+    who: 'its group and other users',
+  },
+  { name: 'group-writable folder (0775, as umask 002 makes)', mode: 0o775, who: 'its group' },
 ];
 
 for (const row of FOLDERS) {
-  void test(`issue 8: a key is not written into a ${row.name} without --force`, async (t) => {
+  // Issue 13 tightened issue 8's rule to ssh StrictModes': group-writable folders are refused
+  // too, and --force no longer overrides it (it replaces files; it does not make a folder safe).
+  void test(`issue 8, 13: a key is not written into a ${row.name}, with or without --force`, async (t) => {
     const dir = tempDir(t);
     const out = join(dir, 'out');
     mkdirSync(out);
     chmodSync(out, row.mode);
-    const refused = await runCli(['gen-client', '--out', out, ...FAST]);
-    assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^certs: .*out is writable by other users; refusing/);
-    assert.deepEqual(readdirSync(out), []);
-    const forced = await runCli(['gen-client', '--out', out, '--force', ...FAST]);
-    assert.equal(forced.code, 0, forced.stderr);
+    for (const force of [[], ['--force']]) {
+      const refused = await runCli(['gen-client', '--out', out, ...force, ...FAST]);
+      assert.equal(refused.code, 2);
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `^certs: refusing to write .*keyclient\\.pem: its folder .*out is writable by ${row.who} \\(mode ${row.mode.toString(8).padStart(4, '0')}\\)`,
+        ),
+      );
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+      assert.deepEqual(readdirSync(out), []);
+    }
+    chmodSync(out, 0o700);
+    const fixed = await runCli(['gen-client', '--out', out, ...FAST]);
+    assert.equal(fixed.code, 0, fixed.stderr);
     assert.deepEqual(readdirSync(out).sort(), ['cert.pem', 'keyclient.pem']);
   });
 }
-
-void test('issue 8: a group-writable folder is accepted (umask 002 systems make those)', async (t) => {
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
-  mkdirSync(out);
-  chmodSync(out, 0o775);
-  const result = await runCli(['gen-client', '--out', out, ...FAST]);
-  assert.equal(result.code, 0, result.stderr);
-});
 
 /** A pid that no longer runs: a process that has exited. */
 function deadPid(): number {

@@ -17,7 +17,7 @@
  */
 import { CertkitError } from './errors.js';
 import { parseCertificates } from './certificates.js';
-import { PUBLIC_FILE_MODE, assertCanWrite, readInputFile, writeFilesAtomically } from './files.js';
+import { PUBLIC_FILE_MODE, checkWritePlan, readInputFile, writeFilesAtomically } from './files.js';
 import { internals, namesEqual, signatureVerifies } from './pkix.js';
 import type { Certificate, CertificateSource } from './pkix.js';
 
@@ -908,7 +908,13 @@ export async function assembleCertificates(
   const now = resolveNow(options.now);
   const force = options.force ?? false;
   // Refuse at once, before reading anything, when the output exists.
-  if (options.outFile !== undefined) await assertCanWrite([options.outFile], { force });
+  const write = { force, inputs: options.files };
+  if (options.outFile !== undefined) {
+    await checkWritePlan({
+      ...write,
+      outputs: [{ path: options.outFile, mode: PUBLIC_FILE_MODE }],
+    });
+  }
 
   const inputs: { file: string; certificates: number }[] = [];
   const all: Certificate[] = [];
@@ -957,9 +963,10 @@ export async function assembleCertificates(
   });
   let written: string | null = null;
   if (options.outFile !== undefined && (result.ok || options.writeBroken === true)) {
-    await writeFilesAtomically([{ path: options.outFile, content: pem, mode: PUBLIC_FILE_MODE }], {
-      force,
-    });
+    await writeFilesAtomically(
+      [{ path: options.outFile, content: pem, mode: PUBLIC_FILE_MODE }],
+      write,
+    );
     written = options.outFile;
   }
   return {

@@ -21,16 +21,16 @@ import {
 } from './keys.js';
 import type { Curve, KeyFormat, KeyPair, KeyType } from './keys.js';
 import { createPublicKey } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
-  assertCanWrite,
+  checkWritePlan,
+  outputPath,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
-import type { OutputFile } from './files.js';
+import type { PlannedInput, PlannedOutput, WriteOptions } from './files.js';
 
 /** Default RSA modulus for client identities: 4096 bits, as the Redis Enterprise guide does. */
 export const CLIENT_KEY_BITS = 4096;
@@ -765,6 +765,11 @@ export function parseCertificates(
   });
 }
 
+/** The files a writer reads, as a write plan's inputs (options not given are left out). */
+function inputsOf(...paths: (string | undefined)[]): PlannedInput[] {
+  return paths.filter((p): p is string => p !== undefined);
+}
+
 /** Default file names, from the Redis Enterprise guide ("Securing Redis client connections"). */
 export const CLIENT_KEY_FILE = 'keyclient.pem';
 /** Default certificate file name, from the same guide. */
@@ -774,9 +779,9 @@ export const CLIENT_CERT_FILE = 'cert.pem';
 export interface WriteClientIdentityOptions extends Omit<ClientIdentityOptions, 'existingKey'> {
   /** Folder to write into (created if missing, one level). Default: the current folder. */
   readonly outDir?: string;
-  /** Key file name or path, relative to `outDir`. Default {@link CLIENT_KEY_FILE}. */
+  /** Key file: a name or relative path inside `outDir`, or an absolute path used as given. Default {@link CLIENT_KEY_FILE}. */
   readonly keyFile?: string;
-  /** Certificate file name or path, relative to `outDir`. Default {@link CLIENT_CERT_FILE}. */
+  /** Certificate file: inside `outDir` unless absolute, as `keyFile`. Default {@link CLIENT_CERT_FILE}. */
   readonly certFile?: string;
   /** Certify this existing key file instead of generating a key; the key file is not rewritten. */
   readonly existingKeyPath?: string;
@@ -819,17 +824,19 @@ export async function writeClientIdentity(
   options: WriteClientIdentityOptions,
 ): Promise<WrittenClientIdentity> {
   const outDir = options.outDir ?? '.';
-  const certificatePath = join(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
   const privateKeyPath =
-    options.existingKeyPath ?? join(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+    options.existingKeyPath ?? outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
   const writeKey = options.existingKeyPath === undefined;
-  if (writeKey && resolve(certificatePath) === resolve(privateKeyPath)) {
-    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
-  }
-  const targets = writeKey ? [privateKeyPath, certificatePath] : [certificatePath];
-  const force = options.force ?? false;
+  const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
+  if (writeKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(options.existingKeyPath, options.passphraseFile),
+  };
   resolveClientOptions(options); // bad options fail before any file check or key generation
-  await assertCanWrite(targets, { force, ...(writeKey ? { secret: [privateKeyPath] } : {}) });
+  await checkWritePlan({ ...write, outputs });
   const {
     existingKeyPath,
     passphrase: givenPassphrase,
@@ -864,16 +871,13 @@ export async function writeClientIdentity(
           },
         }),
   });
-  const files: OutputFile[] = [
-    { path: certificatePath, content: identity.certificatePem, mode: PUBLIC_FILE_MODE },
-  ];
-  if (writeKey)
-    files.unshift({
-      path: privateKeyPath,
-      content: identity.privateKeyPem,
-      mode: PRIVATE_KEY_MODE,
-    });
-  await writeFilesAtomically(files, { force, createFolder: true });
+  await writeFilesAtomically(
+    outputs.map((o) => ({
+      ...o,
+      content: o.path === certificatePath ? identity.certificatePem : identity.privateKeyPem,
+    })),
+    write,
+  );
   return {
     info: identity.info,
     certificatePem: identity.certificatePem,
@@ -962,11 +966,20 @@ async function writeIssued(
   issuerFiles: IssuerFiles | undefined,
   warnings: readonly string[],
 ): Promise<WrittenCertificate> {
-  if (resolve(paths.cert) === resolve(paths.key)) {
-    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
-  }
-  const force = options.force ?? false;
-  await assertCanWrite([paths.key, paths.cert], { force });
+  const outputs: PlannedOutput[] = [
+    { path: paths.key, mode: PRIVATE_KEY_MODE },
+    { path: paths.cert, mode: PUBLIC_FILE_MODE },
+  ];
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(
+      issuerFiles?.caCertPath,
+      issuerFiles?.caKeyPath,
+      issuerFiles?.caPassphraseFile,
+    ),
+  };
+  await checkWritePlan({ ...write, outputs });
   const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
   let issuer: IssuerInput | undefined;
   if (issuerFiles !== undefined) {
@@ -985,7 +998,7 @@ async function writeIssued(
       { path: paths.key, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE },
       { path: paths.cert, content: issued.chainPem, mode: PUBLIC_FILE_MODE },
     ],
-    { force, createFolder: true },
+    write,
   );
   return {
     info: issued.info,
@@ -1020,7 +1033,7 @@ export interface WriteCaOptions extends WriteCertificateOptions {
 export async function writeCa(options: WriteCaOptions): Promise<WrittenCertificate> {
   const outDir = options.outDir ?? '.';
   return writeIssued(
-    { cert: join(outDir, CA_CERT_FILE), key: join(outDir, CA_KEY_FILE) },
+    { cert: outputPath(outDir, CA_CERT_FILE), key: outputPath(outDir, CA_KEY_FILE) },
     options,
     {
       ...generationOptions(options),
@@ -1054,7 +1067,10 @@ export async function writeIntermediate(
   const outDir = options.outDir ?? '.';
   const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
   return writeIssued(
-    { cert: join(outDir, INTERMEDIATE_CERT_FILE), key: join(outDir, INTERMEDIATE_KEY_FILE) },
+    {
+      cert: outputPath(outDir, INTERMEDIATE_CERT_FILE),
+      key: outputPath(outDir, INTERMEDIATE_KEY_FILE),
+    },
     options,
     {
       ...generationOptions(rest),
@@ -1083,9 +1099,9 @@ export interface WriteServerCertificateOptions extends WriteCertificateOptions, 
   readonly usage?: CertificateUsage;
   /** Subject; default CN = the cluster name (or the first DNS name). */
   readonly subject?: SubjectFields;
-  /** Certificate file name in `outDir`. Default {@link PROXY_CERT_FILE}. */
+  /** Certificate file, inside `outDir` unless absolute. Default {@link PROXY_CERT_FILE}. */
   readonly certFile?: string;
-  /** Key file name in `outDir`. Default {@link PROXY_KEY_FILE}. */
+  /** Key file, inside `outDir` unless absolute. Default {@link PROXY_KEY_FILE}. */
   readonly keyFile?: string;
 }
 
@@ -1139,8 +1155,8 @@ export async function writeServerCertificate(
   } = rest;
   return writeIssued(
     {
-      cert: join(outDir, options.certFile ?? PROXY_CERT_FILE),
-      key: join(outDir, options.keyFile ?? PROXY_KEY_FILE),
+      cert: outputPath(outDir, options.certFile ?? PROXY_CERT_FILE),
+      key: outputPath(outDir, options.keyFile ?? PROXY_KEY_FILE),
     },
     options,
     {
@@ -1180,11 +1196,18 @@ export interface RenewClientIdentityOptions {
   readonly reuseKey?: boolean;
   /** Folder to write into (created if missing). Default: the current folder. */
   readonly outDir?: string;
+  /** Certificate file, inside `outDir` unless absolute. Default {@link CLIENT_CERT_FILE}. */
   readonly certFile?: string;
+  /** Key file, inside `outDir` unless absolute. Default {@link CLIENT_KEY_FILE}. */
   readonly keyFile?: string;
   /** Validity in days; default: the current certificate's lifetime. */
   readonly days?: number;
   readonly now?: Date;
+  /**
+   * Replace existing files. With it, the new certificate and key may replace the very files
+   * renewed (`certPath`, `keyPath`), all-or-nothing; never one the other (the certificate over
+   * the key) nor the passphrase file.
+   */
   readonly force?: boolean;
 }
 
@@ -1208,14 +1231,24 @@ export async function renewClientIdentity(
 ): Promise<WrittenClientIdentity> {
   const outDir = options.outDir ?? '.';
   const reuseKey = options.reuseKey ?? false;
-  const certificatePath = join(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
   const privateKeyPath = reuseKey
     ? options.keyPath
-    : join(outDir, options.keyFile ?? CLIENT_KEY_FILE);
-  if (resolve(certificatePath) === resolve(privateKeyPath)) {
-    throw new CertkitError('INVALID_OPTION', 'the key file and the certificate file must differ');
-  }
-  const force = options.force ?? false;
+    : outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+  const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
+  if (!reuseKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    // Renewing in place is what --force is for here: each input may be replaced by its own new
+    // version (it is read whole first), never by the other file.
+    inputs: [
+      { path: options.certPath, replacedBy: certificatePath },
+      reuseKey ? options.keyPath : { path: options.keyPath, replacedBy: privateKeyPath },
+      ...inputsOf(options.passphraseFile),
+    ],
+  };
+  await checkWritePlan({ ...write, outputs });
   const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
   const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
   const [current] = parseCertificates(
@@ -1251,7 +1284,6 @@ export async function renewClientIdentity(
   const bits = RSA_KEY_SIZES.includes(current.info.key.bits)
     ? current.info.key.bits
     : CLIENT_KEY_BITS;
-  await assertCanWrite(reuseKey ? [certificatePath] : [privateKeyPath, certificatePath], { force });
   const issued = await issueCertificate({
     profile: CLIENT_PROFILE,
     subject: { commonName: commonName.slice(0, 64) },
@@ -1276,13 +1308,13 @@ export async function renewClientIdentity(
       ? { keyPassphrase: passphrase }
       : {}),
   });
-  const files: OutputFile[] = [
-    { path: certificatePath, content: issued.certificatePem, mode: PUBLIC_FILE_MODE },
-  ];
-  if (!reuseKey) {
-    files.unshift({ path: privateKeyPath, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE });
-  }
-  await writeFilesAtomically(files, { force, createFolder: true });
+  await writeFilesAtomically(
+    outputs.map((o) => ({
+      ...o,
+      content: o.path === certificatePath ? issued.certificatePem : issued.privateKeyPem,
+    })),
+    write,
+  );
   return {
     info: issued.info,
     certificatePem: issued.certificatePem,

@@ -3,7 +3,6 @@
  * request carrying the same names and usages as the proxy certificate `certs issue` makes, so
  * that a corporate CA can sign it (`openssl x509 -req -copy_extensions copy`, ADCS, Vault).
  */
-import { join, resolve } from 'node:path';
 import { CertkitError } from './errors.js';
 import {
   DEFAULT_CURVE,
@@ -23,9 +22,11 @@ import { parseCertificationRequest } from './structures.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
-  assertCanWrite,
+  checkWritePlan,
+  outputPath,
   writeFilesAtomically,
 } from './files.js';
+import type { WriteOptions } from './files.js';
 
 /** Default request file name, next to {@link PROXY_KEY_FILE}-style key names. */
 export const CSR_FILE = 'proxy.csr';
@@ -122,9 +123,9 @@ export async function createCertificateRequest(
 export interface WriteCertificateRequestOptions extends CertificateRequestOptions {
   /** Folder to write into (created if missing, one level). Default: the current folder. */
   readonly outDir?: string;
-  /** Request file name in `outDir`, default {@link CSR_FILE}. */
+  /** Request file, inside `outDir` unless absolute; default {@link CSR_FILE}. */
   readonly csrFile?: string;
-  /** Key file name in `outDir`, default {@link CSR_KEY_FILE}. */
+  /** Key file, inside `outDir` unless absolute; default {@link CSR_KEY_FILE}. */
   readonly keyFile?: string;
   readonly force?: boolean;
 }
@@ -149,20 +150,24 @@ export async function writeCertificateRequest(
   options: WriteCertificateRequestOptions,
 ): Promise<WrittenCertificateRequest> {
   const outDir = options.outDir ?? '.';
-  const csrPath = join(outDir, options.csrFile ?? CSR_FILE);
-  const privateKeyPath = join(outDir, options.keyFile ?? CSR_KEY_FILE);
-  if (resolve(csrPath) === resolve(privateKeyPath)) {
-    throw new CertkitError('INVALID_OPTION', 'the key file and the request file must differ');
-  }
-  const force = options.force ?? false;
-  await assertCanWrite([privateKeyPath, csrPath], { force });
+  const csrPath = outputPath(outDir, options.csrFile ?? CSR_FILE);
+  const privateKeyPath = outputPath(outDir, options.keyFile ?? CSR_KEY_FILE);
+  // A request reads no file: the plan has outputs only.
+  const write: WriteOptions = { force: options.force ?? false, createFolder: true };
+  await checkWritePlan({
+    ...write,
+    outputs: [
+      { path: privateKeyPath, mode: PRIVATE_KEY_MODE },
+      { path: csrPath, mode: PUBLIC_FILE_MODE },
+    ],
+  });
   const request = await createCertificateRequest(options);
   await writeFilesAtomically(
     [
       { path: privateKeyPath, content: request.privateKeyPem, mode: PRIVATE_KEY_MODE },
       { path: csrPath, content: request.csrPem, mode: PUBLIC_FILE_MODE },
     ],
-    { force, createFolder: true },
+    write,
   );
   return { info: request.info, csrPath, privateKeyPath };
 }

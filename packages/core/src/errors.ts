@@ -23,6 +23,7 @@ export type CertkitErrorCode =
   | 'NOT_A_FILE'
   | 'WRITE_FAILED'
   | 'UNSAFE_WRITE'
+  | 'OUTPUT_IS_INPUT'
   | 'CHAIN_BROKEN'
   | 'TLS_FAILED'
   | 'INTERNAL';

@@ -103,6 +103,7 @@ export type { CertificationRequestInfo } from './pkix.js';
 
 export {
   assertCanWrite,
+  checkWritePlan,
   DEFAULT_MAX_INPUT_BYTES,
   MAX_PASSPHRASE_FILE_BYTES,
   PRIVATE_KEY_MODE,
@@ -111,7 +112,7 @@ export {
   readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
-export type { OutputFile } from './files.js';
+export type { OutputFile, PlannedInput, PlannedOutput, WriteOptions, WritePlan } from './files.js';
 
 export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';

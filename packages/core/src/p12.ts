@@ -18,11 +18,12 @@ import { parseCertificates } from './certificates.js';
 import { CertkitError } from './errors.js';
 import {
   PRIVATE_KEY_MODE,
-  assertCanWrite,
+  checkWritePlan,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
+import type { WriteOptions } from './files.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { internals } from './pkix.js';
 import type { Certificate, CertificateInfo } from './pkix.js';
@@ -361,8 +362,18 @@ export interface WrittenPkcs12 {
  * ```
  */
 export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenPkcs12> {
-  const force = options.force ?? false;
-  await assertCanWrite([options.out], { force });
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: [
+      options.certPath,
+      options.keyPath,
+      options.passwordFile,
+      ...(options.chainPath === undefined ? [] : [options.chainPath]),
+      ...(options.keyPassphraseFile === undefined ? [] : [options.keyPassphraseFile]),
+    ],
+  };
+  await checkWritePlan({ ...write, outputs: [{ path: options.out, mode: PRIVATE_KEY_MODE }] });
   const password = await readPassphraseFile(options.passwordFile);
   const keyPassphrase =
     options.keyPassphraseFile === undefined
@@ -387,10 +398,10 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
     ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
     ...(options.friendlyName === undefined ? {} : { friendlyName: options.friendlyName }),
   });
-  await writeFilesAtomically([{ path: options.out, content: store.der, mode: PRIVATE_KEY_MODE }], {
-    force,
-    createFolder: true,
-  });
+  await writeFilesAtomically(
+    [{ path: options.out, content: store.der, mode: PRIVATE_KEY_MODE }],
+    write,
+  );
   return {
     path: options.out,
     friendlyName: store.friendlyName,

@@ -15,11 +15,12 @@ import { parseCertificates } from './certificates.js';
 import { CertkitError, isCertkitError } from './errors.js';
 import {
   PUBLIC_FILE_MODE,
-  assertCanWrite,
+  checkWritePlan,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
 } from './files.js';
+import type { WriteOptions } from './files.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { validatePath } from './path.js';
 import { internals } from './pkix.js';
@@ -704,7 +705,17 @@ export async function writeStunnelConfig(
     cafile: resolve(options.cafile),
   };
   const config = renderStunnelConfig(absolute);
-  await assertCanWrite([path], { force });
+  const write: WriteOptions = {
+    force,
+    createFolder: true,
+    inputs: [
+      absolute.cert,
+      absolute.key,
+      absolute.cafile,
+      ...(options.passphraseFile === undefined ? [] : [options.passphraseFile]),
+    ],
+  };
+  await checkWritePlan({ ...write, outputs: [{ path, mode: PUBLIC_FILE_MODE }] });
   const lint = await lintStunnelConfig(config, path, {
     baseDir: dirname(resolve(path)),
     ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
@@ -718,9 +729,6 @@ export async function writeStunnelConfig(
       blocking.message.replace(/^\[[^\]]*\] /, ''),
     );
   }
-  await writeFilesAtomically([{ path, content: config, mode: PUBLIC_FILE_MODE }], {
-    force,
-    createFolder: true,
-  });
+  await writeFilesAtomically([{ path, content: config, mode: PUBLIC_FILE_MODE }], write);
   return { path, config, lint };
 }

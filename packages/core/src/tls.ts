@@ -18,7 +18,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { CertkitError } from './errors.js';
-import { assertCanWrite, PUBLIC_FILE_MODE, writeFilesAtomically } from './files.js';
+import { checkWritePlan, PUBLIC_FILE_MODE, writeFilesAtomically } from './files.js';
 import { parseCertificate } from './pkix.js';
 import type { Certificate } from './pkix.js';
 
@@ -397,8 +397,13 @@ export async function savePresentedChain(
 ): Promise<SavedChain> {
   const { host, port } = parseEndpoint(endpoint);
   // Refuse before connecting, so that a refusal is immediate and nothing is fetched in vain.
-  if (options.output !== undefined)
-    await assertCanWrite([options.output], { force: options.force ?? false });
+  // A fetch reads no file: the plan has the output only.
+  if (options.output !== undefined) {
+    await checkWritePlan({
+      outputs: [{ path: options.output, mode: PUBLIC_FILE_MODE }],
+      force: options.force ?? false,
+    });
+  }
   const chain = await fetchPresentedChain(host, port, options);
   const pem = chain.certificates.map((c) => c.pem).join('');
   if (options.output === undefined) return { chain, pem };

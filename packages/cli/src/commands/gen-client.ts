@@ -132,13 +132,13 @@ export const genClient = defineCommand({
       .option('key-file', {
         type: 'string',
         default: 'keyclient.pem',
-        describe: 'key file name in --out',
+        describe: 'key file, in --out unless an absolute path',
         requiresArg: true,
       })
       .option('cert-file', {
         type: 'string',
         default: 'cert.pem',
-        describe: 'certificate file name in --out',
+        describe: 'certificate file, in --out unless an absolute path',
         requiresArg: true,
       })
       .option('key', {

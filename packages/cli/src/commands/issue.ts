@@ -42,13 +42,13 @@ export const issue = defineCommand({
       .option('cert-file', {
         type: 'string',
         default: 'proxy_cert.pem',
-        describe: 'certificate file name in --out',
+        describe: 'certificate file, in --out unless an absolute path',
         requiresArg: true,
       })
       .option('key-file', {
         type: 'string',
         default: 'proxy_key.pem',
-        describe: 'key file name in --out',
+        describe: 'key file, in --out unless an absolute path',
         requiresArg: true,
       })
       .example(
