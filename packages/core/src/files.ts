@@ -440,8 +440,8 @@ async function assertPrivateFolder(output: string): Promise<void> {
  * - an output is one of the inputs, by device and inode with links followed, so hard links,
  *   links and linked folders are caught (`OUTPUT_IS_INPUT`);
  * - a private key is among the outputs and an output folder, or a parent of one, could be
- *   written to by someone other than the caller and root ({@link assertPrivateFolder} says
- *   exactly which; `UNSAFE_WRITE`, `force` or not);
+ *   written to by someone other than the caller and root (the rule of ssh's StrictModes, parents
+ *   included, sticky parents such as /tmp accepted; `UNSAFE_WRITE`, `force` or not);
  * - without `force`: a private key would be written through a symbolic link (`UNSAFE_WRITE`), or
  *   an output exists (`FILE_EXISTS`).
  *
