@@ -369,7 +369,8 @@ function writableBy(mode: number): string {
  * always under a home folder, and a home folder owned by someone else is exactly the case to
  * catch. The path walked is the real one (links resolved), as ssh does; whoever owns a folder
  * holding a symbolic link along the way can point it elsewhere later, which no check at write
- * time can prevent.
+ * time can prevent. Between this check and the write, only the caller and root can change the
+ * folders it accepted: that is what the rule ensures, so the check holds until the rename.
  */
 async function assertPrivateFolder(output: string): Promise<void> {
   const uid = callerUid();
