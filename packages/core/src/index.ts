@@ -235,6 +235,8 @@ export type {
 
 export {
   fetchPresentedChain,
+  MAX_PEER_CERTIFICATES,
+  MAX_PING_REPLY_BYTES,
   parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,
