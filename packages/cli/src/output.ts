@@ -120,12 +120,12 @@ export function printJson(io: Io, value: unknown): void {
   const add = (piece: string): void => {
     pending += piece;
     if (pending.length >= JSON_PIECE) {
-      io.stdout(pending);
+      io.stdout(escapeJsonUnsafe(pending));
       pending = '';
     }
   };
   writeJson(jsonValue(value, ''), '', add);
-  io.stdout(`${pending}\n`);
+  io.stdout(`${escapeJsonUnsafe(pending)}\n`);
 }
 
 /** A value as JSON.stringify sees it: after toJSON; undefined when it is left out. */
@@ -152,7 +152,7 @@ function writeJson(value: unknown, indent: string, add: (piece: string) => void)
     value instanceof String ||
     value instanceof Boolean
   ) {
-    add(jsonText(value));
+    add(JSON.stringify(value));
     return;
   }
   const inner = `${indent}  `;
@@ -175,7 +175,7 @@ function writeJson(value: unknown, indent: string, add: (piece: string) => void)
   for (const name of Object.keys(record)) {
     const item = jsonValue(record[name], name);
     if (item === undefined) continue;
-    add(`${first ? '{' : ','}\n${inner}${jsonText(name)}: `);
+    add(`${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `);
     first = false;
     writeJson(item, inner, add);
   }
@@ -188,12 +188,12 @@ function writeJson(value: unknown, indent: string, add: (piece: string) => void)
  */
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** JSON.stringify of a primitive, with {@link JSON_UNSAFE} characters escaped. */
-function jsonText(value: unknown): string {
-  // undefined (a top-level undefined or function) prints as a template prints it.
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) return 'undefined';
-  if (typeof value !== 'string' && !(value instanceof String)) return text;
+/**
+ * JSON text with {@link JSON_UNSAFE} characters escaped. Applied to each piece written rather
+ * than to each string: outside strings JSON text is ASCII, so the result is the same, with one
+ * scan per 64 KiB piece instead of a call per value.
+ */
+function escapeJsonUnsafe(text: string): string {
   return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
