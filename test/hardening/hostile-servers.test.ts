@@ -24,7 +24,7 @@ import {
   pingWithIdentity,
   runCheck,
 } from '@certkit/core';
-import { runCli } from '../helpers/cli.js';
+import { run, runCli } from '../helpers/cli.js';
 import type { RunResult } from '../helpers/cli.js';
 import { openssl } from '../helpers/openssl.js';
 import { makeCert } from '../helpers/pki.js';
@@ -409,4 +409,35 @@ test('issue 13: a reply to PING that never ends: check --endpoint with a client 
   assertNoCrash(text, 'check');
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /PING with client identity: accepted \(A{4096}\)\n/);
+});
+
+test('issue 13: an exception no promise carries is reported in one line or one JSON document, exit 2', async () => {
+  // What bin.ts installs, facing a throw inside an event handler (the old crash's shape), with a
+  // message that carries controls and a line that looks like a stack frame.
+  const script = [
+    "import { crashHandler } from './packages/cli/src/main.ts';",
+    'const json = process.argv.includes("--json");',
+    "process.on('uncaughtException', crashHandler(json ? ['--json'] : []));",
+    "setTimeout(() => { throw new Error('boom\\u001b[2J\\n    at Fake (x.js:1:1)'); }, 0);",
+  ].join('\n');
+  for (const json of [false, true]) {
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, ...(json ? ['--', '--json'] : [])],
+      { env: { CERTKIT_DEBUG: '' } },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assertNoCrash(result, `crash handler, json ${String(json)}`);
+    if (json) {
+      const doc = JSON.parse(result.stdout) as { ok: boolean; error: { code: string } };
+      assert.deepEqual([doc.ok, doc.error.code], [false, 'INTERNAL']);
+      assert.equal(result.stderr, '');
+    } else {
+      assert.equal(result.stdout, '');
+      assert.equal(
+        result.stderr,
+        'certs: unexpected failure: boom\\x1b[2J; at Fake (x.js:1:1)\n',
+      );
+    }
+  }
 });
