@@ -13,7 +13,11 @@
 import { escapeControlCharacters } from '@certkit/core/display';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
-/** Where output goes; tests and the main process share this shape. */
+/**
+ * Where output goes; tests and the main process share this shape. Its writers take text as is:
+ * human-readable lines reach them through {@link printLines} only, data (PEM certkit wrote, JSON
+ * from {@link printJson}) directly.
+ */
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
