@@ -434,10 +434,7 @@ test('issue 13: an exception no promise carries is reported in one line or one J
       assert.equal(result.stderr, '');
     } else {
       assert.equal(result.stdout, '');
-      assert.equal(
-        result.stderr,
-        'certs: unexpected failure: boom\\x1b[2J; at Fake (x.js:1:1)\n',
-      );
+      assert.equal(result.stderr, 'certs: unexpected failure: boom\\x1b[2J; at Fake (x.js:1:1)\n');
     }
   }
 });
