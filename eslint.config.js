@@ -60,8 +60,11 @@ export default tseslint.config(
             'fs',
             'node:fs/promises',
           ],
-          // Core's public entries only: the root and the identity entry (package.json exports).
-          patterns: [{ group: ['@certkit/core/*', '!@certkit/core/identity'] }],
+          // Core's public entries only: the root, the identity and display entries (package.json
+          // exports).
+          patterns: [
+            { group: ['@certkit/core/*', '!@certkit/core/identity', '!@certkit/core/display'] },
+          ],
         },
       ],
     },

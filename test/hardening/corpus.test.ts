@@ -339,10 +339,14 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--warn-days',
       '--min-tls',
       '--strict',
+      '--timeout',
     ],
   },
   // fetch reads no file: it writes the chain an endpoint presents.
-  fetch: { reads: [], otherOptions: [...COMMON, '<endpoint>', '--sni', '--output'] },
+  fetch: {
+    reads: [],
+    otherOptions: [...COMMON, '<endpoint>', '--sni', '--output', '--timeout'],
+  },
   expiry: {
     reads: [{ arg: '<files..>', kind: 'certificate', argv: (f) => ['expiry', f] }],
     otherOptions: [...COMMON, '--within'],

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `certs` executable. `certs --version` is answered before yargs loads: that alone costs
- * ~30 ms of a ~90 ms start-up (bench/RESULTS.md, case "start-up"); everything else goes to main.
+ * ~30 ms of a ~90 ms start-up (bench/RESULTS.md, case "start-up"); everything else goes to main,
+ * with main's crash handler for what escapes every promise.
  */
 import { VERSION } from './version.js';
 
@@ -10,6 +11,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Exactly what yargs' .version() prints.
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const { main } = await import('./main.js');
+  const { crashHandler, main } = await import('./main.js');
+  process.on('uncaughtException', crashHandler(argv));
+  process.on('unhandledRejection', crashHandler(argv));
   process.exitCode = await main(argv);
 }

@@ -20,7 +20,7 @@ import { exportP12 } from './commands/export-p12.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK } from './exit-codes.js';
-import { processIo, reportError, UsageError } from './output.js';
+import { parserUsageError, processIo, reportError } from './output.js';
 import { withMaxInput } from './options.js';
 import type { Io } from './output.js';
 import { VERSION } from './version.js';
@@ -81,7 +81,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       // yargs reports its own parsing errors (a flag without its value, …) as a YError: those
       // are usage errors too. Anything else comes from a command and keeps its identity.
       if (error !== undefined && error.name !== 'YError') throw error;
-      throw new UsageError(message ?? error?.message ?? 'invalid usage');
+      throw parserUsageError(message ?? error?.message ?? 'invalid usage');
     });
   for (const spec of COMMANDS) {
     parser.command(
@@ -100,6 +100,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   } catch (error) {
     return reportError(io, error, json, commandName ?? argv.find((a) => !a.startsWith('-')));
   }
+}
+
+/**
+ * The last resort for an error no promise carries (one thrown in an event handler): reported
+ * like any other, one line or the JSON error document, never a stack trace, and exit 2 at once
+ * (the process is in no state to go on). bin.ts installs it for `uncaughtException` and
+ * `unhandledRejection`.
+ */
+export function crashHandler(
+  argv: readonly string[],
+  io: Io = processIo,
+): (error: unknown) => void {
+  return (error) => {
+    process.exit(reportError(io, error, argv.includes('--json')));
+  };
 }
 
 export { EXIT_CANNOT_RUN };

@@ -87,3 +87,34 @@ export function withPassphraseFile<T>(
     describe: `file whose first line is the passphrase ${what}`,
   });
 }
+
+/** Longest `--timeout` accepted, in seconds: a typo such as 100000 would hang a script for a day. */
+const MAX_TIMEOUT_SECONDS = 600;
+
+/** Adds `--timeout SECONDS` to a command that connects to an endpoint. */
+export function withTimeout<T>(y: Argv<T>): Argv<T & { timeout: number | undefined }> {
+  return y.option('timeout', {
+    type: 'number',
+    requiresArg: true,
+    describe: 'seconds allowed for each connection, handshake and reply (default 10)',
+  });
+}
+
+/**
+ * `--timeout` in milliseconds, or undefined for core's default: pass it to core as `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const timeoutMs = timeoutFrom(args); // --timeout 2.5 -> 2500
+ * ```
+ */
+export function timeoutFrom(args: { timeout?: number | undefined }): number | undefined {
+  const seconds = args.timeout;
+  if (seconds === undefined) return undefined;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new UsageError(
+      `invalid value for --timeout: give seconds, more than 0 and at most ${String(MAX_TIMEOUT_SECONDS)}`,
+    );
+  }
+  return Math.max(1, Math.round(seconds * 1000));
+}

@@ -2,10 +2,22 @@
  * Everything the CLI prints goes through here: results to stdout, messages and progress to
  * stderr, no colour when the stream is not a TTY or NO_COLOR is set, one JSON document with
  * --json (on failure too).
+ *
+ * Certificate names, file names, server replies and error messages are attacker-chosen, so a
+ * human-readable line is {@link TerminalText}: made by the {@link line} tag, which keeps the
+ * program's own literal text and escapes every value put into it (core's
+ * escapeControlCharacters: C0/C1 controls, DEL, bidi controls, so also CR and LF: a value cannot
+ * start a line of its own), and printed by {@link printLines}. JSON keeps exact values
+ * ({@link printJson} escapes what JSON.stringify leaves raw).
  */
+import { escapeControlCharacters } from '@certkit/core/display';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
-/** Where output goes; tests and the main process share this shape. */
+/**
+ * Where output goes; tests and the main process share this shape. Its writers take text as is:
+ * human-readable lines reach them through {@link printLines} only, data (PEM certkit wrote, JSON
+ * from {@link printJson}) directly.
+ */
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -26,23 +38,84 @@ export function useColor(isTty: boolean): boolean {
   return isTty && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
 }
 
-/** Styles text with an ANSI code when colour is allowed. */
-export function style(
-  text: string,
-  code: 'bold' | 'green' | 'yellow' | 'red' | 'dim',
-  isTty: boolean,
-): string {
-  if (!useColor(isTty)) return text;
-  const codes = { bold: 1, green: 32, yellow: 33, red: 31, dim: 2 } as const;
-  return `\u001b[${String(codes[code])}m${text}\u001b[0m`;
+const TEXT = Symbol('terminal text');
+
+/**
+ * Text that may reach a terminal as it is: made only by {@link line} and {@link paint}, which
+ * escape every value from outside the program, and printed by {@link printLines}.
+ */
+export interface TerminalText {
+  readonly [TEXT]: string;
+}
+
+/** What {@link line} takes as a value: text made safe already, or anything to escape. */
+export type LineValue = TerminalText | string | number;
+
+function terminalText(text: string): TerminalText {
+  return { [TEXT]: text };
+}
+
+function shown(value: LineValue): string {
+  return typeof value === 'object' ? value[TEXT] : escapeControlCharacters(String(value));
+}
+
+/**
+ * Tag for human-readable output: the literal parts are the program's own text and stay as
+ * written; each `${value}` is escaped (control characters, DEL, bidi controls, CR and LF shown
+ * as `\x1b`, `\u202e`, …) unless it is {@link TerminalText} already.
+ *
+ * @example
+ * ```ts
+ * printLines(io, 'stdout', [line`  subject       ${info.subject}`]);
+ * ```
+ */
+export function line(strings: TemplateStringsArray, ...values: readonly LineValue[]): TerminalText {
+  let text = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) {
+    text += shown(values[i] ?? '') + (strings[i + 1] ?? '');
+  }
+  return terminalText(text);
+}
+
+const STYLES = { bold: 1, green: 32, yellow: 33, red: 31, dim: 2 } as const;
+
+/** A style {@link paint} applies. */
+export type Style = keyof typeof STYLES;
+
+/** `value` (escaped unless TerminalText) in an ANSI style when colour is allowed. */
+export function paint(value: LineValue, code: Style, isTty: boolean): TerminalText {
+  const text = shown(value);
+  if (!useColor(isTty)) return terminalText(text);
+  return terminalText(`\u001b[${String(STYLES[code])}m${text}\u001b[0m`);
+}
+
+/**
+ * Styles text with an ANSI code when colour is allowed, for code that still builds its output
+ * as plain strings (`certs stunnel`): `text` is escaped, what surrounds it is not. New code uses
+ * {@link paint} and {@link line}, which escape every value.
+ */
+export function style(text: string, code: Style, isTty: boolean): string {
+  return paint(text, code, isTty)[TEXT];
+}
+
+/** Prints human-readable lines on stdout or stderr, each ended by a line feed. */
+export function printLines(
+  io: Io,
+  stream: 'stdout' | 'stderr',
+  lines: readonly TerminalText[],
+): void {
+  if (lines.length === 0) return;
+  io[stream](lines.map((l) => `${l[TEXT]}\n`).join(''));
 }
 
 /** Output is handed to the stream in pieces of about this many characters. */
 const JSON_PIECE = 64 * 1024;
 
 /**
- * Prints one JSON document on stdout: exactly `JSON.stringify(value, null, 2)` and a newline,
- * written in pieces as it is produced rather than built whole first. `certs inspect --json` of
+ * Prints one JSON document on stdout: `JSON.stringify(value, null, 2)` and a newline, the same
+ * JSON value with DEL, C1 and bidi controls written as `\uXXXX` too (JSON.stringify leaves them
+ * raw, and a terminal may act on them), written in pieces as it is produced rather than built
+ * whole first. `certs inspect --json` of
  * 5,000 certificates is a 15 MB document; as one string plus its encoded copy it was a fifth of
  * the command's peak memory (bench case 4a).
  */
@@ -51,12 +124,12 @@ export function printJson(io: Io, value: unknown): void {
   const add = (piece: string): void => {
     pending += piece;
     if (pending.length >= JSON_PIECE) {
-      io.stdout(pending);
+      io.stdout(escapeJsonUnsafe(pending));
       pending = '';
     }
   };
   writeJson(jsonValue(value, ''), '', add);
-  io.stdout(`${pending}\n`);
+  io.stdout(`${escapeJsonUnsafe(pending)}\n`);
 }
 
 /** A value as JSON.stringify sees it: after toJSON; undefined when it is left out. */
@@ -113,7 +186,25 @@ function writeJson(value: unknown, indent: string, add: (piece: string) => void)
   add(first ? '{}' : `\n${indent}}`);
 }
 
-/** An error's code and one-line message, whatever was thrown. */
+/**
+ * What JSON.stringify leaves raw although a terminal may act on it: DEL, C1 controls and bidi
+ * controls (it escapes only U+0000-U+001F). Written as `\uXXXX`: the same JSON value.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text with {@link JSON_UNSAFE} characters escaped. Applied to each piece written rather
+ * than to each string: outside strings JSON text is ASCII, so the result is the same, with one
+ * scan per 64 KiB piece instead of a call per value.
+ */
+function escapeJsonUnsafe(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * An error's code and message, whatever was thrown: a CertkitError's message exactly (values
+ * from input and all: reportError escapes it for a terminal), anything else on one line.
+ */
 export function describeError(error: unknown): { code: string; message: string } {
   if (
     error !== null &&
@@ -123,23 +214,21 @@ export function describeError(error: unknown): { code: string; message: string }
     (error as { name?: unknown }).name === 'CertkitError'
   ) {
     const { code, message } = error as { code: string; message: string };
-    return { code, message: oneLine(message) };
+    return { code, message };
   }
-  if (error instanceof UsageError) {
-    // yargs says "Invalid values:\n  Argument: curve, Given: …": make it one plain line.
-    const message = oneLine(error.message).replace(
-      /^Invalid values:;\s*Argument:\s*/,
-      'invalid value for --',
-    );
-    return { code: 'USAGE', message: message.charAt(0).toLowerCase() + message.slice(1) };
-  }
+  if (error instanceof UsageError) return { code: 'USAGE', message: error.message };
   // An unexpected failure: say so on one line, without the stack (CERTKIT_DEBUG=1 shows it).
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `unexpected failure: ${oneLine(message)}` };
 }
 
+/** Line breaks (and the blanks around them) as `; `: split, not a regex over input. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, '; ').trim();
+  return text
+    .split('\n')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join('; ');
 }
 
 /** A command-line usage error (unknown flag, bad value): exit 2. */
@@ -151,17 +240,31 @@ export class UsageError extends Error {
 }
 
 /**
- * Reports a failure: `certs: message` on stderr (plus a hint for usage errors), or the JSON
- * error document on stdout with --json. Returns the exit code.
+ * A usage error from yargs' own message: its "Invalid values:\n  Argument: curve, Given: …"
+ * made one plain line. Only yargs' messages are reshaped; ours are one line already, and the
+ * values they quote are kept as given (reportError escapes them).
+ */
+export function parserUsageError(message: string): UsageError {
+  const flat = oneLine(message).replace(/^Invalid values:;\s*Argument:\s*/, 'invalid value for --');
+  return new UsageError(flat.charAt(0).toLowerCase() + flat.slice(1));
+}
+
+/**
+ * Reports a failure: `certs: message` on stderr, one line with every control character escaped
+ * (plus a hint for usage errors), or the JSON error document on stdout with --json. Returns the
+ * exit code.
  */
 export function reportError(io: Io, error: unknown, json: boolean, command?: string): number {
   const { code, message } = describeError(error);
   if (json) {
     printJson(io, { ok: false, error: { code, message } });
   } else {
-    io.stderr(`certs: ${message}\n`);
-    if (code === 'USAGE')
-      io.stderr(`run 'certs ${command === undefined ? '' : `${command} `}--help' for usage\n`);
+    printLines(io, 'stderr', [
+      line`certs: ${message}`,
+      ...(code === 'USAGE'
+        ? [line`run 'certs ${command === undefined ? '' : `${command} `}--help' for usage`]
+        : []),
+    ]);
   }
   if (process.env.CERTKIT_DEBUG === '1' && error instanceof Error && error.stack !== undefined) {
     io.stderr(`${error.stack}\n`);

@@ -5,6 +5,8 @@
 export { CertkitError, isCertkitError } from './errors.js';
 export type { CertkitErrorCode } from './errors.js';
 
+export { escapeControlCharacters } from './display.js';
+
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './pem.js';
 export type { PemBlock } from './pem.js';
 
@@ -234,6 +236,8 @@ export type {
 
 export {
   fetchPresentedChain,
+  MAX_PEER_CERTIFICATES,
+  MAX_PING_REPLY_BYTES,
   parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,

@@ -12,6 +12,12 @@
  * - Under TLS 1.3 the client finishes its handshake before the server checks the client
  *   certificate (RFC 8446 section 4.4.2.4: the server then sends `certificate_required`), so only
  *   a reply to a command proves the identity was accepted.
+ *
+ * Every server is treated as hostile: one deadline bounds each connection however slowly bytes
+ * arrive, what is kept of a reply and how many certificates are read are capped, and nothing the
+ * server sends is parsed inside a socket event (a throw there would end the process): the
+ * certificates are copied out and parsed once the connection is closed, so that one certkit
+ * cannot read becomes a {@link CertkitError}.
  */
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -63,11 +69,35 @@ export interface PresentedChain {
   readonly error?: string;
 }
 
+/**
+ * Most certificates accepted from a peer. A server sends its leaf and the intermediates (RFC 8446
+ * section 4.4.2, RFC 5246 section 7.4.2): 2 to 4 certificates in practice, and a path we validate
+ * has at most 8 intermediates between leaf and root (path.ts `DEFAULT_MAX_DEPTH`). 32 leaves
+ * room for servers that also send stray certificates while bounding what a hostile server makes
+ * us read. (OpenSSL itself refuses a Certificate message over 100 KiB, its default
+ * `max_cert_list`: about 250 small EC certificates.)
+ */
+export const MAX_PEER_CERTIFICATES = 32;
+
+/**
+ * Most bytes of a reply to PING that are kept. Redis answers `+PONG` or an error line
+ * (`-NOAUTH Authentication required.`): far below this; a server that sends more without a line
+ * end is cut here rather than held in memory until the timeout.
+ */
+export const MAX_PING_REPLY_BYTES = 4096;
+
+/** What the server showed of itself, copied out of the socket inside its event. */
+interface PeerSnapshot {
+  /** DER of each certificate as sent, at most {@link MAX_PEER_CERTIFICATES} + 1. */
+  readonly certificates: readonly Uint8Array[];
+  readonly protocol: string | null;
+}
+
 interface Attempt {
-  readonly socket: TLSSocket;
   readonly secure: boolean;
+  readonly peer: PeerSnapshot;
   readonly error?: NodeJS.ErrnoException;
-  /** What the server replied to PING, when asked. */
+  /** What the server replied to PING, when asked: the first line, or what came before close. */
   readonly reply?: string;
 }
 
@@ -87,9 +117,34 @@ function connectOptions(host: string, port: number, options: TlsProbeOptions): C
 }
 
 /**
- * Connects once; resolves when the handshake completes (and, with `ping`, when the server
- * replies or closes) or fails. `inspect` runs exactly once, while the socket is still readable,
- * in the `secureConnect` or the `error` event.
+ * The presented certificates as DER, in order, and the protocol. Only copies: nothing here
+ * parses, so nothing a server sends can throw inside a socket event (where a throw is an
+ * uncaught exception that ends the process).
+ */
+function snapshot(socket: TLSSocket): PeerSnapshot {
+  const certificates: Uint8Array[] = [];
+  const seen = new Set<string>();
+  let current: X509Certificate | undefined = socket.getPeerX509Certificate();
+  while (
+    current !== undefined &&
+    certificates.length <= MAX_PEER_CERTIFICATES &&
+    !seen.has(current.fingerprint256)
+  ) {
+    seen.add(current.fingerprint256);
+    certificates.push(new Uint8Array(current.raw));
+    current = current.issuerCertificate;
+  }
+  return { certificates, protocol: socket.getProtocol() };
+}
+
+const NO_PEER: PeerSnapshot = { certificates: [], protocol: null };
+
+/**
+ * Connects once; resolves (never rejects) when the handshake completes (and, with `ping`, when
+ * the server replies or closes), fails, or `timeoutMs` passes from the start: one deadline for
+ * the whole exchange, so a server that drips bytes cannot stretch it. The peer's certificates
+ * are copied once, while the socket still holds them, in the `secureConnect` or the `error`
+ * event; callers parse them after the socket is gone.
  */
 function attempt(
   host: string,
@@ -97,25 +152,36 @@ function attempt(
   options: TlsProbeOptions,
   extra: ConnectionOptions,
   ping: boolean,
-  inspect: (socket: TLSSocket) => void,
 ): Promise<Attempt> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({ ...connectOptions(host, port, options), ...extra });
     let secure = false;
-    let inspected = false;
+    let peer: PeerSnapshot | undefined;
     let data = '';
-    const look = (): void => {
-      if (!inspected) {
-        inspected = true;
-        inspect(socket);
-      }
-    };
-    const finish = (result: Omit<Attempt, 'socket' | 'secure'>): void => {
+    let done = false;
+    let socket: TLSSocket | undefined;
+    const finish = (result: { error?: NodeJS.ErrnoException; reply?: string }): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.on('error', () => undefined); // late errors of a socket we are discarding
-      socket.destroy();
-      resolve({ socket, secure, ...result });
+      if (socket !== undefined) {
+        socket.removeAllListeners();
+        socket.on('error', () => undefined); // late errors of a socket we are discarding
+        socket.destroy();
+      }
+      resolve({ secure, peer: peer ?? NO_PEER, ...result });
+    };
+    /** Runs an event handler; whatever it throws ends this attempt, never the process. */
+    const guard =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          handler(...args);
+        } catch (error) {
+          finish({ error: asErrno(error) });
+        }
+      };
+    const look = (): void => {
+      if (peer === undefined && socket !== undefined) peer = snapshot(socket);
     };
     const timer = setTimeout(() => {
       const error: NodeJS.ErrnoException = new Error(
@@ -124,56 +190,106 @@ function attempt(
       error.code = 'ETIMEDOUT';
       finish({ error });
     }, options.timeoutMs ?? TLS_TIMEOUT_MS);
-    socket.once('secureConnect', () => {
-      secure = true;
-      look();
-      if (!ping) finish({});
-      else socket.write('*1\r\n$4\r\nPING\r\n');
-    });
-    socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('latin1');
-      const end = data.indexOf('\r\n');
-      if (end !== -1) finish({ reply: data.slice(0, end) });
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      look();
-      finish({ error });
-    });
-    socket.once('close', () => {
-      finish(data.length > 0 ? { reply: data } : {});
-    });
+    try {
+      socket = tlsConnect({ ...connectOptions(host, port, options), ...extra });
+    } catch (error) {
+      // Bad client identity PEM and the like: Node throws before any connection.
+      finish({ error: asErrno(error) });
+      return;
+    }
+    socket.once(
+      'secureConnect',
+      guard(() => {
+        secure = true;
+        look();
+        if (!ping) finish({});
+        else socket.write('*1\r\n$4\r\nPING\r\n');
+      }),
+    );
+    socket.on(
+      'data',
+      guard((chunk: Buffer) => {
+        // Bounded: at most MAX_PING_REPLY_BYTES are ever held.
+        data += chunk.subarray(0, MAX_PING_REPLY_BYTES - data.length).toString('latin1');
+        const end = data.indexOf('\r\n');
+        if (end !== -1) finish({ reply: data.slice(0, end) });
+        else if (data.length >= MAX_PING_REPLY_BYTES) finish({ reply: data });
+      }),
+    );
+    socket.once(
+      'error',
+      guard((error: NodeJS.ErrnoException) => {
+        look();
+        finish({ error });
+      }),
+    );
+    socket.once(
+      'close',
+      guard(() => {
+        finish(data.length > 0 ? { reply: data } : {});
+      }),
+    );
   });
+}
+
+function asErrno(error: unknown): NodeJS.ErrnoException {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Why a connection gave no certificate, in words; never the peer's own bytes. */
+function failureReason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'NO_CERT':
+      return 'the server sent no certificate';
+    case 'ECONNRESET':
+      return 'the server reset the connection';
+    case 'EPIPE':
+      return 'the server closed the connection';
+    case 'ETIMEDOUT':
+      return error.message;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE':
+      // OpenSSL's max_cert_list (100 KiB) and its other message limits.
+      return 'the server sent a TLS message larger than OpenSSL accepts (over 100 KiB of certificates?)';
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'ERR_SSL_RECORD_LAYER_FAILURE':
+      return 'the server did not answer with TLS; is it a TLS port?';
+    default:
+      return error.code?.startsWith('ERR_SSL') === true
+        ? `TLS handshake failed (${describe(error) ?? error.code}); is it a TLS port?`
+        : error.code === undefined
+          ? 'the connection failed'
+          : `the connection failed (${error.code})`;
+  }
 }
 
 function connectionFailure(host: string, port: number, error: NodeJS.ErrnoException): never {
-  const where = `${host}:${String(port)}`;
-  const why =
-    error.code === 'ECONNREFUSED'
-      ? 'connection refused'
-      : error.code === 'ETIMEDOUT'
-        ? error.message
-        : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
-          ? 'host name not found'
-          : error.code?.startsWith('ERR_SSL') === true
-            ? `TLS handshake failed (${describe(error) ?? error.code}); is it a TLS port?`
-            : (error.code ?? error.message);
-  throw new CertkitError('TLS_FAILED', `cannot get a certificate from ${where}: ${why}`, {
-    cause: error,
-  });
+  throw new CertkitError(
+    'TLS_FAILED',
+    `cannot get a certificate from ${host}:${String(port)}: ${failureReason(error)}`,
+    { cause: error },
+  );
 }
 
-function walk(first: X509Certificate | undefined, source: string): Certificate[] {
-  const out: Certificate[] = [];
-  const seen = new Set<string>();
-  let current = first;
-  while (current !== undefined && !seen.has(current.fingerprint256)) {
-    seen.add(current.fingerprint256);
-    out.push(
-      parseCertificate(new Uint8Array(current.raw), { name: source, index: out.length + 1 }),
+/**
+ * Parses what the peer sent, after the connection is gone.
+ *
+ * @throws {@link CertkitError} `TOO_MANY_CERTIFICATES` past {@link MAX_PEER_CERTIFICATES};
+ * `CERTIFICATE_INVALID` for a certificate OpenSSL read but certkit cannot
+ */
+function parsePeerCertificates(peer: PeerSnapshot, source: string): Certificate[] {
+  if (peer.certificates.length > MAX_PEER_CERTIFICATES) {
+    throw new CertkitError(
+      'TOO_MANY_CERTIFICATES',
+      `cannot use the chain ${source} presents: more than ${String(MAX_PEER_CERTIFICATES)} certificates (certkit reads at most ${String(MAX_PEER_CERTIFICATES)} from a server)`,
     );
-    current = current.issuerCertificate;
   }
-  return out;
+  return peer.certificates.map((der, i) => parseCertificate(der, { name: source, index: i + 1 }));
 }
 
 function describe(error: NodeJS.ErrnoException | undefined): string | undefined {
@@ -187,7 +303,9 @@ function describe(error: NodeJS.ErrnoException | undefined): string | undefined 
  * verify, and even when the server then refuses us for lacking a client certificate.
  *
  * @throws {@link CertkitError} `TLS_FAILED` when no certificate could be obtained (connection
- * refused, timeout, no TLS, no common version)
+ * refused or reset, timeout, no TLS, no common version); `TOO_MANY_CERTIFICATES` when the server
+ * sends more than {@link MAX_PEER_CERTIFICATES}; `CERTIFICATE_INVALID` when a certificate it
+ * sends cannot be read (OpenSSL is laxer than certkit, e.g. about a UTCTime without seconds)
  *
  * @example
  * ```ts
@@ -201,13 +319,8 @@ export async function fetchPresentedChain(
   options: TlsProbeOptions = {},
 ): Promise<PresentedChain> {
   const source = `${host}:${String(port)}`;
-  let certificates: Certificate[] = [];
-  let protocol: string | null = null;
-  const result = await attempt(host, port, options, {}, false, (socket) => {
-    certificates = walk(socket.getPeerX509Certificate(), source);
-    protocol = socket.getProtocol();
-  });
-  if (certificates.length === 0) {
+  const result = await attempt(host, port, options, {}, false);
+  if (result.peer.certificates.length === 0) {
     connectionFailure(
       host,
       port,
@@ -215,6 +328,7 @@ export async function fetchPresentedChain(
         Object.assign(new Error('the server sent no certificate'), { code: 'NO_CERT' }),
     );
   }
+  const certificates = parsePeerCertificates(result.peer, source);
   const servername = connectOptions(host, port, options).servername;
   const error = describe(result.error);
   return {
@@ -222,7 +336,7 @@ export async function fetchPresentedChain(
     port,
     ...(servername === undefined ? {} : { servername }),
     certificates,
-    protocol,
+    protocol: result.peer.protocol,
     handshakeCompleted: result.secure,
     ...(error === undefined ? {} : { error }),
   };
@@ -260,22 +374,18 @@ export async function probeTlsVersions(
   for (const version of TLS_VERSIONS) {
     // getProtocol() reports the version we offered even when the server refused it; the
     // server's Certificate message proves it accepted the version (TLS 1.2 and 1.3 alike).
-    let sawCertificate = false;
     const result = await attempt(
       host,
       port,
       options,
       { minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' },
       false,
-      (socket) => {
-        sawCertificate = socket.getPeerX509Certificate() !== undefined;
-      },
     );
     const code = result.error?.code;
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       connectionFailure(host, port, result.error ?? new Error(code));
     }
-    const accepted = result.secure || sawCertificate;
+    const accepted = result.secure || result.peer.certificates.length > 0;
     const detail = describe(result.error);
     results.push({ version, accepted, ...(detail === undefined ? {} : { detail }) });
   }
@@ -286,7 +396,11 @@ export async function probeTlsVersions(
 export interface PingResult {
   /** The server answered our command: it accepted the TLS connection and our identity. */
   readonly accepted: boolean;
-  /** The first reply line (`+PONG`, `-NOAUTH …`), when there was one. */
+  /**
+   * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
+   * Latin-1, at most {@link MAX_PING_REPLY_BYTES} of them. Unescaped: escape it before showing it
+   * (`escapeControlCharacters`).
+   */
   readonly reply?: string;
   /** Negotiated version. */
   readonly protocol: string | null;
@@ -313,10 +427,8 @@ export async function pingWithIdentity(
   port: number,
   options: TlsProbeOptions = {},
 ): Promise<PingResult> {
-  let protocol: string | null = null;
-  const result = await attempt(host, port, options, {}, true, (socket) => {
-    protocol = socket.getProtocol();
-  });
+  const result = await attempt(host, port, options, {}, true);
+  const protocol = result.peer.protocol;
   const code = result.error?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     connectionFailure(host, port, result.error ?? new Error(code));

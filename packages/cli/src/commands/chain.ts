@@ -3,12 +3,12 @@ import type { AssembledCertificates, ChainFinding } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { printJson, style } from '../output.js';
-import type { Io } from '../output.js';
+import { line, paint, printJson, printLines } from '../output.js';
+import type { Io, TerminalText } from '../output.js';
 
-function findingLine(io: Io, f: ChainFinding): string {
+function findingLine(io: Io, f: ChainFinding): TerminalText {
   const colour = f.severity === 'error' ? 'red' : f.severity === 'warning' ? 'yellow' : 'dim';
-  return `  ${style(f.severity, colour, io.stderrIsTty)}: ${f.message} [${f.code}]`;
+  return line`  ${paint(f.severity, colour, io.stderrIsTty)}: ${f.message} [${f.code}]`;
 }
 
 /** The human summary, on stderr: stdout carries only the PEM. */
@@ -17,10 +17,10 @@ function printSummary(
   result: AssembledCertificates,
   options: { auto: boolean; outFile: string | undefined },
 ): void {
-  const lines: string[] = [];
+  const lines: TerminalText[] = [];
   lines.push(
-    `${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
-    `read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
+    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
+    line`read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
   );
   if (result.chain !== null) {
     const last = result.chain.path.length - 1;
@@ -39,13 +39,13 @@ function printSummary(
           ? ', left out (--no-root)'
           : '';
       lines.push(
-        `  ${String(i + 1)}. ${member.role.padEnd(12)} ${member.certificate.info.subject}  (until ${member.certificate.info.notAfter.slice(0, 10)}, ${verdict}${dropped})`,
+        line`  ${i + 1}. ${member.role.padEnd(12)} ${member.certificate.info.subject}  (until ${member.certificate.info.notAfter.slice(0, 10)}, ${verdict}${dropped})`,
       );
     });
   } else if (result.bundle !== null) {
     result.bundle.members.forEach((m, i) => {
       lines.push(
-        `  ${String(i + 1)}. ${m.certificate.info.subject}  (until ${m.certificate.info.notAfter.slice(0, 10)}${m.selfSigned ? ', self-signed' : m.ca ? ', CA' : ''})`,
+        line`  ${i + 1}. ${m.certificate.info.subject}  (until ${m.certificate.info.notAfter.slice(0, 10)}${m.selfSigned ? ', self-signed' : m.ca ? ', CA' : ''})`,
       );
     });
   }
@@ -53,18 +53,18 @@ function printSummary(
   const count = `${String(result.certificates.length)} certificate${result.certificates.length === 1 ? '' : 's'}`;
   if (!result.ok && result.written === null) {
     lines.push(
-      style(
+      paint(
         `the ${result.mode} is broken: nothing written (use --allow-broken to write it anyway)`,
         'red',
         io.stderrIsTty,
       ),
     );
   } else if (result.written !== null) {
-    lines.push(`wrote ${count} to ${result.written}`);
+    lines.push(line`wrote ${count} to ${result.written}`);
   } else if (options.outFile === undefined) {
-    lines.push(`wrote ${count} to stdout`);
+    lines.push(line`wrote ${count} to stdout`);
   }
-  io.stderr(`${lines.join('\n')}\n`);
+  printLines(io, 'stderr', lines);
 }
 
 export const chain = defineCommand({

@@ -2,9 +2,9 @@
 import type { CheckReport, Finding, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { printJson, style } from '../output.js';
-import type { Io } from '../output.js';
+import { maxInputFrom, timeoutFrom, withPassphraseFile, withTimeout } from '../options.js';
+import { line, paint, printJson, printLines } from '../output.js';
+import type { Io, TerminalText } from '../output.js';
 
 /** The lines of the human report, each check with the finding codes it owns. */
 const CHECKS: readonly {
@@ -47,41 +47,45 @@ function passes(
   }
 }
 
-function printReport(
+function reportLines(
   io: Io,
   report: CheckReport,
   context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
-): void {
+): TerminalText[] {
   const tty = io.stdoutIsTty;
   const leaf = report.certificates[0];
-  io.stdout(
-    `${style(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${leaf.dnsNames.map((d) => `DNS:${d}`).join(', ') || 'no DNS SAN'}`}\n`,
-  );
+  const out = [
+    line`${paint(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${leaf.dnsNames.map((d) => `DNS:${d}`).join(', ') || 'no DNS SAN'}`}`,
+  ];
   for (const check of CHECKS) {
     if (!passes(report, check.applies, context)) continue;
     const found = report.findings.filter((f) => check.codes.includes(f.code));
     if (found.length === 0) {
-      io.stdout(`  ${style('pass', 'green', tty)}  ${check.label}\n`);
+      out.push(line`  ${paint('pass', 'green', tty)}  ${check.label}`);
       continue;
     }
-    for (const f of found) io.stdout(`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}\n`);
+    for (const f of found)
+      out.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
   }
   if (report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts))) {
     const width = Math.max(...report.names.map((n) => n.name.length), 8);
-    io.stdout(
-      `  clients  ${'name'.padEnd(width)}  ${STACK_HEADERS.map((h) => h.padEnd(8)).join('')}RFC 9525\n`,
+    out.push(
+      line`  clients  ${'name'.padEnd(width)}  ${STACK_HEADERS.map((h) => h.padEnd(8)).join('')}RFC 9525`,
     );
     for (const n of report.names) {
       const cells = n.clients.map((v) => (v.accepts ? 'accept' : 'reject').padEnd(8)).join('');
-      io.stdout(`           ${n.name.padEnd(width)}  ${cells}${n.rfc9525 ? 'accept' : 'reject'}\n`);
+      out.push(
+        line`           ${n.name.padEnd(width)}  ${cells}${n.rfc9525 ? 'accept' : 'reject'}`,
+      );
     }
   }
+  return out;
 }
 
-function mark(f: Finding, tty: boolean): string {
-  if (f.severity === 'error') return style('fail', 'red', tty);
-  if (f.severity === 'warning') return style('warn', 'yellow', tty);
-  return style('info', 'dim', tty);
+function mark(f: Finding, tty: boolean): TerminalText {
+  if (f.severity === 'error') return paint('fail', 'red', tty);
+  if (f.severity === 'warning') return paint('warn', 'yellow', tty);
+  return paint('info', 'dim', tty);
 }
 
 function counts(result: RunCheckResult): { errors: number; warnings: number } {
@@ -104,7 +108,7 @@ export const check = defineCommand({
   command: 'check [files..]',
   describe: 'check endpoint certificates (files and/or a live endpoint) for a cluster',
   builder: (y) =>
-    withPassphraseFile(y, 'of an encrypted --key or --client-key')
+    withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key'))
       .usage(
         'certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint\npresents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as\nNode, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature\nstrength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING).',
       )
@@ -201,8 +205,10 @@ export const check = defineCommand({
     const core = await import('@certkit/core');
     const minTls = `TLSv${args['min-tls'] === '1.0' ? '1' : args['min-tls']}` as const;
     const maxInputBytes = maxInputFrom(args);
+    const timeoutMs = timeoutFrom(args);
     const result = await core.runCheck({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
       cluster: args.cluster,
       files: args.files ?? [],
       profile: args.profile,
@@ -229,33 +235,35 @@ export const check = defineCommand({
       identity: args['client-cert'] !== undefined,
       ca: args.ca !== undefined,
     };
-    io.stdout(`cluster ${result.cluster}, profile ${result.profile}\n`);
+    const out = [line`cluster ${result.cluster}, profile ${result.profile}`];
     for (const [i, report] of result.reports.entries()) {
       // The key belongs to the first chain (or to the endpoint's when there are no files).
-      printReport(io, report, {
-        ...context,
-        key: context.key && i === 0,
-        live: context.live && report.source === result.live?.endpoint,
-        identity: context.identity && report.source === result.live?.endpoint,
-      });
+      out.push(
+        ...reportLines(io, report, {
+          ...context,
+          key: context.key && i === 0,
+          live: context.live && report.source === result.live?.endpoint,
+          identity: context.identity && report.source === result.live?.endpoint,
+        }),
+      );
     }
     if (result.live !== undefined) {
-      const accepted = result.live.versions.filter((v) => v.accepted).map((v) => v.version);
-      io.stdout(
-        `endpoint ${result.live.endpoint}: TLS versions accepted ${accepted.join(', ') || 'none'}`,
+      const { live } = result;
+      const accepted = live.versions.filter((v) => v.accepted).map((v) => v.version);
+      const ping =
+        live.ping === undefined
+          ? ''
+          : `; PING with client identity: ${live.ping.accepted ? `accepted (${live.ping.reply ?? ''})` : `refused (${live.ping.error ?? ''})`}`;
+      out.push(
+        line`endpoint ${live.endpoint}: TLS versions accepted ${accepted.join(', ') || 'none'}${ping}`,
       );
-      if (result.live.ping !== undefined) {
-        io.stdout(
-          `; PING with client identity: ${result.live.ping.accepted ? `accepted (${result.live.ping.reply ?? ''})` : `refused (${result.live.ping.error ?? ''})`}`,
-        );
-      }
-      io.stdout('\n');
     }
     const tty = io.stdoutIsTty;
-    const verdict = failed ? style('FAIL', 'red', tty) : style('OK', 'green', tty);
-    io.stdout(
-      `${verdict}: ${String(errors)} error${errors === 1 ? '' : 's'}, ${String(warnings)} warning${warnings === 1 ? '' : 's'}${args.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}\n`,
+    const verdict = failed ? paint('FAIL', 'red', tty) : paint('OK', 'green', tty);
+    out.push(
+      line`${verdict}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${args.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}`,
     );
+    printLines(io, 'stdout', out);
     return failed ? EXIT_FINDINGS : EXIT_OK;
   },
 });

@@ -1,7 +1,7 @@
 /** `certs csr`: a key and a PKCS#10 request for an organisation's own CA. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { printJson, style, withProgress } from '../output.js';
+import { line, paint, printJson, printLines, withProgress } from '../output.js';
 import { keyOutputOptions, NAME_OPTIONS } from './issue-common.js';
 
 export const csr = defineCommand({
@@ -48,18 +48,15 @@ export const csr = defineCommand({
       return EXIT_OK;
     }
     const { info } = written;
-    io.stdout(
-      [
-        style('Certificate request ready', 'bold', io.stdoutIsTty),
-        `  subject      ${info.subject}`,
-        `  names        ${[...info.subjectAltNames.dns, ...info.subjectAltNames.ip].join(', ')}`,
-        `  request      ${written.csrPath}`,
-        `  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
-        '',
-        `Send ${written.csrPath} to your CA; install what comes back with ${written.privateKeyPath}.`,
-        '',
-      ].join('\n'),
-    );
+    printLines(io, 'stdout', [
+      paint('Certificate request ready', 'bold', io.stdoutIsTty),
+      line`  subject      ${info.subject}`,
+      line`  names        ${[...info.subjectAltNames.dns, ...info.subjectAltNames.ip].join(', ')}`,
+      line`  request      ${written.csrPath}`,
+      line`  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
+      line``,
+      line`Send ${written.csrPath} to your CA; install what comes back with ${written.privateKeyPath}.`,
+    ]);
     return EXIT_OK;
   },
 });

@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { printJson, style } from '../output.js';
+import { line, paint, printJson, printLines } from '../output.js';
 
 export const expiry = defineCommand({
   command: 'expiry <files..>',
@@ -48,18 +48,19 @@ export const expiry = defineCommand({
       const tty = io.stdoutIsTty;
       const lines = report.certificates.map((c) => {
         const state = c.expired
-          ? style(`EXPIRED ${String(-c.daysLeft)} days ago`, 'red', tty)
+          ? paint(`EXPIRED ${String(-c.daysLeft)} days ago`, 'red', tty)
           : c.needsRenewal
-            ? style(`RENEW: ${String(c.daysLeft)} days left`, 'yellow', tty)
-            : style(`ok: ${String(c.daysLeft)} days left`, 'green', tty);
-        return `${c.source}#${String(c.index)}  ${c.notAfter}  ${state}  ${c.subject}`;
+            ? paint(`RENEW: ${String(c.daysLeft)} days left`, 'yellow', tty)
+            : paint(`ok: ${String(c.daysLeft)} days left`, 'green', tty);
+        return line`${c.source}#${c.index}  ${c.notAfter}  ${state}  ${c.subject}`;
       });
+      const count = report.certificates.length;
       lines.push(
         report.ok
-          ? `${String(report.certificates.length)} certificate${report.certificates.length === 1 ? '' : 's'}, none needs renewal`
-          : `${String(report.renewalCount)} of ${String(report.certificates.length)} need${report.renewalCount === 1 ? 's' : ''} renewal`,
+          ? line`${count} certificate${count === 1 ? '' : 's'}, none needs renewal`
+          : line`${report.renewalCount} of ${count} need${report.renewalCount === 1 ? 's' : ''} renewal`,
       );
-      io.stdout(`${lines.join('\n')}\n`);
+      printLines(io, 'stdout', lines);
     }
     return report.ok ? EXIT_OK : EXIT_FINDINGS;
   },

@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { printJson, style } from '../output.js';
+import { line, paint, printJson, printLines } from '../output.js';
 
 export const exportP12 = defineCommand({
   command: 'export-p12',
@@ -92,18 +92,15 @@ export const exportP12 = defineCommand({
       printJson(io, { ok: true, ...written });
       return EXIT_OK;
     }
-    io.stdout(
-      [
-        style('PKCS#12 key store written', 'bold', io.stdoutIsTty),
-        `  file         ${written.path} (mode 0600)`,
-        `  alias        ${written.friendlyName}`,
-        `  certificates ${written.certificates.map((c) => c.subject).join(' | ')}`,
-        `  protection   ${written.protection}`,
-        '',
-        `Check it: keytool -list -keystore ${written.path} -storetype PKCS12`,
-        '',
-      ].join('\n'),
-    );
+    printLines(io, 'stdout', [
+      paint('PKCS#12 key store written', 'bold', io.stdoutIsTty),
+      line`  file         ${written.path} (mode 0600)`,
+      line`  alias        ${written.friendlyName}`,
+      line`  certificates ${written.certificates.map((c) => c.subject).join(' | ')}`,
+      line`  protection   ${written.protection}`,
+      line``,
+      line`Check it: keytool -list -keystore ${written.path} -storetype PKCS12`,
+    ]);
     return EXIT_OK;
   },
 });

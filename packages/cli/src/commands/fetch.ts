@@ -1,7 +1,8 @@
 /** `certs fetch`: save the certificate chain an endpoint presents, exactly as it sends it. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { printJson, style } from '../output.js';
+import { timeoutFrom, withTimeout } from '../options.js';
+import { line, paint, printJson, printLines } from '../output.js';
 
 /**
  * The `fetch` command: parses arguments, calls core `savePresentedChain`, prints or saves PEM.
@@ -16,9 +17,9 @@ export const fetch = defineCommand({
   describe:
     'save the certificate chain a TLS endpoint presents (replaces copying proxy_cert.pem by hand)',
   builder: (y) =>
-    y
+    withTimeout(y)
       .usage(
-        'certs fetch HOST:PORT [--sni NAME] [-o FILE] [--force] [--json]\n\nConnects to HOST:PORT and saves the certificates the server presents, in the order it sends\nthem, whether or not they verify, and even when the server then refuses us for lacking a\nclient certificate. Without -o the chain is printed as PEM on stdout.',
+        'certs fetch HOST:PORT [--sni NAME] [-o FILE] [--force] [--timeout SECONDS] [--json]\n\nConnects to HOST:PORT and saves the certificates the server presents, in the order it sends\nthem, whether or not they verify, and even when the server then refuses us for lacking a\nclient certificate. Without -o the chain is printed as PEM on stdout.',
       )
       .positional('endpoint', {
         type: 'string',
@@ -56,10 +57,12 @@ export const fetch = defineCommand({
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    const timeoutMs = timeoutFrom(args);
     const saved = await core.savePresentedChain(args.endpoint, {
       force: args.force,
       ...(args.sni === undefined ? {} : { servername: args.sni }),
       ...(args.output === undefined ? {} : { output: args.output }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
     const { chain } = saved;
     if (args.json) {
@@ -76,18 +79,20 @@ export const fetch = defineCommand({
       });
       return EXIT_OK;
     }
+    const count = chain.certificates.length;
     const lines = [
-      `${style(`${String(chain.certificates.length)} certificate${chain.certificates.length === 1 ? '' : 's'}`, 'bold', io.stdoutIsTty)} from ${chain.host}:${String(chain.port)} (${chain.protocol ?? 'unknown protocol'}${chain.error === undefined ? '' : `; then ${chain.error}`})`,
+      line`${paint(`${String(count)} certificate${count === 1 ? '' : 's'}`, 'bold', io.stdoutIsTty)} from ${chain.host}:${chain.port} (${chain.protocol ?? 'unknown protocol'}${chain.error === undefined ? '' : `; then ${chain.error}`})`,
       ...chain.certificates.map(
         (c, i) =>
-          `  ${String(i + 1)}. ${c.info.subject}  (issuer ${c.info.issuer}; until ${c.info.notAfter})`,
+          line`  ${i + 1}. ${c.info.subject}  (issuer ${c.info.issuer}; until ${c.info.notAfter})`,
       ),
     ];
     if (saved.path === undefined) {
-      io.stderr(`${lines.join('\n')}\n`);
+      printLines(io, 'stderr', lines);
+      // The PEM is data: base64 lines certkit wrote itself.
       io.stdout(saved.pem);
     } else {
-      io.stdout(`${lines.join('\n')}\nsaved to ${saved.path}\n`);
+      printLines(io, 'stdout', [...lines, line`saved to ${saved.path}`]);
     }
     return EXIT_OK;
   },

@@ -3,7 +3,7 @@ import type { SubjectFields, WrittenClientIdentity } from '@certkit/core/identit
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { printJson, style, UsageError, withProgress } from '../output.js';
+import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
 
 const PROMPTS: readonly [keyof SubjectFields, string][] = [
@@ -62,24 +62,21 @@ function printHuman(io: Io, written: WrittenClientIdentity): void {
   const key =
     info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
   const days = Math.round((Date.parse(info.notAfter) - Date.parse(info.notBefore)) / 86_400_000);
-  io.stdout(
-    [
-      style(`Client identity ready (${key} key, valid ${String(days)} days)`, 'bold', tty),
-      `  subject      ${info.subject}`,
-      `  valid        ${info.notBefore} to ${info.notAfter}`,
-      `  sha256       ${info.fingerprintSha256}`,
-      `  certificate  ${written.certificatePath}`,
-      `  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (mode 0600; keep it secret)' : ' (existing key, unchanged)'}`,
-      '',
-      'Next steps:',
-      `  1. Paste ${written.certificatePath} into the database's "SSL client authentication" field`,
-      '     (Redis Enterprise: database > Security > TLS > client authentication).',
-      `  2. Give ${written.certificatePath} and ${written.privateKeyPath} to your Redis client, e.g.`,
-      `     redis-cli --tls --cert ${written.certificatePath} --key ${written.privateKeyPath} --cacert servercerts.pem -h <endpoint> -p <port>`,
-      `     or to stunnel: cert = ${written.certificatePath}, key = ${written.privateKeyPath}.`,
-      '',
-    ].join('\n'),
-  );
+  printLines(io, 'stdout', [
+    paint(`Client identity ready (${key} key, valid ${String(days)} days)`, 'bold', tty),
+    line`  subject      ${info.subject}`,
+    line`  valid        ${info.notBefore} to ${info.notAfter}`,
+    line`  sha256       ${info.fingerprintSha256}`,
+    line`  certificate  ${written.certificatePath}`,
+    line`  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (mode 0600; keep it secret)' : ' (existing key, unchanged)'}`,
+    line``,
+    line`Next steps:`,
+    line`  1. Paste ${written.certificatePath} into the database's "SSL client authentication" field`,
+    line`     (Redis Enterprise: database > Security > TLS > client authentication).`,
+    line`  2. Give ${written.certificatePath} and ${written.privateKeyPath} to your Redis client, e.g.`,
+    line`     redis-cli --tls --cert ${written.certificatePath} --key ${written.privateKeyPath} --cacert servercerts.pem -h <endpoint> -p <port>`,
+    line`     or to stunnel: cert = ${written.certificatePath}, key = ${written.privateKeyPath}.`,
+  ]);
 }
 
 export const genClient = defineCommand({

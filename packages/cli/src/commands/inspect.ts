@@ -3,8 +3,8 @@ import type { CertificateInfo, InspectedItem, InspectReport } from '@certkit/cor
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { printJson, style } from '../output.js';
-import type { Io } from '../output.js';
+import { line, paint, printJson, printLines } from '../output.js';
+import type { Io, TerminalText } from '../output.js';
 
 function keyText(key: { type: string; bits: number; curve?: string }): string {
   if (key.type === 'ec') return `EC ${key.curve ?? ''}`.trim();
@@ -12,7 +12,11 @@ function keyText(key: { type: string; bits: number; curve?: string }): string {
   return `${key.type.toUpperCase()} ${String(key.bits)}-bit`;
 }
 
-function certificateLines(info: CertificateInfo, daysLeft: number, expired: boolean): string[] {
+function certificateLines(
+  info: CertificateInfo,
+  daysLeft: number,
+  expired: boolean,
+): TerminalText[] {
   const names = [
     ...info.subjectAltNames.dns.map((n) => `DNS:${n}`),
     ...info.subjectAltNames.ip.map((n) => `IP:${n}`),
@@ -21,71 +25,71 @@ function certificateLines(info: CertificateInfo, daysLeft: number, expired: bool
   ];
   const bc = info.basicConstraints;
   return [
-    `  subject       ${info.subject}`,
-    `  issuer        ${info.issuer}${info.selfIssued ? ' (self-issued)' : ''}`,
-    `  serial        ${info.serialNumber}`,
-    `  valid         ${info.notBefore} to ${info.notAfter} (${expired ? `expired ${String(-daysLeft)} days ago` : `${String(daysLeft)} days left`})`,
-    `  names         ${names.length > 0 ? names.join(', ') : '(no subjectAltName)'}`,
-    `  key usage     ${info.keyUsage === null ? '(none)' : info.keyUsage.join(', ')}`,
-    `  ext key usage ${info.extendedKeyUsage === null ? '(none)' : info.extendedKeyUsage.join(', ')}`,
-    `  basic         ${bc === null ? '(none)' : bc.ca ? `CA:TRUE${bc.pathLength === undefined ? '' : `, pathlen:${String(bc.pathLength)}`}` : 'CA:FALSE'}`,
-    `  key           ${keyText(info.key)}`,
-    `  signature     ${info.signatureAlgorithm}`,
-    `  sha256        ${info.fingerprintSha256}`,
-    `  ski           ${info.subjectKeyIdentifier ?? '(none)'}`,
-    `  aki           ${info.authorityKeyIdentifier ?? '(none)'}`,
+    line`  subject       ${info.subject}`,
+    line`  issuer        ${info.issuer}${info.selfIssued ? ' (self-issued)' : ''}`,
+    line`  serial        ${info.serialNumber}`,
+    line`  valid         ${info.notBefore} to ${info.notAfter} (${expired ? `expired ${String(-daysLeft)} days ago` : `${String(daysLeft)} days left`})`,
+    line`  names         ${names.length > 0 ? names.join(', ') : '(no subjectAltName)'}`,
+    line`  key usage     ${info.keyUsage === null ? '(none)' : info.keyUsage.join(', ')}`,
+    line`  ext key usage ${info.extendedKeyUsage === null ? '(none)' : info.extendedKeyUsage.join(', ')}`,
+    line`  basic         ${bc === null ? '(none)' : bc.ca ? `CA:TRUE${bc.pathLength === undefined ? '' : `, pathlen:${String(bc.pathLength)}`}` : 'CA:FALSE'}`,
+    line`  key           ${keyText(info.key)}`,
+    line`  signature     ${info.signatureAlgorithm}`,
+    line`  sha256        ${info.fingerprintSha256}`,
+    line`  ski           ${info.subjectKeyIdentifier ?? '(none)'}`,
+    line`  aki           ${info.authorityKeyIdentifier ?? '(none)'}`,
   ];
 }
 
-function itemLines(item: InspectedItem, tty: boolean): string[] {
+function itemLines(item: InspectedItem, tty: boolean): TerminalText[] {
   switch (item.kind) {
     case 'certificate':
       return [
-        style(`#${String(item.index)} certificate`, 'bold', tty),
+        paint(`#${String(item.index)} certificate`, 'bold', tty),
         ...certificateLines(item.certificate, item.daysLeft, item.expired),
       ];
     case 'certificate-request': {
       const r = item.request;
       return [
-        style(`#${String(item.index)} certificate request`, 'bold', tty),
-        `  subject       ${r.subject}`,
-        `  names         ${[...r.subjectAltNames.dns.map((n) => `DNS:${n}`), ...r.subjectAltNames.ip.map((n) => `IP:${n}`)].join(', ') || '(none requested)'}`,
-        `  key usage     ${r.keyUsage === null ? '(none requested)' : r.keyUsage.join(', ')}`,
-        `  ext key usage ${r.extendedKeyUsage === null ? '(none requested)' : r.extendedKeyUsage.join(', ')}`,
-        `  key           ${keyText(r.key)}`,
-        `  signature     ${r.signatureAlgorithm} (${r.signatureValid ? 'verifies' : 'DOES NOT VERIFY'})`,
+        paint(`#${String(item.index)} certificate request`, 'bold', tty),
+        line`  subject       ${r.subject}`,
+        line`  names         ${[...r.subjectAltNames.dns.map((n) => `DNS:${n}`), ...r.subjectAltNames.ip.map((n) => `IP:${n}`)].join(', ') || '(none requested)'}`,
+        line`  key usage     ${r.keyUsage === null ? '(none requested)' : r.keyUsage.join(', ')}`,
+        line`  ext key usage ${r.extendedKeyUsage === null ? '(none requested)' : r.extendedKeyUsage.join(', ')}`,
+        line`  key           ${keyText(r.key)}`,
+        line`  signature     ${r.signatureAlgorithm} (${r.signatureValid ? 'verifies' : 'DOES NOT VERIFY'})`,
       ];
     }
     case 'private-key':
       return [
-        style(`#${String(item.index)} private key`, 'bold', tty),
-        `  key           ${keyText(item.key)}`,
-        `  format        ${item.key.format}${item.key.encrypted ? ' (encrypted)' : ' (not encrypted)'}`,
+        paint(`#${String(item.index)} private key`, 'bold', tty),
+        line`  key           ${keyText(item.key)}`,
+        line`  format        ${item.key.format}${item.key.encrypted ? ' (encrypted)' : ' (not encrypted)'}`,
       ];
     case 'public-key':
       return [
-        style(`#${String(item.index)} public key`, 'bold', tty),
-        `  key           ${keyText(item.key)}`,
+        paint(`#${String(item.index)} public key`, 'bold', tty),
+        line`  key           ${keyText(item.key)}`,
       ];
     case 'other':
-      return [style(`#${String(item.index)} ${item.description}`, 'bold', tty)];
+      return [paint(`#${String(item.index)} ${item.description}`, 'bold', tty)];
   }
 }
 
 function printHuman(io: Io, report: InspectReport): void {
-  const out: string[] = [];
-  for (const file of report.files) {
+  const out: TerminalText[] = [];
+  for (const [i, file] of report.files.entries()) {
+    if (i > 0) out.push(line``);
     out.push(
-      style(
+      paint(
         `${file.path}: ${String(file.items.length)} block${file.items.length === 1 ? '' : 's'}`,
         'bold',
         io.stdoutIsTty,
       ),
     );
     for (const item of file.items) out.push(...itemLines(item, io.stdoutIsTty));
-    out.push('');
   }
-  io.stdout(out.join('\n'));
+  printLines(io, 'stdout', out);
 }
 
 export const inspect = defineCommand({

@@ -1,7 +1,7 @@
 /** Options and output shared by the commands that make CA and server certificates. */
 import type { Argv } from 'yargs';
 import type { WrittenCertificate } from '@certkit/core';
-import { printJson, style } from '../output.js';
+import { line, paint, printJson, printLines } from '../output.js';
 import type { Io } from '../output.js';
 
 /** The names a proxy certificate or request is for: shared by `issue` and `csr`. */
@@ -122,25 +122,26 @@ export function printWritten(
     });
     return;
   }
-  for (const warning of written.warnings) io.stderr(`certs: warning: ${warning}\n`);
+  printLines(
+    io,
+    'stderr',
+    written.warnings.map((warning) => line`certs: warning: ${warning}`),
+  );
   const { info } = written;
   const tty = io.stdoutIsTty;
   const key =
     info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
   const names = [...info.subjectAltNames.dns, ...info.subjectAltNames.ip];
-  io.stdout(
-    [
-      style(`${title} (${key} key)`, 'bold', tty),
-      `  subject      ${info.subject}`,
-      `  issuer       ${info.issuer}`,
-      ...(names.length > 0 ? [`  names        ${names.join(', ')}`] : []),
-      `  valid        ${info.notBefore} to ${info.notAfter}`,
-      `  sha256       ${info.fingerprintSha256}`,
-      `  certificate  ${written.certificatePath}${written.chainLength > 1 ? ` (with ${String(written.chainLength - 1)} intermediate${written.chainLength > 2 ? 's' : ''})` : ''}`,
-      `  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
-      '',
-    ].join('\n'),
-  );
+  printLines(io, 'stdout', [
+    paint(`${title} (${key} key)`, 'bold', tty),
+    line`  subject      ${info.subject}`,
+    line`  issuer       ${info.issuer}`,
+    ...(names.length > 0 ? [line`  names        ${names.join(', ')}`] : []),
+    line`  valid        ${info.notBefore} to ${info.notAfter}`,
+    line`  sha256       ${info.fingerprintSha256}`,
+    line`  certificate  ${written.certificatePath}${written.chainLength > 1 ? ` (with ${String(written.chainLength - 1)} intermediate${written.chainLength > 2 ? 's' : ''})` : ''}`,
+    line`  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
+  ]);
 }
 
 /** The validity advice every certificate command's help carries. */

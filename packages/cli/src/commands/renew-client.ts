@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { style, withProgress } from '../output.js';
+import { line, paint, printLines, withProgress } from '../output.js';
 import { printIdentityJson } from './gen-client.js';
 
 export const renewClient = defineCommand({
@@ -99,19 +99,16 @@ export const renewClient = defineCommand({
       printIdentityJson(io, written);
       return EXIT_OK;
     }
-    io.stdout(
-      [
-        style('Client identity renewed', 'bold', io.stdoutIsTty),
-        `  subject      ${written.info.subject}`,
-        `  valid        ${written.info.notBefore} to ${written.info.notAfter}`,
-        `  sha256       ${written.info.fingerprintSha256}`,
-        `  certificate  ${written.certificatePath}`,
-        `  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (new, mode 0600)' : ' (same key, unchanged)'}`,
-        '',
-        `Add ${written.certificatePath} to the database's client certificates before the old one expires.`,
-        '',
-      ].join('\n'),
-    );
+    printLines(io, 'stdout', [
+      paint('Client identity renewed', 'bold', io.stdoutIsTty),
+      line`  subject      ${written.info.subject}`,
+      line`  valid        ${written.info.notBefore} to ${written.info.notAfter}`,
+      line`  sha256       ${written.info.fingerprintSha256}`,
+      line`  certificate  ${written.certificatePath}`,
+      line`  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (new, mode 0600)' : ' (same key, unchanged)'}`,
+      line``,
+      line`Add ${written.certificatePath} to the database's client certificates before the old one expires.`,
+    ]);
     return EXIT_OK;
   },
 });

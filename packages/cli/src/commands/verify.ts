@@ -3,8 +3,8 @@ import type { VerifyFilesResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { printJson, style, UsageError } from '../output.js';
-import type { Io } from '../output.js';
+import { line, paint, printJson, printLines, UsageError } from '../output.js';
+import type { Io, TerminalText } from '../output.js';
 
 function list(value: unknown): string[] {
   if (value === undefined) return [];
@@ -13,18 +13,18 @@ function list(value: unknown): string[] {
 
 function printHuman(io: Io, result: VerifyFilesResult): void {
   const tty = io.stdoutIsTty;
-  const lines: string[] = [];
+  const lines: TerminalText[] = [];
   lines.push(
     result.ok
-      ? style(`OK: valid for ${result.purpose} use at ${result.at}`, 'green', tty)
-      : style(`INVALID for ${result.purpose} use at ${result.at}`, 'red', tty),
+      ? paint(`OK: valid for ${result.purpose} use at ${result.at}`, 'green', tty)
+      : paint(`INVALID for ${result.purpose} use at ${result.at}`, 'red', tty),
   );
   lines.push(
     result.ok
-      ? 'path (leaf first, trust anchor last):'
+      ? line`path (leaf first, trust anchor last):`
       : result.anchored
-        ? 'path tried (leaf first, trust anchor last):'
-        : 'path tried (leaf first; no trust anchor reached):',
+        ? line`path tried (leaf first, trust anchor last):`
+        : line`path tried (leaf first; no trust anchor reached):`,
   );
   result.path.forEach((info, i) => {
     const role =
@@ -33,16 +33,16 @@ function printHuman(io: Io, result: VerifyFilesResult): void {
         : result.anchored && i === result.path.length - 1
           ? 'anchor'
           : 'intermediate';
-    lines.push(`  ${String(i)} ${role.padEnd(12)} ${info.subject || '(empty subject)'}`);
-    lines.push(`    ${''.padEnd(12)} valid ${info.notBefore} to ${info.notAfter}`);
+    lines.push(line`  ${i} ${role.padEnd(12)} ${info.subject || '(empty subject)'}`);
+    lines.push(line`    ${''.padEnd(12)} valid ${info.notBefore} to ${info.notAfter}`);
   });
   for (const finding of result.findings) {
     const mark =
-      finding.severity === 'error' ? style('error', 'red', tty) : style('warning', 'yellow', tty);
+      finding.severity === 'error' ? paint('error', 'red', tty) : paint('warning', 'yellow', tty);
     const where = finding.certificate === undefined ? '' : ` [${String(finding.certificate)}]`;
-    lines.push(`${mark} ${finding.code}${where}: ${finding.message}`);
+    lines.push(line`${mark} ${finding.code}${where}: ${finding.message}`);
   }
-  io.stdout(`${lines.join('\n')}\n`);
+  printLines(io, 'stdout', lines);
 }
 
 export const verify = defineCommand({
