@@ -199,11 +199,16 @@ export type {
   StunnelFinding,
   StunnelLintOptions,
   StunnelLintReport,
-  StunnelOption,
-  StunnelSection,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
 } from './stunnel.js';
+export { STUNNEL_MAX_LINE_BYTES, STUNNEL_MAX_PATH_BYTES } from './stunnel-syntax.js';
+export type {
+  ParsedStunnelConfig,
+  StunnelOption,
+  StunnelParseProblem,
+  StunnelSection,
+} from './stunnel-syntax.js';
 export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
 export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
 // issue 6 lifecycle exports end
