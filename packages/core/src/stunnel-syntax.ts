@@ -77,7 +77,8 @@ export function stunnelOptionKey(name: string): string {
   return key;
 }
 
-const decoder = new TextDecoder('utf-8');
+// ignoreBOM: a BOM that is not the file's first bytes is part of the text, as for stunnel.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const PEM_BEGIN = new TextEncoder().encode('-----BEGIN ');
 
 function startsWith(bytes: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
@@ -298,7 +299,7 @@ export function stunnelPath(option: string, value: string): string {
     throw invalid(
       option,
       value,
-      'holds a control character (a line break would start a new option)',
+      'holds a control character; stunnel would not read it back as written',
     );
   }
   if (hasUnpairedSurrogate(value)) throw invalid(option, value, 'is not valid Unicode');

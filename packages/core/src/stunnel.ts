@@ -238,11 +238,11 @@ const OLD_TLS_VERSIONS = new Set(['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const PEM_LABEL = /^[A-Z0-9 #_-]{1,40}$/;
 
-/** The input is a PEM or DER object, not a configuration: refuse it, naming the block. */
-function notAConfiguration(source: string, what: string): CertkitError {
+/** The input is a PEM or DER object, not a configuration: refuse it, saying what it is. */
+function notAConfiguration(what: string, isKey: boolean): CertkitError {
   return new CertkitError(
     'NOT_A_CONFIGURATION',
-    `${source} holds ${what}, not a stunnel configuration${what.includes('private key') ? ' (keep private keys out of configuration files)' : ''}`,
+    `${what}, not a stunnel configuration${isKey ? '; keep private keys out of configuration files' : ''}`,
   );
 }
 
@@ -267,15 +267,16 @@ export async function lintStunnelConfig(
   givenOptions: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
   if (typeof input !== 'string' && looksLikeDer(input)) {
-    throw notAConfiguration(source, 'DER data');
+    throw notAConfiguration(`${source} is DER data`, false);
   }
   const { sections, problems, pemBlock } = parseStunnelConfig(input);
   if (pemBlock !== null) {
+    // The label is named only when it looks like one; it is never key material.
     const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
-    const what = label === null ? 'a PEM block' : describeLabel(label);
+    const isKey = label !== null && label.includes('PRIVATE KEY');
     throw notAConfiguration(
-      source,
-      `${what} (${label === null ? 'a' : `a ${label}`} PEM block at line ${String(pemBlock.line)})`,
+      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
+      isKey,
     );
   }
   const options = await withPassphraseRead(givenOptions);
