@@ -12,11 +12,12 @@ import {
   isCertkitError,
   parseStunnelConfig,
   renderStunnelConfig,
-  STUNNEL_MAX_LINE_BYTES,
 } from '@certkit/core';
 import type { StunnelConfigOptions } from '@certkit/core';
 
 const RUNS = 10_000;
+/** stunnel 5.68's CONFLINELEN (16,384) less the NUL: the longest line it reads whole. */
+const STUNNEL_MAX_LINE_BYTES = 16_383;
 // Reproducible by default; CERTKIT_PROPERTY_SEED=random (or a number) explores other cases.
 const seedSetting = process.env.CERTKIT_PROPERTY_SEED;
 const SEED =
