@@ -8,11 +8,7 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  isCertkitError,
-  parseStunnelConfig,
-  renderStunnelConfig,
-} from '@certkit/core';
+import { isCertkitError, parseStunnelConfig, renderStunnelConfig } from '@certkit/core';
 import type { StunnelConfigOptions } from '@certkit/core';
 
 const RUNS = 10_000;
