@@ -463,6 +463,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--service',
       '--foreground',
       '--probe',
+      '--ping',
     ],
   },
   'export-p12': {

@@ -159,6 +159,27 @@ test('issue 13 item 9: lint reports lone CRs, cut lines, NUL bytes and include a
   ]);
 });
 
+test('issue 13 item 9: a hostile configuration gets a bounded report', async () => {
+  const problems = parseStunnelConfig('junk\n'.repeat(5_000)).problems;
+  assert.equal(problems.length, 101);
+  assert.match(problems[100]?.message ?? '', /^and 4900 more lines stunnel would not read/);
+  const entries = parseStunnelConfig('a=b\n'.repeat(100_005));
+  assert.equal(entries.sections[0]?.options.length, 100_000);
+  assert.match(
+    entries.problems[0]?.message ?? '',
+    /holds 100005 sections and options; lint read the first 100000/,
+  );
+  const many = await lintStunnelConfig('[s]\n'.repeat(150), 'x.conf', { checkFiles: false });
+  assert.equal(many.services.length, 100);
+  assert.ok(many.findings.length <= 1_001);
+  assert.equal(many.findings.at(-1)?.code, 'STUNNEL_TOO_MANY_SERVICES');
+  const includes = await lintStunnelConfig('include = /x\n'.repeat(5_000), 'x.conf', {
+    checkFiles: false,
+  });
+  assert.equal(includes.findings.length, 1_001);
+  assert.equal(includes.findings.at(-1)?.code, 'STUNNEL_TOO_MANY_FINDINGS');
+});
+
 /** Runs the real stunnel on `config` and reports the services it set up and which verify nothing. */
 async function stunnelReads(
   t: TestContext,

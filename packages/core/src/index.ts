@@ -189,6 +189,8 @@ export {
   renderStunnelConfig,
   STUNNEL_CONFIG_FILE,
   STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_MAX_FINDINGS,
+  STUNNEL_MAX_SERVICES,
   STUNNEL_MIN_TLS_VERSION,
   STUNNEL_PROBE_TIMEOUT_MS,
   STUNNEL_SERVICE_NAME,
@@ -202,7 +204,12 @@ export type {
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
 } from './stunnel.js';
-export { STUNNEL_MAX_LINE_BYTES, STUNNEL_MAX_PATH_BYTES } from './stunnel-syntax.js';
+export {
+  STUNNEL_MAX_ENTRIES,
+  STUNNEL_MAX_LINE_BYTES,
+  STUNNEL_MAX_PARSE_PROBLEMS,
+  STUNNEL_MAX_PATH_BYTES,
+} from './stunnel-syntax.js';
 export type {
   ParsedStunnelConfig,
   StunnelOption,

@@ -22,6 +22,10 @@ import { parseIpAddress } from './ip.js';
 export const STUNNEL_MAX_LINE_BYTES = 16_383;
 /** Linux PATH_MAX (4,096, limits.h) less the NUL: the longest path the kernel takes whole. */
 export const STUNNEL_MAX_PATH_BYTES = 4_095;
+/** Most problems {@link parseStunnelConfig} lists (one more says how many it left out). */
+export const STUNNEL_MAX_PARSE_PROBLEMS = 100;
+/** Most sections and options {@link parseStunnelConfig} keeps; past them it reports a problem. */
+export const STUNNEL_MAX_ENTRIES = 100_000;
 /** Longest service name written: a log and a systemd unit show it; 64 is plenty. */
 export const STUNNEL_MAX_SERVICE_NAME = 64;
 
@@ -104,6 +108,15 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
     { name: null, line: 0, options: [] },
   ];
   const problems: StunnelParseProblem[] = [];
+  // A hostile file can make every line a problem: list the first ones, count the rest.
+  let unlisted = 0;
+  // Sections and options kept: memory stays a small multiple of the limit, not of the input.
+  let entries = 0;
+  let unread = 0;
+  const addProblem = (problem: StunnelParseProblem): void => {
+    if (problems.length < STUNNEL_MAX_PARSE_PROBLEMS) problems.push(problem);
+    else unlisted++;
+  };
   let pemBlock: ParsedStunnelConfig['pemBlock'] = null;
   // The line stunnel is reading, CRs deleted; never more than it reads at once.
   const chunk = new Uint8Array(STUNNEL_MAX_LINE_BYTES);
@@ -118,10 +131,11 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
     let start = 0;
     if (firstChunk && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
     firstChunk = false;
-    let end = chunk.indexOf(NUL);
-    if (end < 0 || end >= length) end = length;
+    // Only this line's bytes: the buffer's tail holds a longer earlier line.
+    let end = chunk.subarray(0, length).indexOf(NUL);
+    if (end < 0) end = length;
     else {
-      problems.push({
+      addProblem({
         code: 'STUNNEL_SYNTAX',
         line: chunkLine,
         message: `line ${String(chunkLine)} holds a NUL byte: stunnel ignores the rest of the line`,
@@ -142,6 +156,11 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
         };
       }
     }
+    if (entries === STUNNEL_MAX_ENTRIES) {
+      unread++;
+      return;
+    }
+    entries++;
     if (first === 0x5b /* [ */ && chunk[end - 1] === 0x5d /* ] */ && end - start >= 2) {
       sections.push({
         name: decoder.decode(chunk.subarray(start + 1, end - 1)),
@@ -152,7 +171,8 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
     }
     const equals = chunk.subarray(start, end).indexOf(EQUALS);
     if (equals < 0) {
-      problems.push({
+      entries--;
+      addProblem({
         code: 'STUNNEL_SYNTAX',
         line: chunkLine,
         message: `line ${String(chunkLine)} is neither "option = value", "[service]" nor a comment (no "=")`,
@@ -172,7 +192,7 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
 
   const endLine = (): void => {
     if (lineBytes > STUNNEL_MAX_LINE_BYTES) {
-      problems.push({
+      addProblem({
         code: 'STUNNEL_LINE_TOO_LONG',
         line,
         message: `line ${String(line)} is ${String(lineBytes)} bytes long: stunnel reads at most ${String(STUNNEL_MAX_LINE_BYTES)} bytes of a line and takes the rest as further lines (sections and options of their own)`,
@@ -190,7 +210,7 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
       i = next - 1; // the whole run of CRs at once: each byte is looked at once
       if (next < bytes.length && bytes[next] !== LF && !loneCrReported) {
         loneCrReported = true;
-        problems.push({
+        addProblem({
           code: 'STUNNEL_LONE_CR',
           line,
           message: `line ${String(line)} holds a carriage return (CR) that no line feed follows: stunnel deletes it and reads what follows as part of the same line (behind ";" or "#", as comment); end lines with LF or CRLF`,
@@ -218,6 +238,20 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
   }
   if (length > 0) emit();
   endLine();
+  if (unread > 0) {
+    addProblem({
+      code: 'STUNNEL_SYNTAX',
+      line,
+      message: `the file holds ${String(STUNNEL_MAX_ENTRIES + unread)} sections and options; lint read the first ${String(STUNNEL_MAX_ENTRIES)} (stunnel reads them all)`,
+    });
+  }
+  if (unlisted > 0) {
+    problems.push({
+      code: 'STUNNEL_SYNTAX',
+      line,
+      message: `and ${String(unlisted)} more lines stunnel would not read as written (the first ${String(STUNNEL_MAX_PARSE_PROBLEMS)} are listed)`,
+    });
+  }
   return { sections, problems, pemBlock };
 }
 

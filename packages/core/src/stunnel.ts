@@ -164,6 +164,8 @@ export interface StunnelFinding {
     | 'STUNNEL_LONE_CR'
     | 'STUNNEL_LINE_TOO_LONG'
     | 'STUNNEL_INCLUDE'
+    | 'STUNNEL_TOO_MANY_SERVICES'
+    | 'STUNNEL_TOO_MANY_FINDINGS'
     | 'STUNNEL_NO_SERVICE'
     | 'STUNNEL_NOT_CLIENT'
     | 'STUNNEL_NO_ACCEPT'
@@ -198,6 +200,7 @@ export interface StunnelLintReport {
   /** No error findings. */
   readonly ok: boolean;
   readonly source: string;
+  /** Names of the services, at most {@link STUNNEL_MAX_SERVICES} (a finding says when there are more). */
   readonly services: readonly string[];
   readonly findings: readonly StunnelFinding[];
 }
@@ -232,6 +235,11 @@ export interface StunnelLintOptions {
   /** Read {@link StunnelLintOptions.passphrase} from the first line of this file instead. */
   readonly passphraseFile?: string;
 }
+
+/** Most services judged in one file: a client configuration has a handful. */
+export const STUNNEL_MAX_SERVICES = 100;
+/** Most findings listed in one report (one more says how many were left out). */
+export const STUNNEL_MAX_FINDINGS = 1_000;
 
 const YES = new Set(['yes', 'true', '1', 'on']);
 const OLD_TLS_VERSIONS = new Set(['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1']);
@@ -297,7 +305,7 @@ export async function lintStunnelConfig(
       });
     }
   }
-  const global = sections[0];
+  const globalOptions = lastOfEach(sections[0]?.options ?? []);
   const services = sections.slice(1);
   if (services.length === 0) {
     findings.push({
@@ -306,14 +314,33 @@ export async function lintStunnelConfig(
       message: 'no [service] section: stunnel has nothing to forward',
     });
   }
-  for (const service of services) {
-    findings.push(...(await lintService(service, global?.options ?? [], options)));
+  for (const service of services.slice(0, STUNNEL_MAX_SERVICES)) {
+    findings.push(...(await lintService(service, globalOptions, options)));
   }
+  if (services.length > STUNNEL_MAX_SERVICES) {
+    findings.push({
+      code: 'STUNNEL_TOO_MANY_SERVICES',
+      severity: 'error',
+      message: `${String(services.length)} services: lint judged the first ${String(STUNNEL_MAX_SERVICES)} only`,
+    });
+  }
+  // Bounded output whatever the file: every include line is a finding, for one.
+  const listed =
+    findings.length <= STUNNEL_MAX_FINDINGS
+      ? findings
+      : [
+          ...findings.slice(0, STUNNEL_MAX_FINDINGS),
+          {
+            code: 'STUNNEL_TOO_MANY_FINDINGS' as const,
+            severity: 'error' as const,
+            message: `and ${String(findings.length - STUNNEL_MAX_FINDINGS)} more findings (the first ${String(STUNNEL_MAX_FINDINGS)} are listed)`,
+          },
+        ];
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     source,
-    services: services.map((s) => s.name ?? ''),
-    findings,
+    services: services.slice(0, STUNNEL_MAX_SERVICES).map((s) => s.name ?? ''),
+    findings: listed,
   };
 }
 
@@ -335,9 +362,21 @@ function splitAddress(value: string): { host: string; port: string } {
     : { host: value.slice(0, colon), port: value.slice(colon + 1) };
 }
 
+/** An IPv6 address without the brackets a user may have put around it. */
+function unbracketed(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** The last option of each name (stunnel keeps the last value), keyed as stunnel matches names. */
+function lastOfEach(options: readonly StunnelOption[]): Map<string, StunnelOption> {
+  const last = new Map<string, StunnelOption>();
+  for (const option of options) last.set(stunnelOptionKey(option.name), option);
+  return last;
+}
+
 async function lintService(
   section: StunnelSection,
-  globalOptions: readonly StunnelOption[],
+  globalOptions: ReadonlyMap<string, StunnelOption>,
   options: StunnelLintOptions,
 ): Promise<StunnelFinding[]> {
   const service = section.name ?? '';
@@ -357,10 +396,10 @@ async function lintService(
     });
   };
   // Service-level options in the global section are defaults for every service (stunnel(8)).
+  const own = lastOfEach(section.options);
   const get = (name: string): StunnelOption | undefined => {
-    const wanted = stunnelOptionKey(name);
-    const own = section.options.filter((o) => stunnelOptionKey(o.name) === wanted).at(-1);
-    return own ?? globalOptions.filter((o) => stunnelOptionKey(o.name) === wanted).at(-1);
+    const key = stunnelOptionKey(name);
+    return own.get(key) ?? globalOptions.get(key);
   };
   const is = (option: StunnelOption): string => `${option.name} = ${shownText(option.value)}`;
   const client = get('client');
@@ -385,7 +424,7 @@ async function lintService(
   const accept = get('accept');
   if (accept === undefined)
     add('STUNNEL_NO_ACCEPT', 'error', 'accept is missing: no local port for applications');
-  else if (!LOOPBACK_HOSTS.has(splitAddress(accept.value).host.replace(/^\[(.*)\]$/, '$1'))) {
+  else if (!LOOPBACK_HOSTS.has(unbracketed(splitAddress(accept.value).host))) {
     add(
       'STUNNEL_ACCEPT_NOT_LOOPBACK',
       'warning',
