@@ -76,6 +76,12 @@ test('issue 13 item 9: the parser reads bytes as stunnel 5.68 does', () => {
       sections: ['(global): ', 's: \ufeffclient=yes'],
     },
     {
+      name: 'a BOM after an empty first line is text',
+      input: bytes('\n', [0xef, 0xbb, 0xbf], '[s]\n'),
+      sections: ['(global): '],
+      problems: ['STUNNEL_SYNTAX@2'],
+    },
+    {
       name: 'C whitespace is trimmed (space, \\t, \\v, \\f), other spaces are not',
       input: '\t\v\f[s] \t\n \u00a0client = yes\nverify\t=\t2\f\n',
       sections: ['(global): ', 's: \u00a0client=yes, verify=2'],

@@ -129,7 +129,9 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
 
   const emit = (): void => {
     let start = 0;
-    if (firstChunk && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    // stunnel skips a BOM on its line 1 only, even when that line is empty.
+    if (firstChunk && length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+      start = 3;
     firstChunk = false;
     // Only this line's bytes: the buffer's tail holds a longer earlier line.
     let end = chunk.subarray(0, length).indexOf(NUL);
@@ -219,7 +221,7 @@ export function parseStunnelConfig(input: string | Uint8Array): ParsedStunnelCon
       continue;
     }
     if (byte === LF) {
-      if (length > 0) emit();
+      emit(); // an empty line is a line too (it makes the next one not the first)
       endLine();
       length = 0;
       lineBytes = 0;
