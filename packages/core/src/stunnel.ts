@@ -32,13 +32,13 @@ import {
 import { internals, parseCertificate } from './pkix.js';
 import type { Certificate } from './pkix.js';
 import {
+  escapedText,
   parseStunnelConfig,
   shownText,
   STUNNEL_MAX_LINE_BYTES,
   stunnelAddress,
   stunnelDnsName,
   stunnelEndpoint,
-  escapedText,
   stunnelHost,
   stunnelLineBytes,
   stunnelOptionKey,
