@@ -48,10 +48,12 @@ test('issue 6: the rendered configuration has the safe defaults and names the en
       not: ['checkIP'],
     },
     {
-      name: 'IPv6 address endpoint is checked with checkIP, no SNI',
+      // stunnel 5.68 splits HOST:PORT at the last colon and resolves "[::1]" as a name, which
+      // fails: the address is written without brackets (test/hardening/stunnel-lint-parse).
+      name: 'IPv6 address endpoint is checked with checkIP, no SNI, written without brackets',
       options: { ...BASE, connect: '[::1]:7000' },
-      has: ['connect = [::1]:7000', 'checkIP = ::1'],
-      not: ['checkHost', 'sni ='],
+      has: ['connect = ::1:7000', 'checkIP = ::1'],
+      not: ['checkHost', 'sni =', 'connect = ['],
     },
   ];
   for (const row of rows) {
@@ -240,5 +242,10 @@ test('issue 6: parseStunnelConfig keeps sections, options and line numbers; comm
     [null, 'redis'],
   );
   assert.deepEqual(sections[1]?.options, [{ name: 'client', value: 'yes', line: 5 }]);
-  assert.deepEqual(problems, [{ line: 6, text: 'nonsense' }]);
+  // The line is not quoted: it could be key material.
+  assert.deepEqual(
+    problems.map((p) => ({ code: p.code, line: p.line })),
+    [{ code: 'STUNNEL_SYNTAX', line: 6 }],
+  );
+  assert.doesNotMatch(problems[0]?.message ?? '', /nonsense/);
 });

@@ -467,6 +467,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--service',
       '--foreground',
       '--probe',
+      '--ping',
     ],
   },
   'export-p12': {

@@ -11,6 +11,7 @@ export type CertkitErrorCode =
   | 'PEM_INVALID'
   | 'DER_INVALID'
   | 'NOT_A_CERTIFICATE'
+  | 'NOT_A_CONFIGURATION'
   | 'CERTIFICATE_INVALID'
   | 'KEY_INVALID'
   | 'KEY_ENCRYPTED'

@@ -192,6 +192,8 @@ export {
   renderStunnelConfig,
   STUNNEL_CONFIG_FILE,
   STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_MAX_FINDINGS,
+  STUNNEL_MAX_SERVICES,
   STUNNEL_MIN_TLS_VERSION,
   STUNNEL_PROBE_TIMEOUT_MS,
   STUNNEL_SERVICE_NAME,
@@ -202,11 +204,21 @@ export type {
   StunnelFinding,
   StunnelLintOptions,
   StunnelLintReport,
-  StunnelOption,
-  StunnelSection,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
 } from './stunnel.js';
+export {
+  STUNNEL_MAX_ENTRIES,
+  STUNNEL_MAX_LINE_BYTES,
+  STUNNEL_MAX_PARSE_PROBLEMS,
+  STUNNEL_MAX_PATH_BYTES,
+} from './stunnel-syntax.js';
+export type {
+  ParsedStunnelConfig,
+  StunnelOption,
+  StunnelParseProblem,
+  StunnelSection,
+} from './stunnel-syntax.js';
 export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
 export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
 // issue 6 lifecycle exports end

@@ -23,9 +23,35 @@ import {
 import type { WriteOptions } from './files.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { validatePath } from './path.js';
-import { internals } from './pkix.js';
+import {
+  describeLabel,
+  encodePem,
+  looksLikeDer,
+  parsePemBlocks,
+  PRIVATE_KEY_LABELS,
+} from './pem.js';
+import { internals, parseCertificate } from './pkix.js';
 import type { Certificate } from './pkix.js';
-import { fetchPresentedChain, parseEndpoint } from './tls.js';
+import {
+  escapedText,
+  parseStunnelConfig,
+  shownText,
+  STUNNEL_MAX_LINE_BYTES,
+  stunnelAddress,
+  stunnelDnsName,
+  stunnelEndpoint,
+  stunnelHost,
+  stunnelLineBytes,
+  stunnelOptionKey,
+  stunnelPath,
+  stunnelPort,
+  stunnelServiceName,
+} from './stunnel-syntax.js';
+import type { StunnelOption, StunnelSection } from './stunnel-syntax.js';
+import { fetchPresentedChain, pingWithIdentity } from './tls.js';
+import type { TlsClientIdentity } from './tls.js';
+
+export { parseStunnelConfig } from './stunnel-syntax.js';
 
 /** Default configuration file name, as in the Redis documentation (`redislabs.conf`). */
 export const STUNNEL_CONFIG_FILE = 'redislabs.conf';
@@ -60,19 +86,30 @@ export interface StunnelConfigOptions {
   readonly foreground?: boolean;
 }
 
-function checkValue(what: string, value: string): string {
-  // One line per option: a newline or a section bracket in a value would inject options.
-  if (value.length === 0 || /[\r\n\0]/.test(value) || value !== value.trim()) {
-    throw new CertkitError('INVALID_OPTION', `${what} "${value}" is empty or spans lines`);
+/** Throws when a rendered line is longer than stunnel reads whole, naming its option. */
+function assertLineLengths(lines: readonly string[]): void {
+  for (const line of lines) {
+    const bytes = stunnelLineBytes(line);
+    if (bytes > STUNNEL_MAX_LINE_BYTES) {
+      const option = line.slice(0, Math.max(line.indexOf(' = '), 0)) || 'a line';
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `${option} would be written as a line of ${String(bytes)} bytes; stunnel reads at most ${String(STUNNEL_MAX_LINE_BYTES)} and takes the rest as further lines`,
+      );
+    }
   }
-  return value;
 }
 
 /**
  * Renders a stunnel client configuration: the documentation's `[redislabs]` service with
  * `verifyChain = yes`, `checkHost`, `sni`, `sslVersionMin = TLSv1.2` and `delay = yes`.
  *
- * @throws {@link CertkitError} `INVALID_OPTION` for a malformed endpoint, address or value
+ * Every value has a type and a bound, checked before anything is written: paths of at most
+ * PATH_MAX bytes without control characters, DNS names of LDH labels (at most 253 octets) or IP
+ * addresses, ports from 1 to 65535, a plain service name; so every line is shorter than the
+ * 16,383 bytes stunnel reads whole, and the file holds exactly the options given.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` naming the option, for any value out of its type
  *
  * @example
  * ```ts
@@ -81,69 +118,60 @@ function checkValue(what: string, value: string): string {
  * ```
  */
 export function renderStunnelConfig(options: StunnelConfigOptions): string {
-  const endpoint = parseEndpoint(checkValue('connect', options.connect));
-  const accept = checkValue('accept', options.accept ?? STUNNEL_DEFAULT_ACCEPT);
-  parseEndpoint(accept.includes(':') ? accept : `127.0.0.1:${accept}`);
-  const service = checkValue('service name', options.service ?? STUNNEL_SERVICE_NAME);
-  if (/[[\]]/.test(service)) {
-    throw new CertkitError('INVALID_OPTION', `service name "${service}" may not hold brackets`);
-  }
-  const host = options.checkHost ?? endpoint.host;
-  checkValue('checkHost', host);
-  const nameCheck = isIP(host) === 0 ? `checkHost = ${host}` : `checkIP = ${host}`;
-  const sni = options.sni ?? (isIP(host) === 0 ? host : undefined);
-  const connect = endpoint.host.includes(':')
-    ? `[${endpoint.host}]:${String(endpoint.port)}`
-    : `${endpoint.host}:${String(endpoint.port)}`;
+  const connect = stunnelEndpoint('connect', options.connect);
+  const accept = stunnelAddress('accept', options.accept ?? STUNNEL_DEFAULT_ACCEPT);
+  const service = stunnelServiceName(options.service ?? STUNNEL_SERVICE_NAME);
+  const checked =
+    options.checkHost === undefined ? connect.host : stunnelHost('checkHost', options.checkHost);
+  const nameCheck =
+    checked.kind === 'dns' ? `checkHost = ${checked.host}` : `checkIP = ${checked.host}`;
+  // RFC 6066 section 3: SNI carries host names only.
+  const sni =
+    options.sni === undefined
+      ? checked.kind === 'dns'
+        ? checked.host
+        : undefined
+      : stunnelDnsName('sni', options.sni);
   const lines = [
     '; stunnel client configuration for a TLS-secured Redis database, written by certs.',
-    `; Applications connect to ${accept} in plain text; stunnel adds TLS and the client certificate.`,
+    `; Applications connect to ${accept.text} in plain text; stunnel adds TLS and the client certificate.`,
     '; verifyChain checks the server chain against CAfile; checkHost/checkIP checks its name',
     '; (verify = 2 alone checks no name). sslVersionMin: stunnel defaults to TLSv1 (RFC 8996).',
     ...(options.foreground === true ? ['foreground = yes', 'pid ='] : []),
     '',
     `[${service}]`,
     'client = yes',
-    `accept = ${accept}`,
-    `connect = ${connect}`,
-    `cert = ${checkValue('cert', options.cert)}`,
-    `key = ${checkValue('key', options.key)}`,
-    `CAfile = ${checkValue('cafile', options.cafile)}`,
+    `accept = ${accept.text}`,
+    `connect = ${connect.text}`,
+    `cert = ${stunnelPath('cert', options.cert)}`,
+    `key = ${stunnelPath('key', options.key)}`,
+    `CAfile = ${stunnelPath('CAfile', options.cafile)}`,
     'verifyChain = yes',
     nameCheck,
-    ...(sni === undefined ? [] : [`sni = ${checkValue('sni', sni)}`]),
+    ...(sni === undefined ? [] : [`sni = ${sni}`]),
     `sslVersionMin = ${STUNNEL_MIN_TLS_VERSION}`,
     '; resolve the endpoint on each connection: database endpoints move between nodes with DNS',
     'delay = yes',
     '',
   ];
+  assertLineLengths(lines);
   return lines.join('\n');
-}
-
-/** One `key = value` line of a stunnel configuration. */
-export interface StunnelOption {
-  /** The option name as written. */
-  readonly name: string;
-  readonly value: string;
-  /** 1-based line number. */
-  readonly line: number;
-}
-
-/** The global section (`name: null`) or a `[service]`. */
-export interface StunnelSection {
-  readonly name: string | null;
-  readonly line: number;
-  readonly options: readonly StunnelOption[];
 }
 
 /** A lint finding. Codes are stable. */
 export interface StunnelFinding {
   readonly code:
     | 'STUNNEL_SYNTAX'
+    | 'STUNNEL_LONE_CR'
+    | 'STUNNEL_LINE_TOO_LONG'
+    | 'STUNNEL_INCLUDE'
+    | 'STUNNEL_TOO_MANY_SERVICES'
+    | 'STUNNEL_TOO_MANY_FINDINGS'
     | 'STUNNEL_NO_SERVICE'
     | 'STUNNEL_NOT_CLIENT'
     | 'STUNNEL_NO_ACCEPT'
     | 'STUNNEL_NO_CONNECT'
+    | 'STUNNEL_BAD_ADDRESS'
     | 'STUNNEL_NO_VERIFY'
     | 'STUNNEL_NO_NAME_CHECK'
     | 'STUNNEL_NO_MIN_VERSION'
@@ -158,7 +186,9 @@ export interface StunnelFinding {
     | 'STUNNEL_NO_DELAY'
     | 'STUNNEL_ENDPOINT_UNREACHABLE'
     | 'STUNNEL_ENDPOINT_UNTRUSTED'
-    | 'STUNNEL_ENDPOINT_NAME_MISMATCH';
+    | 'STUNNEL_ENDPOINT_NAME_MISMATCH'
+    | 'STUNNEL_CLIENT_CERT_ACCEPTED'
+    | 'STUNNEL_CLIENT_CERT_REJECTED';
   readonly severity: 'error' | 'warning' | 'info';
   readonly message: string;
   /** Service the finding is about; absent for the whole file. */
@@ -171,56 +201,26 @@ export interface StunnelLintReport {
   /** No error findings. */
   readonly ok: boolean;
   readonly source: string;
+  /** Names of the services, at most {@link STUNNEL_MAX_SERVICES} (a finding says when there are more). */
   readonly services: readonly string[];
   readonly findings: readonly StunnelFinding[];
-}
-
-/**
- * Parses a stunnel configuration into its sections (`;` and `#` start comments). Lines that are
- * neither options, sections nor comments come back as `problems`.
- *
- * @example
- * ```ts
- * const { sections } = parseStunnelConfig('[redislabs]\nclient = yes\n');
- * ```
- */
-export function parseStunnelConfig(text: string): {
-  sections: StunnelSection[];
-  problems: { line: number; text: string }[];
-} {
-  const sections: { name: string | null; line: number; options: StunnelOption[] }[] = [
-    { name: null, line: 0, options: [] },
-  ];
-  const problems: { line: number; text: string }[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line.length === 0 || line.startsWith(';') || line.startsWith('#')) return;
-    const section = /^\[([^\]]+)\]$/.exec(line);
-    if (section !== null) {
-      sections.push({ name: (section[1] ?? '').trim(), line: i + 1, options: [] });
-      return;
-    }
-    const eq = line.indexOf('=');
-    if (eq <= 0) {
-      problems.push({ line: i + 1, text: line.length > 60 ? `${line.slice(0, 60)}…` : line });
-      return;
-    }
-    sections.at(-1)?.options.push({
-      name: line.slice(0, eq).trim(),
-      value: line.slice(eq + 1).trim(),
-      line: i + 1,
-    });
-  });
-  return { sections, problems };
 }
 
 /** Options of {@link lintStunnelConfig}. */
 export interface StunnelLintOptions {
   /** Check the files the configuration names (readable, cert matches key). Default true. */
   readonly checkFiles?: boolean;
-  /** Connect to the endpoint and validate its chain with CAfile and the name check. Default false. */
+  /**
+   * Connect to the endpoint and validate the chain it presents with CAfile and the name check.
+   * No client certificate is presented (see {@link StunnelLintOptions.ping}). Default false.
+   */
   readonly probe?: boolean;
+  /**
+   * Also present the client certificate and key the configuration names to the endpoint and
+   * send RESP `PING`, as stunnel would (implies `probe`). Default false: the identity is only
+   * presented when asked.
+   */
+  readonly ping?: boolean;
   readonly probeTimeoutMs?: number;
   /** Resolve relative paths against this folder (stunnel uses its working folder). Default: cwd. */
   readonly baseDir?: string;
@@ -237,10 +237,32 @@ export interface StunnelLintOptions {
   readonly passphraseFile?: string;
 }
 
+/** Most services judged in one file: a client configuration has a handful. */
+export const STUNNEL_MAX_SERVICES = 100;
+/** Most findings listed in one report (one more says how many were left out). */
+export const STUNNEL_MAX_FINDINGS = 1_000;
+
 const YES = new Set(['yes', 'true', '1', 'on']);
+const OLD_TLS_VERSIONS = new Set(['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const PEM_LABEL = /^[A-Z0-9 #_-]{1,40}$/;
+
+/** The input is a PEM or DER object, not a configuration: refuse it, saying what it is. */
+function notAConfiguration(what: string, isKey: boolean): CertkitError {
+  return new CertkitError(
+    'NOT_A_CONFIGURATION',
+    `${what}, not a stunnel configuration${isKey ? '; keep private keys out of configuration files' : ''}`,
+  );
+}
 
 /**
  * Lints a stunnel client configuration for a Redis database: every service, every finding.
+ * The text is read exactly as stunnel 5.x reads it ({@link parseStunnelConfig}); what stunnel
+ * would read differently from how the file looks (a lone CR, a line it cuts, a NUL byte) is an
+ * error. No finding quotes a line of the input, only the values of the options it judges.
+ *
+ * @throws {@link CertkitError} `NOT_A_CONFIGURATION` for a PEM block (a private key, a
+ * certificate) or DER data where the configuration belongs, naming the block
  *
  * @example
  * ```ts
@@ -249,22 +271,42 @@ const YES = new Set(['yes', 'true', '1', 'on']);
  * ```
  */
 export async function lintStunnelConfig(
-  text: string,
+  input: string | Uint8Array,
   source: string,
   givenOptions: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
-  const options = await withPassphraseRead(givenOptions);
-  const findings: StunnelFinding[] = [];
-  const { sections, problems } = parseStunnelConfig(text);
-  for (const problem of problems) {
-    findings.push({
-      code: 'STUNNEL_SYNTAX',
-      severity: 'error',
-      message: `line ${String(problem.line)} is neither "option = value", "[service]" nor a comment: ${problem.text}`,
-      line: problem.line,
-    });
+  if (typeof input !== 'string' && looksLikeDer(input)) {
+    throw notAConfiguration(`${source} is DER data`, false);
   }
-  const global = sections[0];
+  const { sections, problems, pemBlock } = parseStunnelConfig(input);
+  if (pemBlock !== null) {
+    // The label is named only when it looks like one; it is never key material.
+    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
+    const isKey = label !== null && label.includes('PRIVATE KEY');
+    throw notAConfiguration(
+      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
+      isKey,
+    );
+  }
+  const options = await withPassphraseRead(givenOptions);
+  const findings: StunnelFinding[] = problems.map((problem) => ({
+    code: problem.code,
+    severity: 'error',
+    message: problem.message,
+    line: problem.line,
+  }));
+  for (const section of sections) {
+    for (const option of section.options) {
+      if (stunnelOptionKey(option.name) !== 'include') continue;
+      findings.push({
+        code: 'STUNNEL_INCLUDE',
+        severity: 'error',
+        message: `include = ${shownText(option.value)}: stunnel reads every file of that folder here, and they may add services or change any option; lint does not follow includes, so it cannot vouch for this configuration (inline the files, or lint the result)`,
+        line: option.line,
+      });
+    }
+  }
+  const globalOptions = lastOfEach(sections[0]?.options ?? []);
   const services = sections.slice(1);
   if (services.length === 0) {
     findings.push({
@@ -273,14 +315,33 @@ export async function lintStunnelConfig(
       message: 'no [service] section: stunnel has nothing to forward',
     });
   }
-  for (const service of services) {
-    findings.push(...(await lintService(service, global?.options ?? [], options)));
+  for (const service of services.slice(0, STUNNEL_MAX_SERVICES)) {
+    findings.push(...(await lintService(service, globalOptions, options)));
   }
+  if (services.length > STUNNEL_MAX_SERVICES) {
+    findings.push({
+      code: 'STUNNEL_TOO_MANY_SERVICES',
+      severity: 'error',
+      message: `${String(services.length)} services: lint judged the first ${String(STUNNEL_MAX_SERVICES)} only`,
+    });
+  }
+  // Bounded output whatever the file: every include line is a finding, for one.
+  const listed =
+    findings.length <= STUNNEL_MAX_FINDINGS
+      ? findings
+      : [
+          ...findings.slice(0, STUNNEL_MAX_FINDINGS),
+          {
+            code: 'STUNNEL_TOO_MANY_FINDINGS' as const,
+            severity: 'error' as const,
+            message: `and ${String(findings.length - STUNNEL_MAX_FINDINGS)} more findings (the first ${String(STUNNEL_MAX_FINDINGS)} are listed)`,
+          },
+        ];
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     source,
-    services: services.map((s) => s.name ?? ''),
-    findings,
+    services: services.slice(0, STUNNEL_MAX_SERVICES).map((s) => s.name ?? ''),
+    findings: listed,
   };
 }
 
@@ -294,9 +355,29 @@ async function withPassphraseRead(options: StunnelLintOptions): Promise<StunnelL
   return { ...rest, passphrase: await readPassphraseFile(passphraseFile) };
 }
 
+/** `HOST:PORT` or `PORT` split as stunnel splits it: at the last colon. */
+function splitAddress(value: string): { host: string; port: string } {
+  const colon = value.lastIndexOf(':');
+  return colon < 0
+    ? { host: '', port: value }
+    : { host: value.slice(0, colon), port: value.slice(colon + 1) };
+}
+
+/** An IPv6 address without the brackets a user may have put around it. */
+function unbracketed(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** The last option of each name (stunnel keeps the last value), keyed as stunnel matches names. */
+function lastOfEach(options: readonly StunnelOption[]): Map<string, StunnelOption> {
+  const last = new Map<string, StunnelOption>();
+  for (const option of options) last.set(stunnelOptionKey(option.name), option);
+  return last;
+}
+
 async function lintService(
   section: StunnelSection,
-  globalOptions: readonly StunnelOption[],
+  globalOptions: ReadonlyMap<string, StunnelOption>,
   options: StunnelLintOptions,
 ): Promise<StunnelFinding[]> {
   const service = section.name ?? '';
@@ -307,37 +388,50 @@ async function lintService(
     message: string,
     line = section.line,
   ): void => {
-    findings.push({ code, severity, message: `[${service}] ${message}`, service, line });
+    findings.push({
+      code,
+      severity,
+      message: `[${escapedText(service)}] ${message}`,
+      service,
+      line,
+    });
   };
   // Service-level options in the global section are defaults for every service (stunnel(8)).
+  const own = lastOfEach(section.options);
   const get = (name: string): StunnelOption | undefined => {
-    const wanted = name.toLowerCase();
-    const own = section.options.filter((o) => o.name.toLowerCase() === wanted).at(-1);
-    return own ?? globalOptions.filter((o) => o.name.toLowerCase() === wanted).at(-1);
+    const key = stunnelOptionKey(name);
+    return own.get(key) ?? globalOptions.get(key);
   };
+  const is = (option: StunnelOption): string => `${option.name} = ${shownText(option.value)}`;
   const client = get('client');
-  if (client === undefined || !YES.has(client.value.toLowerCase())) {
+  if (client === undefined || !YES.has(stunnelOptionKey(client.value))) {
     add(
       'STUNNEL_NOT_CLIENT',
       'error',
       'client = yes is missing: stunnel would act as a TLS server, not connect to Redis',
     );
   }
+  for (const name of ['accept', 'connect']) {
+    const option = get(name);
+    if (option !== undefined && splitAddress(option.value).host.startsWith('[')) {
+      add(
+        'STUNNEL_BAD_ADDRESS',
+        'error',
+        `${is(option)}: stunnel 5 splits HOST:PORT at the last colon and resolves a bracketed IPv6 address as a name, which fails; write it without brackets (::1:6379)`,
+        option.line,
+      );
+    }
+  }
   const accept = get('accept');
   if (accept === undefined)
     add('STUNNEL_NO_ACCEPT', 'error', 'accept is missing: no local port for applications');
-  else {
-    const host = accept.value.includes(':')
-      ? accept.value.slice(0, accept.value.lastIndexOf(':')).replace(/^\[|\]$/g, '')
-      : '';
-    if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
-      add(
-        'STUNNEL_ACCEPT_NOT_LOOPBACK',
-        'warning',
-        `accept = ${accept.value} listens beyond loopback: anyone who reaches it uses your client certificate in plain text; use 127.0.0.1:PORT`,
-        accept.line,
-      );
-    }
+  else if (!LOOPBACK_HOSTS.has(unbracketed(splitAddress(accept.value).host))) {
+    add(
+      'STUNNEL_ACCEPT_NOT_LOOPBACK',
+      'warning',
+      `${is(accept)} listens beyond loopback: anyone who reaches it uses your client certificate in plain text; use 127.0.0.1:PORT`,
+      accept.line,
+    );
   }
   const connect = get('connect');
   if (connect === undefined)
@@ -348,8 +442,8 @@ async function lintService(
   const verify = get('verify');
   const verifyLevel = verify === undefined ? 0 : Number(verify.value);
   const verifies =
-    (verifyChain !== undefined && YES.has(verifyChain.value.toLowerCase())) ||
-    (verifyPeer !== undefined && YES.has(verifyPeer.value.toLowerCase())) ||
+    (verifyChain !== undefined && YES.has(stunnelOptionKey(verifyChain.value))) ||
+    (verifyPeer !== undefined && YES.has(stunnelOptionKey(verifyPeer.value))) ||
     verifyLevel >= 2;
   const checkHost = get('checkHost');
   const checkIp = get('checkIP');
@@ -368,7 +462,7 @@ async function lintService(
     add(
       'STUNNEL_NO_NAME_CHECK',
       'error',
-      `${verify !== undefined ? `verify = ${verify.value}` : 'verifyChain = yes'} without checkHost: stunnel checks the chain but no name, so any certificate from that CA, for any host, is accepted; add checkHost = <endpoint host name>`,
+      `${verify !== undefined ? is(verify) : 'verifyChain = yes'} without checkHost: stunnel checks the chain but no name, so any certificate from that CA, for any host, is accepted; add checkHost = <endpoint host name>`,
       (verify ?? verifyChain)?.line,
     );
   }
@@ -383,7 +477,6 @@ async function lintService(
   }
   const minVersion = get('sslVersionMin');
   const exact = get('sslVersion');
-  const old = /^(SSLv2|SSLv3|TLSv1|TLSv1\.1)$/i;
   if (minVersion === undefined && exact === undefined) {
     add(
       'STUNNEL_NO_MIN_VERSION',
@@ -392,38 +485,37 @@ async function lintService(
     );
   }
   for (const option of [minVersion, exact]) {
-    if (option !== undefined && old.test(option.value)) {
+    if (option !== undefined && OLD_TLS_VERSIONS.has(stunnelOptionKey(option.value))) {
       add(
         'STUNNEL_OLD_TLS_VERSION',
         'error',
-        `${option.name} = ${option.value} allows a TLS version RFC 8996 deprecates; use ${STUNNEL_MIN_TLS_VERSION} or later`,
+        `${is(option)} allows a TLS version RFC 8996 deprecates; use ${STUNNEL_MIN_TLS_VERSION} or later`,
         option.line,
       );
     }
   }
   if (connect !== undefined && get('delay') === undefined) {
-    const host = connect.value
-      .slice(0, Math.max(connect.value.lastIndexOf(':'), 0))
-      .replace(/^\[|\]$/g, '');
-    if (host.length > 0 && isIP(host) === 0) {
+    const host = splitAddress(connect.value).host;
+    if (host.length > 0 && !host.startsWith('[') && isIP(host) === 0) {
       add(
         'STUNNEL_NO_DELAY',
         'info',
-        `delay = yes is missing: stunnel resolves ${host} once at start-up; database endpoints move between nodes with DNS`,
+        `delay = yes is missing: stunnel resolves ${shownText(host)} once at start-up; database endpoints move between nodes with DNS`,
         connect.line,
       );
     }
   }
   if (options.checkFiles !== false) {
-    findings.push(...(await lintFiles(get, add, options)));
+    await lintFiles(get, add, options);
   }
+  const connects = options.probe === true || options.ping === true;
   if (
-    options.probe === true &&
+    connects &&
     connect !== undefined &&
     cafile !== undefined &&
-    findings.every((f) => f.code !== 'STUNNEL_FILE_UNREADABLE')
+    findings.every((f) => f.code !== 'STUNNEL_FILE_UNREADABLE' && f.code !== 'STUNNEL_FILE_INVALID')
   ) {
-    await probe(connect, cafile, checkHost ?? checkIp, get('sni'), get, add, options);
+    await probe(connect, cafile, checkHost ?? checkIp, get, add, options);
   }
   return findings;
 }
@@ -455,18 +547,45 @@ async function readOrRecord(
     add(
       'STUNNEL_FILE_UNREADABLE',
       'error',
-      `${option.name} = ${option.value}: ${error.message}`,
+      `${option.name}: ${escapedText(error.message, Infinity)}`,
       option.line,
     );
     return null;
   }
 }
 
+/**
+ * The certificates of a `cert` file, which may also hold the key (stunnel reads the key from it
+ * when `key` is absent): the key blocks are dropped from the parsed PEM blocks, never searched
+ * for in the text.
+ */
+function certificatesOf(bytes: Uint8Array, source: string): Certificate[] {
+  const blocks = parsePemBlocks(bytes, source).filter(
+    (block) => block.label === null || !PRIVATE_KEY_LABELS.includes(block.label),
+  );
+  if (blocks.length === 0) {
+    throw new CertkitError('NOT_A_CERTIFICATE', `${source} holds a private key and no certificate`);
+  }
+  return blocks.map((block) => {
+    if (
+      block.label !== null &&
+      block.label !== 'CERTIFICATE' &&
+      block.label !== 'X509 CERTIFICATE'
+    ) {
+      throw new CertkitError(
+        'NOT_A_CERTIFICATE',
+        `block ${String(block.index)} in ${source} is ${describeLabel(block.label)}, not a certificate`,
+      );
+    }
+    return parseCertificate(block.der, { name: source, index: block.index });
+  });
+}
+
 async function lintFiles(
   get: (name: string) => StunnelOption | undefined,
   add: Add,
   options: StunnelLintOptions,
-): Promise<StunnelFinding[]> {
+): Promise<void> {
   const now = options.now ?? new Date();
   for (const name of ['cert', 'key', 'CAfile']) {
     const option = get(name);
@@ -474,7 +593,7 @@ async function lintFiles(
       add(
         'STUNNEL_RELATIVE_PATH',
         'warning',
-        `${option.name} = ${option.value} is relative: stunnel resolves it against its working folder (and chroot); use an absolute path`,
+        `${option.name} = ${shownText(option.value)} is relative: stunnel resolves it against its working folder (and chroot); use an absolute path`,
         option.line,
       );
     }
@@ -488,39 +607,43 @@ async function lintFiles(
         parseCertificates(bytes, cafile.value);
       } catch (error) {
         if (!isCertkitError(error)) throw error;
-        add('STUNNEL_FILE_INVALID', 'error', `CAfile: ${error.message}`, cafile.line);
+        add(
+          'STUNNEL_FILE_INVALID',
+          'error',
+          `CAfile: ${escapedText(error.message, Infinity)}`,
+          cafile.line,
+        );
       }
     }
   }
-  if (cert === undefined) return [];
+  if (cert === undefined) return;
   const certBytes = await readOrRecord(cert, options, add);
-  if (certBytes === null) return [];
+  if (certBytes === null) return;
   let leaf: Certificate | undefined;
   try {
-    // A cert file may also hold the key (stunnel reads the key from it when `key` is absent).
-    const text = Buffer.from(certBytes).toString('latin1');
-    const certOnly = text.replace(
-      /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g,
-      '',
-    );
-    [leaf] = parseCertificates(Buffer.from(certOnly, 'latin1'), cert.value);
+    [leaf] = certificatesOf(certBytes, cert.value);
   } catch (error) {
     if (!isCertkitError(error)) throw error;
-    add('STUNNEL_FILE_INVALID', 'error', `cert: ${error.message}`, cert.line);
-    return [];
+    add(
+      'STUNNEL_FILE_INVALID',
+      'error',
+      `cert: ${escapedText(error.message, Infinity)}`,
+      cert.line,
+    );
+    return;
   }
-  if (leaf === undefined) return [];
+  if (leaf === undefined) return;
   if (Date.parse(leaf.info.notAfter) < now.getTime()) {
     add(
       'STUNNEL_CERT_EXPIRED',
       'error',
-      `cert = ${cert.value} expired on ${leaf.info.notAfter}: the database will refuse it`,
+      `cert = ${shownText(cert.value)} expired on ${leaf.info.notAfter}: the database will refuse it`,
       cert.line,
     );
   }
   const keyOption = get('key') ?? cert;
   const keyBytes = keyOption === cert ? certBytes : await readOrRecord(keyOption, options, add);
-  if (keyBytes === null) return [];
+  if (keyBytes === null) return;
   try {
     const { key } = parsePrivateKey(
       keyBytes,
@@ -532,7 +655,7 @@ async function lintFiles(
       add(
         'STUNNEL_KEY_MISMATCH',
         'error',
-        `key = ${keyOption.value} is not the key of cert = ${cert.value}: the TLS handshake will fail`,
+        `key = ${shownText(keyOption.value)} is not the key of cert = ${shownText(cert.value)}: the TLS handshake will fail`,
         keyOption.line,
       );
     }
@@ -540,60 +663,81 @@ async function lintFiles(
     // An encrypted key without (or with the wrong) passphrase: the request cannot be carried
     // out, as for every command that reads a key (exit 2), rather than a finding.
     if (!isCertkitError(error) || error.code === 'KEY_ENCRYPTED') throw error;
-    add('STUNNEL_FILE_INVALID', 'error', `key: ${error.message}`, keyOption.line);
+    add(
+      'STUNNEL_FILE_INVALID',
+      'error',
+      `key: ${escapedText(error.message, Infinity)}`,
+      keyOption.line,
+    );
   }
-  return [];
+}
+
+/** The client identity the configuration names, for `ping`: certificates only, key decrypted in memory. */
+async function identityOf(
+  get: (name: string) => StunnelOption | undefined,
+  options: StunnelLintOptions,
+): Promise<TlsClientIdentity | undefined> {
+  const cert = get('cert');
+  if (cert === undefined) return undefined;
+  const key = get('key') ?? cert;
+  const certBytes = await readInputFile(pathOf(cert, options), limitOf(options));
+  const keyBytes =
+    key === cert ? certBytes : await readInputFile(pathOf(key, options), limitOf(options));
+  const certificatePem = certificatesOf(certBytes, cert.value)
+    .map((certificate) => encodePem('CERTIFICATE', certificate.der))
+    .join('');
+  const privateKeyPem = parsePrivateKey(
+    keyBytes,
+    key.value,
+    options.passphrase === undefined ? {} : { passphrase: options.passphrase },
+  )
+    .key.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  return { certificatePem, privateKeyPem };
 }
 
 async function probe(
   connect: StunnelOption,
   cafile: StunnelOption,
   name: StunnelOption | undefined,
-  sni: StunnelOption | undefined,
   get: (name: string) => StunnelOption | undefined,
   add: Add,
   options: StunnelLintOptions,
 ): Promise<void> {
-  let endpoint;
+  // Where stunnel connects: HOST:PORT split at the last colon; a bare PORT is localhost.
+  const address = splitAddress(connect.value);
+  const host = address.host.length === 0 ? 'localhost' : address.host;
+  let port: number;
   try {
-    endpoint = parseEndpoint(connect.value);
+    port = stunnelPort('connect port', address.port);
   } catch (error) {
     if (!isCertkitError(error)) throw error;
-    add('STUNNEL_SYNTAX', 'error', `connect = ${connect.value}: ${error.message}`, connect.line);
+    add(
+      'STUNNEL_BAD_ADDRESS',
+      'error',
+      `connect: ${escapedText(error.message, Infinity)}`,
+      connect.line,
+    );
     return;
   }
-  const cert = get('cert');
-  const key = get('key') ?? cert;
-  let identity;
-  if (cert !== undefined && key !== undefined) {
-    const certificatePem = Buffer.from(
-      await readInputFile(pathOf(cert, options), limitOf(options)),
-    ).toString();
-    const keyBytes = await readInputFile(pathOf(key, options), limitOf(options));
-    // TLS gets an encrypted key decrypted, in memory only (lintFiles has opened it already).
-    const privateKeyPem =
-      options.passphrase === undefined
-        ? Buffer.from(keyBytes).toString()
-        : parsePrivateKey(keyBytes, key.value, { passphrase: options.passphrase })
-            .key.export({ type: 'pkcs8', format: 'pem' })
-            .toString();
-    identity = { certificatePem, privateKeyPem };
-  }
+  const endpoint = shownText(connect.value);
+  const sni = get('sni');
   const servername =
     sni?.value ?? (name !== undefined && isIP(name.value) === 0 ? name.value : undefined);
+  const tlsOptions = {
+    timeoutMs: options.probeTimeoutMs ?? STUNNEL_PROBE_TIMEOUT_MS,
+    ...(servername === undefined ? {} : { servername }),
+  };
   let presented;
   try {
-    presented = await fetchPresentedChain(endpoint.host, endpoint.port, {
-      timeoutMs: options.probeTimeoutMs ?? STUNNEL_PROBE_TIMEOUT_MS,
-      ...(servername === undefined ? {} : { servername }),
-      ...(identity === undefined ? {} : { clientIdentity: identity }),
-    });
+    // No client identity: the server's chain comes before it asks for one.
+    presented = await fetchPresentedChain(host, port, tlsOptions);
   } catch (error) {
     if (!isCertkitError(error)) throw error;
     add(
       'STUNNEL_ENDPOINT_UNREACHABLE',
       'info',
-      `${connect.value} was not checked: ${error.message}`,
+      `${endpoint} was not checked: ${escapedText(error.message, Infinity)}`,
       connect.line,
     );
     return;
@@ -616,7 +760,7 @@ async function probe(
     add(
       'STUNNEL_ENDPOINT_UNTRUSTED',
       'error',
-      `CAfile = ${cafile.value} does not validate the chain ${connect.value} presents: ${reasons.join('; ')}`,
+      `CAfile = ${shownText(cafile.value)} does not validate the chain ${endpoint} presents: ${reasons.join('; ')}`,
       cafile.line,
     );
   }
@@ -624,22 +768,59 @@ async function probe(
     // stunnel's checkHost/checkIP are OpenSSL's X509_check_host/_ip: Node exposes the same calls.
     const native = new X509Certificate(leaf.der);
     const matched =
-      name.name.toLowerCase() === 'checkip'
+      stunnelOptionKey(name.name) === 'checkip'
         ? native.checkIP(name.value)
         : native.checkHost(name.value);
     if (matched === undefined) {
       add(
         'STUNNEL_ENDPOINT_NAME_MISMATCH',
         'error',
-        `${connect.value} presents a certificate for ${[...leaf.info.subjectAltNames.dns, ...leaf.info.subjectAltNames.ip].join(', ') || leaf.info.subject}, which ${name.name} = ${name.value} does not match`,
+        `${endpoint} presents a certificate for ${shownText([...leaf.info.subjectAltNames.dns, ...leaf.info.subjectAltNames.ip].join(', ') || leaf.info.subject)}, which ${name.name} = ${shownText(name.value)} does not match`,
         name.line,
       );
     }
   }
+  if (options.ping !== true) return;
+  const identity = await identityOf(get, options);
+  let ping;
+  try {
+    ping = await pingWithIdentity(host, port, {
+      ...tlsOptions,
+      ...(identity === undefined ? {} : { clientIdentity: identity }),
+    });
+  } catch (error) {
+    if (!isCertkitError(error)) throw error;
+    add(
+      'STUNNEL_ENDPOINT_UNREACHABLE',
+      'info',
+      `${endpoint} was not pinged: ${escapedText(error.message, Infinity)}`,
+      connect.line,
+    );
+    return;
+  }
+  const who = identity === undefined ? 'no client certificate' : 'the client certificate';
+  if (ping.accepted) {
+    add(
+      'STUNNEL_CLIENT_CERT_ACCEPTED',
+      'info',
+      `${endpoint} accepted ${who} and answered PING with ${shownText(ping.reply ?? '')}`,
+      (get('cert') ?? connect).line,
+    );
+  } else {
+    add(
+      'STUNNEL_CLIENT_CERT_REJECTED',
+      'error',
+      `${endpoint} refused ${who}: ${shownText(ping.error ?? 'no reply to PING')}`,
+      (get('cert') ?? connect).line,
+    );
+  }
 }
 
 /**
- * Reads and lints a stunnel configuration file; relative paths resolve against its folder.
+ * Reads and lints a stunnel configuration file, as bytes (stunnel reads bytes: its line limit
+ * counts them); relative paths resolve against its folder.
+ *
+ * @throws {@link CertkitError} `NOT_A_CONFIGURATION` for a key, certificate or DER file, or a read error
  *
  * @example
  * ```ts
@@ -651,13 +832,8 @@ export async function lintStunnelConfigFile(
   path: string,
   options: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
-  const text = Buffer.from(
-    await readInputFile(
-      path,
-      options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes },
-    ),
-  ).toString('utf8');
-  return lintStunnelConfig(text, path, { baseDir: dirname(resolve(path)), ...options });
+  const bytes = await readInputFile(path, limitOf(options));
+  return lintStunnelConfig(bytes, path, { baseDir: dirname(resolve(path)), ...options });
 }
 
 /** Options of {@link writeStunnelConfig}. */
@@ -726,7 +902,9 @@ export async function writeStunnelConfig(
   if (blocking !== undefined) {
     throw new CertkitError(
       blocking.code === 'STUNNEL_KEY_MISMATCH' ? 'KEY_MISMATCH' : 'INVALID_OPTION',
-      blocking.message.replace(/^\[[^\]]*\] /, ''),
+      blocking.service === undefined
+        ? blocking.message
+        : blocking.message.slice(blocking.message.indexOf('] ') + 2),
     );
   }
   await writeFilesAtomically([{ path, content: config, mode: PUBLIC_FILE_MODE }], write);

@@ -42,7 +42,7 @@ export const stunnel = defineCommand({
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
-        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reports: verify without checkHost, a missing or old sslVersionMin, no verification,\nunreadable files, a certificate that does not match its key, an expired client certificate,\nand (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not\nmatch, when the endpoint is reachable. Exit 1 on any error finding.',
+        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nEvery value is checked against its type and bound (paths up to PATH_MAX without control\ncharacters, DNS names or IP addresses, ports 1-65535) before anything is written.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently\n(a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing\nor old sslVersionMin, no verification, unreadable files, a certificate that does not match its\nkey, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the\nendpoint or a name that does not match, when the endpoint is reachable. The probe presents no\nclient certificate; --ping also presents the one the file names and sends PING, as stunnel\nwould. A key, certificate or DER file given as FILE is refused (exit 2).\nExit 1 on any error finding.',
       )
       .positional('action', {
         choices: ['lint'] as const,
@@ -109,6 +109,11 @@ export const stunnel = defineCommand({
         default: true,
         describe: 'lint: connect to the endpoint to check CAfile and the name',
       })
+      .option('ping', {
+        type: 'boolean',
+        default: false,
+        describe: 'lint: also present the client certificate and key the file names, and send PING',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -125,6 +130,10 @@ export const stunnel = defineCommand({
       .example('certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration')
       .example('certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable')
       .example(
+        'certs stunnel lint redislabs.conf --ping',
+        'also try the client certificate on the database',
+      )
+      .example(
         'certs stunnel lint redislabs.conf --passphrase-file key.pass',
         'the client key is encrypted',
       ),
@@ -138,7 +147,13 @@ export const stunnel = defineCommand({
     if (args.action === 'lint') {
       if (args.file === undefined)
         throw new UsageError('name the configuration file: certs stunnel lint FILE');
-      const report = await core.lintStunnelConfigFile(args.file, { probe: args.probe, ...files });
+      if (args.ping && !args.probe)
+        throw new UsageError('--ping connects to the endpoint; it cannot go with --no-probe');
+      const report = await core.lintStunnelConfigFile(args.file, {
+        probe: args.probe,
+        ping: args.ping,
+        ...files,
+      });
       if (args.json) printJson(io, report);
       else printReport(io, report);
       return report.ok ? EXIT_OK : EXIT_FINDINGS;
