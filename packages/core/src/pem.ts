@@ -37,9 +37,139 @@ export const PRIVATE_KEY_LABELS: readonly string[] = [
  */
 export const MAX_PEM_BLOCKS = 10_000;
 
-const BEGIN = /^-----BEGIN ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
-const END = /^-----END ([A-Z0-9][A-Z0-9 #_-]*)-----$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// ---------------------------------------------------------------------------------------------
+// Scanning. Everything below reads the text in one forward pass, character by character, with no
+// regular expression: a backtracking pattern over hostile text re-reads it from every start (a
+// lazy END-line pattern made 1 MiB of repeated "-----END " cost 85 s). `pemScanWork` counts the
+// characters examined, so that tests can prove the pass linear on adversarial shapes.
+
+const HYPHEN = 0x2d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Characters of a PEM label (RFC 7468 section 3 allows more; these are the ones seen). */
+function isLabelChar(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x30 && c <= 0x39) || // 0-9
+    c === SPACE ||
+    c === 0x23 || // #
+    c === 0x5f || // _
+    c === HYPHEN
+  );
+}
+
+function isBase64Char(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b || // +
+    c === 0x2f // /
+  );
+}
+
+/** RFC 4648 alphabet, then at most two '=' at the end. */
+function isBase64(text: string): boolean {
+  let i = 0;
+  while (i < text.length && isBase64Char(text.charCodeAt(i))) i++;
+  const padding = text.length - i;
+  if (padding > 2) return false;
+  for (; i < text.length; i++) if (text.charCodeAt(i) !== 0x3d) return false;
+  return true;
+}
+
+/** Work counter of the last {@link parsePemBlocks} call: characters examined. Internal (tests). */
+export const pemScanWork = { characters: 0 };
+
+/**
+ * The label of a `-----BEGIN X-----` or `-----END X-----` line (`kind` is `BEGIN ` or `END `),
+ * or null when `line` is not one: a label starts with a letter or digit and holds only
+ * {@link isLabelChar} characters.
+ */
+function armorLabel(line: string, kind: string): string | null {
+  const prefix = `-----${kind}`;
+  if (!line.startsWith(prefix) || !line.endsWith('-----')) return null;
+  const label = line.slice(prefix.length, line.length - 5);
+  pemScanWork.characters += line.length;
+  if (label.length === 0 || line.length < prefix.length + 5) return null;
+  const first = label.charCodeAt(0);
+  if (first === SPACE || first === 0x23 || first === 0x5f || first === HYPHEN) return null;
+  for (let i = 0; i < label.length; i++) if (!isLabelChar(label.charCodeAt(i))) return null;
+  return label;
+}
+
+/** `Proc-Type:`-style header line (RFC 1421): letters and hyphens, then a colon. */
+function isHeaderLine(line: string): boolean {
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === HYPHEN)) break;
+  }
+  pemScanWork.characters += i + 1;
+  return i > 0 && line.charCodeAt(i) === 0x3a;
+}
+
+/**
+ * Reads `text` as lines (split at CRLF, CR or LF), in one forward pass. A BEGIN line glued onto
+ * an END line (`-----END CERTIFICATE----------BEGIN CERTIFICATE-----`, what `cat a.pem b.pem`
+ * makes when a.pem lacks its final newline) starts a line of its own, the blanks between the two
+ * dropped: OpenSSL refuses such a file ("bad end line"), but the intent is plain. The rule is
+ * that of the pattern `(-----END [A-Z0-9 #_-]+?-----)[ \t]*(?=-----BEGIN )` applied to the
+ * whole text, decided here as the characters go by instead of by re-reading them.
+ */
+class LineReader {
+  #at = 0;
+
+  constructor(readonly text: string) {}
+
+  /** The next line, or undefined at the end of the text. */
+  next(): string | undefined {
+    const { text } = this;
+    if (this.#at > text.length) return undefined;
+    const start = this.#at;
+    /** The first `-----END ` of the current run of label characters, or -1. */
+    let firstEnd = -1;
+    /** Where the current run of blanks started, and `firstEnd` as it was just before it. */
+    let blanksStart = -1;
+    let endBeforeBlanks = -1;
+    for (let x = start; x < text.length; x++) {
+      pemScanWork.characters++;
+      const c = text.charCodeAt(x);
+      if (c === LF || c === CR) {
+        this.#at = x + (c === CR && text.charCodeAt(x + 1) === LF ? 2 : 1);
+        return text.slice(start, x);
+      }
+      const afterBlanks = blanksStart >= 0;
+      if (c === HYPHEN) {
+        if (text.startsWith('-----BEGIN ', x)) {
+          // The END whose label and closing dashes end where the blanks (if any) begin.
+          const cut = afterBlanks ? blanksStart : x;
+          const end = afterBlanks ? endBeforeBlanks : firstEnd;
+          if (end >= 0 && end + 15 <= cut && text.startsWith('-----', cut - 5)) {
+            this.#at = x; // the BEGIN starts the next line
+            return text.slice(start, cut);
+          }
+        } else if (firstEnd < 0 && text.startsWith('-----END ', x)) {
+          firstEnd = x;
+        }
+      }
+      if (c === SPACE || c === TAB) {
+        if (!afterBlanks) {
+          blanksStart = x;
+          endBeforeBlanks = firstEnd;
+        }
+      } else {
+        blanksStart = -1;
+      }
+      if (!isLabelChar(c)) firstEnd = -1; // a tab, too, ends the run
+    }
+    this.#at = text.length + 1;
+    return text.slice(start);
+  }
+}
 
 /** Describes a block's label for messages without ever printing its content. */
 export function describeLabel(label: string | null): string {
@@ -63,7 +193,7 @@ export function describeLabel(label: string | null): string {
  */
 function decodeBase64(text: string): Uint8Array | string {
   if (text.length === 0) return 'the block has no content';
-  if (!BASE64.test(text)) return 'base64 has characters outside the base64 alphabet';
+  if (!isBase64(text)) return 'base64 has characters outside the base64 alphabet';
   if (text.length % 4 !== 0) return 'base64 is truncated';
   const bytes = Buffer.from(text, 'base64');
   // Node's decoder is lenient (it ignores stray padding bits); the round trip makes it strict.
@@ -98,6 +228,33 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
   return derElementLength(bytes) === bytes.length && !Buffer.from(bytes).includes('-----BEGIN ');
 }
 
+/** The lines {@link parsePemBlocks} reads from `text`, glued BEGIN lines split off. Internal (tests). */
+export function splitPemLines(text: string): string[] {
+  const reader = new LineReader(text);
+  const out: string[] = [];
+  for (let line = reader.next(); line !== undefined; line = reader.next()) out.push(line);
+  return out;
+}
+
+/** `text` without its white space (what `replace(/\s+/g, '')` removes), in one pass. */
+function withoutWhitespace(text: string): string {
+  let plain = true;
+  for (let i = 0; i < text.length && plain; i++) plain = !isWhitespace(text.charCodeAt(i));
+  pemScanWork.characters += text.length;
+  if (plain) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isWhitespace(c)) out += text.charAt(i);
+  }
+  return out;
+}
+
+/** ECMAScript white space and line terminators in latin1 text (what `\s` matches there). */
+function isWhitespace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === SPACE || c === 0xa0;
+}
+
 /**
  * Splits an input (PEM text or a raw DER file) into its blocks.
  *
@@ -119,6 +276,7 @@ export function parsePemBlocks(
   options: { maxBlocks?: number } = {},
 ): PemBlock[] {
   const maxBlocks = options.maxBlocks ?? MAX_PEM_BLOCKS;
+  pemScanWork.characters = 0;
   if (bytes.length === 0) throw new CertkitError('PEM_EMPTY', `${source} is empty`);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new CertkitError(
@@ -148,27 +306,13 @@ export function parsePemBlocks(
   if (text.includes('\u0000')) {
     throw new CertkitError('PEM_INVALID', `${source} is binary data, neither PEM nor DER`);
   }
-  // `cat a.pem b.pem` when a.pem lacks its final newline glues the next BEGIN line onto the END
-  // line (`-----END CERTIFICATE----------BEGIN CERTIFICATE-----`); OpenSSL refuses that ("bad
-  // end line"), but the intent is plain, so the two lines are separated again.
-  const unglued = text.replace(/(-----END [A-Z0-9 #_-]+?-----)[ \t]*(?=-----BEGIN )/g, '$1\n');
-  // Lines are taken one at a time (the same lines as split(/\r\n|\r|\n/)): an array of every
-  // line of a 5,000-certificate bundle was ~6 MB kept alive for the whole read (issue 7).
-  const breaks = /\r\n|\r|\n/g;
-  let at = 0;
-  const nextLine = (): string | undefined => {
-    if (at < 0) return undefined;
-    breaks.lastIndex = at;
-    const found = breaks.exec(unglued);
-    const line = unglued.slice(at, found === null ? undefined : found.index);
-    at = found === null ? -1 : found.index + found[0].length;
-    return line;
-  };
+  const lines = new LineReader(text);
   const blocks: PemBlock[] = [];
-  for (let next = nextLine(); next !== undefined; next = nextLine()) {
+  for (let next = lines.next(); next !== undefined; next = lines.next()) {
     const line = next.trim();
-    const begin = BEGIN.exec(line);
-    if (!begin) {
+    pemScanWork.characters += next.length;
+    const label = armorLabel(line, 'BEGIN ');
+    if (label === null) {
       if (line.startsWith('-----BEGIN') || line.startsWith('-----END')) {
         throw new CertkitError(
           'PEM_INVALID',
@@ -177,7 +321,6 @@ export function parsePemBlocks(
       }
       continue;
     }
-    const label = begin[1] ?? '';
     const index = blocks.length + 1;
     const fail = (reason: string): never => {
       throw new CertkitError(
@@ -186,28 +329,31 @@ export function parsePemBlocks(
       );
     };
     const headers: Record<string, string> = {};
-    let body = '';
+    const body: string[] = [];
     let ended = false;
     let inHeaders = true;
-    for (let innerLine = nextLine(); innerLine !== undefined; innerLine = nextLine()) {
+    for (let innerLine = lines.next(); innerLine !== undefined; innerLine = lines.next()) {
       const inner = innerLine.trim();
-      const end = END.exec(inner);
-      if (end) {
-        if (end[1] !== label) fail(`BEGIN ${label} ends with END ${end[1] ?? ''}`);
+      pemScanWork.characters += innerLine.length;
+      const end = armorLabel(inner, 'END ');
+      if (end !== null) {
+        if (end !== label) fail(`BEGIN ${label} ends with END ${end}`);
         ended = true;
         break;
       }
       if (inner.startsWith('-----')) fail('END line is missing before the next BEGIN line');
-      if (inHeaders && /^[A-Za-z-]+:/.test(inner)) {
+      if (inHeaders && isHeaderLine(inner)) {
         const colon = inner.indexOf(':');
         headers[inner.slice(0, colon)] = inner.slice(colon + 1).trim();
         continue;
       }
       if (inner.length > 0) inHeaders = false;
-      body += inner.replace(/\s+/g, '');
+      body.push(withoutWhitespace(inner));
     }
     if (!ended) fail('END line is missing (the file is truncated)');
-    const decoded = decodeBase64(body);
+    const base64 = body.join('');
+    pemScanWork.characters += 2 * base64.length; // the alphabet check and the round trip
+    const decoded = decodeBase64(base64);
     if (typeof decoded === 'string') fail(decoded);
     if (index > maxBlocks) {
       throw new CertkitError(
