@@ -151,12 +151,15 @@ export const CA_EXTENSION = extension(oid('2.5.29.19'), true, seq(Buffer.from([0
 
 /** A v3 certificate signed with ECDSA P-256 / SHA-256; DER. */
 export function certificate(spec: CertificateSpec): Buffer {
-  const serial = Buffer.alloc(4);
-  serial.writeUInt32BE(spec.serial >>> 0);
+  // A positive INTEGER in minimal form (X.690 section 8.3.2: no needless leading zero octet).
+  const serialBytes: number[] = [];
+  for (let rest = spec.serial; rest > 0; rest = Math.floor(rest / 256))
+    serialBytes.unshift(rest & 0xff);
+  if (serialBytes.length === 0 || (serialBytes[0] ?? 0) >= 0x80) serialBytes.unshift(0);
   const extensions = spec.extensions ?? [];
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
-    tlv(0x02, Buffer.concat([Buffer.from([0]), serial])),
+    tlv(0x02, Buffer.from(serialBytes)),
     ECDSA_SHA256,
     spec.issuer,
     seq(
@@ -199,6 +202,8 @@ export interface SameNamePool {
   readonly leaf: Buffer;
   /** `count` CA certificates, all subject "CN=Pool" with one key, issued by "CN=Pool" itself. */
   readonly pool: Buffer[];
+  /** "CN=Pool" with the pool's key issued by the root: the one real path among the decoys. */
+  readonly bridge: Buffer;
 }
 
 /**
@@ -206,7 +211,7 @@ export interface SameNamePool {
  * only in serial: every one is a candidate issuer of the leaf and of every other, none leads to
  * the root. A leaf issued by that key completes the shape.
  */
-export function sameNamePool(count: number): SameNamePool {
+export function sameNamePool(count: number, options: { notAfter?: Date } = {}): SameNamePool {
   const rootKeys = ecKeys();
   const poolKeys = ecKeys();
   const leafKeys = ecKeys();
@@ -230,8 +235,17 @@ export function sameNamePool(count: number): SameNamePool {
         signingKey: poolKeys.privateKey,
         serial: 1000 + i,
         extensions: [CA_EXTENSION],
+        ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
       }),
     );
+  const bridge = certificate({
+    subject: poolName,
+    issuer: rootName,
+    publicKey: poolKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    serial: 3,
+    extensions: [CA_EXTENSION],
+  });
   const leaf = certificate({
     subject: cnName('redis-12000.pool.example'),
     issuer: poolName,
@@ -246,5 +260,5 @@ export function sameNamePool(count: number): SameNamePool {
       ),
     ],
   });
-  return { root, leaf, pool };
+  return { root, leaf, pool, bridge };
 }

@@ -120,6 +120,7 @@ export {
   assembleCertificates,
   buildChain,
   buildTrustBundle,
+  MAX_FINDINGS_PER_CODE,
   MAX_ISSUER_CANDIDATES,
   renderCertificates,
 } from './bundle.js';
@@ -153,8 +154,10 @@ export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
 
 export {
   DEFAULT_MAX_DEPTH,
+  MAX_CANDIDATE_VISITS,
   MAX_COMPLETE_PATHS,
   MAX_NAME_CONSTRAINT_CHECKS,
+  MAX_SAME_NAME_AND_KEY,
   MAX_SIGNATURE_CHECKS,
   parseRevocationLists,
   validatePath,
@@ -214,6 +217,7 @@ export {
   DEFAULT_MIN_TLS,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
+  MAX_CHECK_FINDINGS_PER_CODE,
   MIN_EC_BITS,
   MIN_RSA_BITS,
   runCheck,

@@ -699,10 +699,11 @@ function basicConstraintsOf(value: Uint8Array | undefined): CertificateInfo['bas
 /** keyUsage (RFC 5280 section 4.2.1.3): the names of the bits set; null unless a BIT STRING. */
 export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null {
   const element = valueElement(value);
+  if (element === undefined) return null; // absent or undecodable (no DerError to build)
   let bits: Uint8Array;
   try {
     // An empty BIT STRING (no unused-bits octet) reads as no bits set, as asn1js reads it.
-    bits = element?.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
+    bits = element.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
   } catch {
     return null;
   }
