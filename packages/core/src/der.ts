@@ -78,6 +78,9 @@ export class DerError extends Error {
   override readonly name = 'DerError';
 }
 
+/** Thrown for well-formed DER over one of the bounds below: the message says which, no bytes. */
+export class DerLimitError extends DerError {}
+
 /** Universal types X.690 allows in primitive form only (BOOLEAN, INTEGER, NULL, OID, REAL,
  * ENUMERATED, RELATIVE-OID, UTCTime, GeneralizedTime): asn1js refuses them constructed. */
 const PRIMITIVE_ONLY: ReadonlySet<number> = new Set([1, 2, 5, 6, 9, 10, 13, 23, 24]);
@@ -205,6 +208,10 @@ const oidCache = new Map<string, string>();
 /** An OBJECT IDENTIFIER's contents as dotted text. */
 export function decodeOid(content: Uint8Array): string {
   if (content.length === 0) throw new DerError('empty object identifier');
+  if (content.length > MAX_OID_BYTES)
+    throw new DerLimitError(
+      `an object identifier of ${String(content.length)} octets (at most ${String(MAX_OID_BYTES)} are read)`,
+    );
   const key = Buffer.from(content.buffer, content.byteOffset, content.length).toString('latin1');
   const cached = oidCache.get(key);
   if (cached !== undefined) return cached;
@@ -323,6 +330,191 @@ function offsetMinutes(zone: string): number {
   if (zone === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   return sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounds, checked before any library sees the bytes
+
+/**
+ * Longest OBJECT IDENTIFIER read, in content octets. pyca/cryptography refuses any OID over 63
+ * octets (rust-asn1's `MAX_OID_LENGTH`), RustCrypto's `const-oid` stops at 39 by default; the
+ * longest OIDs in use (Microsoft certificate-template OIDs, 2.25 UUID OIDs) are ~40 octets, the
+ * longest in x509-limbo's 918 certificates under 40. Twice pyca's limit refuses nothing a real
+ * stack accepts. Unbounded, one 7.3 MiB OID made pkijs/asn1js hold every arc (5.4 GB, 81 s).
+ */
+export const MAX_OID_BYTES = 128;
+
+/**
+ * OID octets allowed, in total, inside OCTET STRINGs and BIT STRINGs of one structure. asn1js
+ * (under pkijs) speculatively decodes the contents of every OCTET STRING and BIT STRING as BER
+ * (extension values, keys, signatures) and so builds an object for every arc of an OID it finds
+ * there, ~740 bytes an arc. Real OIDs inside extension values (EKU purposes, policies) add up to
+ * a few hundred octets; random bytes of a key or signature may read as an OID no longer than the
+ * blob (a few KiB at most for RSA-16384 or ML-DSA): 16 KiB bounds the arcs at ~12 MB of objects.
+ */
+export const MAX_EMBEDDED_OID_BYTES = 16 * 1024;
+
+/**
+ * Most entries read from one GeneralNames (subjectAltName, issuerAltName) or one Name, and most
+ * subtrees in one list of nameConstraints. The largest legitimate shapes in x509-limbo, BoringSSL's
+ * and Go's name-constraint stress cases (`pathological::nc-dos-*`), have 2,048 names and 2,049
+ * subtrees; pkijs' decoder (asn1js 4) refuses structures of over 10,000 elements anyway, so more
+ * could never be path-validated. Unbounded, a 7 MiB subjectAltName of 2.5 million one-letter
+ * names cost 0.7 GB to read.
+ */
+export const MAX_NAMES = 4096;
+
+/**
+ * Most extensions read from one certificate. RFC 5280 defines 17, CAs issue about 10, the most in
+ * x509-limbo's 918 certificates is 12; 256 refuses no real certificate.
+ */
+export const MAX_EXTENSIONS = 256;
+
+/**
+ * Elements inside a constructed element, counted without reading past `max + 1` of them; for the
+ * bounds above before a list is decoded.
+ */
+export function countChildren(element: DerElement, max: number): number {
+  let count = 0;
+  let at = element.contentStart;
+  while (at < element.end && count <= max) {
+    at = readElement(element.data, at, element.end)[1];
+    count++;
+  }
+  return count;
+}
+
+interface Frame {
+  at: number;
+  readonly end: number;
+  /** Contents of indefinite length: they end at end-of-contents octets (00 00). */
+  readonly indefinite: boolean;
+  /** Inside an OCTET STRING or BIT STRING, decoded speculatively as asn1js does. */
+  readonly embedded: boolean;
+  /** Parse one element only (the whole input, or a string's contents), then stop. */
+  readonly single: boolean;
+  /** The frame where a speculative decoding started: a failure below ends that decoding only. */
+  readonly root: boolean;
+  /** The frame to advance past an indefinite-length child when it ends. */
+  readonly parent: Frame | null;
+  count: number;
+}
+
+/**
+ * Walks `data` as asn1js would decode it (BER: definite and indefinite lengths, and the contents
+ * of OCTET STRINGs and BIT STRINGs decoded speculatively, one element each) and throws a
+ * DerError when an OBJECT IDENTIFIER (or RELATIVE-OID) is over {@link MAX_OID_BYTES} in the
+ * structure itself, or when those inside strings add up to over {@link MAX_EMBEDDED_OID_BYTES}.
+ * One pass, no recursion: every octet is a header at most once, whatever the nesting.
+ */
+export function checkDecodingBounds(data: Uint8Array): void {
+  let embeddedOidBytes = 0;
+  const stack: Frame[] = [];
+  const push = (
+    at: number,
+    end: number,
+    indefinite: boolean,
+    embedded: boolean,
+    single: boolean,
+    root: boolean,
+    parent: Frame | null,
+  ): void => {
+    stack.push({ at, end, indefinite, embedded, single, root, parent, count: 0 });
+  };
+  push(0, data.length, false, false, true, false, null);
+  /** Abandons the innermost speculative decoding; false when the failure is in the structure. */
+  const fail = (): boolean => {
+    while (stack.length > 0) {
+      const frame = stack.pop() as Frame;
+      if (frame.root) return true;
+    }
+    return false;
+  };
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    if (frame.indefinite) {
+      if (frame.at + 1 < frame.end && data[frame.at] === 0 && data[frame.at + 1] === 0) {
+        stack.pop();
+        if (frame.parent !== null) frame.parent.at = frame.at + 2;
+        continue;
+      }
+      if (frame.at >= frame.end) {
+        if (!fail()) return;
+        continue;
+      }
+    } else if (frame.at >= frame.end || (frame.single && frame.count > 0)) {
+      stack.pop();
+      continue;
+    }
+    // The identifier: one octet, or the high-tag-number form.
+    let at = frame.at;
+    const first = data[at++] ?? 0;
+    const constructed = (first & 0x20) !== 0;
+    let number = first & 0x1f;
+    if (number === 0x1f) {
+      number = 0;
+      for (;;) {
+        const digit = data[at++];
+        if (digit === undefined || at > frame.end || number > 0xffffff) {
+          number = -1;
+          break;
+        }
+        number = number * 128 + (digit & 0x7f);
+        if ((digit & 0x80) === 0) break;
+      }
+    }
+    const lengthByte = data[at++];
+    let length = -1; // indefinite
+    let ok = number >= 0 && lengthByte !== undefined && at <= frame.end;
+    if (ok && lengthByte !== undefined && lengthByte !== 0x80) {
+      if (lengthByte < 0x80) length = lengthByte;
+      else {
+        const count = lengthByte & 0x7f;
+        length = 0;
+        for (let i = 0; i < count && ok; i++) {
+          const byte = data[at++];
+          if (byte === undefined || count > 6) ok = false;
+          else length = length * 256 + byte;
+        }
+      }
+    }
+    if (ok && length >= 0 && at + length > frame.end) ok = false;
+    if (ok && length < 0 && !constructed) ok = false;
+    if (!ok) {
+      if (!fail()) return;
+      continue;
+    }
+    frame.count++;
+    const universal = first >> 6 === 0;
+    if (constructed) {
+      if (length < 0) {
+        frame.at = frame.end; // moved past the child when its end-of-contents is found
+        push(at, frame.end, true, frame.embedded, false, false, frame);
+      } else {
+        frame.at = at + length;
+        push(at, at + length, false, frame.embedded, false, false, frame);
+      }
+      continue;
+    }
+    frame.at = at + length;
+    if (universal && (number === 6 || number === 13)) {
+      if (frame.embedded) {
+        embeddedOidBytes += length;
+        if (embeddedOidBytes > MAX_EMBEDDED_OID_BYTES)
+          throw new DerLimitError(
+            `object identifiers inside strings add up to over ${String(MAX_EMBEDDED_OID_BYTES)} octets`,
+          );
+      } else if (length > MAX_OID_BYTES) {
+        throw new DerLimitError(
+          `an object identifier of ${String(length)} octets (at most ${String(MAX_OID_BYTES)} are read)`,
+        );
+      }
+    } else if (universal && number === 4 && length > 0) {
+      push(at, at + length, false, true, true, true, frame);
+    } else if (universal && number === 3 && length > 1 && data[at] === 0) {
+      push(at + 1, at + length, false, true, true, true, frame);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCertificates } from './certificates.js';
+import { checkDecodingBounds } from './der.js';
 import { CertkitError } from './errors.js';
 import { readInputFile } from './files.js';
 import {
@@ -1289,6 +1290,15 @@ export function parseRevocationLists(bytes: Uint8Array, source: string): Revocat
       );
     }
     let crl: pkijs.CertificateRevocationList;
+    try {
+      checkDecodingBounds(block.der);
+    } catch (error) {
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read CRL ${String(block.index)} in ${source}: ${error instanceof Error ? error.message : 'invalid DER'}`,
+        { cause: error },
+      );
+    }
     try {
       crl = pkijs.CertificateRevocationList.fromBER(Uint8Array.from(block.der));
     } catch (error) {

@@ -400,7 +400,8 @@ export function readNameAttributes(bytes: Uint8Array): NameAttribute[] {
 /** A Name (RFC 5280 section 4.1.2.4): every attribute of every RDN, in encoding order. */
 function nameAttributes(name: DerElement): NameAttribute[] {
   const out: NameAttribute[] = [];
-  for (const rdn of der.sequenceOf(name, 'a Name')) {
+  const rdns = der.sequenceOf(name, 'a Name');
+  for (const rdn of rdns) {
     if (!der.isUniversal(rdn, der.TAG.set) || !rdn.constructed) {
       throw new der.DerError('expected a RelativeDistinguishedName SET');
     }
@@ -413,6 +414,10 @@ function nameAttributes(name: DerElement): NameAttribute[] {
         der.expectUniversal(type, der.TAG.oid, 'an attribute type').content,
       );
       out.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
+      if (out.length > der.MAX_NAMES)
+        throw new der.DerLimitError(
+          `a name of over ${String(der.MAX_NAMES)} attributes (at most ${String(der.MAX_NAMES)} are read)`,
+        );
     }
   }
   return out;
@@ -567,6 +572,43 @@ function extensionInfo(oid: string, critical: boolean): ExtensionInfo {
   return info;
 }
 
+/** Extensions whose value is a list of names or subtrees that readers decode one by one. */
+const LIST_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.nameConstraints,
+]);
+
+/**
+ * Refuses a GeneralNames value, or a permitted/excluded subtree list of nameConstraints, of over
+ * `der.MAX_NAMES` entries. A value that does not decode is left to the readers (they report it).
+ */
+function checkListSize(value: Uint8Array): void {
+  let lists: DerElement[];
+  try {
+    const [element] = der.readElement(value, 0);
+    if (!element.constructed) return;
+    lists = [element];
+    // nameConstraints: SEQUENCE { [0] subtrees, [1] subtrees }
+    if (der.countChildren(element, 2) <= 2)
+      for (const child of der.childrenOf(element)) if (child.constructed) lists.push(child);
+  } catch {
+    return; // does not decode: the readers say so
+  }
+  for (const list of lists) {
+    let count: number;
+    try {
+      count = der.countChildren(list, der.MAX_NAMES);
+    } catch {
+      continue; // a malformed list reads as absent, as pkijs reads it
+    }
+    if (count > der.MAX_NAMES)
+      throw new der.DerLimitError(
+        `a list of over ${String(der.MAX_NAMES)} names in one extension (at most ${String(der.MAX_NAMES)} are read)`,
+      );
+  }
+}
+
 /** Walks Certificate and TBSCertificate (RFC 5280 section 4.1) strictly, in order. */
 function certificateFields(bytes: Uint8Array): CertificateFields {
   const root = der.readOnly(bytes);
@@ -600,7 +642,12 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
   if (der.isContext(parts[i], 3)) {
     const [list, after] = der.childrenOf(parts[i] as DerElement);
     if (after !== undefined) throw new der.DerError('[3] holds one Extensions SEQUENCE');
-    for (const item of der.sequenceOf(list, 'an Extensions SEQUENCE')) {
+    const items = der.sequenceOf(list, 'an Extensions SEQUENCE');
+    if (items.length > der.MAX_EXTENSIONS)
+      throw new der.DerLimitError(
+        `${String(items.length)} extensions (at most ${String(der.MAX_EXTENSIONS)} are read)`,
+      );
+    for (const item of items) {
       const fields = der.sequenceOf(item, 'an Extension');
       const [id, second, third, fourth] = fields;
       const critical = third === undefined ? undefined : second;
@@ -622,6 +669,7 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
     i++;
   }
   if (i !== parts.length) throw new der.DerError('unexpected fields in the TBSCertificate');
+  for (const e of extensions) if (LIST_EXTENSIONS.has(e.oid)) checkListSize(e.value);
   return {
     tbs: tbs as DerElement,
     serial,
@@ -792,7 +840,7 @@ export function subjectAltNamesOf(
 export function certificateReadError(source: CertificateSource, cause: unknown): CertkitError {
   return new CertkitError(
     'CERTIFICATE_INVALID',
-    `cannot read certificate ${String(source.index)} in ${source.name}: not a valid X.509 certificate`,
+    `cannot read certificate ${String(source.index)} in ${source.name}: ${cause instanceof der.DerLimitError ? cause.message : 'not a valid X.509 certificate'}`,
     { cause },
   );
 }
@@ -919,6 +967,8 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
   let subjectAttributes: NameAttribute[];
   let issuerAttributes: NameAttribute[];
   try {
+    // Before anything else reads the bytes: OIDs bounded (and so what pkijs builds later).
+    der.checkDecodingBounds(bytes);
     fields = certificateFields(bytes);
     subjectAttributes = nameAttributes(fields.subject);
     issuerAttributes = nameAttributes(fields.issuer);
