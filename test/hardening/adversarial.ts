@@ -135,6 +135,8 @@ export interface CertificateSpec {
   readonly publicKey: KeyObject;
   readonly signingKey: KeyObject;
   readonly serial: number;
+  /** The serial's INTEGER contents as given (any length), instead of `serial`. */
+  readonly serialOctets?: Uint8Array;
   /** Extensions, each an encoded Extension SEQUENCE. */
   readonly extensions?: readonly Uint8Array[];
   readonly notBefore?: Date;
@@ -159,7 +161,7 @@ export function certificate(spec: CertificateSpec): Buffer {
   const extensions = spec.extensions ?? [];
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
-    tlv(0x02, Buffer.from(serialBytes)),
+    tlv(0x02, spec.serialOctets ?? Buffer.from(serialBytes)),
     ECDSA_SHA256,
     spec.issuer,
     seq(

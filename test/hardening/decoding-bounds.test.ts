@@ -177,3 +177,18 @@ void test('issue 13: a CRL with a 1 MiB extension OID is refused before pkijs re
     /^cannot read CRL 1 in big\.crl: an object identifier of 1048576 octets/,
   );
 });
+
+void test('issue 13: a 4 MiB serial number of leading zeros reads without overflowing a pattern stack', () => {
+  const octets = Buffer.alloc(4 * MIB);
+  octets[octets.length - 1] = 7;
+  const der = certificate({
+    subject: cnName('serial'),
+    issuer: cnName('serial'),
+    publicKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    serial: 1,
+    serialOctets: octets,
+  });
+  const [read] = parseCertificates(der, 'serial.der');
+  assert.equal(read?.info.serialNumber, '07');
+});

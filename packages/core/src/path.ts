@@ -34,6 +34,7 @@ import {
   internals,
   namesEqual,
   OID,
+  serialHex,
   signatureVerifies,
   verifySignedData,
 } from './pkix.js';
@@ -1309,7 +1310,7 @@ export function parseRevocationLists(bytes: Uint8Array, source: string): Revocat
       );
     }
     const revokedSerials = (crl.revokedCertificates ?? []).map((r) =>
-      hex(r.userCertificate.valueBlock.valueHexView).replace(/^(00)+(?=.)/, ''),
+      serialHex(r.userCertificate.valueBlock.valueHexView),
     );
     const list: RevocationList = {
       source: `${source}#${String(block.index)}`,

@@ -260,6 +260,17 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/**
+ * A serial number's octets as lower-case hex without leading zero octets (one kept for zero), as
+ * `openssl x509 -serial` prints it, lower-cased. A loop, not a pattern: `^(00)+` over a
+ * multi-megabyte serial overflowed the regular-expression stack. Internal to core.
+ */
+export function serialHex(octets: Uint8Array): string {
+  let i = 0;
+  while (i < octets.length - 1 && octets[i] === 0) i++;
+  return hex(octets.subarray(i));
+}
+
 /** Formats name attributes as `C=US, O=Acme, CN=app` (encoding order). */
 export function formatName(attributes: readonly NameAttribute[]): string {
   return attributes.map((a) => `${a.type}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`).join(', ');
@@ -987,7 +998,7 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     subjectAttributes,
     issuer: formatName(issuerAttributes),
     issuerAttributes,
-    serialNumber: hex(fields.serial.content).replace(/^(00)+(?=.)/, ''),
+    serialNumber: serialHex(fields.serial.content),
     notBefore: fields.notBefore.toISOString(),
     notAfter: fields.notAfter.toISOString(),
     selfIssued: Buffer.from(fields.subject.bytes).equals(fields.issuer.bytes),
