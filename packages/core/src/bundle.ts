@@ -449,7 +449,9 @@ function keepFewPerNameAndKey(
 ): { kept: Certificate[]; findings: ChainFinding[]; left: Certificate[] } {
   const groups = new Map<string, Certificate[]>();
   for (const c of certificates) {
-    const key = `${nameKey(c, 'subject')}\u0001${nameKey(c, 'issuer')}\u0001${Buffer.from(internals(c).spkiDer).toString('hex')}`;
+    const x = internals(c);
+    // Byte-exact names and key: names encoded differently stay apart, which only keeps more.
+    const key = Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
     push(groups, key, c);
   }
   const keep = new Set<Certificate>();

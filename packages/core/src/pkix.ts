@@ -856,10 +856,16 @@ export function certificateReadError(source: CertificateSource, cause: unknown):
   );
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).toUpperCase().padStart(2, '0'),
+);
+
 /** SHA-256 of DER bytes, upper-case hex with colons, as `openssl x509 -fingerprint -sha256`. */
 export function fingerprintSha256(bytes: Uint8Array): string {
-  const digest = createHash('sha256').update(bytes).digest('hex').toUpperCase();
-  return digest.replace(/(..)(?!$)/g, '$1:');
+  const digest = createHash('sha256').update(bytes).digest();
+  let text = HEX_PAIRS[digest[0] ?? 0] ?? '';
+  for (let i = 1; i < digest.length; i++) text += `:${HEX_PAIRS[digest[i] ?? 0] ?? ''}`;
+  return text;
 }
 
 /** OpenSSL's view of a SubjectPublicKeyInfo; null when OpenSSL cannot load it. Internal. */
