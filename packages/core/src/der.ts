@@ -91,10 +91,22 @@ const PRIMITIVE_ONLY: ReadonlySet<number> = new Set([1, 2, 5, 6, 9, 10, 13, 23, 
  * contents are not checked to be there.
  */
 export function readLength(data: Uint8Array, at: number): [number, number] {
+  const next = lengthAt(data, at);
+  return [lengthRead, next];
+}
+
+/** The length {@link lengthAt} read last (module scratch: no tuple per element). */
+let lengthRead = 0;
+
+/** Reads a definite length at `at` into `lengthRead`; returns the offset after it. */
+function lengthAt(data: Uint8Array, at: number): number {
   let next = at;
   const lengthByte = data[next++];
   if (lengthByte === undefined) throw new DerError('data ends before a length');
-  if (lengthByte < 0x80) return [lengthByte, next];
+  if (lengthByte < 0x80) {
+    lengthRead = lengthByte;
+    return next;
+  }
   if (lengthByte === 0x80) throw new DerError('indefinite length (BER, not DER)');
   const count = lengthByte & 0x7f;
   if (count > 4) throw new DerError('length too large');
@@ -104,18 +116,18 @@ export function readLength(data: Uint8Array, at: number): [number, number] {
     if (byte === undefined) throw new DerError('data ends inside a length');
     length = length * 256 + byte;
   }
-  return [length, next];
+  lengthRead = length;
+  return next;
 }
 
+/** What {@link readHeader} read last: module scratch, so that tree walks allocate nothing. */
+const header = { cls: 0, constructed: false, number: 0, contentStart: 0 };
+
 /**
- * Reads the element at `offset` of `data`, which must end by `limit`; returns it and the offset
- * after it.
+ * Reads the identifier and length of the element at `offset` of `data`, which must end by
+ * `limit`, into `header`; returns the offset after the element.
  */
-export function readElement(
-  data: Uint8Array,
-  offset: number,
-  limit = data.length,
-): [DerElement, number] {
+function readHeader(data: Uint8Array, offset: number, limit: number): number {
   let at = offset;
   const first = data[at++];
   if (first === undefined) throw new DerError('data ends where an element should start');
@@ -137,11 +149,28 @@ export function readElement(
   if (constructed && cls === UNIVERSAL && PRIMITIVE_ONLY.has(number)) {
     throw new DerError('constructed encoding of a primitive type');
   }
-  const [length, contentStart] = readLength(data, at);
-  at = contentStart;
-  const end = at + length;
+  const contentStart = lengthAt(data, at);
+  const end = contentStart + lengthRead;
   if (end > limit) throw new DerError('element longer than its data');
-  return [new DerElement(data, cls, constructed, number, offset, at, end), end];
+  header.cls = cls;
+  header.constructed = constructed;
+  header.number = number;
+  header.contentStart = contentStart;
+  return end;
+}
+
+/**
+ * Reads the element at `offset` of `data`, which must end by `limit`; returns it and the offset
+ * after it.
+ */
+export function readElement(
+  data: Uint8Array,
+  offset: number,
+  limit = data.length,
+): [DerElement, number] {
+  const end = readHeader(data, offset, limit);
+  const { cls, constructed, number, contentStart } = header;
+  return [new DerElement(data, cls, constructed, number, offset, contentStart, end), end];
 }
 
 /** `data` as exactly one element, nothing after it. */
@@ -171,7 +200,18 @@ export function childrenOf(element: DerElement): DerElement[] {
  */
 export function checkTree(element: DerElement): void {
   if (!element.constructed) return;
-  for (const child of childrenOf(element)) checkTree(child);
+  const { data } = element;
+  // Contents still to read, as (start, end) pairs: no recursion, no element objects.
+  const pending: number[] = [element.contentStart, element.end];
+  while (pending.length > 0) {
+    const end = pending.pop() as number;
+    let at = pending.pop() as number;
+    while (at < end) {
+      const next = readHeader(data, at, end);
+      if (header.constructed) pending.push(header.contentStart, next);
+      at = next;
+    }
+  }
 }
 
 /** True when `element` is the universal type `number`. */
@@ -384,70 +424,66 @@ export function countChildren(element: DerElement, max: number): number {
   return count;
 }
 
-interface Frame {
-  at: number;
-  readonly end: number;
-  /** Contents of indefinite length: they end at end-of-contents octets (00 00). */
-  readonly indefinite: boolean;
-  /** Inside an OCTET STRING or BIT STRING, decoded speculatively as asn1js does. */
-  readonly embedded: boolean;
-  /** Parse one element only (the whole input, or a string's contents), then stop. */
-  readonly single: boolean;
-  /** The frame where a speculative decoding started: a failure below ends that decoding only. */
-  readonly root: boolean;
-  /** The frame to advance past an indefinite-length child when it ends. */
-  readonly parent: Frame | null;
-  count: number;
-}
+// Frame flags of checkDecodingBounds' stack.
+const INDEFINITE = 1; // contents end at end-of-contents octets (00 00)
+const EMBEDDED = 2; // inside an OCTET STRING or BIT STRING, decoded speculatively as asn1js does
+const SINGLE = 4; // one element only (the whole input, or a string's contents), then stop
+const ROOT = 8; // where a speculative decoding started: a failure below ends that decoding only
+const READ_ONE = 16; // a SINGLE frame has read its element
 
 /**
  * Walks `data` as asn1js would decode it (BER: definite and indefinite lengths, and the contents
  * of OCTET STRINGs and BIT STRINGs decoded speculatively, one element each) and throws a
- * DerError when an OBJECT IDENTIFIER (or RELATIVE-OID) is over {@link MAX_OID_BYTES} in the
+ * DerLimitError when an OBJECT IDENTIFIER (or RELATIVE-OID) is over {@link MAX_OID_BYTES} in the
  * structure itself, or when those inside strings add up to over {@link MAX_EMBEDDED_OID_BYTES}.
- * One pass, no recursion: every octet is a header at most once, whatever the nesting.
+ * One pass, no recursion and no object per element: every octet is a header at most once,
+ * whatever the nesting. A frame's parent is the frame below it on the stack.
  */
 export function checkDecodingBounds(data: Uint8Array): void {
   let embeddedOidBytes = 0;
-  const stack: Frame[] = [];
-  const push = (
-    at: number,
-    end: number,
-    indefinite: boolean,
-    embedded: boolean,
-    single: boolean,
-    root: boolean,
-    parent: Frame | null,
-  ): void => {
-    stack.push({ at, end, indefinite, embedded, single, root, parent, count: 0 });
+  const frameAt: number[] = [0];
+  const frameEnd: number[] = [data.length];
+  const frameFlags: number[] = [SINGLE];
+  const push = (at: number, end: number, flags: number): void => {
+    frameAt.push(at);
+    frameEnd.push(end);
+    frameFlags.push(flags);
   };
-  push(0, data.length, false, false, true, false, null);
+  const pop = (): void => {
+    frameAt.pop();
+    frameEnd.pop();
+    frameFlags.pop();
+  };
   /** Abandons the innermost speculative decoding; false when the failure is in the structure. */
   const fail = (): boolean => {
-    while (stack.length > 0) {
-      const frame = stack.pop() as Frame;
-      if (frame.root) return true;
+    while (frameFlags.length > 0) {
+      const flags = frameFlags[frameFlags.length - 1] ?? 0;
+      pop();
+      if ((flags & ROOT) !== 0) return true;
     }
     return false;
   };
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1] as Frame;
-    if (frame.indefinite) {
-      if (frame.at + 1 < frame.end && data[frame.at] === 0 && data[frame.at + 1] === 0) {
-        stack.pop();
-        if (frame.parent !== null) frame.parent.at = frame.at + 2;
+  while (frameFlags.length > 0) {
+    const top = frameFlags.length - 1;
+    const flags = frameFlags[top] ?? 0;
+    const start = frameAt[top] ?? 0;
+    const end = frameEnd[top] ?? 0;
+    if ((flags & INDEFINITE) !== 0) {
+      if (start + 1 < end && data[start] === 0 && data[start + 1] === 0) {
+        pop();
+        if (top > 0) frameAt[top - 1] = start + 2;
         continue;
       }
-      if (frame.at >= frame.end) {
+      if (start >= end) {
         if (!fail()) return;
         continue;
       }
-    } else if (frame.at >= frame.end || (frame.single && frame.count > 0)) {
-      stack.pop();
+    } else if (start >= end || (flags & READ_ONE) !== 0) {
+      pop();
       continue;
     }
     // The identifier: one octet, or the high-tag-number form.
-    let at = frame.at;
+    let at = start;
     const first = data[at++] ?? 0;
     const constructed = (first & 0x20) !== 0;
     let number = first & 0x1f;
@@ -455,7 +491,7 @@ export function checkDecodingBounds(data: Uint8Array): void {
       number = 0;
       for (;;) {
         const digit = data[at++];
-        if (digit === undefined || at > frame.end || number > 0xffffff) {
+        if (digit === undefined || at > end || number > 0xffffff) {
           number = -1;
           break;
         }
@@ -465,7 +501,7 @@ export function checkDecodingBounds(data: Uint8Array): void {
     }
     const lengthByte = data[at++];
     let length = -1; // indefinite
-    let ok = number >= 0 && lengthByte !== undefined && at <= frame.end;
+    let ok = number >= 0 && lengthByte !== undefined && at <= end;
     if (ok && lengthByte !== undefined && lengthByte !== 0x80) {
       if (lengthByte < 0x80) length = lengthByte;
       else {
@@ -478,27 +514,28 @@ export function checkDecodingBounds(data: Uint8Array): void {
         }
       }
     }
-    if (ok && length >= 0 && at + length > frame.end) ok = false;
+    if (ok && length >= 0 && at + length > end) ok = false;
     if (ok && length < 0 && !constructed) ok = false;
     if (!ok) {
       if (!fail()) return;
       continue;
     }
-    frame.count++;
-    const universal = first >> 6 === 0;
+    if ((flags & SINGLE) !== 0) frameFlags[top] = flags | READ_ONE;
+    const embedded = flags & EMBEDDED;
     if (constructed) {
       if (length < 0) {
-        frame.at = frame.end; // moved past the child when its end-of-contents is found
-        push(at, frame.end, true, frame.embedded, false, false, frame);
+        frameAt[top] = end; // moved past the child when its end-of-contents is found
+        push(at, end, INDEFINITE | embedded);
       } else {
-        frame.at = at + length;
-        push(at, at + length, false, frame.embedded, false, false, frame);
+        frameAt[top] = at + length;
+        push(at, at + length, embedded);
       }
       continue;
     }
-    frame.at = at + length;
+    frameAt[top] = at + length;
+    const universal = first >> 6 === 0;
     if (universal && (number === 6 || number === 13)) {
-      if (frame.embedded) {
+      if (embedded !== 0) {
         embeddedOidBytes += length;
         if (embeddedOidBytes > MAX_EMBEDDED_OID_BYTES)
           throw new DerLimitError(
@@ -510,9 +547,9 @@ export function checkDecodingBounds(data: Uint8Array): void {
         );
       }
     } else if (universal && number === 4 && length > 0) {
-      push(at, at + length, false, true, true, true, frame);
+      push(at, at + length, EMBEDDED | SINGLE | ROOT);
     } else if (universal && number === 3 && length > 1 && data[at] === 0) {
-      push(at + 1, at + length, false, true, true, true, frame);
+      push(at + 1, at + length, EMBEDDED | SINGLE | ROOT);
     }
   }
 }
