@@ -1113,16 +1113,14 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
   for (const entry of pool.values()) push(groups, sameNameAndKey(entry.cert), entry);
   const kept = new Set<Certificate>();
   for (const members of groups.values()) {
-    const ranked =
-      members.length <= MAX_SAME_NAME_AND_KEY
-        ? members
-        : [...members]
-            .sort(
-              (a, b) =>
-                Number(b.anchor) - Number(a.anchor) ||
-                Number(validAt(b.cert)) - Number(validAt(a.cert)),
-            )
-            .slice(0, MAX_SAME_NAME_AND_KEY);
+    // Anchors first, then those valid at the time, then input order; one pass per class.
+    const ranked: typeof members = [];
+    for (const rank of [3, 2, 1, 0]) {
+      for (const entry of members) {
+        if (ranked.length >= MAX_SAME_NAME_AND_KEY) break;
+        if ((entry.anchor ? 2 : 0) + (validAt(entry.cert) ? 1 : 0) === rank) ranked.push(entry);
+      }
+    }
     for (const entry of ranked) kept.add(entry.cert);
   }
   const bySubject = new Map<string, { cert: Certificate; anchor: boolean }[]>();

@@ -122,14 +122,41 @@ function isHeaderLine(line: string): boolean {
  */
 class LineReader {
   #at = 0;
+  /** Next occurrence of each needle at or after the last position asked, -1 for none. */
+  readonly #found = new Map<string, number>();
 
   constructor(readonly text: string) {}
+
+  /**
+   * `text.indexOf(needle, from)` for `from` that never decreases between calls: an occurrence
+   * found is kept until passed, so that the text is searched once per needle in all.
+   */
+  #next(needle: string, from: number): number {
+    const known = this.#found.get(needle);
+    if (known !== undefined && (known === -1 || known >= from)) return known;
+    const found = this.text.indexOf(needle, from);
+    this.#found.set(needle, found);
+    return found;
+  }
 
   /** The next line, or undefined at the end of the text. */
   next(): string | undefined {
     const { text } = this;
     if (this.#at > text.length) return undefined;
     const start = this.#at;
+    const lf = this.#next('\n', start);
+    const cr = this.#next('\r', start);
+    const lineEnd = Math.min(lf === -1 ? text.length : lf, cr === -1 ? text.length : cr);
+    const begin = this.#next('-----BEGIN ', start + 1);
+    if (begin === -1 || begin >= lineEnd) {
+      // No BEGIN after the start of this line: nothing can be glued, the line ends at its break.
+      pemScanWork.characters += lineEnd - start + 1;
+      this.#at =
+        lineEnd === text.length
+          ? text.length + 1
+          : lineEnd + (lineEnd === cr && text.charCodeAt(lineEnd + 1) === LF ? 2 : 1);
+      return text.slice(start, lineEnd);
+    }
     /** The first `-----END ` of the current run of label characters, or -1. */
     let firstEnd = -1;
     /** Where the current run of blanks started, and `firstEnd` as it was just before it. */
