@@ -279,6 +279,19 @@ function withoutWhitespace(text: string): string {
 const WHITESPACE = /\s/;
 const WHITESPACE_RUNS = /\s+/g;
 
+/** The error for block `index` of `source`, named as users call it. (No closure per block.) */
+function blockError(label: string, index: number, source: string, reason: string): CertkitError {
+  const what = PRIVATE_KEY_LABELS.includes(label)
+    ? 'private key'
+    : label === 'CERTIFICATE'
+      ? 'certificate'
+      : 'block';
+  return new CertkitError(
+    'PEM_INVALID',
+    `cannot read ${what} ${String(index)} in ${source}: ${reason}`,
+  );
+}
+
 /**
  * Splits an input (PEM text or a raw DER file) into its blocks.
  *
@@ -346,12 +359,6 @@ export function parsePemBlocks(
       continue;
     }
     const index = blocks.length + 1;
-    const fail = (reason: string): never => {
-      throw new CertkitError(
-        'PEM_INVALID',
-        `cannot read ${PRIVATE_KEY_LABELS.includes(label) ? 'private key' : label === 'CERTIFICATE' ? 'certificate' : 'block'} ${String(index)} in ${source}: ${reason}`,
-      );
-    };
     const headers: Record<string, string> = {};
     const body: string[] = [];
     let ended = false;
@@ -361,11 +368,13 @@ export function parsePemBlocks(
       pemScanWork.characters += innerLine.length;
       const end = armorLabel(inner, 'END ');
       if (end !== null) {
-        if (end !== label) fail(`BEGIN ${label} ends with END ${end}`);
+        if (end !== label)
+          throw blockError(label, index, source, `BEGIN ${label} ends with END ${end}`);
         ended = true;
         break;
       }
-      if (inner.startsWith('-----')) fail('END line is missing before the next BEGIN line');
+      if (inner.startsWith('-----'))
+        throw blockError(label, index, source, 'END line is missing before the next BEGIN line');
       if (inHeaders && isHeaderLine(inner)) {
         const colon = inner.indexOf(':');
         headers[inner.slice(0, colon)] = inner.slice(colon + 1).trim();
@@ -374,18 +383,19 @@ export function parsePemBlocks(
       if (inner.length > 0) inHeaders = false;
       body.push(withoutWhitespace(inner));
     }
-    if (!ended) fail('END line is missing (the file is truncated)');
+    if (!ended)
+      throw blockError(label, index, source, 'END line is missing (the file is truncated)');
     const base64 = body.join('');
-    pemScanWork.characters += 2 * base64.length; // the alphabet check and the round trip
+    pemScanWork.characters += 2 * base64.length; // the alphabet check and the decoding
     const decoded = decodeBase64(base64);
-    if (typeof decoded === 'string') fail(decoded);
+    if (typeof decoded === 'string') throw blockError(label, index, source, decoded);
     if (index > maxBlocks) {
       throw new CertkitError(
         'TOO_MANY_CERTIFICATES',
         `${source} holds more than ${String(maxBlocks)} blocks; at most ${String(maxBlocks)} are read from one input`,
       );
     }
-    blocks.push({ label, der: decoded as Uint8Array, index, headers });
+    blocks.push({ label, der: decoded, index, headers });
   }
   if (blocks.length === 0) {
     throw new CertkitError(

@@ -496,7 +496,10 @@ function onCurve(point: Uint8Array, curve: { bytes: number; p: bigint; b: bigint
  * a certificate. A form that is not plainly well-formed here is loaded by OpenSSL, as before, so
  * that a key OpenSSL cannot load stays `unknown`.
  */
-function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyInfo {
+function spkiKeyInfo(
+  spki: SubjectPublicKey,
+  record: { readonly publicKey: KeyObject | null },
+): KeyInfo {
   try {
     const { oid, params, key } = spki;
     if (oid === RSA_ENCRYPTION && (params === undefined || der.isUniversal(params, der.TAG.null))) {
@@ -520,7 +523,13 @@ function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyI
   } catch {
     // Not a form read here: OpenSSL decides below.
   }
-  return keyInfo(load());
+  return keyInfo(record.publicKey);
+}
+
+/** The value of the first extension `oid` (a loop: no closure per certificate). */
+function extensionValue(extensions: readonly RawExtension[], oid: string): Uint8Array | undefined {
+  for (const e of extensions) if (e.oid === oid) return e.value;
+  return undefined;
 }
 
 const keysRead = new Map<string, KeyInfo>();
@@ -530,12 +539,15 @@ const keysRead = new Map<string, KeyInfo>();
  * bytes (re-issued certificates, pools): checking that an EC point is on its curve is most of
  * reading a key. At most 4,096 keys are remembered.
  */
-function sharedKeyInfo(spki: DerElement, read: () => KeyInfo): KeyInfo {
-  const bytes = spki.bytes;
+function sharedKeyInfo(
+  fields: { readonly spki: DerElement; readonly publicKey: SubjectPublicKey },
+  record: { readonly publicKey: KeyObject | null },
+): KeyInfo {
+  const bytes = fields.spki.bytes;
   const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const known = keysRead.get(key);
   if (known !== undefined) return known;
-  const info = Object.freeze(read());
+  const info = Object.freeze(spkiKeyInfo(fields.publicKey, record));
   if (keysRead.size < 4096) keysRead.set(key, info);
   return info;
 }
@@ -1029,10 +1041,12 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
   const { extensions } = fields;
   // Made first: a key the SPKI reading leaves to OpenSSL is loaded once, into these internals.
   const record = new ParsedInternals(bytes, fields, extensions);
-  const valueOf = (oid: string): Uint8Array | undefined =>
-    extensions.find((e) => e.oid === oid)?.value;
-  const subjectKeyIdentifier = subjectKeyIdentifierOf(valueOf(OID.subjectKeyIdentifier));
-  const authorityKeyIdentifier = authorityKeyIdentifierOf(valueOf(OID.authorityKeyIdentifier));
+  const subjectKeyIdentifier = subjectKeyIdentifierOf(
+    extensionValue(extensions, OID.subjectKeyIdentifier),
+  );
+  const authorityKeyIdentifier = authorityKeyIdentifierOf(
+    extensionValue(extensions, OID.authorityKeyIdentifier),
+  );
   const info: CertificateInfo = {
     subject: formatName(subjectAttributes),
     subjectAttributes,
@@ -1042,13 +1056,13 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     notBefore: fields.notBefore.toISOString(),
     notAfter: fields.notAfter.toISOString(),
     selfIssued: Buffer.from(fields.subject.bytes).equals(fields.issuer.bytes),
-    key: sharedKeyInfo(fields.spki, () => spkiKeyInfo(fields.publicKey, () => record.publicKey)),
+    key: sharedKeyInfo(fields, record),
     signatureAlgorithm: SIGNATURE_NAMES[fields.signatureAlgorithm] ?? fields.signatureAlgorithm,
     fingerprintSha256: fingerprintSha256(bytes),
-    subjectAltNames: subjectAltNamesOf(valueOf(OID.subjectAltName)),
-    basicConstraints: basicConstraintsOf(valueOf(OID.basicConstraints)),
-    keyUsage: keyUsageOf(valueOf(OID.keyUsage)),
-    extendedKeyUsage: extendedKeyUsageOf(valueOf(OID.extKeyUsage)),
+    subjectAltNames: subjectAltNamesOf(extensionValue(extensions, OID.subjectAltName)),
+    basicConstraints: basicConstraintsOf(extensionValue(extensions, OID.basicConstraints)),
+    keyUsage: keyUsageOf(extensionValue(extensions, OID.keyUsage)),
+    extendedKeyUsage: extendedKeyUsageOf(extensionValue(extensions, OID.extKeyUsage)),
     ...(subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier }),
     ...(authorityKeyIdentifier === undefined ? {} : { authorityKeyIdentifier }),
     extensions: extensions.map((e) => extensionInfo(e.oid, e.critical)),
