@@ -68,7 +68,18 @@ export const PEM_SHAPES: readonly PemShape[] = [
   {
     name: 'spaced-body',
     why: 'one block whose base64 has white space between every character',
-    make: (n) => repeatTo('AAAA \t', n, '-----BEGIN A-----\n', '\n-----END A-----\n'),
+    // Whole "AAAA \t" units, then blanks: the base64 is always whole quanta, so that every size
+    // is decoded to the end (a cut unit would stop at "base64 is truncated" before decoding).
+    make: (n) => {
+      const prefix = '-----BEGIN A-----\n';
+      const suffix = '\n-----END A-----\n';
+      const units = Math.floor((n - prefix.length - suffix.length) / 6);
+      const body = 'AAAA \t'.repeat(units);
+      return Buffer.from(
+        `${prefix}${body.padEnd(n - prefix.length - suffix.length, ' ')}${suffix}`,
+        'latin1',
+      );
+    },
   },
   {
     name: 'header-lines',

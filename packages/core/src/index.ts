@@ -6,6 +6,7 @@ export { CertkitError, isCertkitError } from './errors.js';
 export type { CertkitErrorCode } from './errors.js';
 
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './pem.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './der.js';
 export type { PemBlock } from './pem.js';
 
 export { formatName, KEY_USAGE_NAMES, parseCertificate } from './pkix.js';
