@@ -425,6 +425,18 @@ function sharedNameAttributes(name: DerElement): NameAttribute[] {
   return attributes as NameAttribute[];
 }
 
+const formattedNames = new WeakMap<readonly NameAttribute[], string>();
+
+/** {@link formatName} of shared attributes, made once per name read. */
+function formattedName(attributes: readonly NameAttribute[]): string {
+  let text = formattedNames.get(attributes);
+  if (text === undefined) {
+    text = formatName(attributes);
+    formattedNames.set(attributes, text);
+  }
+  return text;
+}
+
 /** A Name (RFC 5280 section 4.1.2.4): every attribute of every RDN, in encoding order. */
 function nameAttributes(name: DerElement): NameAttribute[] {
   const out: NameAttribute[] = [];
@@ -855,6 +867,14 @@ function authorityKeyIdentifierOf(value: Uint8Array | undefined): string | undef
  * [3], directoryName [4] and ediPartyName [5], primitive for the others. */
 const CONSTRUCTED_NAME_FORMS: ReadonlySet<number> = new Set([0, 3, 4, 5]);
 
+/** The summary of a certificate without subjectAltName: one frozen object shared by all. */
+const NO_ALT_NAMES: CertificateInfo['subjectAltNames'] = Object.freeze({
+  dns: Object.freeze([]),
+  ip: Object.freeze([]),
+  email: Object.freeze([]),
+  uri: Object.freeze([]),
+});
+
 /**
  * subjectAltName (RFC 5280 section 4.2.1.6): dNSName, rfc822Name, URI and iPAddress entries;
  * other forms (directoryName, otherName, …) are not part of this summary. IA5String values are
@@ -869,6 +889,7 @@ export function subjectAltNamesOf(
     email: [] as string[],
     uri: [] as string[],
   };
+  if (value === undefined) return NO_ALT_NAMES;
   const element = valueElement(value);
   const items = element === undefined ? null : sequenceItems(element);
   if (items === null) return out;
@@ -1048,9 +1069,9 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     extensionValue(extensions, OID.authorityKeyIdentifier),
   );
   const info: CertificateInfo = {
-    subject: formatName(subjectAttributes),
+    subject: formattedName(subjectAttributes),
     subjectAttributes,
-    issuer: formatName(issuerAttributes),
+    issuer: formattedName(issuerAttributes),
     issuerAttributes,
     serialNumber: serialHex(fields.serial.content),
     notBefore: fields.notBefore.toISOString(),
