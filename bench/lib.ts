@@ -187,3 +187,33 @@ export function ratioInterval(
   ratios.sort((x, y) => x - y);
   return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) };
 }
+
+/** CPU seconds (user + system) and peak memory of one program run, with GNU time. */
+export async function cpuAndMemory(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<{ cpuSeconds: number; mib: number; code: number | null }> {
+  const result = await runProcess(GNU_TIME, ['-f', 'cpu=%U %S maxrss=%M', command, ...args], {
+    ...options,
+    allowFailure: true,
+  });
+  const match = /cpu=([\d.]+) ([\d.]+) maxrss=(\d+)\s*$/.exec(result.stderr);
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined)
+    throw new Error(`no figures from ${GNU_TIME}: ${result.stderr.slice(-500)}`);
+  // GNU time reports the program's exit status as its own ("Command exited with non-zero status").
+  const exited = /exited with non-zero status (\d+)/.exec(result.stderr);
+  return {
+    cpuSeconds: Number(match[1]) + Number(match[2]),
+    mib: Number(match[3]) / 1024,
+    code: exited?.[1] === undefined ? 0 : Number(exited[1]),
+  };
+}
+
+/** CPU time of `f` in this process, in milliseconds. */
+export function cpuMs(f: () => void): number {
+  const before = process.cpuUsage();
+  f();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}

@@ -5,11 +5,42 @@
  * CertkitError) and hangs (a case over 2 s, or a worker silent for 60 s). Default 1,000,000
  * cases. Every case is reproducible from its number: `pnpm fuzz --case N` replays one.
  *
+ * One case in 100 is an adversarial PEM text instead (test/hardening/adversarial.ts shapes, up to
+ * 2 MiB, with random bytes changed), one in 100 a certificate, request or CRL with a long object
+ * identifier somewhere (around the bounds of der.ts and far over them), and one in 2,000 a path
+ * search through a pool of up to 40,000 certificates sharing one name and key (verify, chain and
+ * check over it).
+ *
  * Exit code: 0 when there were no crashes and no hangs, 1 otherwise.
  */
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { isCertkitError, parseCertificate, parseCertificates } from '@certkit/core';
+import {
+  buildChain,
+  checkEndpointCertificate,
+  inspectBytes,
+  isCertkitError,
+  parseCertificate,
+  parseCertificates,
+  parsePemBlocks,
+  parseRevocationLists,
+  validatePath,
+} from '@certkit/core';
+import type { Certificate } from '@certkit/core';
+import {
+  CA_EXTENSION,
+  certificate,
+  cnName,
+  ecKeys,
+  extension,
+  longOid,
+  oid,
+  PEM_SHAPES,
+  pem,
+  sameNamePool,
+  seq,
+  tlv,
+} from '../test/hardening/adversarial.js';
 import { applyMutation, baseCertificates, randomMutation } from '../test/hardening/mutate.js';
 
 /** A case slower than this is reported as a hang: a parser loop, not a slow machine. */
@@ -42,8 +73,138 @@ export function caseInput(n: number): { base: string; bytes: Uint8Array } {
   return { base: base.name, bytes };
 }
 
+/** What case `n` feeds the parsers. */
+type CaseKind = 'mutation' | 'pem' | 'oid' | 'pool';
+
+function caseKind(n: number): CaseKind {
+  if (n % 2000 === 1999) return 'pool';
+  if (n % 100 === 1) return 'pem';
+  if (n % 100 === 2) return 'oid';
+  return 'mutation';
+}
+
+/** Runs `f`; a CertkitError is a refusal, anything else thrown is a crash. */
+function attempt(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (error) {
+    if (isCertkitError(error)) return null;
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+}
+
+/** Adversarial PEM text: a shape of up to 2 MiB with a few bytes changed. */
+function pemCase(n: number): string | null {
+  const next = prng(n * 2654435761 + 1);
+  const shape = PEM_SHAPES[next() % PEM_SHAPES.length] ?? PEM_SHAPES[0];
+  if (shape === undefined) return 'no PEM shapes';
+  const bytes = Buffer.from(shape.make(1 + (next() % (2 * 1024 * 1024))));
+  const noise = [0x2d, 0x20, 0x09, 0x0a, 0x0d, 0x41, 0x3d, 0x00];
+  for (let i = next() % 4; i > 0; i--)
+    bytes[next() % bytes.length] = noise[next() % noise.length] ?? 0;
+  return (
+    attempt(() => parsePemBlocks(bytes, 'fuzz.pem', shape.readAll)) ??
+    attempt(() => parseCertificates(bytes, 'fuzz.pem'))
+  );
+}
+
+let oidKeys: ReturnType<typeof ecKeys> | undefined;
+
+/** A certificate, request or CRL with an OID of a random length in a random place. */
+function oidCase(n: number): string | null {
+  const next = prng(n * 2654435761 + 2);
+  oidKeys ??= ecKeys();
+  const lengths = [127, 128, 129, 16_383, 16_385, 1 + (next() % 300), 1 + (next() % (1024 * 1024))];
+  const length = lengths[next() % lengths.length] ?? 1;
+  const id = longOid(length);
+  const place = next() % 5;
+  const cert = (extensions: Uint8Array[]) =>
+    certificate({
+      subject: cnName('fuzz'),
+      issuer: cnName('fuzz'),
+      publicKey: (oidKeys as ReturnType<typeof ecKeys>).publicKey,
+      signingKey: (oidKeys as ReturnType<typeof ecKeys>).privateKey,
+      serial: n,
+      extensions: [CA_EXTENSION, ...extensions],
+    });
+  const signatureless = (inner: Uint8Array) =>
+    seq(inner, seq(oid('1.2.840.10045.4.3.2')), tlv(0x03, Buffer.from([0, 0x30, 0])));
+  if (place === 3) {
+    const request = signatureless(
+      seq(
+        tlv(0x02, Buffer.from([0])),
+        cnName('fuzz'),
+        oidKeys.publicKey.export({ format: 'der', type: 'spki' }),
+        tlv(0xa0, seq(id, tlv(0x31))),
+      ),
+    );
+    return attempt(() => inspectBytes(request, 'fuzz.csr'));
+  }
+  if (place === 4) {
+    const crl = signatureless(
+      seq(
+        tlv(0x02, Buffer.from([1])),
+        seq(oid('1.2.840.10045.4.3.2')),
+        cnName('fuzz'),
+        tlv(0x17, Buffer.from('250101000000Z')),
+        tlv(0xa0, seq(extension(id, false, seq()))),
+      ),
+    );
+    return attempt(() => parseRevocationLists(crl, 'fuzz.crl'));
+  }
+  const der =
+    place === 0
+      ? cert([extension(id, false, seq())])
+      : place === 1
+        ? cert([extension(oid('2.5.29.37'), false, seq(id))])
+        : cert([extension(oid('2.5.29.14'), false, tlv(0x04, id))]);
+  return attempt(() => {
+    const [read] = parseCertificates(der, 'fuzz.der');
+    if (read !== undefined) validatePath({ leaf: read, anchors: [read], purpose: 'any' });
+  });
+}
+
+let pool:
+  { root: Certificate; leaf: Certificate; bridge: Certificate; decoys: Certificate[] } | undefined;
+
+/** A path search through up to 40,000 certificates sharing one name and key. */
+function poolCase(n: number): string | null {
+  const next = prng(n * 2654435761 + 3);
+  if (pool === undefined) {
+    const made = sameNamePool(40_000);
+    const read = (ders: readonly Uint8Array[]) =>
+      parseCertificates(Buffer.from(pem(ders)), 'pool.pem');
+    pool = {
+      root: read([made.root])[0] as Certificate,
+      leaf: read([made.leaf])[0] as Certificate,
+      bridge: read([made.bridge])[0] as Certificate,
+      // Four files' worth, as `--untrusted` takes them: one input holds at most 10,000 blocks.
+      decoys: [0, 1, 2, 3].flatMap((f) => read(made.pool.slice(f * 10_000, (f + 1) * 10_000))),
+    };
+  }
+  const { root, leaf, bridge } = pool;
+  const decoys = pool.decoys.slice(0, 1 + (next() % pool.decoys.length));
+  const withBridge = next() % 2 === 0 ? [...decoys, bridge] : decoys;
+  return (
+    attempt(() => validatePath({ leaf, anchors: [root], intermediates: withBridge })) ??
+    attempt(() => buildChain([leaf, ...withBridge, root])) ??
+    attempt(() =>
+      checkEndpointCertificate({
+        cluster: 'pool.example',
+        certificates: [leaf, ...withBridge.slice(0, 9_999)],
+        ca: [root],
+      }),
+    )
+  );
+}
+
 /** Runs case `n`; returns a crash description, or null. */
 function runCase(n: number): string | null {
+  const kind = caseKind(n);
+  if (kind === 'pem') return pemCase(n);
+  if (kind === 'oid') return oidCase(n);
+  if (kind === 'pool') return poolCase(n);
   const { bytes } = caseInput(n);
   for (const parse of [
     () => JSON.stringify(parseCertificates(bytes, 'fuzz').map((c) => c.info)),
@@ -70,6 +231,8 @@ interface Report {
 function worker(from: number, to: number): void {
   const report: Report = { done: 0, crashes: [], slow: [], maxMs: 0 };
   for (let n = from; n < to; n++) {
+    // The shared pool is made once per worker, untimed: the case is the search, not the set-up.
+    if (caseKind(n) === 'pool' && pool === undefined) poolCase(n);
     const started = performance.now();
     const crash = runCase(n);
     const ms = performance.now() - started;
@@ -82,6 +245,13 @@ function worker(from: number, to: number): void {
   process.send?.({ final: report });
 }
 
+/** How many cases of each kind the first `count` are. */
+function kinds(count: number): string {
+  const counts: Record<CaseKind, number> = { mutation: 0, pem: 0, oid: 0, pool: 0 };
+  for (let n = 0; n < count; n++) counts[caseKind(n)]++;
+  return `${String(counts.mutation)} mutated certificates, ${String(counts.pem)} adversarial PEM texts, ${String(counts.oid)} long OIDs, ${String(counts.pool)} same-name pool searches`;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args[0] === '--worker') {
@@ -92,7 +262,7 @@ async function main(): Promise<number> {
   if (caseIndex >= 0) {
     const n = Number(args[caseIndex + 1]);
     const { base, bytes } = caseInput(n);
-    console.log(`case ${String(n)}: ${String(bytes.length)} bytes from ${base}`);
+    console.log(`case ${String(n)}: ${caseKind(n)}; ${String(bytes.length)} bytes from ${base}`);
     console.log(Buffer.from(bytes).toString('base64'));
     console.log(runCase(n) ?? 'no crash');
     return 0;
@@ -151,7 +321,7 @@ async function main(): Promise<number> {
   const maxMs = Math.max(...reports.map((r) => r.maxMs));
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `fuzz: ${done.toLocaleString('en')} mutated certificates, ${String(crashes.length)} crashes, ${String(slow.length)} hangs (> ${String(HANG_MS)} ms), slowest case ${maxMs.toFixed(1)} ms, ${seconds.toFixed(0)} s on ${String(workers)} workers`,
+    `fuzz: ${done.toLocaleString('en')} cases (${kinds(count)}), ${String(crashes.length)} crashes, ${String(slow.length)} hangs (> ${String(HANG_MS)} ms), slowest case ${maxMs.toFixed(1)} ms, ${seconds.toFixed(0)} s on ${String(workers)} workers`,
   );
   for (const c of crashes.slice(0, 20)) console.log(`  crash: case ${String(c.n)}: ${c.error}`);
   for (const s of slow.slice(0, 20))

@@ -337,7 +337,7 @@ export function buildTrustBundle(
     ok: !findings.some((f) => f.severity === 'error'),
     members,
     certificates: unique,
-    findings,
+    findings: capRepeatedFindings(findings),
   };
 }
 
@@ -425,6 +425,84 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
+}
+
+/**
+ * Certificates kept per subject name, key and issuer name before chains are built: more of them
+ * are the same step of a chain again (they differ in serial, validity or extensions), and each
+ * costs a signature check (four files of 10,000 such certificates took `certs chain` 22 s).
+ * Those valid at `now` are kept first, then input order; a reissued intermediate (old and
+ * renewed, same key and issuer) keeps both.
+ */
+const MAX_SAME_NAME_AND_KEY = 4; // as path.ts's MAX_SAME_NAME_AND_KEY
+
+/**
+ * Findings of one code listed one by one; past this, one more finding says how many were left
+ * unsaid. A file of 10,000 copies must not print 10,000 lines (`certs check` printed 39,997).
+ */
+export const MAX_FINDINGS_PER_CODE = 20;
+
+/** Splits `certificates` into those kept for chain building and the repeats left out. */
+function keepFewPerNameAndKey(
+  certificates: readonly Certificate[],
+  now: Date,
+): { kept: Certificate[]; findings: ChainFinding[]; left: Certificate[] } {
+  const groups = new Map<string, Certificate[]>();
+  for (const c of certificates) {
+    const x = internals(c);
+    // Byte-exact names and key: names encoded differently stay apart, which only keeps more.
+    const key = Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
+    push(groups, key, c);
+  }
+  const keep = new Set<Certificate>();
+  const findings: ChainFinding[] = [];
+  const left: Certificate[] = [];
+  for (const members of groups.values()) {
+    if (members.length <= MAX_SAME_NAME_AND_KEY) {
+      for (const c of members) keep.add(c);
+      continue;
+    }
+    const valid = (c: Certificate): number => (validityAt(c, now) === 'valid' ? 1 : 0);
+    const chosen = [...members].sort((a, b) => valid(b) - valid(a)).slice(0, MAX_SAME_NAME_AND_KEY);
+    for (const c of chosen) keep.add(c);
+    const first = chosen[0] as Certificate;
+    const dropped = members.filter((c) => !keep.has(c));
+    left.push(...dropped);
+    findings.push(
+      finding(
+        'ALTERNATE_ISSUER',
+        'warning',
+        `${String(dropped.length)} more certificates (from ${describe(dropped[0] as Certificate)}) certify the same name and key as ${describe(first)}, issued by the same name ${first.info.issuer}; left out: only ${String(MAX_SAME_NAME_AND_KEY)} of them are considered`,
+        dropped[0],
+      ),
+    );
+  }
+  return { kept: certificates.filter((c) => keep.has(c)), findings, left };
+}
+
+/** The first {@link MAX_FINDINGS_PER_CODE} findings of each code, then one that counts the rest. */
+function capRepeatedFindings(findings: readonly ChainFinding[]): ChainFinding[] {
+  const seen = new Map<ChainFindingCode, number>();
+  const out: ChainFinding[] = [];
+  const over = new Map<ChainFindingCode, { count: number; severity: ChainFinding['severity'] }>();
+  for (const f of findings) {
+    const n = (seen.get(f.code) ?? 0) + 1;
+    seen.set(f.code, n);
+    if (n <= MAX_FINDINGS_PER_CODE) out.push(f);
+    else {
+      const o = over.get(f.code);
+      // The summary carries the most severe level it stands for.
+      const rank = { info: 0, warning: 1, error: 2 } as const;
+      const severity =
+        o === undefined || rank[f.severity] > rank[o.severity] ? f.severity : o.severity;
+      over.set(f.code, { count: (o?.count ?? 0) + 1, severity });
+    }
+  }
+  for (const [code, { count, severity }] of over)
+    out.push(
+      finding(code, severity, `${String(count)} more ${code} findings like the above, not listed`),
+    );
+  return out;
 }
 
 /** How a path search ended. */
@@ -650,10 +728,13 @@ export function buildChain(
 ): Chain {
   const now = resolveNow(options.now);
   const keepRoot = options.keepRoot ?? true;
-  const { unique, findings } = dedupe(certificates);
-  if (unique.length === 0) {
+  const deduped = dedupe(certificates);
+  if (deduped.unique.length === 0) {
     throw new CertkitError('INVALID_OPTION', 'no certificates to build a chain from');
   }
+  const few = keepFewPerNameAndKey(deduped.unique, now);
+  const unique = few.kept;
+  const findings = [...deduped.findings, ...few.findings];
   const order = new Map(unique.map((c, i) => [c, i]));
   const index = new IssuerIndex(unique);
 
@@ -703,7 +784,8 @@ export function buildChain(
     if (dated !== null) findings.push(dated);
   }
 
-  const unused = unique.filter((c) => !onPath.has(c));
+  const unusedKept = unique.filter((c) => !onPath.has(c));
+  const unused = [...unusedKept, ...few.left];
   if (best.end === 'cycle') {
     findings.push(
       finding(
@@ -716,7 +798,7 @@ export function buildChain(
   } else if (best.end === 'missing') {
     // A server chain without its root is normal (RFC 8446 section 4.4.2); a leaf alone, or a
     // root present but unreachable, means an intermediate is missing.
-    const rootPresent = unused.some((c) => isSelfSigned(c));
+    const rootPresent = unusedKept.some((c) => isSelfSigned(c));
     if (path.length > 1 && isCa(top) && !rootPresent) {
       findings.push(
         finding(
@@ -737,7 +819,7 @@ export function buildChain(
       );
     }
   }
-  for (const extra of unused) {
+  for (const extra of unusedKept) {
     const issuedByPath = index.candidates(extra).some((c) => onPath.has(c.issuer));
     const twin = path.find(
       (p) =>
@@ -787,7 +869,7 @@ export function buildChain(
     links,
     certificates: output,
     unused,
-    findings,
+    findings: capRepeatedFindings(findings),
   };
 }
 

@@ -8,6 +8,7 @@ export type { CertkitErrorCode } from './errors.js';
 export { escapeControlCharacters } from './display.js';
 
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './pem.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './der.js';
 export type { PemBlock } from './pem.js';
 
 export { formatName, KEY_USAGE_NAMES, parseCertificate } from './pkix.js';
@@ -123,6 +124,7 @@ export {
   assembleCertificates,
   buildChain,
   buildTrustBundle,
+  MAX_FINDINGS_PER_CODE,
   MAX_ISSUER_CANDIDATES,
   renderCertificates,
 } from './bundle.js';
@@ -156,8 +158,10 @@ export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
 
 export {
   DEFAULT_MAX_DEPTH,
+  MAX_CANDIDATE_VISITS,
   MAX_COMPLETE_PATHS,
   MAX_NAME_CONSTRAINT_CHECKS,
+  MAX_SAME_NAME_AND_KEY,
   MAX_SIGNATURE_CHECKS,
   parseRevocationLists,
   validatePath,
@@ -229,6 +233,7 @@ export {
   DEFAULT_MIN_TLS,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
+  MAX_CHECK_FINDINGS_PER_CODE,
   MIN_EC_BITS,
   MIN_RSA_BITS,
   runCheck,

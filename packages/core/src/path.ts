@@ -18,6 +18,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCertificates } from './certificates.js';
+import { checkDecodingBounds } from './der.js';
 import { CertkitError } from './errors.js';
 import { readInputFile } from './files.js';
 import {
@@ -33,6 +34,7 @@ import {
   internals,
   namesEqual,
   OID,
+  serialHex,
   signatureVerifies,
   verifySignedData,
 } from './pkix.js';
@@ -50,10 +52,27 @@ export const MAX_SIGNATURE_CHECKS = 128;
 /** Complete candidate paths checked in full before giving up. */
 export const MAX_COMPLETE_PATHS = 32;
 /**
+ * Candidate issuers one validation may look at while building paths: every certificate read from
+ * a name bucket and every candidate tried counts. Legitimate pools need tens (x509-limbo's
+ * pathological cases under 1,000); four files of 10,000 certificates sharing one name would
+ * otherwise be scanned once per step of the search (41 s of CPU before this bound).
+ */
+export const MAX_CANDIDATE_VISITS = 20_000;
+/**
+ * Certificates kept per subject name, key and issuer name: more of them add nothing to the
+ * search but identical steps (they differ in serial, validity or extensions only). The pool
+ * keeps anchors first, then those valid at the validation time, then input order; a reissued
+ * intermediate (old and renewed, same key) keeps both.
+ */
+export const MAX_SAME_NAME_AND_KEY = 4;
+/**
  * Name-constraint comparisons (names x subtrees) allowed on one path; Go's limit is 250,000.
  * Above it the path is refused (limbo `pathological::nc-dos-*`: quadratic blow-up).
  */
 export const MAX_NAME_CONSTRAINT_CHECKS = 250_000;
+/** Work of the last {@link validatePath} call's search. Internal (tests and the bench). */
+export const pathSearchWork = { candidateVisits: 0, signatureChecks: 0 };
+
 /** Certificates in one path whatever the depth allowance (self-issued ones included). */
 const HARD_PATH_LIMIT = 32;
 
@@ -138,6 +157,51 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 function extension(certificate: Certificate, oid: string) {
   return decodedExtensions(certificate).find((e) => e.oid === oid);
+}
+
+/**
+ * A name as a lookup key: attribute types and values normalised as {@link namesEqual} compares
+ * them (RFC 5280 section 7.1), so that equal keys are equal names.
+ */
+function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
+  const cache = field === 'subject' ? subjectKeys : issuerKeys;
+  let key = cache.get(certificate);
+  if (key === undefined) {
+    const attributes =
+      field === 'subject' ? certificate.info.subjectAttributes : certificate.info.issuerAttributes;
+    key = JSON.stringify(attributes.map((a) => [a.oid, normalizeValue(a.value)]));
+    cache.set(certificate, key);
+  }
+  return key;
+}
+const subjectKeys = new WeakMap<Certificate, string>();
+const issuerKeys = new WeakMap<Certificate, string>();
+const keyHexes = new WeakMap<Certificate, string>();
+
+/** Subject name and public key: two certificates alike here may not both be on one path. */
+function subjectAndKey(certificate: Certificate): string {
+  let key = keyHexes.get(certificate);
+  if (key === undefined) {
+    key = hex(internals(certificate).spkiDer);
+    keyHexes.set(certificate, key);
+  }
+  return `${nameKey(certificate, 'subject')} ${key}`;
+}
+
+/**
+ * Subject name, public key and issuer name, as encoded: what path building sees of a
+ * certificate. Byte-exact (names encoded differently stay apart), which is all the grouping of
+ * {@link MAX_SAME_NAME_AND_KEY} needs, and cheaper than normalising 40,000 names.
+ */
+function sameNameAndKey(certificate: Certificate): string {
+  const x = internals(certificate);
+  return Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 function label(certificate: Certificate): string {
@@ -997,13 +1061,17 @@ function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
  * ```
  */
 export function validatePath(options: ValidatePathOptions): PathValidation {
+  pathSearchWork.candidateVisits = 0;
+  pathSearchWork.signatureChecks = 0;
   // Mutable search state in one object: closures below update it.
   const state: { best: Attempt | null; limited: boolean } = { best: null, limited: false };
   let signatureChecks = 0;
   const signatures = new Map<string, boolean>();
   /** Cached, budgeted signature check; `null` once the budget is spent. */
   const verifies = (child: Certificate, issuer: Certificate): boolean | null => {
-    const key = `${fingerprint(child)}>${fingerprint(issuer)}`;
+    // The outcome depends on the child and the issuer's key only: certificates sharing a key
+    // share the check.
+    const key = `${fingerprint(child)}>${subjectAndKey(issuer)}`;
     const known = signatures.get(key);
     if (known !== undefined) return known;
     if (signatureChecks >= MAX_SIGNATURE_CHECKS) return null;
@@ -1034,26 +1102,60 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     pool.set(fingerprint(cert), { cert, anchor: false });
   for (const cert of options.anchors) pool.set(fingerprint(cert), { cert, anchor: true });
   pool.delete(fingerprint(leaf));
-  const candidates = [...pool.values()];
   const at = context.at;
+  const validAt = (cert: Certificate): boolean => {
+    const x = internals(cert);
+    return at >= x.notBefore && at <= x.notAfter;
+  };
+  // Candidates are indexed once by subject name, after keeping at most MAX_SAME_NAME_AND_KEY of
+  // each (subject, key, issuer): the search then reads one bucket per step.
+  const groups = new Map<string, { cert: Certificate; anchor: boolean }[]>();
+  for (const entry of pool.values()) push(groups, sameNameAndKey(entry.cert), entry);
+  const kept = new Set<Certificate>();
+  for (const members of groups.values()) {
+    // Anchors first, then those valid at the time, then input order; one pass per class.
+    const ranked: typeof members = [];
+    for (const rank of [3, 2, 1, 0]) {
+      for (const entry of members) {
+        if (ranked.length >= MAX_SAME_NAME_AND_KEY) break;
+        if ((entry.anchor ? 2 : 0) + (validAt(entry.cert) ? 1 : 0) === rank) ranked.push(entry);
+      }
+    }
+    for (const entry of ranked) kept.add(entry.cert);
+  }
+  const bySubject = new Map<string, { cert: Certificate; anchor: boolean }[]>();
+  for (const entry of pool.values())
+    if (kept.has(entry.cert)) push(bySubject, nameKey(entry.cert, 'subject'), entry);
 
+  let visits = 0;
+  /** Counts `n` candidate visits; false once the budget is spent. */
+  const visit = (n: number): boolean => {
+    visits += n;
+    if (visits <= MAX_CANDIDATE_VISITS) return true;
+    state.limited = true;
+    return false;
+  };
   let completePaths = 0;
   const deadEnds = new Set<string>();
   const record = (attempt: Attempt): void => {
     if (better(attempt, state.best)) state.best = attempt;
   };
-  const issuersOf = (child: Certificate) =>
-    candidates
-      .filter((c) => namesEqual(child, 'issuer', c.cert, 'subject'))
-      .map((c) => {
-        const x = internals(c.cert);
-        const score =
-          (c.anchor ? 4 : 0) +
-          (keyIdMatches(child, c.cert) ? 2 : 0) +
-          (at >= x.notBefore && at <= x.notAfter ? 1 : 0);
-        return { ...c, score };
-      })
+  const issuerLists = new Map<Certificate, { cert: Certificate; anchor: boolean }[]>();
+  const issuersOf = (child: Certificate) => {
+    const known = issuerLists.get(child);
+    if (known !== undefined) return known;
+    const bucket = bySubject.get(nameKey(child, 'issuer')) ?? [];
+    if (!visit(bucket.length)) return [];
+    const found = bucket
+      .map((c) => ({
+        ...c,
+        score:
+          (c.anchor ? 4 : 0) + (keyIdMatches(child, c.cert) ? 2 : 0) + (validAt(c.cert) ? 1 : 0),
+      }))
       .sort((a, b) => b.score - a.score);
+    issuerLists.set(child, found);
+    return found;
+  };
 
   interface Branch {
     /** Some continuation was pruned (cycle, depth, budget): a dead end here may not be one elsewhere. */
@@ -1065,6 +1167,10 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
   const extend = (path: Certificate[], counted: number, branch: Branch): boolean => {
     const top = path[path.length - 1] as Certificate;
     const found = issuersOf(top);
+    if (found.length === 0 && visits > MAX_CANDIDATE_VISITS) {
+      branch.cut = true;
+      return false;
+    }
     if (found.length === 0) {
       record({
         path,
@@ -1080,13 +1186,12 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
       return false;
     }
     for (const candidate of found) {
+      if (!visit(1)) {
+        branch.cut = true;
+        return false;
+      }
       const issuer = candidate.cert;
-      const inPath = path.some(
-        (c) =>
-          fingerprint(c) === fingerprint(issuer) ||
-          (namesEqual(c, 'subject', issuer, 'subject') &&
-            bytesEqual(internals(c).spkiDer, internals(issuer).spkiDer)),
-      );
+      const inPath = path.some((c) => c === issuer || subjectAndKey(c) === subjectAndKey(issuer));
       if (inPath) {
         branch.cut = true; // a cycle
         continue;
@@ -1137,6 +1242,8 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
   };
 
   const found = extend([leaf], 0, { cut: false, reached: false });
+  pathSearchWork.candidateVisits = visits;
+  pathSearchWork.signatureChecks = signatureChecks;
   const attempt: Attempt = state.best ?? { path: [leaf], anchored: false, findings: null };
   const findings = [...(attempt.findings ?? evaluate(attempt.path, attempt.anchored, context))];
   if (attempt.extra !== undefined) findings.push(attempt.extra);
@@ -1144,7 +1251,7 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     findings.push({
       code: 'PATH_SEARCH_LIMIT',
       severity: 'error',
-      message: `gave up after ${String(signatureChecks)} signature checks and ${String(completePaths)} complete paths`,
+      message: `gave up after ${String(signatureChecks)} signature checks, ${String(completePaths)} complete paths and ${String(Math.min(visits, MAX_CANDIDATE_VISITS))} candidate issuers looked at`,
     });
   if (
     !found &&
@@ -1188,6 +1295,15 @@ export function parseRevocationLists(bytes: Uint8Array, source: string): Revocat
     }
     let crl: pkijs.CertificateRevocationList;
     try {
+      checkDecodingBounds(block.der);
+    } catch (error) {
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read CRL ${String(block.index)} in ${source}: ${error instanceof Error ? error.message : 'invalid DER'}`,
+        { cause: error },
+      );
+    }
+    try {
       crl = pkijs.CertificateRevocationList.fromBER(Uint8Array.from(block.der));
     } catch (error) {
       throw new CertkitError(
@@ -1197,7 +1313,7 @@ export function parseRevocationLists(bytes: Uint8Array, source: string): Revocat
       );
     }
     const revokedSerials = (crl.revokedCertificates ?? []).map((r) =>
-      hex(r.userCertificate.valueBlock.valueHexView).replace(/^(00)+(?=.)/, ''),
+      serialHex(r.userCertificate.valueBlock.valueHexView),
     );
     const list: RevocationList = {
       source: `${source}#${String(block.index)}`,

@@ -260,6 +260,17 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/**
+ * A serial number's octets as lower-case hex without leading zero octets (one kept for zero), as
+ * `openssl x509 -serial` prints it, lower-cased. A loop, not a pattern: `^(00)+` over a
+ * multi-megabyte serial overflowed the regular-expression stack. Internal to core.
+ */
+export function serialHex(octets: Uint8Array): string {
+  let i = 0;
+  while (i < octets.length - 1 && octets[i] === 0) i++;
+  return hex(octets.subarray(i));
+}
+
 /** Formats name attributes as `C=US, O=Acme, CN=app` (encoding order). */
 export function formatName(attributes: readonly NameAttribute[]): string {
   return attributes.map((a) => `${a.type}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`).join(', ');
@@ -397,10 +408,40 @@ export function readNameAttributes(bytes: Uint8Array): NameAttribute[] {
   }
 }
 
+const namesRead = new Map<string, NameAttribute[]>();
+
+/**
+ * {@link nameAttributes}, frozen and shared by every certificate with the same name bytes: a
+ * bundle's certificates mostly have one issuer, and 40,000 copies of its attributes were
+ * garbage to collect (bench case 5b). At most 4,096 names are remembered.
+ */
+function sharedNameAttributes(name: DerElement): NameAttribute[] {
+  const bytes = name.bytes;
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const known = namesRead.get(key);
+  if (known !== undefined) return known;
+  const attributes = Object.freeze(nameAttributes(name).map((a) => Object.freeze(a)));
+  if (namesRead.size < 4096) namesRead.set(key, attributes as NameAttribute[]);
+  return attributes as NameAttribute[];
+}
+
+const formattedNames = new WeakMap<readonly NameAttribute[], string>();
+
+/** {@link formatName} of shared attributes, made once per name read. */
+function formattedName(attributes: readonly NameAttribute[]): string {
+  let text = formattedNames.get(attributes);
+  if (text === undefined) {
+    text = formatName(attributes);
+    formattedNames.set(attributes, text);
+  }
+  return text;
+}
+
 /** A Name (RFC 5280 section 4.1.2.4): every attribute of every RDN, in encoding order. */
 function nameAttributes(name: DerElement): NameAttribute[] {
   const out: NameAttribute[] = [];
-  for (const rdn of der.sequenceOf(name, 'a Name')) {
+  const rdns = der.sequenceOf(name, 'a Name');
+  for (const rdn of rdns) {
     if (!der.isUniversal(rdn, der.TAG.set) || !rdn.constructed) {
       throw new der.DerError('expected a RelativeDistinguishedName SET');
     }
@@ -413,6 +454,10 @@ function nameAttributes(name: DerElement): NameAttribute[] {
         der.expectUniversal(type, der.TAG.oid, 'an attribute type').content,
       );
       out.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
+      if (out.length > der.MAX_NAMES)
+        throw new der.DerLimitError(
+          `a name of over ${String(der.MAX_NAMES)} attributes (at most ${String(der.MAX_NAMES)} are read)`,
+        );
     }
   }
   return out;
@@ -463,7 +508,10 @@ function onCurve(point: Uint8Array, curve: { bytes: number; p: bigint; b: bigint
  * a certificate. A form that is not plainly well-formed here is loaded by OpenSSL, as before, so
  * that a key OpenSSL cannot load stays `unknown`.
  */
-function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyInfo {
+function spkiKeyInfo(
+  spki: SubjectPublicKey,
+  record: { readonly publicKey: KeyObject | null },
+): KeyInfo {
   try {
     const { oid, params, key } = spki;
     if (oid === RSA_ENCRYPTION && (params === undefined || der.isUniversal(params, der.TAG.null))) {
@@ -487,7 +535,33 @@ function spkiKeyInfo(spki: SubjectPublicKey, load: () => KeyObject | null): KeyI
   } catch {
     // Not a form read here: OpenSSL decides below.
   }
-  return keyInfo(load());
+  return keyInfo(record.publicKey);
+}
+
+/** The value of the first extension `oid` (a loop: no closure per certificate). */
+function extensionValue(extensions: readonly RawExtension[], oid: string): Uint8Array | undefined {
+  for (const e of extensions) if (e.oid === oid) return e.value;
+  return undefined;
+}
+
+const keysRead = new Map<string, KeyInfo>();
+
+/**
+ * The key info of a SubjectPublicKeyInfo, frozen and shared by certificates with the same key
+ * bytes (re-issued certificates, pools): checking that an EC point is on its curve is most of
+ * reading a key. At most 4,096 keys are remembered.
+ */
+function sharedKeyInfo(
+  fields: { readonly spki: DerElement; readonly publicKey: SubjectPublicKey },
+  record: { readonly publicKey: KeyObject | null },
+): KeyInfo {
+  const bytes = fields.spki.bytes;
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const known = keysRead.get(key);
+  if (known !== undefined) return known;
+  const info = Object.freeze(spkiKeyInfo(fields.publicKey, record));
+  if (keysRead.size < 4096) keysRead.set(key, info);
+  return info;
 }
 
 /** A SubjectPublicKeyInfo's parts (RFC 5280 section 4.1.2.7). */
@@ -567,6 +641,43 @@ function extensionInfo(oid: string, critical: boolean): ExtensionInfo {
   return info;
 }
 
+/** Extensions whose value is a list of names or subtrees that readers decode one by one. */
+const LIST_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.nameConstraints,
+]);
+
+/**
+ * Refuses a GeneralNames value, or a permitted/excluded subtree list of nameConstraints, of over
+ * `der.MAX_NAMES` entries. A value that does not decode is left to the readers (they report it).
+ */
+function checkListSize(value: Uint8Array): void {
+  let lists: DerElement[];
+  try {
+    const [element] = der.readElement(value, 0);
+    if (!element.constructed) return;
+    lists = [element];
+    // nameConstraints: SEQUENCE { [0] subtrees, [1] subtrees }
+    if (der.countChildren(element, 2) <= 2)
+      for (const child of der.childrenOf(element)) if (child.constructed) lists.push(child);
+  } catch {
+    return; // does not decode: the readers say so
+  }
+  for (const list of lists) {
+    let count: number;
+    try {
+      count = der.countChildren(list, der.MAX_NAMES);
+    } catch {
+      continue; // a malformed list reads as absent, as pkijs reads it
+    }
+    if (count > der.MAX_NAMES)
+      throw new der.DerLimitError(
+        `a list of over ${String(der.MAX_NAMES)} names in one extension (at most ${String(der.MAX_NAMES)} are read)`,
+      );
+  }
+}
+
 /** Walks Certificate and TBSCertificate (RFC 5280 section 4.1) strictly, in order. */
 function certificateFields(bytes: Uint8Array): CertificateFields {
   const root = der.readOnly(bytes);
@@ -600,7 +711,12 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
   if (der.isContext(parts[i], 3)) {
     const [list, after] = der.childrenOf(parts[i] as DerElement);
     if (after !== undefined) throw new der.DerError('[3] holds one Extensions SEQUENCE');
-    for (const item of der.sequenceOf(list, 'an Extensions SEQUENCE')) {
+    const items = der.sequenceOf(list, 'an Extensions SEQUENCE');
+    if (items.length > der.MAX_EXTENSIONS)
+      throw new der.DerLimitError(
+        `${String(items.length)} extensions (at most ${String(der.MAX_EXTENSIONS)} are read)`,
+      );
+    for (const item of items) {
       const fields = der.sequenceOf(item, 'an Extension');
       const [id, second, third, fourth] = fields;
       const critical = third === undefined ? undefined : second;
@@ -622,6 +738,7 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
     i++;
   }
   if (i !== parts.length) throw new der.DerError('unexpected fields in the TBSCertificate');
+  for (const e of extensions) if (LIST_EXTENSIONS.has(e.oid)) checkListSize(e.value);
   return {
     tbs: tbs as DerElement,
     serial,
@@ -699,10 +816,11 @@ function basicConstraintsOf(value: Uint8Array | undefined): CertificateInfo['bas
 /** keyUsage (RFC 5280 section 4.2.1.3): the names of the bits set; null unless a BIT STRING. */
 export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null {
   const element = valueElement(value);
+  if (element === undefined) return null; // absent or undecodable (no DerError to build)
   let bits: Uint8Array;
   try {
     // An empty BIT STRING (no unused-bits octet) reads as no bits set, as asn1js reads it.
-    bits = element?.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
+    bits = element.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
   } catch {
     return null;
   }
@@ -749,6 +867,14 @@ function authorityKeyIdentifierOf(value: Uint8Array | undefined): string | undef
  * [3], directoryName [4] and ediPartyName [5], primitive for the others. */
 const CONSTRUCTED_NAME_FORMS: ReadonlySet<number> = new Set([0, 3, 4, 5]);
 
+/** The summary of a certificate without subjectAltName: one frozen object shared by all. */
+const NO_ALT_NAMES: CertificateInfo['subjectAltNames'] = Object.freeze({
+  dns: Object.freeze([]),
+  ip: Object.freeze([]),
+  email: Object.freeze([]),
+  uri: Object.freeze([]),
+});
+
 /**
  * subjectAltName (RFC 5280 section 4.2.1.6): dNSName, rfc822Name, URI and iPAddress entries;
  * other forms (directoryName, otherName, …) are not part of this summary. IA5String values are
@@ -763,6 +889,7 @@ export function subjectAltNamesOf(
     email: [] as string[],
     uri: [] as string[],
   };
+  if (value === undefined) return NO_ALT_NAMES;
   const element = valueElement(value);
   const items = element === undefined ? null : sequenceItems(element);
   if (items === null) return out;
@@ -791,15 +918,21 @@ export function subjectAltNamesOf(
 export function certificateReadError(source: CertificateSource, cause: unknown): CertkitError {
   return new CertkitError(
     'CERTIFICATE_INVALID',
-    `cannot read certificate ${String(source.index)} in ${source.name}: not a valid X.509 certificate`,
+    `cannot read certificate ${String(source.index)} in ${source.name}: ${cause instanceof der.DerLimitError ? cause.message : 'not a valid X.509 certificate'}`,
     { cause },
   );
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).toUpperCase().padStart(2, '0'),
+);
+
 /** SHA-256 of DER bytes, upper-case hex with colons, as `openssl x509 -fingerprint -sha256`. */
 export function fingerprintSha256(bytes: Uint8Array): string {
-  const digest = createHash('sha256').update(bytes).digest('hex').toUpperCase();
-  return digest.replace(/(..)(?!$)/g, '$1:');
+  const digest = createHash('sha256').update(bytes).digest();
+  let text = HEX_PAIRS[digest[0] ?? 0] ?? '';
+  for (let i = 1; i < digest.length; i++) text += `:${HEX_PAIRS[digest[i] ?? 0] ?? ''}`;
+  return text;
 }
 
 /** OpenSSL's view of a SubjectPublicKeyInfo; null when OpenSSL cannot load it. Internal. */
@@ -918,35 +1051,39 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
   let subjectAttributes: NameAttribute[];
   let issuerAttributes: NameAttribute[];
   try {
+    // Before anything else reads the bytes: OIDs bounded (and so what pkijs builds later).
+    der.checkDecodingBounds(bytes);
     fields = certificateFields(bytes);
-    subjectAttributes = nameAttributes(fields.subject);
-    issuerAttributes = nameAttributes(fields.issuer);
+    subjectAttributes = sharedNameAttributes(fields.subject);
+    issuerAttributes = sharedNameAttributes(fields.issuer);
   } catch (error) {
     throw certificateReadError(source, error);
   }
   const { extensions } = fields;
   // Made first: a key the SPKI reading leaves to OpenSSL is loaded once, into these internals.
   const record = new ParsedInternals(bytes, fields, extensions);
-  const valueOf = (oid: string): Uint8Array | undefined =>
-    extensions.find((e) => e.oid === oid)?.value;
-  const subjectKeyIdentifier = subjectKeyIdentifierOf(valueOf(OID.subjectKeyIdentifier));
-  const authorityKeyIdentifier = authorityKeyIdentifierOf(valueOf(OID.authorityKeyIdentifier));
+  const subjectKeyIdentifier = subjectKeyIdentifierOf(
+    extensionValue(extensions, OID.subjectKeyIdentifier),
+  );
+  const authorityKeyIdentifier = authorityKeyIdentifierOf(
+    extensionValue(extensions, OID.authorityKeyIdentifier),
+  );
   const info: CertificateInfo = {
-    subject: formatName(subjectAttributes),
+    subject: formattedName(subjectAttributes),
     subjectAttributes,
-    issuer: formatName(issuerAttributes),
+    issuer: formattedName(issuerAttributes),
     issuerAttributes,
-    serialNumber: hex(fields.serial.content).replace(/^(00)+(?=.)/, ''),
+    serialNumber: serialHex(fields.serial.content),
     notBefore: fields.notBefore.toISOString(),
     notAfter: fields.notAfter.toISOString(),
     selfIssued: Buffer.from(fields.subject.bytes).equals(fields.issuer.bytes),
-    key: spkiKeyInfo(fields.publicKey, () => record.publicKey),
+    key: sharedKeyInfo(fields, record),
     signatureAlgorithm: SIGNATURE_NAMES[fields.signatureAlgorithm] ?? fields.signatureAlgorithm,
     fingerprintSha256: fingerprintSha256(bytes),
-    subjectAltNames: subjectAltNamesOf(valueOf(OID.subjectAltName)),
-    basicConstraints: basicConstraintsOf(valueOf(OID.basicConstraints)),
-    keyUsage: keyUsageOf(valueOf(OID.keyUsage)),
-    extendedKeyUsage: extendedKeyUsageOf(valueOf(OID.extKeyUsage)),
+    subjectAltNames: subjectAltNamesOf(extensionValue(extensions, OID.subjectAltName)),
+    basicConstraints: basicConstraintsOf(extensionValue(extensions, OID.basicConstraints)),
+    keyUsage: keyUsageOf(extensionValue(extensions, OID.keyUsage)),
+    extendedKeyUsage: extendedKeyUsageOf(extensionValue(extensions, OID.extKeyUsage)),
     ...(subjectKeyIdentifier === undefined ? {} : { subjectKeyIdentifier }),
     ...(authorityKeyIdentifier === undefined ? {} : { authorityKeyIdentifier }),
     extensions: extensions.map((e) => extensionInfo(e.oid, e.critical)),

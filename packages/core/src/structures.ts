@@ -7,6 +7,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { checkDecodingBounds } from './der.js';
 import { CertkitError } from './errors.js';
 import {
   EXTENSION_NAMES,
@@ -202,6 +203,15 @@ export function parseCertificationRequest(
 ): CertificationRequestInfo {
   let request: pkijs.CertificationRequest;
   let extensions: pkijs.Extension[] = [];
+  try {
+    checkDecodingBounds(der);
+  } catch (error) {
+    throw new CertkitError(
+      'DER_INVALID',
+      `cannot read the certificate request in ${source}: ${error instanceof Error ? error.message : 'invalid DER'}`,
+      { cause: error },
+    );
+  }
   try {
     const ber = asn1js.fromBER(der);
     if (ber.offset === -1) throw new Error(ber.result.error);
