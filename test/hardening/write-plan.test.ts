@@ -41,7 +41,7 @@ import {
   writeCa,
   writeClientIdentity,
   writeServerCertificate,
-} from '../../packages/core/src/certificates.js';
+} from '../../packages/core/src/make/certificates.js';
 
 const EC = ['--key-type', 'ec'];
 

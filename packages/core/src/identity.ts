@@ -24,7 +24,7 @@ export {
   parseSubject,
   renewClientIdentity,
   writeClientIdentity,
-} from './certificates.js';
+} from './make/certificates.js';
 export type {
   ClientIdentity,
   ClientIdentityOptions,
@@ -32,5 +32,5 @@ export type {
   SubjectFields,
   WriteClientIdentityOptions,
   WrittenClientIdentity,
-} from './certificates.js';
-export type { CertificateInfo } from './pkix.js';
+} from './make/certificates.js';
+export type { CertificateInfo } from './x509/pkix.js';

@@ -7,11 +7,11 @@ export type { CertkitErrorCode } from './errors.js';
 
 export { escapeControlCharacters } from './display.js';
 
-export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './pem.js';
-export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './der.js';
-export type { PemBlock } from './pem.js';
+export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './asn1/der.js';
+export type { PemBlock } from './x509/pem.js';
 
-export { formatName, KEY_USAGE_NAMES, parseCertificate } from './pkix.js';
+export { formatName, KEY_USAGE_NAMES, parseCertificate } from './x509/pkix.js';
 export type {
   Certificate,
   CertificateInfo,
@@ -20,7 +20,7 @@ export type {
   KeyInfo,
   KeyUsageName,
   NameAttribute,
-} from './pkix.js';
+} from './x509/pkix.js';
 
 export {
   EC_CURVES,
@@ -29,8 +29,8 @@ export {
   parsePrivateKey,
   RSA_KEY_SIZES,
   RSA_PUBLIC_EXPONENT,
-} from './keys.js';
-export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './keys.js';
+} from './x509/keys.js';
+export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './x509/keys.js';
 
 export {
   CA_CERT_FILE,
@@ -69,7 +69,7 @@ export {
   parseSubject,
   SERIAL_NUMBER_BYTES,
   writeClientIdentity,
-} from './certificates.js';
+} from './make/certificates.js';
 export type {
   CertificateUsage,
   IssueCertificateOptions,
@@ -87,22 +87,22 @@ export type {
   SubjectFields,
   WriteClientIdentityOptions,
   WrittenClientIdentity,
-} from './certificates.js';
+} from './make/certificates.js';
 
 export {
   createCertificateRequest,
   CSR_FILE,
   CSR_KEY_FILE,
   writeCertificateRequest,
-} from './csr.js';
+} from './make/csr.js';
 export type {
   CertificateRequest,
   CertificateRequestOptions,
   WriteCertificateRequestOptions,
   WrittenCertificateRequest,
-} from './csr.js';
-export { parseCertificationRequest } from './structures.js';
-export type { CertificationRequestInfo } from './pkix.js';
+} from './make/csr.js';
+export { parseCertificationRequest } from './x509/structures.js';
+export type { CertificationRequestInfo } from './x509/pkix.js';
 
 export {
   assertCanWrite,
@@ -114,11 +114,22 @@ export {
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
-} from './files.js';
-export type { OutputFile, PlannedInput, PlannedOutput, WriteOptions, WritePlan } from './files.js';
+} from './io/files.js';
+export type {
+  OutputFile,
+  PlannedInput,
+  PlannedOutput,
+  WriteOptions,
+  WritePlan,
+} from './io/files.js';
 
-export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
-export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
+export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './judge/clients.js';
+export type {
+  ClientStack,
+  ClientStackInfo,
+  ClientVerdict,
+  PresentedNames,
+} from './judge/clients.js';
 
 export {
   assembleCertificates,
@@ -127,7 +138,7 @@ export {
   MAX_FINDINGS_PER_CODE,
   MAX_ISSUER_CANDIDATES,
   renderCertificates,
-} from './bundle.js';
+} from './judge/chain.js';
 export type {
   AssembledCertificates,
   AssembleMode,
@@ -143,7 +154,7 @@ export type {
   TrustBundleMember,
   TrustBundleOptions,
   Validity,
-} from './bundle.js';
+} from './judge/chain.js';
 
 export {
   dnsPatternProblem,
@@ -152,9 +163,9 @@ export {
   matchDnsPattern,
   matchReferenceIdentity,
   PUBLIC_SUFFIXES,
-} from './hostname.js';
-export { parseIpAddress } from './ip.js';
-export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
+} from './judge/hostname.js';
+export { parseIpAddress } from './x509/ip.js';
+export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
 
 export {
   DEFAULT_MAX_DEPTH,
@@ -166,7 +177,7 @@ export {
   parseRevocationLists,
   validatePath,
   verifyCertificateFiles,
-} from './path.js';
+} from './judge/path.js';
 export type {
   PathFinding,
   PathPurpose,
@@ -175,20 +186,20 @@ export type {
   ValidatePathOptions,
   VerifyFilesOptions,
   VerifyFilesResult,
-} from './path.js';
+} from './judge/path.js';
 
 // issue 6 lifecycle exports start
-export { renewClientIdentity } from './certificates.js';
-export type { RenewClientIdentityOptions } from './certificates.js';
-export { daysUntil, inspectBytes, inspectFiles } from './inspect.js';
-export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './inspect.js';
+export { renewClientIdentity } from './make/certificates.js';
+export type { RenewClientIdentityOptions } from './make/certificates.js';
+export { daysUntil, inspectBytes, inspectFiles } from './judge/inspect.js';
+export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
 export {
   checkExpiry,
   checkExpiryFiles,
   DEFAULT_RENEWAL_WINDOW,
   parseRenewalWindow,
-} from './expiry.js';
-export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './expiry.js';
+} from './judge/expiry.js';
+export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
@@ -202,7 +213,7 @@ export {
   STUNNEL_PROBE_TIMEOUT_MS,
   STUNNEL_SERVICE_NAME,
   writeStunnelConfig,
-} from './stunnel.js';
+} from './judge/stunnel-lint.js';
 export type {
   StunnelConfigOptions,
   StunnelFinding,
@@ -210,21 +221,26 @@ export type {
   StunnelLintReport,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
-} from './stunnel.js';
+} from './judge/stunnel-lint.js';
 export {
   STUNNEL_MAX_ENTRIES,
   STUNNEL_MAX_LINE_BYTES,
   STUNNEL_MAX_PARSE_PROBLEMS,
   STUNNEL_MAX_PATH_BYTES,
-} from './stunnel-syntax.js';
+} from './x509/stunnel-syntax.js';
 export type {
   ParsedStunnelConfig,
   StunnelOption,
   StunnelParseProblem,
   StunnelSection,
-} from './stunnel-syntax.js';
-export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
-export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
+} from './x509/stunnel-syntax.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './make/pkcs12.js';
+export type {
+  Pkcs12Options,
+  Pkcs12Store,
+  WritePkcs12Options,
+  WrittenPkcs12,
+} from './make/pkcs12.js';
 // issue 6 lifecycle exports end
 
 export {
@@ -237,7 +253,7 @@ export {
   MIN_EC_BITS,
   MIN_RSA_BITS,
   runCheck,
-} from './check.js';
+} from './judge/endpoint.js';
 export type {
   CertificateSummary,
   CheckFindingCode,
@@ -249,7 +265,7 @@ export type {
   NameCheck,
   RunCheckOptions,
   RunCheckResult,
-} from './check.js';
+} from './judge/endpoint.js';
 
 export {
   fetchPresentedChain,
@@ -261,7 +277,7 @@ export {
   savePresentedChain,
   TLS_TIMEOUT_MS,
   TLS_VERSIONS,
-} from './tls.js';
+} from './io/tls.js';
 export type {
   Endpoint,
   PingResult,
@@ -272,4 +288,4 @@ export type {
   TlsProbeOptions,
   TlsVersion,
   TlsVersionResult,
-} from './tls.js';
+} from './io/tls.js';

@@ -5,13 +5,13 @@
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { CertkitError } from './errors.js';
-import { readInputFile } from './files.js';
-import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
-import type { PemBlock } from './pem.js';
-import { describePublicKey, parseCertificate } from './pkix.js';
-import { parseCertificationRequest } from './structures.js';
-import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from './pkix.js';
+import { CertkitError } from '../errors.js';
+import { readInputFile } from '../io/files.js';
+import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
+import type { PemBlock } from '../x509/pem.js';
+import { describePublicKey, parseCertificate } from '../x509/pkix.js';
+import { parseCertificationRequest } from '../x509/structures.js';
+import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 
 /** A private key as described by {@link inspectBytes}: no material, ever. */
 export interface InspectedKey extends KeyInfo {

@@ -6,8 +6,8 @@
  * PEM. This module finds every block, decodes its base64 strictly and names the block by its
  * 1-based index in errors, so that a user can find it in the file.
  */
-import { readLength } from './der.js';
-import { CertkitError } from './errors.js';
+import { readLength } from '../asn1/der.js';
+import { CertkitError } from '../errors.js';
 
 /** One decoded block of an input. */
 export interface PemBlock {

@@ -17,18 +17,18 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseCertificates } from './certificates.js';
-import { checkDecodingBounds } from './der.js';
-import { CertkitError } from './errors.js';
-import { readInputFile } from './files.js';
+import { parseCertificates } from '../make/certificates.js';
+import { checkDecodingBounds } from '../asn1/der.js';
+import { CertkitError } from '../errors.js';
+import { readInputFile } from '../io/files.js';
 import {
   dnsPatternProblem,
   isDnsName,
   matchReferenceIdentity,
   subjectAltNames,
 } from './hostname.js';
-import { parseIpAddress } from './ip.js';
-import { parsePemBlocks } from './pem.js';
+import { parseIpAddress } from '../x509/ip.js';
+import { parsePemBlocks } from '../x509/pem.js';
 import {
   formatIp,
   internals,
@@ -37,9 +37,9 @@ import {
   serialHex,
   signatureVerifies,
   verifySignedData,
-} from './pkix.js';
-import type { Certificate, CertificateInfo } from './pkix.js';
-import { decodedExtensions, pkijsCertificate } from './structures.js';
+} from '../x509/pkix.js';
+import type { Certificate, CertificateInfo } from '../x509/pkix.js';
+import { decodedExtensions, pkijsCertificate } from '../x509/structures.js';
 
 /** Default cap on intermediates (self-issued ones not counted), as pyca/cryptography's 8. */
 export const DEFAULT_MAX_DEPTH = 8;

@@ -28,7 +28,7 @@ import {
 } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { CertkitError } from './errors.js';
+import { CertkitError } from '../errors.js';
 
 /** Default cap on one input: 10 MiB, far above any real bundle (5,000 certificates are ~7 MiB). */
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;

@@ -2,9 +2,9 @@
  * Expiry and renewal windows, for cron jobs and monitoring: every certificate of every file with
  * the days it has left, and whether it is inside the renewal window.
  */
-import { CertkitError } from './errors.js';
-import { readInputFile } from './files.js';
-import { parseCertificates } from './certificates.js';
+import { CertkitError } from '../errors.js';
+import { readInputFile } from '../io/files.js';
+import { parseCertificates } from '../make/certificates.js';
 import { daysUntil } from './inspect.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */

@@ -10,22 +10,22 @@
  */
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
-import { parseCertificates } from './certificates.js';
-import { CertkitError } from './errors.js';
-import { readInputFile, readPassphraseFile } from './files.js';
+import { parseCertificates } from '../make/certificates.js';
+import { CertkitError } from '../errors.js';
+import { readInputFile, readPassphraseFile } from '../io/files.js';
 import { matchReferenceIdentity } from './hostname.js';
-import { keysMatch, parsePrivateKey } from './keys.js';
+import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { validatePath } from './path.js';
-import { internals, namesEqual, signatureVerifies } from './pkix.js';
-import type { Certificate } from './pkix.js';
+import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
 import {
   parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,
   fetchPresentedChain,
   TLS_VERSIONS,
-} from './tls.js';
-import type { PingResult, TlsVersion, TlsVersionResult } from './tls.js';
+} from '../io/tls.js';
+import type { PingResult, TlsVersion, TlsVersionResult } from '../io/tls.js';
 
 /** Check profiles: how strict the name rules are, and whether Redis Enterprise's rules apply. */
 export type CheckProfile = 'strict' | 'compat' | 'redis-enterprise';

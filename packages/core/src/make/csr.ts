@@ -3,7 +3,7 @@
  * request carrying the same names and usages as the proxy certificate `certs issue` makes, so
  * that a corporate CA can sign it (`openssl x509 -req -copy_extensions copy`, ADCS, Vault).
  */
-import { CertkitError } from './errors.js';
+import { CertkitError } from '../errors.js';
 import {
   DEFAULT_CURVE,
   DEFAULT_KEY_TYPE,
@@ -14,19 +14,19 @@ import {
   subjectAttributes,
 } from './certificates.js';
 import type { CertificateUsage, SubjectFields } from './certificates.js';
-import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey, generateKeyPair } from './keys.js';
-import type { Curve, KeyType } from './keys.js';
-import { encodePem } from './pem.js';
-import type { CertificationRequestInfo } from './pkix.js';
-import { parseCertificationRequest } from './structures.js';
+import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey, generateKeyPair } from '../x509/keys.js';
+import type { Curve, KeyType } from '../x509/keys.js';
+import { encodePem } from '../x509/pem.js';
+import type { CertificationRequestInfo } from '../x509/pkix.js';
+import { parseCertificationRequest } from '../x509/structures.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   checkWritePlan,
   outputPath,
   writeFilesAtomically,
-} from './files.js';
-import type { WriteOptions } from './files.js';
+} from '../io/files.js';
+import type { WriteOptions } from '../io/files.js';
 
 /** Default request file name, next to {@link PROXY_KEY_FILE}-style key names. */
 export const CSR_FILE = 'proxy.csr';
@@ -102,7 +102,7 @@ export async function createCertificateRequest(
   const profile = profileForUsage(options.usage ?? 'both');
   const keys = await generateKeyPair({ keyType, bits, curve });
   // @peculiar/x509 loads here only (pkcs10.ts): no other command pays for it.
-  const { signCertificationRequest } = await import('./pkcs10.js');
+  const { signCertificationRequest } = await import('../x509/pkcs10.js');
   const der = await signCertificationRequest({
     subject,
     publicKey: keys.publicKey,

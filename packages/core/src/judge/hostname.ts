@@ -15,10 +15,10 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseIpAddress } from './ip.js';
-import { OID } from './pkix.js';
-import { decodedExtensions } from './structures.js';
-import type { Certificate } from './pkix.js';
+import { parseIpAddress } from '../x509/ip.js';
+import { OID } from '../x509/pkix.js';
+import { decodedExtensions } from '../x509/structures.js';
+import type { Certificate } from '../x509/pkix.js';
 
 /**
  * Public suffixes over which a wildcard is refused, beyond single labels (every single label is

@@ -15,11 +15,16 @@
  * cfssl refuses self-signed leaves, `@peculiar/x509`'s chain builder checks signatures only and
  * silently returns a partial chain, and none of them dedupes.
  */
-import { CertkitError } from './errors.js';
-import { parseCertificates } from './certificates.js';
-import { PUBLIC_FILE_MODE, checkWritePlan, readInputFile, writeFilesAtomically } from './files.js';
-import { internals, namesEqual, signatureVerifies } from './pkix.js';
-import type { Certificate, CertificateSource } from './pkix.js';
+import { CertkitError } from '../errors.js';
+import { parseCertificates } from '../make/certificates.js';
+import {
+  PUBLIC_FILE_MODE,
+  checkWritePlan,
+  readInputFile,
+  writeFilesAtomically,
+} from '../io/files.js';
+import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
+import type { Certificate, CertificateSource } from '../x509/pkix.js';
 
 /** Stable codes of {@link ChainFinding}s. Never renamed. */
 export type ChainFindingCode =

@@ -5,11 +5,11 @@
  * {@link CLIENT_PROFILE}; other kinds (CA, server) are further profiles, not copies of code.
  */
 import { randomBytes } from 'node:crypto';
-import { CertkitError } from './errors.js';
-import { parseIpAddress } from './ip.js';
-import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
-import { OID, internals, parseCertificate, signCertificate } from './pkix.js';
-import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from './pkix.js';
+import { CertkitError } from '../errors.js';
+import { parseIpAddress } from '../x509/ip.js';
+import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
+import { OID, internals, parseCertificate, signCertificate } from '../x509/pkix.js';
+import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from '../x509/pkix.js';
 import {
   EC_CURVES,
   RSA_KEY_SIZES,
@@ -18,8 +18,8 @@ import {
   generateKeyPair,
   keysMatch,
   parsePrivateKey,
-} from './keys.js';
-import type { Curve, KeyFormat, KeyPair, KeyType } from './keys.js';
+} from '../x509/keys.js';
+import type { Curve, KeyFormat, KeyPair, KeyType } from '../x509/keys.js';
 import { createPublicKey } from 'node:crypto';
 import {
   PRIVATE_KEY_MODE,
@@ -29,8 +29,8 @@ import {
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
-} from './files.js';
-import type { PlannedInput, PlannedOutput, WriteOptions } from './files.js';
+} from '../io/files.js';
+import type { PlannedInput, PlannedOutput, WriteOptions } from '../io/files.js';
 
 /** Default RSA modulus for client identities: 4096 bits, as the Redis Enterprise guide does. */
 export const CLIENT_KEY_BITS = 4096;

@@ -7,8 +7,8 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { checkDecodingBounds } from './der.js';
-import { CertkitError } from './errors.js';
+import { checkDecodingBounds } from '../asn1/der.js';
+import { CertkitError } from '../errors.js';
 import {
   EXTENSION_NAMES,
   OID,

@@ -14,8 +14,8 @@
  * trimmed. `include = DIR` reads every regular file of DIR, in name order, at that point.
  * Measured against /usr/bin/stunnel 5.68 (test/hardening/stunnel-*.test.ts).
  */
-import { CertkitError } from './errors.js';
-import { isDnsName } from './hostname.js';
+import { CertkitError } from '../errors.js';
+import { isDnsName } from '../judge/hostname.js';
 import { parseIpAddress } from './ip.js';
 
 /** stunnel's CONFLINELEN (16,384) less the NUL: the longest line it reads whole (options.c). */

@@ -15,18 +15,18 @@
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { parseCertificates } from './certificates.js';
-import { CertkitError } from './errors.js';
+import { CertkitError } from '../errors.js';
 import {
   PRIVATE_KEY_MODE,
   checkWritePlan,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
-} from './files.js';
-import type { WriteOptions } from './files.js';
-import { keysMatch, parsePrivateKey } from './keys.js';
-import { internals } from './pkix.js';
-import type { Certificate, CertificateInfo } from './pkix.js';
+} from '../io/files.js';
+import type { WriteOptions } from '../io/files.js';
+import { keysMatch, parsePrivateKey } from '../x509/keys.js';
+import { internals } from '../x509/pkix.js';
+import type { Certificate, CertificateInfo } from '../x509/pkix.js';
 
 /** PBKDF2 and MAC iterations of modern key stores: 10,000, Java 17's default for PKCS#12. */
 export const P12_ITERATIONS = 10_000;

@@ -24,9 +24,9 @@ import {
   X509Certificate as NodeX509,
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import * as der from './der.js';
-import type { DerElement } from './der.js';
-import { CertkitError } from './errors.js';
+import * as der from '../asn1/der.js';
+import type { DerElement } from '../asn1/der.js';
+import { CertkitError } from '../errors.js';
 import { parseIpAddress } from './ip.js';
 import { encodePem } from './pem.js';
 

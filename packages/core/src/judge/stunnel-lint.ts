@@ -11,17 +11,17 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseCertificates } from './certificates.js';
-import { CertkitError, isCertkitError } from './errors.js';
+import { parseCertificates } from '../make/certificates.js';
+import { CertkitError, isCertkitError } from '../errors.js';
 import {
   PUBLIC_FILE_MODE,
   checkWritePlan,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
-} from './files.js';
-import type { WriteOptions } from './files.js';
-import { keysMatch, parsePrivateKey } from './keys.js';
+} from '../io/files.js';
+import type { WriteOptions } from '../io/files.js';
+import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { validatePath } from './path.js';
 import {
   describeLabel,
@@ -29,9 +29,9 @@ import {
   looksLikeDer,
   parsePemBlocks,
   PRIVATE_KEY_LABELS,
-} from './pem.js';
-import { internals, parseCertificate } from './pkix.js';
-import type { Certificate } from './pkix.js';
+} from '../x509/pem.js';
+import { internals, parseCertificate } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
 import {
   escapedText,
   parseStunnelConfig,
@@ -46,12 +46,12 @@ import {
   stunnelPath,
   stunnelPort,
   stunnelServiceName,
-} from './stunnel-syntax.js';
-import type { StunnelOption, StunnelSection } from './stunnel-syntax.js';
-import { fetchPresentedChain, pingWithIdentity } from './tls.js';
-import type { TlsClientIdentity } from './tls.js';
+} from '../x509/stunnel-syntax.js';
+import type { StunnelOption, StunnelSection } from '../x509/stunnel-syntax.js';
+import { fetchPresentedChain, pingWithIdentity } from '../io/tls.js';
+import type { TlsClientIdentity } from '../io/tls.js';
 
-export { parseStunnelConfig } from './stunnel-syntax.js';
+export { parseStunnelConfig } from '../x509/stunnel-syntax.js';
 
 /** Default configuration file name, as in the Redis documentation (`redislabs.conf`). */
 export const STUNNEL_CONFIG_FILE = 'redislabs.conf';

@@ -23,10 +23,10 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
-import { CertkitError } from './errors.js';
+import { CertkitError } from '../errors.js';
 import { checkWritePlan, PUBLIC_FILE_MODE, writeFilesAtomically } from './files.js';
-import { parseCertificate } from './pkix.js';
-import type { Certificate } from './pkix.js';
+import { parseCertificate } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
 
 /** Default time allowed for one connection, handshake and reply: 10 seconds. */
 export const TLS_TIMEOUT_MS = 10_000;

@@ -17,7 +17,7 @@ import {
 import type { ScryptOptions } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CertkitError } from './errors.js';
+import { CertkitError } from '../errors.js';
 import { PRIVATE_KEY_LABELS, describeLabel, encodePem, parsePemBlocks } from './pem.js';
 import { describePublicKey } from './pkix.js';
 import type { KeyInfo } from './pkix.js';

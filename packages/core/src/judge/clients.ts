@@ -15,7 +15,7 @@
  * - java: `sun.security.util.HostnameChecker` (JDK 17, `TYPE_TLS`, private CA): Jedis, Lettuce.
  */
 import { isIP } from 'node:net';
-import type { Certificate } from './pkix.js';
+import type { Certificate } from '../x509/pkix.js';
 
 /** A client stack we model. */
 export type ClientStack = 'node' | 'openssl' | 'python' | 'go' | 'java';
