@@ -16,6 +16,7 @@
  * silently returns a partial chain, and none of them dedupes.
  */
 import { CertkitError } from '../errors.js';
+import { resolveNow } from './clock.js';
 import { parseCertificates } from '../make/certificates.js';
 import {
   PUBLIC_FILE_MODE,
@@ -91,8 +92,8 @@ export type Validity = 'valid' | 'expired' | 'not-yet-valid';
 
 /** Options of {@link buildTrustBundle}. */
 export interface TrustBundleOptions {
-  /** The time validity is judged at; default: now. */
-  readonly now?: Date;
+  /** The time validity is judged at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
 }
 
 /** One member of a trust bundle. */
@@ -124,8 +125,8 @@ export interface TrustBundle {
 
 /** Options of {@link buildChain}. */
 export interface ChainOptions {
-  /** The time validity is judged at; default: now. */
-  readonly now?: Date;
+  /** The time validity is judged at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   /**
    * Keep the self-signed root in {@link Chain.certificates}. Default true; servers usually send
    * the chain without it (RFC 8446 section 4.4.2: the root "MAY be omitted").
@@ -210,14 +211,6 @@ function finding(
   return certificate === undefined
     ? { code, severity, message }
     : { code, severity, message, certificate: ref(certificate) };
-}
-
-function resolveNow(now: Date | undefined): Date {
-  const value = now ?? new Date();
-  if (Number.isNaN(value.getTime())) {
-    throw new CertkitError('INVALID_OPTION', 'now is not a valid date');
-  }
-  return value;
 }
 
 /** Validity at `now`; both bounds are inclusive (RFC 5280 section 4.1.2.5). */
@@ -889,8 +882,8 @@ export interface AssembleOptions {
   readonly mode?: AssembleMode;
   /** Chain mode: keep the self-signed root in the output (default true). */
   readonly keepRoot?: boolean;
-  /** The time validity is judged at; default: now. */
-  readonly now?: Date;
+  /** The time validity is judged at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   /** Put `# subject / issuer / notAfter / sha256` lines above each block. */
   readonly annotate?: boolean;
   /** Write the PEM here (atomically, mode 0644); otherwise only return it. */

@@ -13,6 +13,7 @@ import type { ClientStack, ClientVerdict } from './clients.js';
 import { parseCertificates } from '../make/certificates.js';
 import { CertkitError } from '../errors.js';
 import { readInputFile, readPassphraseFile } from '../io/files.js';
+import { resolveNow } from './clock.js';
 import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { validatePath } from './path.js';
@@ -147,8 +148,8 @@ export interface CheckOptions {
     readonly source: string;
     readonly passphrase?: string;
   };
-  /** Evaluation time; default now. */
-  readonly now?: Date;
+  /** Evaluation time (a `Date` or milliseconds); default now. */
+  readonly now?: Date | number;
   /** Default `strict`. */
   readonly profile?: CheckProfile;
   /** Also require the internal endpoints `redis-<port>.internal.C`. */
@@ -550,7 +551,7 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
       `warn days must be a whole number from 0 to 3650, got ${String(warnDays)}`,
     );
   }
-  const now = options.now ?? new Date();
+  const now = resolveNow(options.now);
   const chain = options.certificates;
   const leaf = chain[0];
   if (leaf === undefined) throw new CertkitError('INVALID_OPTION', 'no certificate to check');
@@ -658,7 +659,7 @@ export interface RunCheckOptions {
   readonly warnDays?: number;
   /** Lowest TLS version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
-  readonly now?: Date;
+  readonly now?: Date | number;
   /** Per connection, milliseconds. */
   readonly timeoutMs?: number;
   /** Largest input file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */

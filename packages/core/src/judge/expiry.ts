@@ -5,6 +5,7 @@
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { parseCertificates } from '../make/certificates.js';
+import { resolveNow } from './clock.js';
 import { daysUntil } from './inspect.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */
@@ -75,7 +76,8 @@ export interface ExpiryReport {
 export interface ExpiryOptions {
   /** `30d`, `10%`, or a parsed window. Default {@link DEFAULT_RENEWAL_WINDOW}. */
   readonly within?: string | RenewalWindow;
-  readonly now?: Date;
+  /** The time to judge at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
 }
 
 /**
@@ -97,9 +99,7 @@ export function checkExpiry(
     typeof options.within === 'object'
       ? options.within
       : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
-  const now = options.now ?? new Date();
-  if (Number.isNaN(now.getTime()))
-    throw new CertkitError('INVALID_OPTION', 'now is not a valid date');
+  const now = resolveNow(options.now);
   const certificates: ExpiryEntry[] = [];
   for (const input of inputs) {
     for (const certificate of parseCertificates(input.bytes, input.source)) {

@@ -11,6 +11,7 @@ import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.j
 import type { PemBlock } from '../x509/pem.js';
 import { describePublicKey, parseCertificate } from '../x509/pkix.js';
 import { parseCertificationRequest } from '../x509/structures.js';
+import { resolveNow } from './clock.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 
 /** A private key as described by {@link inspectBytes}: no material, ever. */
@@ -218,9 +219,9 @@ function inspectDer(block: PemBlock, source: string, now: Date): InspectedItem {
 export function inspectBytes(
   bytes: Uint8Array,
   source: string,
-  options: { now?: Date } = {},
+  options: { now?: Date | number } = {},
 ): InspectedFile {
-  const now = options.now ?? new Date();
+  const now = resolveNow(options.now);
   const blocks = parsePemBlocks(bytes, source);
   return { path: source, items: blocks.map((block) => inspectBlock(block, source, now)) };
 }
@@ -239,11 +240,11 @@ export function inspectBytes(
  */
 export async function inspectFiles(
   paths: readonly string[],
-  options: { now?: Date; maxBytes?: number } = {},
+  options: { now?: Date | number; maxBytes?: number } = {},
 ): Promise<InspectReport> {
   if (paths.length === 0)
     throw new CertkitError('INVALID_OPTION', 'name at least one file to inspect');
-  const now = options.now ?? new Date();
+  const now = resolveNow(options.now);
   const files: InspectedFile[] = [];
   for (const path of paths) {
     const bytes = await readInputFile(

@@ -27,6 +27,8 @@ import {
   matchReferenceIdentity,
   subjectAltNames,
 } from './hostname.js';
+import type { ReferenceIdentity } from './hostname.js';
+import { resolveNow } from './clock.js';
 import { parseIpAddress } from '../x509/ip.js';
 import { parsePemBlocks } from '../x509/pem.js';
 import {
@@ -126,15 +128,24 @@ export interface ValidatePathOptions {
   readonly anchors: readonly Certificate[];
   /** Untrusted certificates that may complete the path, in any order; decoys are fine. */
   readonly intermediates?: readonly Certificate[];
-  /** Validation time (default: now); compared at whole seconds as certificates encode it. */
-  readonly at?: Date;
+  /**
+   * Validation time (default: now), a `Date` or milliseconds; compared at whole seconds as
+   * certificates encode it.
+   */
+  readonly at?: Date | number;
   /** EKU the leaf must allow: `server` (serverAuth), `client` (clientAuth) or `any`. Default `server`. */
   readonly purpose?: PathPurpose;
-  /** DNS name the leaf must match (RFC 9525). */
+  /**
+   * Host name the leaf must match (RFC 9525): a DNS name, or an IP literal, which is matched as
+   * an IP reference (section 6.4) exactly as {@link ValidatePathOptions.ip} is.
+   */
   readonly host?: string;
   /** IP address the leaf must match (RFC 9525 section 6.4). */
   readonly ip?: string;
-  /** Most intermediates allowed, self-issued ones not counted. Default {@link DEFAULT_MAX_DEPTH}. */
+  /**
+   * Most intermediates allowed, self-issued ones not counted: a whole number, 0 or more. Default
+   * {@link DEFAULT_MAX_DEPTH}.
+   */
   readonly maxDepth?: number;
   /** CRLs to check revocation against (RFC 5280 section 6.3); none means no revocation check. */
   readonly crls?: readonly RevocationList[];
@@ -902,8 +913,7 @@ function checkRevocation(
 interface Context {
   readonly at: Date;
   readonly purpose: PathPurpose;
-  readonly host?: string;
-  readonly ip?: string;
+  readonly reference?: ReferenceIdentity;
   readonly maxDepth: number;
   readonly crls: readonly RevocationList[];
   readonly verifies: (child: Certificate, issuer: Certificate) => boolean;
@@ -971,14 +981,11 @@ function evaluate(
   const leaf = path[0] as Certificate;
   checkLeafProfile(leaf, leafAdd);
   checkEku(leaf, context.purpose, true, leafAdd);
-  if (context.host !== undefined || context.ip !== undefined) {
-    const match = matchReferenceIdentity(
-      leaf,
-      context.ip !== undefined ? { ip: context.ip } : { dns: context.host ?? '' },
-    );
+  if (context.reference !== undefined) {
+    const match = matchReferenceIdentity(leaf, context.reference);
     if (!match.ok)
       leafAdd(
-        context.ip !== undefined ? 'IP_MISMATCH' : 'HOSTNAME_MISMATCH',
+        'ip' in context.reference ? 'IP_MISMATCH' : 'HOSTNAME_MISMATCH',
         match.reason ?? 'name mismatch',
       );
     if (context.purpose !== 'client') checkCommonName(leaf, leafAdd);
@@ -1035,6 +1042,52 @@ function better(a: Attempt, b: Attempt | null): boolean {
   return a.path.length > b.path.length;
 }
 
+/** The options of {@link validatePath} that need checking, checked and with defaults applied. */
+interface ResolvedPathOptions {
+  readonly at: Date;
+  readonly reference?: ReferenceIdentity;
+  readonly maxDepth: number;
+}
+
+/**
+ * Checks the time, reference identity and depth of a validation: the one place these rules
+ * live. {@link verifyCertificateFiles} calls it before reading anything, so that a bad option
+ * fails at once; {@link validatePath} calls it for every caller.
+ *
+ * - `at`: a valid date ({@link resolveNow}).
+ * - `host` and `ip`: never both, no empty host, an `ip` that is an address. A host given as an IP
+ *   literal is an IP reference (RFC 9525 section 6.4): a client that dials an address compares
+ *   it with iPAddress entries, never with DNS names.
+ * - `maxDepth`: a whole number, 0 or more (paths are bounded anyway, at 32 certificates).
+ */
+function resolvePathOptions(
+  options: Pick<ValidatePathOptions, 'at' | 'host' | 'ip' | 'maxDepth'>,
+): ResolvedPathOptions {
+  const at = resolveNow(options.at, 'the validation time');
+  const { host, ip } = options;
+  if (host !== undefined && ip !== undefined)
+    throw new CertkitError('INVALID_OPTION', 'give a host name or an IP address, not both');
+  if (ip !== undefined && parseIpAddress(ip) === null)
+    throw new CertkitError('INVALID_OPTION', `"${ip}" is not an IPv4 or IPv6 address`);
+  if (host !== undefined && host.length === 0)
+    throw new CertkitError('INVALID_OPTION', 'the host name is empty');
+  const reference: ReferenceIdentity | undefined =
+    ip !== undefined
+      ? { ip }
+      : host === undefined
+        ? undefined
+        : parseIpAddress(host) === null
+          ? { dns: host }
+          : { ip: host };
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 0)
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `max depth must be a whole number, 0 or more, got ${String(maxDepth)}`,
+    );
+  return { at, maxDepth, ...(reference === undefined ? {} : { reference }) };
+}
+
 function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
   const aki = child.info.authorityKeyIdentifier;
   return aki !== undefined && aki === issuer.info.subjectKeyIdentifier;
@@ -1061,6 +1114,7 @@ function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
  * ```
  */
 export function validatePath(options: ValidatePathOptions): PathValidation {
+  const { at, reference, maxDepth } = resolvePathOptions(options);
   pathSearchWork.candidateVisits = 0;
   pathSearchWork.signatureChecks = 0;
   // Mutable search state in one object: closures below update it.
@@ -1081,14 +1135,13 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     return ok;
   };
   const context: Context = {
-    at: options.at ?? new Date(),
+    at,
     purpose: options.purpose ?? 'server',
-    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxDepth,
     crls: options.crls ?? [],
     // Evaluation re-checks links the search verified: the cache answers those.
     verifies: (child, issuer) => verifies(child, issuer) ?? signatureVerifies(child, issuer),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.ip === undefined ? {} : { ip: options.ip }),
+    ...(reference === undefined ? {} : { reference }),
   };
   const { leaf } = options;
   const anchorSet = new Set(options.anchors.map(fingerprint));
@@ -1102,7 +1155,6 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     pool.set(fingerprint(cert), { cert, anchor: false });
   for (const cert of options.anchors) pool.set(fingerprint(cert), { cert, anchor: true });
   pool.delete(fingerprint(leaf));
-  const at = context.at;
   const validAt = (cert: Certificate): boolean => {
     const x = internals(cert);
     return at >= x.notBefore && at <= x.notAfter;
@@ -1349,7 +1401,7 @@ export interface VerifyFilesOptions {
   readonly host?: string;
   readonly ip?: string;
   readonly purpose?: PathPurpose;
-  readonly at?: Date;
+  readonly at?: Date | number;
   readonly maxDepth?: number;
   /** Largest file read, in bytes (default: files.ts's `DEFAULT_MAX_INPUT_BYTES`). */
   readonly maxInputBytes?: number;
@@ -1385,22 +1437,8 @@ export async function verifyCertificateFiles(
 ): Promise<VerifyFilesResult> {
   if (options.ca.length === 0)
     throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file (--ca)');
-  if (options.host !== undefined && options.ip !== undefined)
-    throw new CertkitError('INVALID_OPTION', 'give a host name or an IP address, not both');
-  if (options.ip !== undefined && parseIpAddress(options.ip) === null)
-    throw new CertkitError('INVALID_OPTION', `"${options.ip}" is not an IPv4 or IPv6 address`);
-  if (options.host !== undefined && options.host.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'the host name is empty');
-  if (
-    options.maxDepth !== undefined &&
-    (!Number.isInteger(options.maxDepth) || options.maxDepth < 0 || options.maxDepth > 64)
-  )
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `max depth must be a whole number from 0 to 64, got ${String(options.maxDepth)}`,
-    );
-  if (options.at !== undefined && Number.isNaN(options.at.getTime()))
-    throw new CertkitError('INVALID_OPTION', 'the validation time is not a valid date');
+  // Bad options fail before any file is read; validatePath applies the same rules again.
+  const { at } = resolvePathOptions(options);
   const limit = options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes };
   const read = async (path: string): Promise<Certificate[]> => {
     const certs = parseCertificates(await readInputFile(path, limit), path);
@@ -1422,10 +1460,7 @@ export async function verifyCertificateFiles(
       ),
     )
   ).flat();
-  const at = options.at ?? new Date();
   const purpose = options.purpose ?? 'server';
-  // A host given as an IP literal is an IP reference (RFC 9525 section 6.4).
-  const hostIsIp = options.host !== undefined && parseIpAddress(options.host) !== null;
   const result = validatePath({
     leaf,
     anchors,
@@ -1434,7 +1469,7 @@ export async function verifyCertificateFiles(
     purpose,
     crls,
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
-    ...(options.host === undefined ? {} : hostIsIp ? { ip: options.host } : { host: options.host }),
+    ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.ip === undefined ? {} : { ip: options.ip }),
   });
   return {

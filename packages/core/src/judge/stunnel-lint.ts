@@ -22,6 +22,7 @@ import {
 } from '../io/files.js';
 import type { WriteOptions } from '../io/files.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
+import { resolveNow } from './clock.js';
 import { validatePath } from './path.js';
 import {
   describeLabel,
@@ -224,7 +225,8 @@ export interface StunnelLintOptions {
   readonly probeTimeoutMs?: number;
   /** Resolve relative paths against this folder (stunnel uses its working folder). Default: cwd. */
   readonly baseDir?: string;
-  readonly now?: Date;
+  /** The time certificates are judged at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   /** Largest file read (the configuration and the files it names); default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
   /**
@@ -586,7 +588,7 @@ async function lintFiles(
   add: Add,
   options: StunnelLintOptions,
 ): Promise<void> {
-  const now = options.now ?? new Date();
+  const now = resolveNow(options.now);
   for (const name of ['cert', 'key', 'CAfile']) {
     const option = get(name);
     if (option !== undefined && !isAbsolute(option.value)) {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CertkitError } from '../errors.js';
+import { resolveNow } from '../judge/clock.js';
 import { parseIpAddress } from '../x509/ip.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
 import { OID, internals, parseCertificate, signCertificate } from '../x509/pkix.js';
@@ -352,8 +353,8 @@ export interface ClientIdentityOptions {
    * AES-256-CBC (see {@link encryptPrivateKey}). Not with `keyFormat: 'pkcs1'`.
    */
   readonly keyPassphrase?: string;
-  /** Start of validity; default: now. */
-  readonly now?: Date;
+  /** Start of validity (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   /** Called as work progresses, for progress displays. */
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
 }
@@ -408,7 +409,7 @@ interface KeyAndValidityOptions {
   readonly existingKey?: ClientIdentityOptions['existingKey'];
   /** Encrypt the private key with this passphrase (see {@link encryptPrivateKey}). */
   readonly keyPassphrase?: string;
-  readonly now?: Date;
+  readonly now?: Date | number;
 }
 
 /** Checks every option before any work starts, so that a bad option fails at once. */
@@ -459,9 +460,7 @@ function resolveOptions(
     throw new CertkitError('INVALID_OPTION', 'the passphrase is empty');
   }
   const subject = subjectAttributes(options.subject);
-  const now = options.now ?? new Date();
-  if (Number.isNaN(now.getTime()))
-    throw new CertkitError('INVALID_OPTION', 'now is not a valid date');
+  const now = resolveNow(options.now);
   // X.509 times have one-second resolution; trim so that notAfter - notBefore is exactly `days`.
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
@@ -917,7 +916,7 @@ export interface WriteCertificateOptions {
   readonly bits?: number;
   readonly curve?: Curve;
   readonly keyFormat?: KeyFormat;
-  readonly now?: Date;
+  readonly now?: Date | number;
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
   /** Largest input file read (the CA files); default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
@@ -1202,7 +1201,7 @@ export interface RenewClientIdentityOptions {
   readonly keyFile?: string;
   /** Validity in days; default: the current certificate's lifetime. */
   readonly days?: number;
-  readonly now?: Date;
+  readonly now?: Date | number;
   /**
    * Replace existing files. With it, the new certificate and key may replace the very files
    * renewed (`certPath`, `keyPath`), all-or-nothing; never one the other (the certificate over
