@@ -8,6 +8,7 @@ export type { CertkitErrorCode } from './errors.js';
 export { escapeControlCharacters } from './display.js';
 
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
+export { MAX_CERTIFICATES_PER_INPUT, parseCertificates } from './x509/certificates.js';
 export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './asn1/der.js';
 export type { PemBlock } from './x509/pem.js';
 
@@ -63,9 +64,7 @@ export {
   DEFAULT_KEY_FORMAT,
   DEFAULT_KEY_TYPE,
   generateClientIdentity,
-  MAX_CERTIFICATES_PER_INPUT,
   MAX_VALIDITY_DAYS,
-  parseCertificates,
   parseSubject,
   SERIAL_NUMBER_BYTES,
   writeClientIdentity,
@@ -131,30 +130,21 @@ export type {
   PresentedNames,
 } from './judge/clients.js';
 
-export {
-  assembleCertificates,
-  buildChain,
-  buildTrustBundle,
-  MAX_FINDINGS_PER_CODE,
-  MAX_ISSUER_CANDIDATES,
-  renderCertificates,
-} from './judge/chain.js';
-export type {
-  AssembledCertificates,
-  AssembleMode,
-  AssembleOptions,
-  Chain,
-  ChainFinding,
-  ChainFindingCode,
-  ChainLink,
-  ChainMember,
-  ChainOptions,
-  CertificateRef,
-  TrustBundle,
-  TrustBundleMember,
-  TrustBundleOptions,
-  Validity,
-} from './judge/chain.js';
+export { assembleParsedCertificates } from './judge/assemble.js';
+export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
+export { buildChain } from './judge/chain.js';
+export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
+export { MAX_FINDINGS_PER_CODE } from './judge/chain-common.js';
+export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
+export { MAX_ISSUER_CANDIDATES } from './judge/chain-search.js';
+export type { CertificateRef, Severity } from './judge/finding.js';
+export { buildTrustBundle } from './judge/trust-bundle.js';
+export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
+export { daysUntil } from './judge/validity.js';
+export type { Validity } from './judge/validity.js';
+export { renderCertificates } from './x509/render.js';
+export { assembleCertificates } from './workflows/chain.js';
+export type { AssembledCertificates, AssembleOptions } from './workflows/chain.js';
 
 export {
   dnsPatternProblem,
@@ -191,7 +181,7 @@ export type {
 // issue 6 lifecycle exports start
 export { renewClientIdentity } from './make/certificates.js';
 export type { RenewClientIdentityOptions } from './make/certificates.js';
-export { daysUntil, inspectBytes, inspectFiles } from './judge/inspect.js';
+export { inspectBytes, inspectFiles } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
 export {
   checkExpiry,

@@ -10,7 +10,7 @@
  */
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
-import { parseCertificates } from '../make/certificates.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
 import { readInputFile, readPassphraseFile } from '../io/files.js';
 import { resolveNow } from './clock.js';

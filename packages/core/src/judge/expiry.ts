@@ -4,9 +4,9 @@
  */
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
-import { parseCertificates } from '../make/certificates.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { resolveNow } from './clock.js';
-import { daysUntil } from './inspect.js';
+import { daysUntil } from './validity.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */
 export const DEFAULT_RENEWAL_WINDOW = '30d';

@@ -12,6 +12,7 @@ import type { PemBlock } from '../x509/pem.js';
 import { describePublicKey, parseCertificate } from '../x509/pkix.js';
 import { parseCertificationRequest } from '../x509/structures.js';
 import { resolveNow } from './clock.js';
+import { daysUntil } from './validity.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 
 /** A private key as described by {@link inspectBytes}: no material, ever. */
@@ -58,11 +59,6 @@ export interface InspectReport {
   readonly files: readonly InspectedFile[];
   /** Certificates across all files. */
   readonly certificateCount: number;
-}
-
-/** Whole days from `now` to `end`, rounded down (a certificate with 0.9 days left has 0). */
-export function daysUntil(end: Date, now: Date): number {
-  return Math.floor((end.getTime() - now.getTime()) / 86_400_000);
 }
 
 const PRIVATE_KEY_FORMATS: Readonly<

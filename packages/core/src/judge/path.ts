@@ -17,7 +17,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseCertificates } from '../make/certificates.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { checkDecodingBounds } from '../asn1/der.js';
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';

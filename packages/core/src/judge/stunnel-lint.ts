@@ -11,7 +11,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseCertificates } from '../make/certificates.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import {
   PUBLIC_FILE_MODE,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { CertkitError } from '../errors.js';
 import { resolveNow } from '../judge/clock.js';
 import { parseIpAddress } from '../x509/ip.js';
-import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { OID, internals, parseCertificate, signCertificate } from '../x509/pkix.js';
 import type { Certificate, CertificateInfo, KeyUsageName, NameInput } from '../x509/pkix.js';
 import {
@@ -47,8 +47,6 @@ export const DEFAULT_CURVE: Curve = 'P-256';
 export const DEFAULT_KEY_FORMAT: KeyFormat = 'pkcs8';
 /** Serial numbers are 16 random bytes, positive (CA/Browser Forum BR 7.1 asks for ≥ 64 bits). */
 export const SERIAL_NUMBER_BYTES = 16;
-/** Most certificates accepted in one input (a guard against hostile or runaway inputs). */
-export const MAX_CERTIFICATES_PER_INPUT = 10_000;
 
 /** Default validity of a private root CA: 3650 days (ten years), as mkcert and most private PKIs. */
 export const CA_CERT_VALIDITY_DAYS = 3650;
@@ -721,47 +719,6 @@ export async function generateClientIdentity(
     certificatePem: issued.certificatePem,
     info: issued.info,
   };
-}
-
-/**
- * Reads every certificate of an input: PEM (any number of blocks, CRLF, BOM, text between
- * blocks) or one DER certificate. A private key, CSR or CRL where certificates are expected is
- * an error naming the block, never quoting it.
- *
- * @throws {@link CertkitError} naming the input and block index
- *
- * @example
- * ```ts
- * const certs = parseCertificates(readFileSync('servercerts.pem'), 'servercerts.pem');
- * ```
- */
-export function parseCertificates(
-  bytes: Uint8Array,
-  source: string,
-  options: { maxCertificates?: number } = {},
-): Certificate[] {
-  const max = options.maxCertificates ?? MAX_CERTIFICATES_PER_INPUT;
-  const blocks = parsePemBlocks(bytes, source, { maxBlocks: max });
-  if (blocks.length > max) {
-    throw new CertkitError(
-      'TOO_MANY_CERTIFICATES',
-      `${source} holds ${String(blocks.length)} blocks; at most ${String(max)} certificates are read from one input`,
-    );
-  }
-  return blocks.map((block) => {
-    if (
-      block.label !== null &&
-      block.label !== 'CERTIFICATE' &&
-      block.label !== 'X509 CERTIFICATE'
-    ) {
-      const what = describeLabel(block.label);
-      throw new CertkitError(
-        'NOT_A_CERTIFICATE',
-        `block ${String(block.index)} in ${source} is ${what}, not a certificate${PRIVATE_KEY_LABELS.includes(block.label) ? ' (keep private keys out of certificate files)' : ''}`,
-      );
-    }
-    return parseCertificate(block.der, { name: source, index: block.index });
-  });
 }
 
 /** The files a writer reads, as a write plan's inputs (options not given are left out). */

@@ -14,7 +14,7 @@
  */
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { parseCertificates } from './certificates.js';
+import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
 import {
   PRIVATE_KEY_MODE,
