@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeClientIdentity } from '../../packages/core/src/make/certificates.js';
+import { writeClientIdentity } from '../../packages/core/src/workflows/client-identity.js';
 import { isCertkitError } from '../../packages/core/src/errors.js';
 import {
   PRIVATE_KEY_MODE,

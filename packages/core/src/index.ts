@@ -34,72 +34,74 @@ export {
 export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './x509/keys.js';
 
 export {
-  CA_CERT_FILE,
   CA_CERT_VALIDITY_DAYS,
   CA_KEY_BITS,
-  CA_KEY_FILE,
-  CA_PROFILE,
-  INTERMEDIATE_CERT_FILE,
-  INTERMEDIATE_CERT_VALIDITY_DAYS,
-  INTERMEDIATE_KEY_FILE,
-  INTERMEDIATE_PROFILE,
-  issueCertificate,
-  profileForUsage,
-  PROXY_CERT_FILE,
-  PROXY_KEY_FILE,
-  redisEnterpriseNames,
-  SERVER_CERT_MAX_RECOMMENDED_DAYS,
-  SERVER_CERT_VALIDITY_DAYS,
-  SERVER_KEY_BITS,
-  SERVER_PROFILE,
-  writeCa,
-  writeIntermediate,
-  writeServerCertificate,
-  CLIENT_CERT_FILE,
   CLIENT_CERT_VALIDITY_DAYS,
-  CLIENT_KEY_FILE,
   CLIENT_KEY_BITS,
-  CLIENT_PROFILE,
   DEFAULT_CURVE,
   DEFAULT_KEY_FORMAT,
   DEFAULT_KEY_TYPE,
-  generateClientIdentity,
+  INTERMEDIATE_CERT_VALIDITY_DAYS,
   MAX_VALIDITY_DAYS,
-  parseSubject,
   SERIAL_NUMBER_BYTES,
-  writeClientIdentity,
-} from './make/certificates.js';
+  SERVER_CERT_MAX_RECOMMENDED_DAYS,
+  SERVER_CERT_VALIDITY_DAYS,
+  SERVER_KEY_BITS,
+} from './defaults.js';
+export {
+  CA_PROFILE,
+  CLIENT_PROFILE,
+  INTERMEDIATE_PROFILE,
+  parseSubject,
+  profileForUsage,
+  redisEnterpriseNames,
+  SERVER_PROFILE,
+} from './make/profiles.js';
+export type { CertificateProfile, CertificateUsage, SubjectFields } from './make/profiles.js';
+export { generateClientIdentity, issueCertificate } from './make/certificates.js';
 export type {
-  CertificateUsage,
+  ClientIdentity,
+  ClientIdentityOptions,
   IssueCertificateOptions,
   IssuedCertificate,
-  IssuerFiles,
   IssuerInput,
+} from './make/certificates.js';
+export { createCertificateRequest } from './make/csr.js';
+export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
+export { planClientRenewal } from './judge/renewal.js';
+export type { ClientRenewalInput, ClientRenewalPlan } from './judge/renewal.js';
+export {
+  CA_CERT_FILE,
+  CA_KEY_FILE,
+  INTERMEDIATE_CERT_FILE,
+  INTERMEDIATE_KEY_FILE,
+  PROXY_CERT_FILE,
+  PROXY_KEY_FILE,
+  writeCa,
+  writeIntermediate,
+  writeServerCertificate,
+} from './workflows/issue.js';
+export type {
+  IssuerFiles,
   WriteCaOptions,
   WriteCertificateOptions,
   WriteIntermediateOptions,
   WriteServerCertificateOptions,
   WrittenCertificate,
-  CertificateProfile,
-  ClientIdentity,
-  ClientIdentityOptions,
-  SubjectFields,
+} from './workflows/issue.js';
+export {
+  CLIENT_CERT_FILE,
+  CLIENT_KEY_FILE,
+  renewClientIdentity,
+  writeClientIdentity,
+} from './workflows/client-identity.js';
+export type {
+  RenewClientIdentityOptions,
   WriteClientIdentityOptions,
   WrittenClientIdentity,
-} from './make/certificates.js';
-
-export {
-  createCertificateRequest,
-  CSR_FILE,
-  CSR_KEY_FILE,
-  writeCertificateRequest,
-} from './make/csr.js';
-export type {
-  CertificateRequest,
-  CertificateRequestOptions,
-  WriteCertificateRequestOptions,
-  WrittenCertificateRequest,
-} from './make/csr.js';
+} from './workflows/client-identity.js';
+export { CSR_FILE, CSR_KEY_FILE, writeCertificateRequest } from './workflows/csr.js';
+export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
 export { parseCertificationRequest } from './x509/structures.js';
 export type { CertificationRequestInfo } from './x509/pkix.js';
 
@@ -179,8 +181,6 @@ export type {
 } from './judge/path.js';
 
 // issue 6 lifecycle exports start
-export { renewClientIdentity } from './make/certificates.js';
-export type { RenewClientIdentityOptions } from './make/certificates.js';
 export { inspectBytes, inspectFiles } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
 export {
@@ -224,13 +224,10 @@ export type {
   StunnelParseProblem,
   StunnelSection,
 } from './x509/stunnel-syntax.js';
-export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './make/pkcs12.js';
-export type {
-  Pkcs12Options,
-  Pkcs12Store,
-  WritePkcs12Options,
-  WrittenPkcs12,
-} from './make/pkcs12.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
+export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
+export { writePkcs12 } from './workflows/pkcs12.js';
+export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
 // issue 6 lifecycle exports end
 
 export {

@@ -4,34 +4,20 @@
  * that a corporate CA can sign it (`openssl x509 -req -copy_extensions copy`, ADCS, Vault).
  */
 import { CertkitError } from '../errors.js';
+import { DEFAULT_CURVE, DEFAULT_KEY_TYPE, SERVER_KEY_BITS } from '../defaults.js';
+import { generateKeyPair } from './keys.js';
 import {
-  DEFAULT_CURVE,
-  DEFAULT_KEY_TYPE,
-  SERVER_KEY_BITS,
   checkNames,
   profileForUsage,
   redisEnterpriseNames,
   subjectAttributes,
-} from './certificates.js';
-import type { CertificateUsage, SubjectFields } from './certificates.js';
-import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey, generateKeyPair } from '../x509/keys.js';
+} from './profiles.js';
+import type { CertificateUsage, SubjectFields } from './profiles.js';
+import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
 import type { CertificationRequestInfo } from '../x509/pkix.js';
 import { parseCertificationRequest } from '../x509/structures.js';
-import {
-  PRIVATE_KEY_MODE,
-  PUBLIC_FILE_MODE,
-  checkWritePlan,
-  outputPath,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { WriteOptions } from '../io/files.js';
-
-/** Default request file name, next to {@link PROXY_KEY_FILE}-style key names. */
-export const CSR_FILE = 'proxy.csr';
-/** Default key file name of a request: the key the signed certificate will go with. */
-export const CSR_KEY_FILE = 'proxy_key.pem';
 
 /** Options of {@link createCertificateRequest}. */
 export interface CertificateRequestOptions {
@@ -117,57 +103,4 @@ export async function createCertificateRequest(
     csrPem: encodePem('CERTIFICATE REQUEST', der),
     info: parseCertificationRequest(der, 'generated request'),
   };
-}
-
-/** Options of {@link writeCertificateRequest}. */
-export interface WriteCertificateRequestOptions extends CertificateRequestOptions {
-  /** Folder to write into (created if missing, one level). Default: the current folder. */
-  readonly outDir?: string;
-  /** Request file, inside `outDir` unless absolute; default {@link CSR_FILE}. */
-  readonly csrFile?: string;
-  /** Key file, inside `outDir` unless absolute; default {@link CSR_KEY_FILE}. */
-  readonly keyFile?: string;
-  readonly force?: boolean;
-}
-
-/** What {@link writeCertificateRequest} wrote. */
-export interface WrittenCertificateRequest {
-  readonly info: CertificationRequestInfo;
-  readonly csrPath: string;
-  readonly privateKeyPath: string;
-}
-
-/**
- * Makes a key and request and writes them: `proxy_key.pem` (0600) and `proxy.csr` (0644).
- *
- * @example
- * ```ts
- * const written = await writeCertificateRequest({ cluster: 'cluster.local', outDir: 'csr' });
- * // send csr/proxy.csr to the CA; keep csr/proxy_key.pem for the signed certificate
- * ```
- */
-export async function writeCertificateRequest(
-  options: WriteCertificateRequestOptions,
-): Promise<WrittenCertificateRequest> {
-  const outDir = options.outDir ?? '.';
-  const csrPath = outputPath(outDir, options.csrFile ?? CSR_FILE);
-  const privateKeyPath = outputPath(outDir, options.keyFile ?? CSR_KEY_FILE);
-  // A request reads no file: the plan has outputs only.
-  const write: WriteOptions = { force: options.force ?? false, createFolder: true };
-  await checkWritePlan({
-    ...write,
-    outputs: [
-      { path: privateKeyPath, mode: PRIVATE_KEY_MODE },
-      { path: csrPath, mode: PUBLIC_FILE_MODE },
-    ],
-  });
-  const request = await createCertificateRequest(options);
-  await writeFilesAtomically(
-    [
-      { path: privateKeyPath, content: request.privateKeyPem, mode: PRIVATE_KEY_MODE },
-      { path: csrPath, content: request.csrPem, mode: PUBLIC_FILE_MODE },
-    ],
-    write,
-  );
-  return { info: request.info, csrPath, privateKeyPath };
 }

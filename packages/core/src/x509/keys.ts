@@ -1,16 +1,11 @@
 /**
- * Private keys: generation, export, import and key-to-certificate matching.
- *
- * Keys are generated with `node:crypto.generateKeyPair`, which runs OpenSSL's prime search on
- * libuv's thread pool: the event loop stays free (progress can be shown) and several keys are
- * generated on all cores at once. `@peculiar/webcrypto`'s RSA `generateKey` runs synchronously
- * and stalls the event loop for the whole generation (about 1 s for 4096 bits here).
+ * Private keys as bytes: export (plain or encrypted PKCS#8), import, and key-to-certificate
+ * matching. Generation is make/keys.ts.
  */
 import {
   createCipheriv,
   createPrivateKey,
   createPublicKey,
-  generateKeyPair as nodeGenerateKeyPair,
   randomBytes,
   scrypt as nodeScrypt,
 } from 'node:crypto';
@@ -22,7 +17,6 @@ import { PRIVATE_KEY_LABELS, describeLabel, encodePem, parsePemBlocks } from './
 import { describePublicKey } from './pkix.js';
 import type { KeyInfo } from './pkix.js';
 
-const generate = promisify(nodeGenerateKeyPair);
 const scrypt = promisify(
   (
     password: string,
@@ -48,29 +42,6 @@ export const RSA_KEY_SIZES: readonly number[] = [2048, 3072, 4096];
 export const RSA_PUBLIC_EXPONENT = 65537;
 /** Curves accepted for EC keys. */
 export const EC_CURVES: readonly Curve[] = ['P-256', 'P-384'];
-
-/** What to generate. */
-export interface KeySpec {
-  readonly keyType: KeyType;
-  /** RSA modulus size; ignored for EC. */
-  readonly bits: number;
-  /** EC curve; ignored for RSA. */
-  readonly curve: Curve;
-}
-
-/** A key pair as Node key objects (never leaves core in this form). */
-export interface KeyPair {
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-}
-
-/** Generates a key pair without blocking the event loop. */
-export async function generateKeyPair(spec: KeySpec): Promise<KeyPair> {
-  if (spec.keyType === 'rsa') {
-    return generate('rsa', { modulusLength: spec.bits, publicExponent: RSA_PUBLIC_EXPONENT });
-  }
-  return generate('ec', { namedCurve: spec.curve === 'P-256' ? 'prime256v1' : 'secp384r1' });
-}
 
 /**
  * scrypt cost of encrypted keys: N = 2^14, r = 8, p = 1, what `openssl pkcs8 -topk8 -scrypt`
