@@ -150,35 +150,30 @@ export type { AssembledCertificates, AssembleOptions } from './workflows/chain.j
 
 export {
   dnsPatternProblem,
-  isDnsName,
   isPublicSuffix,
   matchDnsPattern,
   matchReferenceIdentity,
   PUBLIC_SUFFIXES,
 } from './judge/hostname.js';
-export { parseIpAddress } from './x509/ip.js';
 export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
+export { isDnsName } from './x509/dns-name.js';
+export { parseIpAddress } from './x509/ip.js';
 
 export {
   DEFAULT_MAX_DEPTH,
   MAX_CANDIDATE_VISITS,
   MAX_COMPLETE_PATHS,
-  MAX_NAME_CONSTRAINT_CHECKS,
   MAX_SAME_NAME_AND_KEY,
   MAX_SIGNATURE_CHECKS,
-  parseRevocationLists,
   validatePath,
-  verifyCertificateFiles,
 } from './judge/path.js';
-export type {
-  PathFinding,
-  PathPurpose,
-  PathValidation,
-  RevocationList,
-  ValidatePathOptions,
-  VerifyFilesOptions,
-  VerifyFilesResult,
-} from './judge/path.js';
+export type { PathValidation, ValidatePathOptions } from './judge/path.js';
+export type { PathFinding, PathFindingCode, PathPurpose } from './judge/path-common.js';
+export { MAX_NAME_CONSTRAINT_CHECKS } from './judge/name-constraints.js';
+export { parseRevocationLists } from './x509/crl.js';
+export type { RevocationList } from './x509/crl.js';
+export { verifyCertificateFiles } from './workflows/verify.js';
+export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
 // issue 6 lifecycle exports start
 export { inspectBytes, inspectFiles } from './judge/inspect.js';

@@ -10,14 +10,12 @@
  *   `xn--` A-label, and none directly over a public suffix (CA/B Forum BR 3.2.2.6);
  * - IP references match only iPAddress entries, as 4 or 16 octets (section 6.4).
  *
- * Everything here is pure and synchronous; the client-stack models (`clients.ts`) reuse
- * {@link matchDnsPattern}, {@link isDnsName} and ip.ts' {@link parseIpAddress}.
+ * Everything here is pure and synchronous. The client-stack models (clients.ts) are separate on
+ * purpose: each copies one implementation's own rules, not these.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { asciiLower, dropTrailingDot, isDnsName } from '../x509/dns-name.js';
+import { subjectAltNames } from '../x509/extensions.js';
 import { parseIpAddress } from '../x509/ip.js';
-import { OID } from '../x509/pkix.js';
-import { decodedExtensions } from '../x509/structures.js';
 import type { Certificate } from '../x509/pkix.js';
 
 /**
@@ -92,41 +90,6 @@ export interface IdentityMatch {
   readonly reason?: string;
 }
 
-/** Lower-cases ASCII only (RFC 4343: DNS compares case-insensitively in ASCII only). */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-/** Drops one trailing dot: `example.com.` is the absolute form of `example.com`. */
-function dropTrailingDot(name: string): string {
-  return name.endsWith('.') ? name.slice(0, -1) : name;
-}
-
-const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/**
- * True when `name` is a host name in the "preferred name syntax" of RFC 1034 section 3.5 as
- * relaxed by RFC 1123 section 2.1 (letters, digits, inner hyphens; labels of 1-63 octets; at most
- * 253 octets), which RFC 5280 section 4.2.1.6 requires of dNSName. Underscores, empty labels,
- * non-ASCII (un-encoded IDNs, RFC 5280 section 7.2) and IP-address literals are refused.
- * One trailing dot is allowed.
- *
- * @example
- * ```ts
- * isDnsName('redis-12000.cluster.example.com'); // true
- * isDnsName('foo_bar.example.com'); // false
- * ```
- */
-export function isDnsName(name: string): boolean {
-  const host = asciiLower(dropTrailingDot(name));
-  if (host.length === 0 || host.length > 253) return false;
-  if (parseIpAddress(host) !== null) return false;
-  const labels = host.split('.');
-  if (!labels.every((label) => LDH_LABEL.test(label))) return false;
-  // An all-numeric top label would make `1.2.3.4`-like names ambiguous (RFC 3696 section 2).
-  return !/^[0-9]+$/.test(labels[labels.length - 1] ?? '');
-}
-
 /**
  * True when `suffix` (lower case, no trailing dot) is a public suffix for wildcard purposes: a
  * single label (the Public Suffix List's default rule), or one of {@link PUBLIC_SUFFIXES}.
@@ -194,77 +157,6 @@ export function matchDnsPattern(pattern: string, host: string): boolean {
   if (!p.startsWith('*.')) return p === h;
   const dot = h.indexOf('.');
   return dot > 0 && h.slice(dot + 1) === p.slice(2);
-}
-
-/** The subjectAltName entries of a certificate, decoded; `malformed` when it cannot be read. */
-export interface SubjectAltNames {
-  readonly present: boolean;
-  readonly critical: boolean;
-  readonly malformed: boolean;
-  readonly dns: readonly string[];
-  /** Raw iPAddress octets; entries that are not 4 or 16 octets are kept (they are malformed). */
-  readonly ip: readonly Uint8Array[];
-  readonly email: readonly string[];
-  readonly uri: readonly string[];
-  /** directoryName entries, as pkijs names (internal). */
-  readonly directoryNames: readonly pkijs.RelativeDistinguishedNames[];
-  /** otherName, x400Address, ediPartyName or registeredID entries are present. */
-  readonly otherForms: readonly number[];
-}
-
-/** Decodes the subjectAltName extension of a certificate. Internal to core. */
-export function subjectAltNames(certificate: Certificate): SubjectAltNames {
-  const extension = decodedExtensions(certificate).find((e) => e.oid === OID.subjectAltName);
-  const empty = {
-    dns: [],
-    ip: [],
-    email: [],
-    uri: [],
-    directoryNames: [],
-    otherForms: [],
-  };
-  if (extension === undefined)
-    return { present: false, critical: false, malformed: false, ...empty };
-  const parsed = extension.parsed;
-  if (
-    !(parsed instanceof pkijs.AltName) ||
-    'parsingError' in parsed ||
-    parsed.altNames.length === 0
-  ) {
-    return { present: true, critical: extension.critical, malformed: true, ...empty };
-  }
-  const out = {
-    dns: [] as string[],
-    ip: [] as Uint8Array[],
-    email: [] as string[],
-    uri: [] as string[],
-    directoryNames: [] as pkijs.RelativeDistinguishedNames[],
-    otherForms: [] as number[],
-  };
-  let malformed = false;
-  for (const name of parsed.altNames) {
-    switch (name.type) {
-      case 1:
-      case 2:
-      case 6:
-        if (typeof name.value !== 'string') malformed = true;
-        else (name.type === 1 ? out.email : name.type === 2 ? out.dns : out.uri).push(name.value);
-        break;
-      case 7:
-        if (name.value instanceof asn1js.OctetString)
-          out.ip.push(name.value.valueBlock.valueHexView);
-        else malformed = true;
-        break;
-      case 4:
-        if (name.value instanceof pkijs.RelativeDistinguishedNames)
-          out.directoryNames.push(name.value);
-        else malformed = true;
-        break;
-      default:
-        out.otherForms.push(name.type);
-    }
-  }
-  return { present: true, critical: extension.critical, malformed, ...out };
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -15,7 +15,7 @@
  * Measured against /usr/bin/stunnel 5.68 (test/hardening/stunnel-*.test.ts).
  */
 import { CertkitError } from '../errors.js';
-import { isDnsName } from '../judge/hostname.js';
+import { isDnsName } from './dns-name.js';
 import { parseIpAddress } from './ip.js';
 
 /** stunnel's CONFLINELEN (16,384) less the NUL: the longest line it reads whole (options.c). */
