@@ -228,26 +228,32 @@ export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
 export {
   CHECK_PROFILES,
   checkEndpointCertificate,
-  DEFAULT_MIN_TLS,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
   MAX_CHECK_FINDINGS_PER_CODE,
   MIN_EC_BITS,
   MIN_RSA_BITS,
-  runCheck,
 } from './judge/endpoint.js';
 export type {
   CertificateSummary,
+  CheckFinding,
   CheckFindingCode,
   CheckOptions,
   CheckProfile,
   CheckReport,
-  Finding,
-  LiveReport,
   NameCheck,
-  RunCheckOptions,
-  RunCheckResult,
 } from './judge/endpoint.js';
+export type { Finding } from './judge/finding.js';
+export { checkLiveEndpoint, DEFAULT_MIN_TLS, liveFindings, TLS_VERSIONS } from './judge/live.js';
+export type {
+  LiveCheckOptions,
+  LiveProbeResults,
+  PingResult,
+  TlsVersion,
+  TlsVersionResult,
+} from './judge/live.js';
+export { runCheck } from './workflows/check.js';
+export type { LiveReport, RunCheckOptions, RunCheckResult } from './workflows/check.js';
 
 export {
   fetchPresentedChain,
@@ -256,18 +262,8 @@ export {
   parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,
-  savePresentedChain,
   TLS_TIMEOUT_MS,
-  TLS_VERSIONS,
 } from './io/tls.js';
-export type {
-  Endpoint,
-  PingResult,
-  PresentedChain,
-  SaveChainOptions,
-  SavedChain,
-  TlsClientIdentity,
-  TlsProbeOptions,
-  TlsVersion,
-  TlsVersionResult,
-} from './io/tls.js';
+export type { Endpoint, PresentedChain, TlsClientIdentity, TlsProbeOptions } from './io/tls.js';
+export { savePresentedChain } from './workflows/fetch.js';
+export type { SaveChainOptions, SavedChain } from './workflows/fetch.js';

@@ -1,6 +1,7 @@
 /**
  * Live endpoints: the certificate chain a server presents, the TLS versions it accepts, and
- * whether it accepts a client identity (RESP `PING`). With files.ts, the only I/O of core.
+ * whether it accepts a client identity (RESP `PING`). With files.ts, the only I/O of core. The
+ * results are plain data in the shapes judge/live.ts defines, which judges them.
  *
  * Measured with Node 20 / OpenSSL 3.0 (DESIGN.md):
  * - `getPeerX509Certificate()` followed by `.issuerCertificate` gives the certificates exactly as
@@ -24,18 +25,13 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../errors.js';
-import { checkWritePlan, PUBLIC_FILE_MODE, writeFilesAtomically } from './files.js';
+import { TLS_VERSIONS } from '../judge/live.js';
+import type { PingResult, TlsVersionResult } from '../judge/live.js';
 import { parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 
 /** Default time allowed for one connection, handshake and reply: 10 seconds. */
 export const TLS_TIMEOUT_MS = 10_000;
-
-/** TLS versions as Node names them, oldest first. */
-export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-
-/** A TLS protocol version. */
-export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 /** A client identity to present: PEM certificate (chain) and PEM private key. */
 export interface TlsClientIdentity {
@@ -342,15 +338,6 @@ export async function fetchPresentedChain(
   };
 }
 
-/** Whether a server accepts one TLS version. */
-export interface TlsVersionResult {
-  readonly version: TlsVersion;
-  /** The server negotiated this version (its hello came back with it). */
-  readonly accepted: boolean;
-  /** Why not, or what went wrong after the version was agreed. */
-  readonly detail?: string;
-}
-
 /**
  * Tries TLS 1.0, 1.1, 1.2 and 1.3 one at a time (`minVersion = maxVersion`), with
  * `ciphers: 'DEFAULT@SECLEVEL=0'` so that OpenSSL 3 lets us offer the old versions at all. A
@@ -390,22 +377,6 @@ export async function probeTlsVersions(
     results.push({ version, accepted, ...(detail === undefined ? {} : { detail }) });
   }
   return results;
-}
-
-/** Outcome of {@link pingWithIdentity}. */
-export interface PingResult {
-  /** The server answered our command: it accepted the TLS connection and our identity. */
-  readonly accepted: boolean;
-  /**
-   * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
-   * Latin-1, at most {@link MAX_PING_REPLY_BYTES} of them. Unescaped: escape it before showing it
-   * (`escapeControlCharacters`).
-   */
-  readonly reply?: string;
-  /** Negotiated version. */
-  readonly protocol: string | null;
-  /** Why it was refused, when it was. */
-  readonly error?: string;
 }
 
 /**
@@ -471,56 +442,4 @@ export function parseEndpoint(text: string): Endpoint {
     );
   }
   return { host, port };
-}
-
-/** Options of {@link savePresentedChain}. */
-export interface SaveChainOptions extends TlsProbeOptions {
-  /** File to write the chain to (PEM, 0644); nothing is written when absent. */
-  readonly output?: string;
-  /** Replace an existing file. Default: refuse. */
-  readonly force?: boolean;
-}
-
-/** What {@link savePresentedChain} fetched, and where it went. */
-export interface SavedChain {
-  readonly chain: PresentedChain;
-  /** The chain as PEM, in the order the server sent it. */
-  readonly pem: string;
-  /** Where it was written, when it was. */
-  readonly path?: string;
-}
-
-/**
- * Fetches the presented chain of `HOST:PORT` ({@link fetchPresentedChain}) and writes it as PEM, atomically and
- * never over an existing file without `force`: what replaces copying `proxy_cert.pem` from each
- * node by hand.
- *
- * @throws {@link CertkitError} `TLS_FAILED`, `FILE_EXISTS`, `WRITE_FAILED`
- *
- * @example
- * ```ts
- * const saved = await savePresentedChain('redis-12000.cluster.example.com:12000', { output: 'proxy_cert.pem' });
- * console.log(saved.chain.certificates.length, saved.path);
- * ```
- */
-export async function savePresentedChain(
-  endpoint: string,
-  options: SaveChainOptions = {},
-): Promise<SavedChain> {
-  const { host, port } = parseEndpoint(endpoint);
-  // Refuse before connecting, so that a refusal is immediate and nothing is fetched in vain.
-  // A fetch reads no file: the plan has the output only.
-  if (options.output !== undefined) {
-    await checkWritePlan({
-      outputs: [{ path: options.output, mode: PUBLIC_FILE_MODE }],
-      force: options.force ?? false,
-    });
-  }
-  const chain = await fetchPresentedChain(host, port, options);
-  const pem = chain.certificates.map((c) => c.pem).join('');
-  if (options.output === undefined) return { chain, pem };
-  await writeFilesAtomically([{ path: options.output, content: pem, mode: PUBLIC_FILE_MODE }], {
-    force: options.force ?? false,
-  });
-  return { chain, pem, path: options.output };
 }

@@ -14,7 +14,7 @@
  *   the CN is never read): go-redis.
  * - java: `sun.security.util.HostnameChecker` (JDK 17, `TYPE_TLS`, private CA): Jedis, Lettuce.
  */
-import { isIP } from 'node:net';
+import { ipVersion } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
 
 /** A client stack we model. */
@@ -109,7 +109,7 @@ function nodeMatch(hostParts: readonly string[], pattern: string): boolean {
 
 function canonicalIp(text: string): string {
   // Node's canonicalizeIP: IPv6 compressed lower-case, IPv4 dotted.
-  if (isIP(text) === 6) {
+  if (ipVersion(text) === 6) {
     try {
       return new URL(`http://[${text}]/`).hostname.slice(1, -1);
     } catch {
@@ -121,7 +121,7 @@ function canonicalIp(text: string): string {
 
 function nodeVerdict(names: PresentedNames, host: string): ClientVerdict {
   const name = host.replace(/[.]$/, '');
-  if (isIP(name) !== 0) {
+  if (ipVersion(name) !== 0) {
     const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(name));
     return hit === undefined
       ? { stack: 'node', accepts: false, reason: 'no matching IP SAN' }
@@ -240,7 +240,7 @@ function opensslVerdict(
   host: string,
 ): ClientVerdict {
   const noPartial = stack === 'python';
-  if (stack === 'python' && isIP(host) !== 0) {
+  if (stack === 'python' && ipVersion(host) !== 0) {
     // Python hands IP addresses to X509_VERIFY_PARAM_set1_ip: IP SANs only.
     const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(host));
     return hit === undefined
@@ -305,7 +305,7 @@ function goMatchHostnames(pattern: string, host: string): boolean {
 function goVerdict(names: PresentedNames, host: string): ClientVerdict {
   let candidate = host;
   if (host.length >= 3 && host.startsWith('[') && host.endsWith(']')) candidate = host.slice(1, -1);
-  if (isIP(candidate) !== 0) {
+  if (ipVersion(candidate) !== 0) {
     const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(candidate));
     return hit === undefined
       ? { stack: 'go', accepts: false, reason: 'no matching IP SAN' }
@@ -398,7 +398,7 @@ function javaVerdict(names: PresentedNames, host: string): ClientVerdict {
   // JDK 17 drops one trailing dot of the peer host before matching (measured: real handshakes).
   let name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
-  if (isIP(name) !== 0) {
+  if (ipVersion(name) !== 0) {
     const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(name));
     return hit === undefined
       ? { stack: 'java', accepts: false, reason: 'no matching IP SAN' }

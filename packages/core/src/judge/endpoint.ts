@@ -10,23 +10,16 @@
  */
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
-import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
-import { readInputFile, readPassphraseFile } from '../io/files.js';
 import { resolveNow } from './clock.js';
+import { capRepeatedFindings } from './finding.js';
+import type { Finding } from './finding.js';
 import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { validatePath } from './path.js';
+import type { PathFindingCode } from './path-common.js';
 import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
-import {
-  parseEndpoint,
-  pingWithIdentity,
-  probeTlsVersions,
-  fetchPresentedChain,
-  TLS_VERSIONS,
-} from '../io/tls.js';
-import type { PingResult, TlsVersion, TlsVersionResult } from '../io/tls.js';
 
 /** Check profiles: how strict the name rules are, and whether Redis Enterprise's rules apply. */
 export type CheckProfile = 'strict' | 'compat' | 'redis-enterprise';
@@ -36,9 +29,6 @@ export const CHECK_PROFILES: readonly CheckProfile[] = ['strict', 'compat', 'red
 
 /** Default days before expiry from which `EXPIRES_SOON` is reported. */
 export const DEFAULT_WARN_DAYS = 30;
-
-/** Default lowest TLS version a live endpoint may accept (RFC 8996 deprecates TLS 1.0 and 1.1). */
-export const DEFAULT_MIN_TLS: TlsVersion = 'TLSv1.2';
 
 /**
  * The database port used to build endpoint names (`redis-12000.C`): 12000 is the first port
@@ -72,16 +62,13 @@ export type CheckFindingCode =
   | 'TLS_VERSION_TOO_LOW'
   | 'CLIENT_CERT_REJECTED';
 
-/** One problem. */
-export interface Finding {
-  readonly code: CheckFindingCode;
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly message: string;
-  /** Which certificate, `file.pem#1` (1-based as sent), when the finding is about one. */
-  readonly certificate?: string;
-  /** The client stacks concerned (those that refuse), for name findings. */
+/**
+ * One problem of an endpoint check. `certificate` names the certificate as `file.pem#1` (1-based
+ * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings.
+ */
+export type CheckFinding = Finding<CheckFindingCode, string> & {
   readonly stacks?: readonly ClientStack[];
-}
+};
 
 /** How one endpoint name fares. */
 export interface NameCheck {
@@ -118,7 +105,7 @@ export interface CheckReport {
   readonly source: string;
   readonly cluster: string;
   readonly profile: CheckProfile;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly CheckFinding[];
   /** One row per endpoint name checked. */
   readonly names: readonly NameCheck[];
   /** The client table: `names[i].clients` per name, for display. */
@@ -189,7 +176,7 @@ function summary(certificate: Certificate): CertificateSummary {
 }
 
 /** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
-function checkCluster(cluster: string): string {
+export function checkCluster(cluster: string): string {
   const name = cluster.toLowerCase().replace(/\.$/, '');
   if (
     !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(
@@ -215,8 +202,8 @@ function nameFindings(
   cluster: string,
   endpoints: readonly string[],
   profile: CheckProfile,
-): { findings: Finding[]; names: NameCheck[] } {
-  const findings: Finding[] = [];
+): { findings: CheckFinding[]; names: NameCheck[] } {
+  const findings: CheckFinding[] = [];
   const lenient = profile === 'compat' ? 'warning' : 'error';
   const at = ref(leaf);
   const names: NameCheck[] = endpoints.map((name) => {
@@ -298,8 +285,12 @@ function clientVersusPattern(stack: ClientStack, pattern: string, host: string):
 }
 
 /** Validity of every presented certificate at `now`. */
-function validityFindings(chain: readonly Certificate[], now: Date, warnDays: number): Finding[] {
-  const findings: Finding[] = [];
+function validityFindings(
+  chain: readonly Certificate[],
+  now: Date,
+  warnDays: number,
+): CheckFinding[] {
+  const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
     const what =
       i === 0
@@ -338,8 +329,8 @@ function validityFindings(chain: readonly Certificate[], now: Date, warnDays: nu
 const WEAK_SIGNATURES = /^(md2|md4|md5|sha1|ecdsa-with-SHA1|dsaWithSHA1)/i;
 
 /** Key sizes and signature algorithms of every presented certificate. */
-function strengthFindings(chain: readonly Certificate[]): Finding[] {
-  const findings: Finding[] = [];
+function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
+  const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
     const what =
       i === 0
@@ -388,8 +379,8 @@ function strengthFindings(chain: readonly Certificate[]): Finding[] {
   return findings;
 }
 
-/** Path findings check.ts reports under its own codes, so that one fault gives one finding. */
-const OWN_PATH_CODES = new Set([
+/** Path findings the endpoint check reports under its own codes, so that one fault gives one finding. */
+const OWN_PATH_CODES: ReadonlySet<PathFindingCode> = new Set<PathFindingCode>([
   'EXPIRED',
   'NOT_YET_VALID',
   'EKU_MISMATCH',
@@ -407,36 +398,11 @@ const OWN_PATH_CODES = new Set([
  */
 export const MAX_CHECK_FINDINGS_PER_CODE = 20;
 
-function capRepeatedFindings(findings: readonly Finding[]): Finding[] {
-  const seen = new Map<CheckFindingCode, number>();
-  const over = new Map<CheckFindingCode, { count: number; severity: Finding['severity'] }>();
-  const out: Finding[] = [];
-  const rank = { info: 0, warning: 1, error: 2 } as const;
-  for (const f of findings) {
-    const n = (seen.get(f.code) ?? 0) + 1;
-    seen.set(f.code, n);
-    if (n <= MAX_CHECK_FINDINGS_PER_CODE) out.push(f);
-    else {
-      const o = over.get(f.code);
-      const severity =
-        o === undefined || rank[f.severity] > rank[o.severity] ? f.severity : o.severity;
-      over.set(f.code, { count: (o?.count ?? 0) + 1, severity });
-    }
-  }
-  for (const [code, { count, severity }] of over)
-    out.push({
-      code,
-      severity,
-      message: `${String(count)} more ${code} findings like the above, not listed`,
-    });
-  return out;
-}
-
 const RE_SUFFIXES = ['', '*.', 'internal.', '*.internal.'] as const;
 
 /** Redis Enterprise's proxy certificate requirements (documentation, "Certificates"). */
-function enterpriseFindings(chain: readonly Certificate[], cluster: string): Finding[] {
-  const findings: Finding[] = [];
+function enterpriseFindings(chain: readonly Certificate[], cluster: string): CheckFinding[] {
+  const findings: CheckFinding[] = [];
   const leaf = chain[0];
   if (leaf === undefined) return findings;
   const at = ref(leaf);
@@ -630,230 +596,18 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
     source,
     cluster,
     profile,
-    findings: capRepeatedFindings(findings),
+    findings: capRepeatedFindings(
+      findings,
+      MAX_CHECK_FINDINGS_PER_CODE,
+      (code, severity, message) => ({
+        code,
+        severity,
+        message,
+      }),
+    ),
     names,
     clients: names.map((n) => ({ name: n.name, verdicts: n.clients })),
     certificates: chain.map(summary),
     chainValid,
-  };
-}
-
-/** Options of {@link runCheck}: what `certs check` takes, as files and an endpoint. */
-export interface RunCheckOptions {
-  readonly cluster: string;
-  /** Certificate files, each one chain (leaf first). */
-  readonly files?: readonly string[];
-  /** A live endpoint, `HOST:PORT`. */
-  readonly endpoint?: string;
-  /** SNI name for the endpoint; default the host. */
-  readonly sni?: string;
-  /** CA file(s) to validate chains against. */
-  readonly caFile?: string;
-  /** Private key file that should match the (first) leaf. */
-  readonly keyFile?: string;
-  /** A client identity to try on the endpoint with RESP PING. */
-  readonly clientCertFile?: string;
-  readonly clientKeyFile?: string;
-  readonly profile?: CheckProfile;
-  readonly internal?: boolean;
-  readonly warnDays?: number;
-  /** Lowest TLS version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
-  readonly minTls?: TlsVersion;
-  readonly now?: Date | number;
-  /** Per connection, milliseconds. */
-  readonly timeoutMs?: number;
-  /** Largest input file read; default files.ts `DEFAULT_MAX_INPUT_BYTES`. */
-  readonly maxInputBytes?: number;
-  /** Passphrase of an encrypted `keyFile` or `clientKeyFile` (ignored for a plain key). */
-  readonly passphrase?: string;
-  /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
-}
-
-/** What was learnt from the live endpoint. */
-export interface LiveReport {
-  readonly endpoint: string;
-  readonly servername?: string;
-  /** Negotiated version of the chain fetch. */
-  readonly protocol: string | null;
-  /** Error after the server's certificate (e.g. it wants a client certificate). */
-  readonly error?: string;
-  readonly versions: readonly TlsVersionResult[];
-  readonly minTls: TlsVersion;
-  /** PING with the client identity, when one was given. */
-  readonly ping?: PingResult;
-}
-
-/** The outcome of {@link runCheck}. */
-export interface RunCheckResult {
-  /** No report has an error finding. */
-  readonly ok: boolean;
-  readonly cluster: string;
-  readonly profile: CheckProfile;
-  /** One per file, then one for the endpoint. */
-  readonly reports: readonly CheckReport[];
-  readonly live?: LiveReport;
-}
-
-/**
- * `certs check`: reads the files, fetches the live endpoint (presented chain, TLS versions, PING
- * with a client identity) and checks each chain with {@link checkEndpointCertificate}. The live
- * findings `TLS_VERSION_TOO_LOW` and `CLIENT_CERT_REJECTED` join the endpoint's report.
- *
- * @throws {@link CertkitError} when an input cannot be read or the endpoint cannot be reached
- *
- * @example
- * ```ts
- * const result = await runCheck({ cluster: 'redislabs.com', files: ['proxy_cert.pem'], endpoint: 'redis-12000.redislabs.com:12000' });
- * process.exitCode = result.ok ? 0 : 1;
- * ```
- */
-export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult> {
-  const files = options.files ?? [];
-  if (files.length === 0 && options.endpoint === undefined) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      'give certificate files, an endpoint (--endpoint HOST:PORT), or both',
-    );
-  }
-  if ((options.clientCertFile === undefined) !== (options.clientKeyFile === undefined)) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      'give the client certificate and the client key together',
-    );
-  }
-  if (options.clientCertFile !== undefined && options.endpoint === undefined) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
-    );
-  }
-  const minTls = options.minTls ?? DEFAULT_MIN_TLS;
-  if (!TLS_VERSIONS.includes(minTls)) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `minimum TLS version must be one of ${TLS_VERSIONS.join(', ')}, got "${minTls}"`,
-    );
-  }
-  const endpoint = options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint);
-  const profile = options.profile ?? 'strict';
-  checkCluster(options.cluster);
-  const read = (path: string): Promise<Uint8Array> =>
-    readInputFile(
-      path,
-      options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes },
-    );
-  if (options.passphrase !== undefined && options.passphraseFile !== undefined) {
-    throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
-  }
-  const passphrase =
-    options.passphraseFile === undefined
-      ? options.passphrase
-      : await readPassphraseFile(options.passphraseFile);
-  const withPassphrase = passphrase === undefined ? {} : { passphrase };
-  // Read every input before any network work: bad input fails fast and alone (exit 2).
-  const chains: { source: string; certificates: Certificate[] }[] = [];
-  for (const file of files) {
-    chains.push({ source: file, certificates: parseCertificates(await read(file), file) });
-  }
-  const ca =
-    options.caFile === undefined
-      ? undefined
-      : parseCertificates(await read(options.caFile), options.caFile);
-  const key =
-    options.keyFile === undefined
-      ? undefined
-      : { bytes: await read(options.keyFile), source: options.keyFile, ...withPassphrase };
-  // An encrypted key that cannot be opened is input the check cannot run on (exit 2), not a
-  // finding: parse it here, before any network work, so the error names the file.
-  if (key !== undefined) parsePrivateKey(key.bytes, key.source, withPassphrase);
-  let identity: { certificatePem: string; privateKeyPem: string } | undefined;
-  if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
-    const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
-    const clientKey = await read(options.clientKeyFile);
-    // Fails here, named, rather than in OpenSSL.
-    const parsed = parsePrivateKey(clientKey, options.clientKeyFile, withPassphrase);
-    identity = {
-      certificatePem: certs.map((c) => c.pem).join(''),
-      // TLS gets an encrypted key decrypted, in memory only: never written anywhere.
-      privateKeyPem: parsed.info.encrypted
-        ? parsed.key.export({ type: 'pkcs8', format: 'pem' }).toString()
-        : Buffer.from(clientKey).toString('utf8'),
-    };
-  }
-  const base = {
-    cluster: options.cluster,
-    profile,
-    ...(ca === undefined ? {} : { ca }),
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.internal === undefined ? {} : { internal: options.internal }),
-    ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
-  };
-  const reports: CheckReport[] = chains.map((c, i) =>
-    checkEndpointCertificate({
-      ...base,
-      certificates: c.certificates,
-      source: c.source,
-      ...(i === 0 && key !== undefined ? { key } : {}),
-    }),
-  );
-  let live: LiveReport | undefined;
-  if (endpoint !== undefined) {
-    const probe = {
-      ...(options.sni === undefined ? {} : { servername: options.sni }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    };
-    const presented = await fetchPresentedChain(endpoint.host, endpoint.port, probe);
-    const versions = await probeTlsVersions(endpoint.host, endpoint.port, probe);
-    const ping =
-      identity === undefined
-        ? undefined
-        : await pingWithIdentity(endpoint.host, endpoint.port, {
-            ...probe,
-            clientIdentity: identity,
-          });
-    const source = `${endpoint.host}:${String(endpoint.port)}`;
-    const report = checkEndpointCertificate({
-      ...base,
-      certificates: presented.certificates,
-      source,
-      ...(chains.length === 0 && key !== undefined ? { key } : {}),
-    });
-    const extra: Finding[] = [];
-    const floor = TLS_VERSIONS.indexOf(minTls);
-    for (const v of versions) {
-      if (v.accepted && TLS_VERSIONS.indexOf(v.version) < floor) {
-        extra.push({
-          code: 'TLS_VERSION_TOO_LOW',
-          severity: 'error',
-          message: `${source} accepts ${v.version}, below the minimum ${minTls} (RFC 8996 deprecates TLS 1.0 and 1.1)`,
-        });
-      }
-    }
-    if (ping !== undefined && !ping.accepted) {
-      extra.push({
-        code: 'CLIENT_CERT_REJECTED',
-        severity: 'error',
-        message: `${source} refused the client identity in ${options.clientCertFile ?? ''}: ${ping.error ?? 'no reply to PING'}`,
-      });
-    }
-    const findings = [...report.findings, ...extra];
-    reports.push({ ...report, findings, ok: !findings.some((f) => f.severity === 'error') });
-    live = {
-      endpoint: source,
-      ...(presented.servername === undefined ? {} : { servername: presented.servername }),
-      protocol: presented.protocol,
-      ...(presented.error === undefined ? {} : { error: presented.error }),
-      versions,
-      minTls,
-      ...(ping === undefined ? {} : { ping }),
-    };
-  }
-  return {
-    ok: reports.every((r) => r.ok),
-    cluster: checkCluster(options.cluster),
-    profile,
-    reports,
-    ...(live === undefined ? {} : { live }),
   };
 }

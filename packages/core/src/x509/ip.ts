@@ -60,3 +60,26 @@ export function parseIpAddress(text: string): Uint8Array | null {
   });
   return out;
 }
+
+/**
+ * 4 or 6 when `text` is an IPv4 or IPv6 address, else 0: what `node:net` `isIP` answers (an
+ * IPv6 address may carry a zone index, `fe80::1%eth0`), without loading `node:net`, which only
+ * io/ uses. The client-stack models call it where the stacks themselves ask that question.
+ *
+ * @example
+ * ```ts
+ * ipVersion('127.0.0.1'); // 4
+ * ipVersion('fe80::1%eth0'); // 6
+ * ipVersion('redis.example.com'); // 0
+ * ```
+ */
+export function ipVersion(text: string): 0 | 4 | 6 {
+  const percent = text.indexOf('%');
+  const address = percent < 0 ? text : text.slice(0, percent);
+  // Node's zone index: one or more of [0-9a-zA-Z-.:], IPv6 only.
+  if (percent >= 0 && !/^[0-9a-zA-Z.:-]+$/.test(text.slice(percent + 1))) return 0;
+  const octets = parseIpAddress(address);
+  if (octets === null) return 0;
+  if (octets.length === 4) return percent < 0 ? 4 : 0;
+  return 6;
+}
