@@ -18,6 +18,8 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.util.HashMap;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -37,7 +39,12 @@ public class StackClient {
     System.out.flush();
   }
 
+  /** One context per CA file: building a trust store dominates a loopback handshake. */
+  static final Map<String, SSLContext> CONTEXTS = new HashMap<>();
+
   static SSLContext contextFor(String caFile) throws Exception {
+    SSLContext cached = CONTEXTS.get(caFile);
+    if (cached != null) return cached;
     // Every certificate of the CA file is a trusted entry, as keytool -importcert would make it.
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
@@ -52,6 +59,7 @@ public class StackClient {
     tmf.init(store);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, tmf.getTrustManagers(), null);
+    CONTEXTS.put(caFile, context);
     return context;
   }
 
@@ -70,27 +78,46 @@ public class StackClient {
       params.setEndpointIdentificationAlgorithm("HTTPS");
       socket.setSSLParameters(params);
       socket.startHandshake();
+      // Contexts are shared: a resumed session must never stand in for a later case's check.
+      socket.getSession().invalidate();
       socket.close();
       return "{\"accepts\":true}";
     } catch (Exception e) {
+      // sun.security.util.HostnameChecker (and X509TrustManagerImpl for a host name IDN refuses)
+      // throw a bare CertificateException; path building and validation throw its subclass
+      // ValidatorException or the CertPath exceptions.
+      Throwable name = null;
+      boolean trust = false;
       Throwable root = e;
-      while (root.getCause() != null) root = root.getCause();
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (name == null && c.getClass() == CertificateException.class) name = c;
+        if (c instanceof CertPathBuilderException
+            || c instanceof CertPathValidatorException
+            || c.getClass().getName().equals("sun.security.validator.ValidatorException")) {
+          trust = true;
+        }
+        root = c;
+      }
       String stage;
-      if (root.getClass() == CertificateException.class) {
-        // sun.security.util.HostnameChecker throws a bare CertificateException
-        stage = "name";
-      } else if (root instanceof CertPathBuilderException
-          || root instanceof CertPathValidatorException
-          || root.getClass().getName().equals("sun.security.validator.ValidatorException")) {
+      String reason;
+      if (trust) {
         stage = "trust";
+        reason = describe(root);
+      } else if (name != null) {
+        stage = "name";
+        reason = describe(name) + (name.getCause() == null ? "" : " (" + describe(root) + ")");
       } else if (e instanceof SSLException) {
         stage = "handshake";
+        reason = describe(root);
       } else {
         return "{\"harness\":" + quote(e.toString()) + "}";
       }
-      String reason = root.getClass().getSimpleName() + ": " + root.getMessage();
       return "{\"accepts\":false,\"stage\":\"" + stage + "\",\"reason\":" + quote(reason) + "}";
     }
+  }
+
+  static String describe(Throwable t) {
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
   static String quote(String text) {
