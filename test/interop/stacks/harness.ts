@@ -220,7 +220,8 @@ export async function runStacks(
   context: StackContext,
   runners: Readonly<Record<StackId, StackRunner>>,
 ): Promise<StackResults> {
-  const entries = await Promise.all(
+  // allSettled: no runner's process outlives this call, even when another runner failed.
+  const settled = await Promise.allSettled(
     STACK_IDS.map(async (id) => {
       const verdicts = await runners[id](context);
       if (verdicts.length !== context.inputs.length)
@@ -230,5 +231,9 @@ export async function runStacks(
       return [id, verdicts] as const;
     }),
   );
+  const entries = settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
   return Object.fromEntries(entries) as Record<StackId, Verdict[]>;
 }
