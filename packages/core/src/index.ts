@@ -244,12 +244,13 @@ export type {
   NameCheck,
 } from './judge/endpoint.js';
 export type { Finding } from './judge/finding.js';
-export { checkLiveEndpoint, DEFAULT_MIN_TLS, liveFindings, TLS_VERSIONS } from './judge/live.js';
+export { DEFAULT_MIN_TLS, TLS_VERSIONS } from './defaults.js';
+export type { TlsVersion } from './defaults.js';
+export { checkLiveEndpoint, liveFindings } from './judge/live.js';
 export type {
   LiveCheckOptions,
   LiveProbeResults,
   PingResult,
-  TlsVersion,
   TlsVersionResult,
 } from './judge/live.js';
 export { runCheck } from './workflows/check.js';

@@ -11,7 +11,7 @@
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
 import { CertkitError } from '../errors.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { capRepeatedFindings } from './finding.js';
 import type { Finding } from './finding.js';
 import { matchReferenceIdentity } from './hostname.js';

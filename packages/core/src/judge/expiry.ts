@@ -5,7 +5,7 @@
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { parseCertificates } from '../x509/certificates.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */

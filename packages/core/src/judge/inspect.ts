@@ -11,7 +11,7 @@ import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.j
 import type { PemBlock } from '../x509/pem.js';
 import { describePublicKey, parseCertificate } from '../x509/pkix.js';
 import { parseCertificationRequest } from '../x509/structures.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 

@@ -3,20 +3,17 @@
  * it accepted a client identity, given as data (io/tls.ts gathers them; a library user may
  * bring their own), with the presented chain judged as any other by checkEndpointCertificate.
  */
+import { DEFAULT_MIN_TLS, TLS_VERSIONS } from '../defaults.js';
+import type { TlsVersion } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { checkEndpointCertificate } from './endpoint.js';
 import type { CheckFinding, CheckOptions, CheckReport } from './endpoint.js';
 
-/** TLS versions as Node names them, oldest first. */
-export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-
-/** A TLS protocol version. */
-export type TlsVersion = (typeof TLS_VERSIONS)[number];
-
-/** Default lowest TLS version a live endpoint may accept (RFC 8996 deprecates TLS 1.0 and 1.1). */
-export const DEFAULT_MIN_TLS: TlsVersion = 'TLSv1.2';
-
-/** Whether a server accepts one TLS version. */
+/**
+ * Whether a server accepts one TLS version. io/tls.ts `probeTlsVersions` returns this shape (io/
+ * may not import judge/, so it declares it too; workflows/check.ts hands one to the other, and
+ * the compiler checks that they agree).
+ */
 export interface TlsVersionResult {
   readonly version: TlsVersion;
   /** The server negotiated this version (its hello came back with it). */
@@ -25,7 +22,7 @@ export interface TlsVersionResult {
   readonly detail?: string;
 }
 
-/** Outcome of `pingWithIdentity`. */
+/** Outcome of a RESP PING with a client identity (io/tls.ts `pingWithIdentity`, same contract). */
 export interface PingResult {
   /** The server answered our command: it accepted the TLS connection and our identity. */
   readonly accepted: boolean;

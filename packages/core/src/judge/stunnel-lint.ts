@@ -22,7 +22,7 @@ import {
 } from '../io/files.js';
 import type { WriteOptions } from '../io/files.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { validatePath } from './path.js';
 import {
   describeLabel,
