@@ -176,15 +176,12 @@ export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
 // issue 6 lifecycle exports start
-export { inspectBytes, inspectFiles } from './judge/inspect.js';
+export { inspectBytes, inspectInputs } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
-export {
-  checkExpiry,
-  checkExpiryFiles,
-  DEFAULT_RENEWAL_WINDOW,
-  parseRenewalWindow,
-} from './judge/expiry.js';
+export { inspectFiles } from './workflows/inspect.js';
+export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
 export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
+export { checkExpiryFiles } from './workflows/expiry.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
