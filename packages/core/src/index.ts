@@ -182,29 +182,34 @@ export { inspectFiles } from './workflows/inspect.js';
 export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
 export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
 export { checkExpiryFiles } from './workflows/expiry.js';
+export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
+export type { TlsVersion } from './defaults.js';
+export {
+  renderStunnelConfig,
+  STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_SERVICE_NAME,
+} from './make/stunnel-config.js';
+export type { StunnelConfigOptions } from './make/stunnel-config.js';
+export { lintStunnelConfigInMemory, STUNNEL_MAX_FINDINGS } from './judge/stunnel-lint.js';
+export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stunnel-lint.js';
+export { STUNNEL_MAX_SERVICES } from './judge/stunnel-service.js';
+export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
+export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
+export type { StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
-  parseStunnelConfig,
-  renderStunnelConfig,
   STUNNEL_CONFIG_FILE,
-  STUNNEL_DEFAULT_ACCEPT,
-  STUNNEL_MAX_FINDINGS,
-  STUNNEL_MAX_SERVICES,
-  STUNNEL_MIN_TLS_VERSION,
   STUNNEL_PROBE_TIMEOUT_MS,
-  STUNNEL_SERVICE_NAME,
   writeStunnelConfig,
-} from './judge/stunnel-lint.js';
+} from './workflows/stunnel.js';
 export type {
-  StunnelConfigOptions,
-  StunnelFinding,
   StunnelLintOptions,
-  StunnelLintReport,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
-} from './judge/stunnel-lint.js';
+} from './workflows/stunnel.js';
 export {
+  parseStunnelConfig,
   STUNNEL_MAX_ENTRIES,
   STUNNEL_MAX_LINE_BYTES,
   STUNNEL_MAX_PARSE_PROBLEMS,
@@ -241,8 +246,6 @@ export type {
   NameCheck,
 } from './judge/endpoint.js';
 export type { Finding } from './judge/finding.js';
-export { DEFAULT_MIN_TLS, TLS_VERSIONS } from './defaults.js';
-export type { TlsVersion } from './defaults.js';
 export { checkLiveEndpoint, liveFindings } from './judge/live.js';
 export type {
   LiveCheckOptions,
