@@ -9,7 +9,8 @@ export { escapeControlCharacters } from './display.js';
 
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
 export { MAX_CERTIFICATES_PER_INPUT, parseCertificates } from './x509/certificates.js';
-export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './asn1/der.js';
+export { MAX_OID_BYTES } from './asn1/der.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES } from './asn1/der-bounds.js';
 export type { PemBlock } from './x509/pem.js';
 
 export { formatName, KEY_USAGE_NAMES, parseCertificate } from './x509/pkix.js';
