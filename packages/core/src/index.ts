@@ -176,7 +176,6 @@ export type { RevocationList } from './x509/crl.js';
 export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-// issue 6 lifecycle exports start
 export { inspectBytes, inspectInputs } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
 export { inspectFiles } from './workflows/inspect.js';
@@ -226,26 +225,18 @@ export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs
 export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
 export { writePkcs12 } from './workflows/pkcs12.js';
 export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
-// issue 6 lifecycle exports end
 
 export {
-  CHECK_PROFILES,
   checkEndpointCertificate,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
   MAX_CHECK_FINDINGS_PER_CODE,
-  MIN_EC_BITS,
-  MIN_RSA_BITS,
 } from './judge/endpoint.js';
-export type {
-  CertificateSummary,
-  CheckFinding,
-  CheckFindingCode,
-  CheckOptions,
-  CheckProfile,
-  CheckReport,
-  NameCheck,
-} from './judge/endpoint.js';
+export type { CertificateSummary, CheckOptions, CheckReport } from './judge/endpoint.js';
+export { CHECK_PROFILES } from './judge/endpoint-findings.js';
+export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpoint-findings.js';
+export type { NameCheck } from './judge/endpoint-names.js';
+export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
 export type { Finding } from './judge/finding.js';
 export { checkLiveEndpoint, liveFindings } from './judge/live.js';
 export type {

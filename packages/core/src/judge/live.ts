@@ -7,7 +7,8 @@ import { DEFAULT_MIN_TLS, TLS_VERSIONS } from '../defaults.js';
 import type { TlsVersion } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { checkEndpointCertificate } from './endpoint.js';
-import type { CheckFinding, CheckOptions, CheckReport } from './endpoint.js';
+import type { CheckOptions, CheckReport } from './endpoint.js';
+import type { CheckFinding } from './endpoint-findings.js';
 
 /**
  * Whether a server accepts one TLS version. io/tls.ts `probeTlsVersions` returns this shape (io/

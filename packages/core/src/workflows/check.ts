@@ -12,7 +12,8 @@ import {
 } from '../io/tls.js';
 import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate } from '../judge/endpoint.js';
-import type { CheckProfile, CheckReport } from '../judge/endpoint.js';
+import type { CheckReport } from '../judge/endpoint.js';
+import type { CheckProfile } from '../judge/endpoint-findings.js';
 import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
 import type { TlsVersion } from '../defaults.js';
 import type { PingResult, TlsVersionResult } from '../judge/live.js';
