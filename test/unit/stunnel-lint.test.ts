@@ -15,7 +15,7 @@ import {
   lintStunnelConfigInMemory,
   renderStunnelConfig,
 } from '@certkit/core';
-import type { StunnelProbeResult } from '@certkit/core';
+import type { PingResult, StunnelProbeResult } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 import type { MemoryCert } from '../helpers/memory-pki.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -78,6 +78,14 @@ function filesOf(
     [PATHS.cafile, bytes(ca.issued.certificatePem)],
   ]);
 }
+
+// What io/tls.ts pingWithIdentity returns fits the lint's probe results as it is.
+const ACCEPTED: PingResult = { accepted: true, reply: '+PONG', protocol: 'TLSv1.3' };
+const REFUSED: PingResult = {
+  accepted: false,
+  protocol: 'TLSv1.3',
+  error: 'server sent alert: unknown ca',
+};
 
 const CONFIG = renderStunnelConfig({ ...PATHS, connect: 'db.example.com:12000' });
 
@@ -186,7 +194,7 @@ test('stunnel lint judges an endpoint from probe results given as data', async (
       name: 'the server answered PING with the client certificate',
       probe: {
         certificates: [p.server.certificate],
-        ping: { accepted: true, reply: '+PONG', protocol: 'TLSv1.3' },
+        ping: ACCEPTED,
       },
       codes: ['STUNNEL_CLIENT_CERT_ACCEPTED'],
     },
@@ -194,7 +202,7 @@ test('stunnel lint judges an endpoint from probe results given as data', async (
       name: 'the server refused the client certificate',
       probe: {
         certificates: [p.server.certificate],
-        ping: { accepted: false, protocol: 'TLSv1.3', error: 'server sent alert: unknown ca' },
+        ping: REFUSED,
       },
       codes: ['STUNNEL_CLIENT_CERT_REJECTED'],
     },

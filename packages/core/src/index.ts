@@ -195,7 +195,7 @@ export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stun
 export { STUNNEL_MAX_SERVICES } from './judge/stunnel-service.js';
 export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
 export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
-export type { StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
+export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
@@ -239,12 +239,7 @@ export type { NameCheck } from './judge/endpoint-names.js';
 export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
 export type { Finding } from './judge/finding.js';
 export { checkLiveEndpoint, liveFindings } from './judge/live.js';
-export type {
-  LiveCheckOptions,
-  LiveProbeResults,
-  PingResult,
-  TlsVersionResult,
-} from './judge/live.js';
+export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
 export { runCheck } from './workflows/check.js';
 export type { LiveReport, RunCheckOptions, RunCheckResult } from './workflows/check.js';
 
@@ -257,6 +252,13 @@ export {
   probeTlsVersions,
   TLS_TIMEOUT_MS,
 } from './io/tls.js';
-export type { Endpoint, PresentedChain, TlsClientIdentity, TlsProbeOptions } from './io/tls.js';
+export type {
+  Endpoint,
+  PingResult,
+  PresentedChain,
+  TlsClientIdentity,
+  TlsProbeOptions,
+  TlsVersionResult,
+} from './io/tls.js';
 export { savePresentedChain } from './workflows/fetch.js';
 export type { SaveChainOptions, SavedChain } from './workflows/fetch.js';

@@ -1,9 +1,8 @@
 /**
  * Live endpoints: the certificate chain a server presents, the TLS versions it accepts, and
  * whether it accepts a client identity (RESP `PING`). With files.ts, the only I/O of core. The
- * results are plain data in the shapes judge/live.ts judges ({@link TlsVersionResult},
- * {@link PingResult}: declared here too, since io/ may not import judge/; workflows hand one to
- * the other, so the compiler checks that the two declarations agree).
+ * results are plain data ({@link TlsVersionResult}, {@link PingResult}, {@link PresentedChain})
+ * that workflows hand to judge/live.ts and judge/stunnel-probe.ts.
  *
  * Measured with Node 20 / OpenSSL 3.0 (DESIGN.md):
  * - `getPeerX509Certificate()` followed by `.issuerCertificate` gives the certificates exactly as
@@ -64,7 +63,11 @@ export interface TlsVersionResult {
 export interface PingResult {
   /** The server answered our command: it accepted the TLS connection and our identity. */
   readonly accepted: boolean;
-  /** The first reply line, at most {@link MAX_PING_REPLY_BYTES} read as Latin-1; unescaped. */
+  /**
+   * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
+   * Latin-1, at most {@link MAX_PING_REPLY_BYTES} of them. Unescaped: escape it before showing it
+   * (`escapeControlCharacters`).
+   */
   readonly reply?: string;
   /** Negotiated version. */
   readonly protocol: string | null;

@@ -10,12 +10,21 @@ import { parseCertificates } from '../x509/certificates.js';
 import { ipVersion } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
 import { escapedText, shownText, stunnelOptionKey, stunnelPort } from '../x509/stunnel-syntax.js';
-import type { PingResult } from './live.js';
 import { validatePath } from './path.js';
 import { fileBytes } from './stunnel-files.js';
 import type { StunnelFiles } from './stunnel-files.js';
 import { splitAddress } from './stunnel-service.js';
 import type { StunnelService } from './stunnel-service.js';
+
+/**
+ * A PING with a client identity, as io/tls.ts `pingWithIdentity` reports it (`PingResult`): the
+ * server answered (its first reply line, unescaped) or refused, and why.
+ */
+export interface StunnelPing {
+  readonly accepted: boolean;
+  readonly reply?: string;
+  readonly error?: string;
+}
 
 /** Why an endpoint could not be reached, or a PING not sent (the error's message). */
 export interface StunnelUnreachable {
@@ -31,7 +40,7 @@ export type StunnelProbeResult =
   | StunnelUnreachable
   | {
       readonly certificates: readonly Certificate[];
-      readonly ping?: PingResult | StunnelUnreachable;
+      readonly ping?: StunnelPing | StunnelUnreachable;
     };
 
 /** Where a service connects, as stunnel would: what a probe of it connects to. */
@@ -152,7 +161,7 @@ export function probeFindings(
 
 function pingFindings(
   service: StunnelService,
-  ping: PingResult | StunnelUnreachable | undefined,
+  ping: StunnelPing | StunnelUnreachable | undefined,
   endpoint: string,
 ): void {
   if (ping === undefined) return;
