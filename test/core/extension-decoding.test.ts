@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import * as pkijs from '../../packages/core/node_modules/pkijs/build/index.js';
 import { parseCertificates } from '@certkit/core';
 import type { Certificate } from '@certkit/core';
-import { decodedExtensions } from '../../packages/core/src/structures.js';
+import { decodedExtensions } from '../../packages/core/src/x509/structures.js';
 import { forEachLimboPem } from '../helpers/limbo.js';
 import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isCertkitError } from '@certkit/core';
-import { parsePemBlocks, pemScanWork, splitPemLines } from '../../packages/core/src/pem.js';
+import { parsePemBlocks, pemScanWork, splitPemLines } from '../../packages/core/src/x509/pem.js';
 import { PEM_SHAPES } from './adversarial.js';
 
 const MIB = 1024 * 1024;

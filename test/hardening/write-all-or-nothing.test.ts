@@ -21,14 +21,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeClientIdentity } from '../../packages/core/src/certificates.js';
+import { writeClientIdentity } from '../../packages/core/src/workflows/client-identity.js';
 import { isCertkitError } from '../../packages/core/src/errors.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   writeFilesAtomically,
   writeTestHooks,
-} from '../../packages/core/src/files.js';
+} from '../../packages/core/src/io/files.js';
 
 const EC = ['--key-type', 'ec'];
 

@@ -37,11 +37,8 @@ import { runCli } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';
 import { isCertkitError } from '../../packages/core/src/errors.js';
-import {
-  writeCa,
-  writeClientIdentity,
-  writeServerCertificate,
-} from '../../packages/core/src/certificates.js';
+import { writeClientIdentity } from '../../packages/core/src/workflows/client-identity.js';
+import { writeCa, writeServerCertificate } from '../../packages/core/src/workflows/issue.js';
 
 const EC = ['--key-type', 'ec'];
 

@@ -18,8 +18,12 @@ import {
   KEY_USAGE_NAMES,
   NAME_SHORT,
   SIGNATURE_NAMES,
-} from '../../packages/core/src/pkix.js';
-import type { CertificateInfo, KeyUsageName, NameAttribute } from '../../packages/core/src/pkix.js';
+} from '../../packages/core/src/x509/pkix.js';
+import type {
+  CertificateInfo,
+  KeyUsageName,
+  NameAttribute,
+} from '../../packages/core/src/x509/pkix.js';
 
 /** What pkijs reads of a certificate: the info and the raw parts core keeps. */
 export interface ReferenceReading {

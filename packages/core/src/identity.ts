@@ -15,22 +15,20 @@
  */
 export { CertkitError, isCertkitError } from './errors.js';
 export type { CertkitErrorCode } from './errors.js';
+export { CLIENT_CERT_VALIDITY_DAYS, CLIENT_KEY_BITS } from './defaults.js';
+export { generateClientIdentity } from './make/certificates.js';
+export type { ClientIdentity, ClientIdentityOptions } from './make/certificates.js';
+export { parseSubject } from './make/profiles.js';
+export type { SubjectFields } from './make/profiles.js';
 export {
   CLIENT_CERT_FILE,
-  CLIENT_CERT_VALIDITY_DAYS,
-  CLIENT_KEY_BITS,
   CLIENT_KEY_FILE,
-  generateClientIdentity,
-  parseSubject,
   renewClientIdentity,
   writeClientIdentity,
-} from './certificates.js';
+} from './workflows/client-identity.js';
 export type {
-  ClientIdentity,
-  ClientIdentityOptions,
   RenewClientIdentityOptions,
-  SubjectFields,
   WriteClientIdentityOptions,
   WrittenClientIdentity,
-} from './certificates.js';
-export type { CertificateInfo } from './pkix.js';
+} from './workflows/client-identity.js';
+export type { CertificateInfo } from './x509/pkix.js';

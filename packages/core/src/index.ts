@@ -7,11 +7,13 @@ export type { CertkitErrorCode } from './errors.js';
 
 export { escapeControlCharacters } from './display.js';
 
-export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './pem.js';
-export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './der.js';
-export type { PemBlock } from './pem.js';
+export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
+export { MAX_CERTIFICATES_PER_INPUT, parseCertificates } from './x509/certificates.js';
+export { MAX_OID_BYTES } from './asn1/der.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES } from './asn1/der-bounds.js';
+export type { PemBlock } from './x509/pem.js';
 
-export { formatName, KEY_USAGE_NAMES, parseCertificate } from './pkix.js';
+export { formatName, KEY_USAGE_NAMES, parseCertificate } from './x509/pkix.js';
 export type {
   Certificate,
   CertificateInfo,
@@ -20,7 +22,7 @@ export type {
   KeyInfo,
   KeyUsageName,
   NameAttribute,
-} from './pkix.js';
+} from './x509/pkix.js';
 
 export {
   EC_CURVES,
@@ -29,80 +31,80 @@ export {
   parsePrivateKey,
   RSA_KEY_SIZES,
   RSA_PUBLIC_EXPONENT,
-} from './keys.js';
-export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './keys.js';
+} from './x509/keys.js';
+export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './x509/keys.js';
 
 export {
-  CA_CERT_FILE,
   CA_CERT_VALIDITY_DAYS,
   CA_KEY_BITS,
-  CA_KEY_FILE,
-  CA_PROFILE,
-  INTERMEDIATE_CERT_FILE,
-  INTERMEDIATE_CERT_VALIDITY_DAYS,
-  INTERMEDIATE_KEY_FILE,
-  INTERMEDIATE_PROFILE,
-  issueCertificate,
-  profileForUsage,
-  PROXY_CERT_FILE,
-  PROXY_KEY_FILE,
-  redisEnterpriseNames,
-  SERVER_CERT_MAX_RECOMMENDED_DAYS,
-  SERVER_CERT_VALIDITY_DAYS,
-  SERVER_KEY_BITS,
-  SERVER_PROFILE,
-  writeCa,
-  writeIntermediate,
-  writeServerCertificate,
-  CLIENT_CERT_FILE,
   CLIENT_CERT_VALIDITY_DAYS,
-  CLIENT_KEY_FILE,
   CLIENT_KEY_BITS,
-  CLIENT_PROFILE,
   DEFAULT_CURVE,
   DEFAULT_KEY_FORMAT,
   DEFAULT_KEY_TYPE,
-  generateClientIdentity,
-  MAX_CERTIFICATES_PER_INPUT,
+  INTERMEDIATE_CERT_VALIDITY_DAYS,
   MAX_VALIDITY_DAYS,
-  parseCertificates,
-  parseSubject,
   SERIAL_NUMBER_BYTES,
-  writeClientIdentity,
-} from './certificates.js';
+  SERVER_CERT_MAX_RECOMMENDED_DAYS,
+  SERVER_CERT_VALIDITY_DAYS,
+  SERVER_KEY_BITS,
+} from './defaults.js';
+export {
+  CA_PROFILE,
+  CLIENT_PROFILE,
+  INTERMEDIATE_PROFILE,
+  parseSubject,
+  profileForUsage,
+  redisEnterpriseNames,
+  SERVER_PROFILE,
+} from './make/profiles.js';
+export type { CertificateProfile, CertificateUsage, SubjectFields } from './make/profiles.js';
+export { generateClientIdentity, issueCertificate } from './make/certificates.js';
 export type {
-  CertificateUsage,
+  ClientIdentity,
+  ClientIdentityOptions,
   IssueCertificateOptions,
   IssuedCertificate,
-  IssuerFiles,
   IssuerInput,
+} from './make/certificates.js';
+export { createCertificateRequest } from './make/csr.js';
+export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
+export { planClientRenewal } from './judge/renewal.js';
+export type { ClientRenewalInput, ClientRenewalPlan } from './judge/renewal.js';
+export {
+  CA_CERT_FILE,
+  CA_KEY_FILE,
+  INTERMEDIATE_CERT_FILE,
+  INTERMEDIATE_KEY_FILE,
+  PROXY_CERT_FILE,
+  PROXY_KEY_FILE,
+  writeCa,
+  writeIntermediate,
+  writeServerCertificate,
+} from './workflows/issue.js';
+export type {
+  IssuerFiles,
   WriteCaOptions,
   WriteCertificateOptions,
   WriteIntermediateOptions,
   WriteServerCertificateOptions,
   WrittenCertificate,
-  CertificateProfile,
-  ClientIdentity,
-  ClientIdentityOptions,
-  SubjectFields,
+} from './workflows/issue.js';
+export {
+  CLIENT_CERT_FILE,
+  CLIENT_KEY_FILE,
+  renewClientIdentity,
+  writeClientIdentity,
+} from './workflows/client-identity.js';
+export type {
+  RenewClientIdentityOptions,
   WriteClientIdentityOptions,
   WrittenClientIdentity,
-} from './certificates.js';
-
-export {
-  createCertificateRequest,
-  CSR_FILE,
-  CSR_KEY_FILE,
-  writeCertificateRequest,
-} from './csr.js';
-export type {
-  CertificateRequest,
-  CertificateRequestOptions,
-  WriteCertificateRequestOptions,
-  WrittenCertificateRequest,
-} from './csr.js';
-export { parseCertificationRequest } from './structures.js';
-export type { CertificationRequestInfo } from './pkix.js';
+} from './workflows/client-identity.js';
+export { CSR_FILE, CSR_KEY_FILE, writeCertificateRequest } from './workflows/csr.js';
+export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
+export { parseCertificationRequest } from './x509/structures.js';
+export type { CertificationRequestInfo } from './x509/pkix.js';
 
 export {
   assertCanWrite,
@@ -114,142 +116,132 @@ export {
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
-} from './files.js';
-export type { OutputFile, PlannedInput, PlannedOutput, WriteOptions, WritePlan } from './files.js';
-
-export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
-export type { ClientStack, ClientStackInfo, ClientVerdict, PresentedNames } from './clients.js';
-
-export {
-  assembleCertificates,
-  buildChain,
-  buildTrustBundle,
-  MAX_FINDINGS_PER_CODE,
-  MAX_ISSUER_CANDIDATES,
-  renderCertificates,
-} from './bundle.js';
+} from './io/files.js';
 export type {
-  AssembledCertificates,
-  AssembleMode,
-  AssembleOptions,
-  Chain,
-  ChainFinding,
-  ChainFindingCode,
-  ChainLink,
-  ChainMember,
-  ChainOptions,
-  CertificateRef,
-  TrustBundle,
-  TrustBundleMember,
-  TrustBundleOptions,
-  Validity,
-} from './bundle.js';
+  OutputFile,
+  PlannedInput,
+  PlannedOutput,
+  WriteOptions,
+  WritePlan,
+} from './io/files.js';
+
+export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './judge/clients.js';
+export type {
+  ClientStack,
+  ClientStackInfo,
+  ClientVerdict,
+  PresentedNames,
+} from './judge/clients.js';
+
+export { assembleParsedCertificates } from './judge/assemble.js';
+export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
+export { buildChain } from './judge/chain.js';
+export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
+export { MAX_FINDINGS_PER_CODE } from './judge/chain-common.js';
+export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
+export { MAX_ISSUER_CANDIDATES } from './judge/chain-search.js';
+export type { CertificateRef, Severity } from './judge/finding.js';
+export { buildTrustBundle } from './judge/trust-bundle.js';
+export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
+export { daysUntil } from './judge/validity.js';
+export type { Validity } from './judge/validity.js';
+export { renderCertificates } from './x509/render.js';
+export { assembleCertificates } from './workflows/chain.js';
+export type { AssembledCertificates, AssembleOptions } from './workflows/chain.js';
 
 export {
   dnsPatternProblem,
-  isDnsName,
   isPublicSuffix,
   matchDnsPattern,
   matchReferenceIdentity,
   PUBLIC_SUFFIXES,
-} from './hostname.js';
-export { parseIpAddress } from './ip.js';
-export type { IdentityMatch, ReferenceIdentity } from './hostname.js';
+} from './judge/hostname.js';
+export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
+export { isDnsName } from './x509/dns-name.js';
+export { parseIpAddress } from './x509/ip.js';
 
 export {
   DEFAULT_MAX_DEPTH,
   MAX_CANDIDATE_VISITS,
   MAX_COMPLETE_PATHS,
-  MAX_NAME_CONSTRAINT_CHECKS,
   MAX_SAME_NAME_AND_KEY,
   MAX_SIGNATURE_CHECKS,
-  parseRevocationLists,
   validatePath,
-  verifyCertificateFiles,
-} from './path.js';
-export type {
-  PathFinding,
-  PathPurpose,
-  PathValidation,
-  RevocationList,
-  ValidatePathOptions,
-  VerifyFilesOptions,
-  VerifyFilesResult,
-} from './path.js';
+} from './judge/path.js';
+export type { PathValidation, ValidatePathOptions } from './judge/path.js';
+export type { PathFinding, PathFindingCode, PathPurpose } from './judge/path-common.js';
+export { MAX_NAME_CONSTRAINT_CHECKS } from './judge/name-constraints.js';
+export { parseRevocationLists } from './x509/crl.js';
+export type { RevocationList } from './x509/crl.js';
+export { verifyCertificateFiles } from './workflows/verify.js';
+export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-// issue 6 lifecycle exports start
-export { renewClientIdentity } from './certificates.js';
-export type { RenewClientIdentityOptions } from './certificates.js';
-export { daysUntil, inspectBytes, inspectFiles } from './inspect.js';
-export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './inspect.js';
+export { inspectBytes, inspectInputs } from './judge/inspect.js';
+export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
+export { inspectFiles } from './workflows/inspect.js';
+export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
+export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
+export { checkExpiryFiles } from './workflows/expiry.js';
+export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
+export type { TlsVersion } from './defaults.js';
 export {
-  checkExpiry,
-  checkExpiryFiles,
-  DEFAULT_RENEWAL_WINDOW,
-  parseRenewalWindow,
-} from './expiry.js';
-export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './expiry.js';
+  renderStunnelConfig,
+  STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_SERVICE_NAME,
+} from './make/stunnel-config.js';
+export type { StunnelConfigOptions } from './make/stunnel-config.js';
+export { lintStunnelConfigInMemory, STUNNEL_MAX_FINDINGS } from './judge/stunnel-lint.js';
+export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stunnel-lint.js';
+export { STUNNEL_MAX_SERVICES } from './judge/stunnel-service.js';
+export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
+export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
+export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
-  parseStunnelConfig,
-  renderStunnelConfig,
   STUNNEL_CONFIG_FILE,
-  STUNNEL_DEFAULT_ACCEPT,
-  STUNNEL_MAX_FINDINGS,
-  STUNNEL_MAX_SERVICES,
-  STUNNEL_MIN_TLS_VERSION,
   STUNNEL_PROBE_TIMEOUT_MS,
-  STUNNEL_SERVICE_NAME,
   writeStunnelConfig,
-} from './stunnel.js';
+} from './workflows/stunnel.js';
 export type {
-  StunnelConfigOptions,
-  StunnelFinding,
   StunnelLintOptions,
-  StunnelLintReport,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
-} from './stunnel.js';
+} from './workflows/stunnel.js';
 export {
+  parseStunnelConfig,
   STUNNEL_MAX_ENTRIES,
   STUNNEL_MAX_LINE_BYTES,
   STUNNEL_MAX_PARSE_PROBLEMS,
   STUNNEL_MAX_PATH_BYTES,
-} from './stunnel-syntax.js';
+} from './x509/stunnel-syntax.js';
 export type {
   ParsedStunnelConfig,
   StunnelOption,
   StunnelParseProblem,
   StunnelSection,
-} from './stunnel-syntax.js';
-export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS, writePkcs12 } from './p12.js';
-export type { Pkcs12Options, Pkcs12Store, WritePkcs12Options, WrittenPkcs12 } from './p12.js';
-// issue 6 lifecycle exports end
+} from './x509/stunnel-syntax.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
+export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
+export { writePkcs12 } from './workflows/pkcs12.js';
+export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
 
 export {
-  CHECK_PROFILES,
   checkEndpointCertificate,
-  DEFAULT_MIN_TLS,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
   MAX_CHECK_FINDINGS_PER_CODE,
-  MIN_EC_BITS,
-  MIN_RSA_BITS,
-  runCheck,
-} from './check.js';
-export type {
-  CertificateSummary,
-  CheckFindingCode,
-  CheckOptions,
-  CheckProfile,
-  CheckReport,
-  Finding,
-  LiveReport,
-  NameCheck,
-  RunCheckOptions,
-  RunCheckResult,
-} from './check.js';
+} from './judge/endpoint.js';
+export type { CertificateSummary, CheckOptions, CheckReport } from './judge/endpoint.js';
+export { CHECK_PROFILES } from './judge/endpoint-findings.js';
+export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpoint-findings.js';
+export type { NameCheck } from './judge/endpoint-names.js';
+export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
+export type { Finding } from './judge/finding.js';
+export { checkLiveEndpoint, liveFindings } from './judge/live.js';
+export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
+export { runCheck } from './workflows/check.js';
+export type { LiveReport, RunCheckOptions, RunCheckResult } from './workflows/check.js';
 
 export {
   fetchPresentedChain,
@@ -258,18 +250,15 @@ export {
   parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,
-  savePresentedChain,
   TLS_TIMEOUT_MS,
-  TLS_VERSIONS,
-} from './tls.js';
+} from './io/tls.js';
 export type {
   Endpoint,
   PingResult,
   PresentedChain,
-  SaveChainOptions,
-  SavedChain,
   TlsClientIdentity,
   TlsProbeOptions,
-  TlsVersion,
   TlsVersionResult,
-} from './tls.js';
+} from './io/tls.js';
+export { savePresentedChain } from './workflows/fetch.js';
+export type { SaveChainOptions, SavedChain } from './workflows/fetch.js';

@@ -1,5 +1,5 @@
 /** `certs check`: is this endpoint certificate right for my cluster, offline and live? */
-import type { CheckReport, Finding, RunCheckResult } from '@certkit/core';
+import type { CheckFinding, CheckReport, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, timeoutFrom, withPassphraseFile, withTimeout } from '../options.js';
@@ -82,7 +82,7 @@ function reportLines(
   return out;
 }
 
-function mark(f: Finding, tty: boolean): TerminalText {
+function mark(f: CheckFinding, tty: boolean): TerminalText {
   if (f.severity === 'error') return paint('fail', 'red', tty);
   if (f.severity === 'warning') return paint('warn', 'yellow', tty);
   return paint('info', 'dim', tty);

@@ -1,0 +1,80 @@
+/**
+ * What the parts of path validation share: the finding codes and shape, how a check adds a
+ * finding, and how a certificate is named in messages.
+ */
+import { namesEqual } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
+import type { Finding } from './finding.js';
+
+/** What a path is validated for: the EKU the leaf needs (RFC 5280 section 4.2.1.12). */
+export type PathPurpose = 'server' | 'client' | 'any';
+
+/** Stable codes of {@link PathFinding}s. Never renamed. */
+export type PathFindingCode =
+  | 'AKI_INVALID'
+  | 'AKI_MISSING'
+  | 'BASIC_CONSTRAINTS_NOT_CRITICAL'
+  | 'CA_EXTENSIONS_INCONSISTENT'
+  | 'COMMON_NAME_NOT_IN_SAN'
+  | 'CRL_INVALID'
+  | 'DUPLICATE_EXTENSION'
+  | 'EKU_EMPTY'
+  | 'EKU_MISMATCH'
+  | 'EMPTY_NAME'
+  | 'EXPIRED'
+  | 'EXTENSION_CRITICALITY'
+  | 'EXTENSION_MALFORMED'
+  | 'HOSTNAME_MISMATCH'
+  | 'IP_MISMATCH'
+  | 'ISSUER_NOT_FOUND'
+  | 'KEY_CERT_SIGN_MISSING'
+  | 'KEY_NOT_ALLOWED'
+  | 'KEY_TOO_WEAK'
+  | 'LEAF_IS_CA'
+  | 'LEAF_KEY_CERT_SIGN'
+  | 'MAX_DEPTH_EXCEEDED'
+  | 'NAME_CONSTRAINTS_IN_LEAF'
+  | 'NAME_CONSTRAINTS_INVALID'
+  | 'NAME_CONSTRAINTS_TOO_COMPLEX'
+  | 'NAME_CONSTRAINT_UNSUPPORTED'
+  | 'NAME_CONSTRAINT_VIOLATION'
+  | 'NOT_A_CA'
+  | 'NOT_YET_VALID'
+  | 'NO_TRUSTED_ISSUER'
+  | 'PATH_LENGTH_EXCEEDED'
+  | 'PATH_SEARCH_LIMIT'
+  | 'REVOKED'
+  | 'SAN_CRITICALITY'
+  | 'SERIAL_INVALID'
+  | 'SIGNATURE_ALGORITHM_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'SKI_MISSING'
+  | 'UNKNOWN_CRITICAL_EXTENSION'
+  | 'VERSION_NOT_V3';
+
+/**
+ * One problem found on a path, e.g. `EXPIRED`, `NOT_A_CA`, `SIGNATURE_INVALID`,
+ * `HOSTNAME_MISMATCH`. `certificate` is the index in the path (0 is the leaf); path findings are
+ * errors or warnings, never `info`.
+ */
+export type PathFinding = Finding<PathFindingCode, number> & {
+  readonly severity: 'error' | 'warning';
+};
+
+/** Adds a finding about one certificate of the path (an error unless said otherwise). */
+export type Add = (code: PathFindingCode, message: string, severity?: 'error' | 'warning') => void;
+
+/** The subject of a certificate as messages show it. */
+export function label(certificate: Certificate): string {
+  return certificate.info.subject.length > 0 ? certificate.info.subject : '(empty subject)';
+}
+
+/** Subject equals issuer (RFC 5280 section 7.1 comparison). */
+export function isSelfIssued(certificate: Certificate): boolean {
+  return namesEqual(certificate, 'subject', certificate, 'issuer');
+}
+
+/** A name attribute value as RFC 5280 section 7.1 compares it: trimmed, spaces folded, lower case. */
+export function normalizeValue(value: string): string {
+  return value.trim().replace(/\s+/g, ' ').toLowerCase();
+}

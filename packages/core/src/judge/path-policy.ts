@@ -1,0 +1,315 @@
+/**
+ * The checks path validation makes on each certificate of a path (RFC 5280 sections 4 and 6.1.4,
+ * with the CA/Browser Forum profile where the two differ): structure, extensions, key type and
+ * size, the issuer's rights, key identifiers, EKU for the purpose; and on the leaf, its profile
+ * and the common name rule (CA/B BR 7.1.4.3).
+ */
+import {
+  accessDescriptionCount,
+  authorityKeyIdentifier,
+  certificateStructure,
+  extendedKeyUsageOids,
+  extensionCritical,
+  extensionViews,
+  subjectAltNames,
+} from '../x509/extensions.js';
+import { OID, formatIp } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
+import type { Add, PathPurpose } from './path-common.js';
+
+/** Extensions whose semantics we process or that RFC 5280 section 4.2 lets us ignore safely. */
+const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.basicConstraints,
+  OID.nameConstraints,
+  OID.crlDistributionPoints,
+  OID.certificatePolicies,
+  OID.policyMappings,
+  OID.authorityKeyIdentifier,
+  OID.policyConstraints,
+  OID.extKeyUsage,
+  OID.inhibitAnyPolicy,
+  OID.authorityInfoAccess,
+  '1.3.6.1.5.5.7.1.11', // subjectInfoAccess
+  '2.5.29.46', // freshestCRL
+  '1.3.6.1.4.1.11129.2.4.2', // CT signed certificate timestamps
+]);
+
+/** Extensions RFC 5280 section 4.2.1 says conforming CAs MUST mark non-critical. */
+const MUST_BE_NON_CRITICAL: Readonly<Record<string, string>> = {
+  [OID.authorityKeyIdentifier]: 'authorityKeyIdentifier (RFC 5280 section 4.2.1.1)',
+  [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier (RFC 5280 section 4.2.1.2)',
+  [OID.authorityInfoAccess]: 'authorityInfoAccess (RFC 5280 section 4.2.2.1)',
+};
+
+/** Structure and key checks that apply to every certificate of a path, anchors included. */
+export function checkStructure(certificate: Certificate, anchor: boolean, add: Add): void {
+  const structure = certificateStructure(certificate);
+  const extensions = extensionViews(certificate);
+  // RFC 5280 section 4.1.2.1 and CA/B BR 7.1.1: extensions need v3.
+  if (structure.version !== 2)
+    add('VERSION_NOT_V3', `is an X.509 v${String(structure.version + 1)} certificate, not v3`);
+  // RFC 5280 section 4.1.2.2: positive, at most 20 octets.
+  // Not for trust anchors: they are inputs, not certificates under validation (RFC 5280
+  // section 6.1.1 (d)); real roots break it (Starfield Root G2 has serial 0).
+  const serial = anchor ? new Uint8Array([1]) : structure.serial;
+  if (serial.length > 20) add('SERIAL_INVALID', 'serial number is longer than 20 octets');
+  else if (((serial[0] ?? 0) & 0x80) !== 0) add('SERIAL_INVALID', 'serial number is negative');
+  else if (serial.every((b) => b === 0)) add('SERIAL_INVALID', 'serial number is zero');
+  // RFC 5280 section 4.1.1.2: signatureAlgorithm MUST equal tbsCertificate.signature.
+  if (!structure.signatureAlgorithmsMatch)
+    add(
+      'SIGNATURE_ALGORITHM_MISMATCH',
+      'signatureAlgorithm differs from the signature field of the TBS (RFC 5280 section 4.1.1.2)',
+    );
+  if (certificate.info.issuerAttributes.length === 0)
+    add('EMPTY_NAME', 'has an empty issuer name (RFC 5280 section 4.1.2.4)');
+  const seen = new Set<string>();
+  for (const e of extensions) {
+    if (seen.has(e.oid))
+      add('DUPLICATE_EXTENSION', `has extension ${e.oid} twice (RFC 5280 section 4.2)`);
+    seen.add(e.oid);
+    if (e.malformed) add('EXTENSION_MALFORMED', `extension ${e.oid} cannot be decoded`);
+    if (e.critical && !KNOWN_EXTENSIONS.has(e.oid))
+      add(
+        'UNKNOWN_CRITICAL_EXTENSION',
+        `has critical extension ${e.oid}, which certkit does not process (RFC 5280 section 4.2)`,
+      );
+    const nonCritical = MUST_BE_NON_CRITICAL[e.oid];
+    if (e.critical && nonCritical !== undefined)
+      add('EXTENSION_CRITICALITY', `marks ${nonCritical} critical; it MUST be non-critical`);
+  }
+  if (accessDescriptionCount(certificate) === 0)
+    add('EXTENSION_MALFORMED', 'authorityInfoAccess has no access descriptions');
+  const pc = extensions.find((e) => e.oid === OID.policyConstraints);
+  if (pc !== undefined && !pc.critical)
+    add(
+      'EXTENSION_CRITICALITY',
+      'marks policyConstraints non-critical; it MUST be critical (RFC 5280 section 4.2.1.11)',
+    );
+  checkKey(certificate, structure.namedCurve, add);
+}
+
+/**
+ * Key types and sizes the web PKI accepts (CA/B BR 6.1.5 and 7.1.3.1): RSA of at least 2048 bits
+ * and a multiple of 8; ECDSA on P-256, P-384 or P-521 with a named curve; and, beyond the BR,
+ * Ed25519/Ed448 (RFC 8410), which TLS stacks accept. DSA and smaller curves are refused.
+ */
+function checkKey(certificate: Certificate, namedCurve: boolean, add: Add): void {
+  const { key } = certificate.info;
+  switch (key.type) {
+    case 'rsa':
+    case 'rsa-pss':
+      if (key.bits < 2048)
+        add('KEY_TOO_WEAK', `has an RSA ${String(key.bits)}-bit key; at least 2048 are required`);
+      else if (key.bits % 8 !== 0)
+        add('KEY_NOT_ALLOWED', `has an RSA ${String(key.bits)}-bit key, not a multiple of 8`);
+      return;
+    case 'ec': {
+      if (!namedCurve) {
+        add('KEY_NOT_ALLOWED', 'has an EC key with explicit curve parameters (CA/B BR 7.1.3.1.2)');
+        return;
+      }
+      if (!['P-256', 'P-384', 'P-521'].includes(key.curve ?? ''))
+        add('KEY_NOT_ALLOWED', `has an EC key on ${key.curve ?? 'an unknown curve'}`);
+      return;
+    }
+    case 'ed25519':
+    case 'ed448':
+      return;
+    default:
+      add('KEY_NOT_ALLOWED', `has a ${key.type === 'unknown' ? 'unsupported' : key.type} key`);
+  }
+}
+
+function basicConstraints(certificate: Certificate) {
+  const critical = extensionCritical(certificate, OID.basicConstraints);
+  return critical === undefined ? null : { ...certificate.info.basicConstraints, critical };
+}
+
+/** Checks that a certificate may issue certificates (RFC 5280 sections 4.2.1.2, 4.2.1.3, 4.2.1.9). */
+export function checkIssuer(certificate: Certificate, add: Add): void {
+  const bc = basicConstraints(certificate);
+  if (bc === null) {
+    add(
+      'NOT_A_CA',
+      'has no basicConstraints, so it cannot issue certificates (RFC 5280 section 4.2.1.9)',
+    );
+  } else if (bc.ca !== true) {
+    add(
+      'NOT_A_CA',
+      'has basicConstraints cA=FALSE, so it cannot issue certificates (RFC 5280 section 4.2.1.9)',
+    );
+  } else if (!bc.critical) {
+    add(
+      'BASIC_CONSTRAINTS_NOT_CRITICAL',
+      'marks basicConstraints non-critical; CA certificates MUST mark it critical (RFC 5280 section 4.2.1.9)',
+    );
+  }
+  const ku = certificate.info.keyUsage;
+  if (ku !== null && !ku.includes('keyCertSign'))
+    add('KEY_CERT_SIGN_MISSING', 'has keyUsage without keyCertSign (RFC 5280 section 4.2.1.3)');
+  if (certificate.info.subjectKeyIdentifier === undefined)
+    add(
+      'SKI_MISSING',
+      'is a CA certificate without subjectKeyIdentifier (RFC 5280 section 4.2.1.2)',
+    );
+  if (certificate.info.subjectAttributes.length === 0)
+    add('EMPTY_NAME', 'is a CA certificate with an empty subject (RFC 5280 section 4.1.2.6)');
+}
+
+/** Authority key identifier rules (RFC 5280 section 4.2.1.1; CA/B BR 7.1.2.1.3 for roots). */
+export function checkAuthorityKeyId(
+  certificate: Certificate,
+  selfSigned: boolean,
+  anchor: boolean,
+  add: Add,
+): void {
+  const aki = authorityKeyIdentifier(certificate);
+  if (aki === undefined) {
+    // Trust anchors are inputs (RFC 5280 section 6.1.1 (d)): a cross-signed root without AKI
+    // still anchors (limbo cve::cve-2024-0567).
+    if (!selfSigned && !anchor)
+      add(
+        'AKI_MISSING',
+        'has no authorityKeyIdentifier; only self-signed certificates may omit it (RFC 5280 section 4.2.1.1)',
+      );
+    return;
+  }
+  if (aki === 'malformed') return; // reported as EXTENSION_MALFORMED
+  if (aki.keyIdentifier === undefined) {
+    add('AKI_INVALID', 'authorityKeyIdentifier has no keyIdentifier (RFC 5280 section 4.2.1.1)');
+    return;
+  }
+  if (selfSigned) {
+    if (aki.hasAuthorityCertIssuer || aki.hasAuthorityCertSerialNumber)
+      add(
+        'AKI_INVALID',
+        'is a root whose authorityKeyIdentifier has authorityCertIssuer or serial (CA/B BR 7.1.2.1.3)',
+      );
+    const ski = certificate.info.subjectKeyIdentifier;
+    if (ski !== undefined && aki.keyIdentifier !== ski)
+      add(
+        'AKI_INVALID',
+        'is a root whose authorityKeyIdentifier differs from its subjectKeyIdentifier (CA/B BR 7.1.2.1.3)',
+      );
+  }
+}
+
+const EKU_FOR: Readonly<Record<PathPurpose, string | null>> = {
+  server: OID.serverAuth,
+  client: OID.clientAuth,
+  any: null,
+};
+
+/**
+ * EKU for the purpose (RFC 5280 section 4.2.1.12): absent means unrestricted; present must list
+ * the purpose or anyExtendedKeyUsage; an empty list is invalid. On intermediates the same rule
+ * applies, as OpenSSL, Go and the browsers apply it (EKU chaining); RFC 5280 is silent there.
+ */
+export function checkEku(
+  certificate: Certificate,
+  purpose: PathPurpose,
+  leaf: boolean,
+  add: Add,
+): void {
+  const oids = extendedKeyUsageOids(certificate);
+  if (oids === null) return;
+  if (oids.length === 0) {
+    add(
+      'EKU_EMPTY',
+      'has an extendedKeyUsage extension with no purposes (RFC 5280 section 4.2.1.12)',
+    );
+    return;
+  }
+  const wanted = EKU_FOR[purpose];
+  if (wanted === null || oids.includes(wanted) || oids.includes(OID.anyExtendedKeyUsage)) return;
+  const names = certificate.info.extendedKeyUsage?.join(', ') ?? '';
+  add(
+    'EKU_MISMATCH',
+    `${leaf ? 'has' : 'restricts issued certificates to'} extendedKeyUsage ${names}, without ${purpose === 'server' ? 'serverAuth' : 'clientAuth'} (RFC 5280 section 4.2.1.12)`,
+  );
+}
+
+/**
+ * CA/B BR 7.1.4.3: a subject commonName, when present, is a character-for-character copy of a
+ * subjectAltName entry. Applied where the CN claims to be a name a client could match:
+ * - a CN that looks like an IP address must be the canonical text (RFC 3986 section 3.2.2
+ *   dotted decimal, RFC 5952 section 4 for IPv6) of an iPAddress SAN, so `0xC0A80101`,
+ *   `192.168.001.001` and `2001:DB8::1` are refused;
+ * - a CN that looks like a domain name (a dot, no spaces) must be byte-equal to a dNSName SAN
+ *   or a parent domain of one (`example.com` over `*.example.com` or `foo.example.com`; limbo's
+ *   valid cases carry such CNs, and a parent domain cannot widen what the SAN matches).
+ * Descriptive CNs (`Redis Server`, `localhost`) are left alone, and no CN is ever matched
+ * against the reference identity (RFC 9525 section 6.2).
+ */
+export function checkCommonName(leaf: Certificate, add: Add): void {
+  const sans = subjectAltNames(leaf);
+  if (!sans.present || sans.malformed) return;
+  for (const attr of leaf.info.subjectAttributes) {
+    if (attr.oid !== OID.commonName) continue;
+    const cn = attr.value;
+    const ipLike =
+      /^[0-9a-fA-FxX.:]+$/.test(cn) &&
+      /[0-9]/.test(cn) &&
+      (cn.includes(':') || /^[0-9.]+$/.test(cn) || /^0x/i.test(cn));
+    if (ipLike) {
+      const texts = sans.ip.filter((o) => o.length === 4 || o.length === 16).map(formatIp);
+      if (!texts.includes(cn))
+        add(
+          'COMMON_NAME_NOT_IN_SAN',
+          `common name "${cn}" is not the canonical text of an IP address in subjectAltName (CA/B BR 7.1.4.3)`,
+        );
+      continue;
+    }
+    if (!cn.includes('.') || /\s/.test(cn) || sans.dns.length === 0) continue;
+    const covered = sans.dns.some((d) => d === cn || d.endsWith(`.${cn}`));
+    if (!covered)
+      add(
+        'COMMON_NAME_NOT_IN_SAN',
+        `common name "${cn}" is not a copy of a dNSName in subjectAltName (CA/B BR 7.1.4.3)`,
+      );
+  }
+}
+
+export function checkLeafProfile(leaf: Certificate, add: Add): void {
+  const bc = leaf.info.basicConstraints;
+  const ku = leaf.info.keyUsage;
+  if (bc?.ca === true && ku !== null && !ku.includes('keyCertSign'))
+    // cA=TRUE without keyCertSign says both "may sign certificates" and "may not" (RFC 5280
+    // sections 4.2.1.3 and 4.2.1.9); limbo webpki::ee-basicconstraints-ca.
+    add(
+      'CA_EXTENSIONS_INCONSISTENT',
+      'asserts cA=TRUE but its keyUsage lacks keyCertSign (RFC 5280 sections 4.2.1.3, 4.2.1.9)',
+    );
+  else if (bc?.ca === true)
+    // A warning, not an error: RFC 5280 section 4.2.1.9 lets the last certificate be a CA
+    // (limbo pathlen::validation-ignores-pathlen-in-leaf); CA/B BR 7.1.2.7.8 forbids it for
+    // subscribers, and a self-signed `openssl req -x509` "client" certificate is such a CA.
+    add(
+      'LEAF_IS_CA',
+      'is a CA certificate (cA=TRUE) used as an end entity (CA/B BR 7.1.2.7.8 forbids it)',
+      'warning',
+    );
+  else if (ku?.includes('keyCertSign') === true)
+    add('LEAF_KEY_CERT_SIGN', 'asserts keyCertSign without cA=TRUE (RFC 5280 section 4.2.1.9)');
+  if (extensionCritical(leaf, OID.nameConstraints) !== undefined)
+    add(
+      'NAME_CONSTRAINTS_IN_LEAF',
+      'has nameConstraints, which only CA certificates may carry (RFC 5280 section 4.2.1.10)',
+    );
+  const sans = subjectAltNames(leaf);
+  const emptySubject = leaf.info.subjectAttributes.length === 0;
+  if (sans.present && emptySubject && !sans.critical)
+    add(
+      'SAN_CRITICALITY',
+      'has an empty subject and a non-critical subjectAltName (RFC 5280 section 4.2.1.6)',
+    );
+  if (sans.present && !emptySubject && sans.critical)
+    add('SAN_CRITICALITY', 'has a subject and a critical subjectAltName (CA/B BR 7.1.2.7.12)');
+  if (emptySubject && !sans.present)
+    add('EMPTY_NAME', 'has an empty subject and no subjectAltName (RFC 5280 section 4.1.2.6)');
+}

@@ -1,0 +1,318 @@
+/**
+ * PKCS#12 key stores (RFC 7292) for Java clients (Jedis, Lettuce), which take a key store rather
+ * than PEM files.
+ *
+ * Modern protection, as OpenSSL 3 and Java 17 write by default: certificates and key encrypted
+ * with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC; RFC 8018 section 6.2), integrity by HMAC-SHA256
+ * with the PKCS#12 key derivation (RFC 7292 appendix B). `legacy` uses
+ * pbeWithSHAAnd3-KeyTripleDES-CBC and an HMAC-SHA1 MAC, which Java 8 before 8u301 and other old
+ * readers need (OpenSSL 3 reads it; its own `-legacy` would add RC2-40, which it cannot read
+ * without the legacy provider).
+ *
+ * The DER is written here by a small encoder: the structure is fixed and short, and every
+ * cryptographic step is node:crypto (OpenSSL).
+ */
+import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { parseCertificates } from '../x509/certificates.js';
+import { CertkitError } from '../errors.js';
+import { keysMatch, parsePrivateKey } from '../x509/keys.js';
+import { internals } from '../x509/pkix.js';
+import type { Certificate, CertificateInfo } from '../x509/pkix.js';
+
+/** PBKDF2 and MAC iterations of modern key stores: 10,000, Java 17's default for PKCS#12. */
+export const P12_ITERATIONS = 10_000;
+/** Iterations of legacy key stores: 2048, what OpenSSL has always written. */
+export const P12_LEGACY_ITERATIONS = 2048;
+
+// --- a minimal DER encoder (ITU-T X.690 section 10) ---------------------------------------------
+
+function length(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+function tlv(tag: number, content: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+}
+const seq = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
+/** SET OF: DER sorts the encoded elements (X.690 section 11.6). */
+const set = (...items: Buffer[]): Buffer =>
+  tlv(0x31, Buffer.concat([...items].sort((a, b) => Buffer.compare(a, b))));
+const octets = (bytes: Uint8Array): Buffer => tlv(0x04, Buffer.from(bytes));
+const explicit = (n: number, content: Buffer): Buffer => tlv(0xa0 + n, content);
+const NULL = Buffer.from([0x05, 0x00]);
+function integer(value: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  if (bytes.length === 0 || (bytes[0] ?? 0) & 0x80) bytes.unshift(0);
+  return tlv(0x02, Buffer.from(bytes));
+}
+function oid(text: string): Buffer {
+  const parts = text.split('.').map(Number);
+  const out: number[] = [40 * (parts[0] ?? 0) + (parts[1] ?? 0)];
+  for (const part of parts.slice(2)) {
+    const chunk: number[] = [part & 0x7f];
+    for (let v = Math.floor(part / 128); v > 0; v = Math.floor(v / 128))
+      chunk.unshift((v & 0x7f) | 0x80);
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+/** BMPString: UTF-16 big-endian (X.680 section 41). */
+function bmp(text: string): Buffer {
+  const le = Buffer.from(text, 'utf16le');
+  for (let i = 0; i + 1 < le.length; i += 2) {
+    const a = le[i] ?? 0;
+    le[i] = le[i + 1] ?? 0;
+    le[i + 1] = a;
+  }
+  return le;
+}
+
+const P = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  hmacWithSHA256: '1.2.840.113549.2.9',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha1: '1.3.14.3.2.26',
+  pbeSha3Des: '1.2.840.113549.1.12.1.3',
+} as const;
+
+// --- key derivation and encryption -------------------------------------------------------------
+
+/** The PKCS#12 password: BMPString with a two-byte terminator (RFC 7292 appendix B.1). */
+function pkcs12Password(password: string): Buffer {
+  return Buffer.concat([bmp(password), Buffer.from([0, 0])]);
+}
+
+/** RFC 7292 appendix B.2: the PKCS#12 key derivation, for the MAC key and the legacy PBE. */
+function pkcs12Kdf(
+  hash: 'sha1' | 'sha256',
+  password: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  size: number,
+): Buffer {
+  const u = hash === 'sha1' ? 20 : 32;
+  const v = 64;
+  const fill = (bytes: Buffer): Buffer => {
+    if (bytes.length === 0) return Buffer.alloc(0);
+    const out = Buffer.alloc(v * Math.ceil(bytes.length / v));
+    for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length] ?? 0;
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  const I = Buffer.concat([fill(salt), fill(password)]);
+  const result: Buffer[] = [];
+  for (let produced = 0; produced < size; produced += u) {
+    let A = createHash(hash).update(D).update(I).digest();
+    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
+    result.push(A);
+    const B = Buffer.alloc(v);
+    for (let i = 0; i < v; i++) B[i] = A[i % u] ?? 0;
+    // I_j = (I_j + B + 1) mod 2^(8v), for each v-byte block of I.
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = (I[j + k] ?? 0) + (B[k] ?? 0) + carry;
+        I[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(result).subarray(0, size);
+}
+
+interface Encrypted {
+  readonly algorithm: Buffer;
+  readonly ciphertext: Buffer;
+}
+
+/** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC (RFC 8018 sections 6.2 and A.4). */
+function pbes2Encrypt(plain: Buffer, password: string, iterations: number): Encrypted {
+  const salt = randomBytes(16);
+  const iv = randomBytes(16);
+  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const algorithm = seq(
+    oid(P.pbes2),
+    seq(
+      seq(oid(P.pbkdf2), seq(octets(salt), integer(iterations), seq(oid(P.hmacWithSHA256), NULL))),
+      seq(oid(P.aes256Cbc), octets(iv)),
+    ),
+  );
+  return { algorithm, ciphertext };
+}
+
+/** pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix C), for legacy readers. */
+function legacyEncrypt(plain: Buffer, password: string, iterations: number): Encrypted {
+  const salt = randomBytes(8);
+  const pw = pkcs12Password(password);
+  const key = pkcs12Kdf('sha1', pw, salt, 1, iterations, 24);
+  const iv = pkcs12Kdf('sha1', pw, salt, 2, iterations, 8);
+  const cipher = createCipheriv('des-ede3-cbc', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return { algorithm: seq(oid(P.pbeSha3Des), seq(octets(salt), integer(iterations))), ciphertext };
+}
+
+// --- the key store -----------------------------------------------------------------------------
+
+/** Options of {@link createPkcs12}. */
+export interface Pkcs12Options {
+  /** The certificate (PEM or DER); any further certificates in it join the chain. */
+  readonly certificate: Uint8Array;
+  readonly certificateSource: string;
+  /** Its private key (PEM or DER). */
+  readonly key: Uint8Array;
+  readonly keySource: string;
+  /** Passphrase of an encrypted key. */
+  readonly keyPassphrase?: string;
+  /** Issuing certificates to include after the certificate (intermediates, root). */
+  readonly chain?: { readonly bytes: Uint8Array; readonly source: string };
+  /** Protects the store (Java calls it the store password and key password alike). */
+  readonly password: string;
+  /** 3DES + SHA-1 MAC instead of AES-256 + SHA-256, for old readers. */
+  readonly legacy?: boolean;
+  /** Alias in the store (keytool's "Alias name"); default: the certificate's CN, else `client`. */
+  readonly friendlyName?: string;
+  /** Default {@link P12_ITERATIONS} (modern) or {@link P12_LEGACY_ITERATIONS} (legacy). */
+  readonly iterations?: number;
+}
+
+/** A key store and what it holds. */
+export interface Pkcs12Store {
+  readonly der: Uint8Array;
+  readonly friendlyName: string;
+  /** The certificate, then the chain, in store order. */
+  readonly certificates: readonly CertificateInfo[];
+  readonly protection: 'aes-256-cbc/pbkdf2-sha256, hmac-sha256' | '3des/pkcs12-sha1, hmac-sha1';
+}
+
+/**
+ * Builds a PKCS#12 key store holding one private key, its certificate and the chain.
+ *
+ * @throws {@link CertkitError} `KEY_MISMATCH` when the key is not the certificate's;
+ * `INVALID_OPTION` for an empty password
+ *
+ * @example
+ * ```ts
+ * const store = createPkcs12({ certificate: certPem, certificateSource: 'cert.pem',
+ *   key: keyPem, keySource: 'keyclient.pem', password: 'changeit' });
+ * writeFileSync('client.p12', store.der, { mode: 0o600 });
+ * ```
+ */
+export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
+  if (options.password.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'the key store password is empty');
+  }
+  const legacy = options.legacy ?? false;
+  const iterations = options.iterations ?? (legacy ? P12_LEGACY_ITERATIONS : P12_ITERATIONS);
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `iterations must be 1 to 10000000, got ${String(iterations)}`,
+    );
+  }
+  const [leaf, ...more] = parseCertificates(options.certificate, options.certificateSource);
+  if (leaf === undefined) throw new CertkitError('INTERNAL', 'no certificate');
+  const { key } = parsePrivateKey(options.key, options.keySource, {
+    ...(options.keyPassphrase === undefined ? {} : { passphrase: options.keyPassphrase }),
+  });
+  const publicKey = internals(leaf).publicKey;
+  if (publicKey === null || !keysMatch(key, publicKey)) {
+    throw new CertkitError(
+      'KEY_MISMATCH',
+      `${options.keySource} is not the key of ${options.certificateSource} (${leaf.info.subject})`,
+    );
+  }
+  const extra =
+    options.chain === undefined ? [] : parseCertificates(options.chain.bytes, options.chain.source);
+  const seen = new Set([leaf.info.fingerprintSha256]);
+  const chain: Certificate[] = [];
+  for (const certificate of [...more, ...extra]) {
+    if (seen.has(certificate.info.fingerprintSha256)) continue;
+    seen.add(certificate.info.fingerprintSha256);
+    chain.push(certificate);
+  }
+  const friendlyName =
+    options.friendlyName ??
+    leaf.info.subjectAttributes.find((a) => a.type === 'CN')?.value ??
+    'client';
+  // OpenSSL and Java pair a key with its certificate by localKeyId: SHA-1 of the certificate.
+  const localKeyId = createHash('sha1').update(leaf.der).digest();
+  const keyAttributes = set(
+    seq(oid(P.friendlyName), set(tlv(0x1e, bmp(friendlyName)))),
+    seq(oid(P.localKeyId), set(octets(localKeyId))),
+  );
+  const encrypt = legacy ? legacyEncrypt : pbes2Encrypt;
+  const certBag = (certificate: Certificate, attributes: Buffer | null): Buffer =>
+    seq(
+      oid(P.certBag),
+      explicit(0, seq(oid(P.x509Certificate), explicit(0, octets(certificate.der)))),
+      ...(attributes === null ? [] : [attributes]),
+    );
+  const certContents = seq(certBag(leaf, keyAttributes), ...chain.map((c) => certBag(c, null)));
+  const encryptedCerts = encrypt(certContents, options.password, iterations);
+  const certsInfo = seq(
+    oid(P.encryptedData),
+    explicit(
+      0,
+      seq(
+        integer(0),
+        seq(oid(P.data), encryptedCerts.algorithm, tlv(0x80, encryptedCerts.ciphertext)),
+      ),
+    ),
+  );
+  const pkcs8 = exportPkcs8(key);
+  const encryptedKey = encrypt(pkcs8, options.password, iterations);
+  const keyContents = seq(
+    seq(
+      oid(P.keyBag),
+      explicit(0, seq(encryptedKey.algorithm, octets(encryptedKey.ciphertext))),
+      keyAttributes,
+    ),
+  );
+  const keyInfo = seq(oid(P.data), explicit(0, octets(keyContents)));
+  const authSafe = seq(certsInfo, keyInfo);
+  // RFC 7292 section 5.1 step 5: the MAC key comes from the PKCS#12 KDF with ID 3.
+  const macHash = legacy ? 'sha1' : 'sha256';
+  const macSalt = randomBytes(legacy ? 8 : 16);
+  const macKey = pkcs12Kdf(
+    macHash,
+    pkcs12Password(options.password),
+    macSalt,
+    3,
+    iterations,
+    legacy ? 20 : 32,
+  );
+  const mac = createHmac(macHash, macKey).update(authSafe).digest();
+  const macData = seq(
+    seq(seq(oid(legacy ? P.sha1 : P.sha256), NULL), octets(mac)),
+    octets(macSalt),
+    integer(iterations),
+  );
+  const pfx = seq(integer(3), seq(oid(P.data), explicit(0, octets(authSafe))), macData);
+  return {
+    der: new Uint8Array(pfx),
+    friendlyName,
+    certificates: [leaf, ...chain].map((c) => c.info),
+    protection: legacy ? '3des/pkcs12-sha1, hmac-sha1' : 'aes-256-cbc/pbkdf2-sha256, hmac-sha256',
+  };
+}
+
+function exportPkcs8(key: KeyObject): Buffer {
+  // A KeyObject read from any syntax (PKCS#1, SEC1, PKCS#8) exports as PKCS#8.
+  return key.export({ format: 'der', type: 'pkcs8' });
+}

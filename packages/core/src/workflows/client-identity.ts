@@ -1,0 +1,267 @@
+/**
+ * Client identities on disk: `gen-client` (generate, write) and `renew-client` (read, re-issue,
+ * write). The light `@certkit/core/identity` entry exports these: nothing here may load a schema
+ * library (pkijs, asn1js, `@peculiar/*`).
+ */
+import { CertkitError } from '../errors.js';
+import {
+  PRIVATE_KEY_MODE,
+  PUBLIC_FILE_MODE,
+  checkWritePlan,
+  outputPath,
+  readInputFile,
+  writeFilesAtomically,
+} from '../io/files.js';
+import type { PlannedOutput, WriteOptions } from '../io/files.js';
+import { planClientRenewal } from '../judge/renewal.js';
+import {
+  checkClientIdentityOptions,
+  generateClientIdentity,
+  issueCertificate,
+} from '../make/certificates.js';
+import type { ClientIdentityOptions } from '../make/certificates.js';
+import { CLIENT_PROFILE } from '../make/profiles.js';
+import { parseCertificates } from '../x509/certificates.js';
+import { parsePrivateKey } from '../x509/keys.js';
+import type { CertificateInfo } from '../x509/pkix.js';
+import { inputsOf, passphraseFrom, readLimit } from './common.js';
+
+/** Default file names, from the Redis Enterprise guide ("Securing Redis client connections"). */
+export const CLIENT_KEY_FILE = 'keyclient.pem';
+/** Default certificate file name, from the same guide. */
+export const CLIENT_CERT_FILE = 'cert.pem';
+
+/** Options of {@link writeClientIdentity}: generation options plus where to write. */
+export interface WriteClientIdentityOptions extends Omit<ClientIdentityOptions, 'existingKey'> {
+  /** Folder to write into (created if missing, one level). Default: the current folder. */
+  readonly outDir?: string;
+  /** Key file: a name or relative path inside `outDir`, or an absolute path used as given. Default {@link CLIENT_KEY_FILE}. */
+  readonly keyFile?: string;
+  /** Certificate file: inside `outDir` unless absolute, as `keyFile`. Default {@link CLIENT_CERT_FILE}. */
+  readonly certFile?: string;
+  /** Certify this existing key file instead of generating a key; the key file is not rewritten. */
+  readonly existingKeyPath?: string;
+  /**
+   * Passphrase of the key: encrypts the new key file (PKCS#8, scrypt + AES-256-CBC), or
+   * decrypts the existing key given by `existingKeyPath`.
+   */
+  readonly passphrase?: string;
+  /** Read {@link WriteClientIdentityOptions.passphrase} from the first line of this file. */
+  readonly passphraseFile?: string;
+  /** Cap on the existing key file's size in bytes; default 10 MiB (`DEFAULT_MAX_INPUT_BYTES`). */
+  readonly maxInputBytes?: number;
+  /** Replace existing files. Default: refuse, and write nothing. */
+  readonly force?: boolean;
+}
+
+/** What {@link writeClientIdentity} made and where. */
+export interface WrittenClientIdentity {
+  readonly info: CertificateInfo;
+  readonly certificatePem: string;
+  readonly certificatePath: string;
+  /** Where the key is: the new file, or the existing key that was certified. */
+  readonly privateKeyPath: string;
+  /** False when an existing key was certified. */
+  readonly privateKeyWritten: boolean;
+}
+
+/**
+ * Generates a client identity and writes it: key (mode 0600) and certificate (0644), atomically,
+ * never over existing files unless `force`. Existing files are detected before the key is
+ * generated, so a refusal is immediate and nothing is written.
+ *
+ * @example
+ * ```ts
+ * const written = await writeClientIdentity({ outDir: 'client', subject: { commonName: 'app' } });
+ * console.log(written.certificatePath); // client/cert.pem
+ * ```
+ */
+export async function writeClientIdentity(
+  options: WriteClientIdentityOptions,
+): Promise<WrittenClientIdentity> {
+  const outDir = options.outDir ?? '.';
+  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const privateKeyPath =
+    options.existingKeyPath ?? outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+  const writeKey = options.existingKeyPath === undefined;
+  const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
+  if (writeKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(options.existingKeyPath, options.passphraseFile),
+  };
+  checkClientIdentityOptions(options); // bad options fail before any file check or key generation
+  await checkWritePlan({ ...write, outputs });
+  const {
+    existingKeyPath,
+    passphrase: givenPassphrase,
+    passphraseFile,
+    maxInputBytes,
+    outDir: _o,
+    keyFile: _k,
+    certFile: _c,
+    force: _f,
+    ...generation
+  } = options;
+  const passphrase = await passphraseFrom(givenPassphrase, passphraseFile);
+  const identity = await generateClientIdentity({
+    ...generation,
+    ...(existingKeyPath === undefined && passphrase !== undefined
+      ? { keyPassphrase: passphrase }
+      : {}),
+    ...(existingKeyPath === undefined
+      ? {}
+      : {
+          existingKey: {
+            bytes: await readInputFile(existingKeyPath, readLimit(maxInputBytes)),
+            source: existingKeyPath,
+            ...(passphrase === undefined ? {} : { passphrase }),
+          },
+        }),
+  });
+  await writeFilesAtomically(
+    outputs.map((o) => ({
+      ...o,
+      content: o.path === certificatePath ? identity.certificatePem : identity.privateKeyPem,
+    })),
+    write,
+  );
+  return {
+    info: identity.info,
+    certificatePem: identity.certificatePem,
+    certificatePath,
+    privateKeyPath,
+    privateKeyWritten: writeKey,
+  };
+}
+
+/** Options of {@link renewClientIdentity}. */
+export interface RenewClientIdentityOptions {
+  /** The current client certificate (self-signed, as gen-client makes). */
+  readonly certPath: string;
+  /** Its private key. */
+  readonly keyPath: string;
+  /**
+   * Passphrase of an encrypted key. Without `reuseKey`, the new key is encrypted with it too
+   * (PKCS#8, scrypt + AES-256-CBC), as the old one was.
+   */
+  readonly passphrase?: string;
+  /** Read {@link RenewClientIdentityOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
+  /** Largest input file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+  /** Certify the same key again (the server's trust list need not change if it pins the key). Default: a new key of the same type and size. */
+  readonly reuseKey?: boolean;
+  /** Folder to write into (created if missing). Default: the current folder. */
+  readonly outDir?: string;
+  /** Certificate file, inside `outDir` unless absolute. Default {@link CLIENT_CERT_FILE}. */
+  readonly certFile?: string;
+  /** Key file, inside `outDir` unless absolute. Default {@link CLIENT_KEY_FILE}. */
+  readonly keyFile?: string;
+  /** Validity in days; default: the current certificate's lifetime. */
+  readonly days?: number;
+  readonly now?: Date | number;
+  /**
+   * Replace existing files. With it, the new certificate and key may replace the very files
+   * renewed (`certPath`, `keyPath`), all-or-nothing; never one the other (the certificate over
+   * the key) nor the passphrase file.
+   */
+  readonly force?: boolean;
+}
+
+/**
+ * Re-issues a self-signed client identity with the same subject (byte for byte) and the client
+ * profile: a new key of the same type and size by default, or the same key with `reuseKey`.
+ * The new certificate must be added to the database's trusted client certificates before the
+ * old one expires; both can be trusted at once during the change-over.
+ *
+ * @throws {@link CertkitError} `KEY_MISMATCH` when the key is not the certificate's,
+ * `INVALID_OPTION` for a CA-issued certificate (renew that at its CA with `certs issue`)
+ *
+ * @example
+ * ```ts
+ * const renewed = await renewClientIdentity({ certPath: 'cert.pem', keyPath: 'keyclient.pem', outDir: 'renewed' });
+ * console.log(renewed.info.notAfter);
+ * ```
+ */
+export async function renewClientIdentity(
+  options: RenewClientIdentityOptions,
+): Promise<WrittenClientIdentity> {
+  const outDir = options.outDir ?? '.';
+  const reuseKey = options.reuseKey ?? false;
+  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const privateKeyPath = reuseKey
+    ? options.keyPath
+    : outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+  const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
+  if (!reuseKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    // Renewing in place is what --force is for here: each input may be replaced by its own new
+    // version (it is read whole first), never by the other file.
+    inputs: [
+      { path: options.certPath, replacedBy: certificatePath },
+      reuseKey ? options.keyPath : { path: options.keyPath, replacedBy: privateKeyPath },
+      ...inputsOf(options.passphraseFile),
+    ],
+  };
+  await checkWritePlan({ ...write, outputs });
+  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const limit = readLimit(options.maxInputBytes);
+  const [current] = parseCertificates(
+    await readInputFile(options.certPath, limit),
+    options.certPath,
+  );
+  if (current === undefined) throw new CertkitError('INTERNAL', 'no certificate');
+  const keyBytes = await readInputFile(options.keyPath, limit);
+  const { key, info: keyInfo } = parsePrivateKey(keyBytes, options.keyPath, {
+    ...(passphrase === undefined ? {} : { passphrase }),
+  });
+  const plan = planClientRenewal({
+    certificate: current,
+    privateKey: key,
+    certificateSource: options.certPath,
+    keySource: options.keyPath,
+    ...(options.days === undefined ? {} : { days: options.days }),
+  });
+  const issued = await issueCertificate({
+    profile: CLIENT_PROFILE,
+    subject: { commonName: plan.commonName },
+    subjectNameDer: plan.subjectNameDer,
+    days: plan.days,
+    keyType: plan.keyType,
+    curve: plan.curve,
+    bits: plan.bits,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(reuseKey
+      ? {
+          existingKey: {
+            bytes: keyBytes,
+            source: options.keyPath,
+            ...(passphrase === undefined ? {} : { passphrase }),
+          },
+        }
+      : {}),
+    // A new key for an encrypted one is encrypted with the same passphrase: renewing must not
+    // leave the key in the clear on disk where it was protected before.
+    ...(!reuseKey && keyInfo.encrypted && passphrase !== undefined
+      ? { keyPassphrase: passphrase }
+      : {}),
+  });
+  await writeFilesAtomically(
+    outputs.map((o) => ({
+      ...o,
+      content: o.path === certificatePath ? issued.certificatePem : issued.privateKeyPem,
+    })),
+    write,
+  );
+  return {
+    info: issued.info,
+    certificatePem: issued.certificatePem,
+    certificatePath,
+    privateKeyPath,
+    privateKeyWritten: !reuseKey,
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * CA, intermediate and server certificates on disk (`gen-ca`, `gen-intermediate`, `issue`):
+ * read the issuing CA's files, make the certificate (make/certificates.ts), write it and its key.
+ */
+import { CertkitError } from '../errors.js';
+import { SERVER_CERT_MAX_RECOMMENDED_DAYS } from '../defaults.js';
+import {
+  PRIVATE_KEY_MODE,
+  PUBLIC_FILE_MODE,
+  checkWritePlan,
+  outputPath,
+  readInputFile,
+  writeFilesAtomically,
+} from '../io/files.js';
+import type { PlannedOutput, WriteOptions } from '../io/files.js';
+import { issueCertificate } from '../make/certificates.js';
+import type {
+  IssueCertificateOptions,
+  IssuerInput,
+  KeyAndValidityOptions,
+} from '../make/certificates.js';
+import {
+  CA_PROFILE,
+  INTERMEDIATE_PROFILE,
+  profileForUsage,
+  redisEnterpriseNames,
+} from '../make/profiles.js';
+import type { CertificateUsage, SubjectFields } from '../make/profiles.js';
+import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
+import { OID } from '../x509/pkix.js';
+import type { CertificateInfo } from '../x509/pkix.js';
+import { inputsOf, passphraseFrom, readLimit } from './common.js';
+
+/** Root CA file names written by {@link writeCa}. */
+export const CA_CERT_FILE = 'ca.pem';
+/** Root CA key file name. */
+export const CA_KEY_FILE = 'ca-key.pem';
+/** Intermediate CA file names written by {@link writeIntermediate}. */
+export const INTERMEDIATE_CERT_FILE = 'intermediate.pem';
+/** Intermediate CA key file name. */
+export const INTERMEDIATE_KEY_FILE = 'intermediate-key.pem';
+/**
+ * Proxy certificate file names written by {@link writeServerCertificate}: the names Redis
+ * Enterprise's `rladmin cluster certificate set proxy certificate_file proxy_cert.pem
+ * key_file proxy_key.pem` examples use.
+ */
+export const PROXY_CERT_FILE = 'proxy_cert.pem';
+/** Proxy key file name. */
+export const PROXY_KEY_FILE = 'proxy_key.pem';
+
+/** Options every certificate-writing function shares. */
+export interface WriteCertificateOptions {
+  /** Folder to write into (created if missing, one level). Default: the current folder. */
+  readonly outDir?: string;
+  /** Replace existing files. Default: refuse, and write nothing. */
+  readonly force?: boolean;
+  /** Validity in days; the profile's default when absent. */
+  readonly days?: number;
+  readonly keyType?: KeyType;
+  /** RSA modulus; {@link CA_KEY_BITS} for CAs, {@link SERVER_KEY_BITS} for servers by default. */
+  readonly bits?: number;
+  readonly curve?: Curve;
+  readonly keyFormat?: KeyFormat;
+  readonly now?: Date | number;
+  readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
+  /** Largest input file read (the CA files); default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+}
+
+/** Where an issuing CA is on disk. */
+export interface IssuerFiles {
+  /** The issuing CA certificate, optionally followed by its issuers. */
+  readonly caCertPath: string;
+  readonly caKeyPath: string;
+  /** Passphrase of an encrypted CA key. */
+  readonly caPassphrase?: string;
+  /** Read {@link IssuerFiles.caPassphrase} from the first line of this file instead. */
+  readonly caPassphraseFile?: string;
+}
+
+/** What a certificate-writing function made and where. */
+export interface WrittenCertificate {
+  readonly info: CertificateInfo;
+  readonly certificatePath: string;
+  readonly privateKeyPath: string;
+  /** Certificates in the certificate file (the certificate, then intermediates). */
+  readonly chainLength: number;
+  /** Advice that did not stop the work (a validity beyond what clients accept, …). */
+  readonly warnings: readonly string[];
+}
+
+async function writeIssued(
+  paths: { cert: string; key: string },
+  options: WriteCertificateOptions,
+  issue: Omit<IssueCertificateOptions, 'issuer'>,
+  issuerFiles: IssuerFiles | undefined,
+  warnings: readonly string[],
+): Promise<WrittenCertificate> {
+  const outputs: PlannedOutput[] = [
+    { path: paths.key, mode: PRIVATE_KEY_MODE },
+    { path: paths.cert, mode: PUBLIC_FILE_MODE },
+  ];
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(
+      issuerFiles?.caCertPath,
+      issuerFiles?.caKeyPath,
+      issuerFiles?.caPassphraseFile,
+    ),
+  };
+  await checkWritePlan({ ...write, outputs });
+  const limit = readLimit(options.maxInputBytes);
+  let issuer: IssuerInput | undefined;
+  if (issuerFiles !== undefined) {
+    const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphraseFile);
+    issuer = {
+      certificate: await readInputFile(issuerFiles.caCertPath, limit),
+      certificateSource: issuerFiles.caCertPath,
+      key: await readInputFile(issuerFiles.caKeyPath, limit),
+      keySource: issuerFiles.caKeyPath,
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
+  }
+  const issued = await issueCertificate({ ...issue, ...(issuer === undefined ? {} : { issuer }) });
+  await writeFilesAtomically(
+    [
+      { path: paths.key, content: issued.privateKeyPem, mode: PRIVATE_KEY_MODE },
+      { path: paths.cert, content: issued.chainPem, mode: PUBLIC_FILE_MODE },
+    ],
+    write,
+  );
+  return {
+    info: issued.info,
+    certificatePath: paths.cert,
+    privateKeyPath: paths.key,
+    chainLength: issued.chainPem.split('-----BEGIN CERTIFICATE-----').length - 1,
+    warnings,
+  };
+}
+
+function generationOptions(
+  options: WriteCertificateOptions,
+): Omit<KeyAndValidityOptions, 'subject'> {
+  const { outDir: _o, force: _f, onProgress: _p, maxInputBytes: _m, ...rest } = options;
+  return rest;
+}
+
+/** Options of {@link writeCa}. */
+export interface WriteCaOptions extends WriteCertificateOptions {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes a private root CA ({@link CA_PROFILE}) and writes `ca.pem` (0644) and `ca-key.pem` (0600).
+ *
+ * @example
+ * ```ts
+ * const ca = await writeCa({ subject: { commonName: 'Acme Redis Root CA' }, outDir: 'pki' });
+ * console.log(ca.certificatePath); // pki/ca.pem
+ * ```
+ */
+export async function writeCa(options: WriteCaOptions): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  return writeIssued(
+    { cert: outputPath(outDir, CA_CERT_FILE), key: outputPath(outDir, CA_KEY_FILE) },
+    options,
+    {
+      ...generationOptions(options),
+      subject: options.subject,
+      profile: CA_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    undefined,
+    [],
+  );
+}
+
+/** Options of {@link writeIntermediate}. */
+export interface WriteIntermediateOptions extends WriteCertificateOptions, IssuerFiles {
+  readonly subject: SubjectFields;
+}
+
+/**
+ * Makes an intermediate CA ({@link INTERMEDIATE_PROFILE}, pathLen 0) signed by a CA and writes
+ * `intermediate.pem` and `intermediate-key.pem`.
+ *
+ * @example
+ * ```ts
+ * await writeIntermediate({ caCertPath: 'pki/ca.pem', caKeyPath: 'pki/ca-key.pem',
+ *   subject: { commonName: 'Acme Redis Issuing CA' }, outDir: 'pki' });
+ * ```
+ */
+export async function writeIntermediate(
+  options: WriteIntermediateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
+  return writeIssued(
+    {
+      cert: outputPath(outDir, INTERMEDIATE_CERT_FILE),
+      key: outputPath(outDir, INTERMEDIATE_KEY_FILE),
+    },
+    options,
+    {
+      ...generationOptions(rest),
+      subject: options.subject,
+      profile: INTERMEDIATE_PROFILE,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    {
+      caCertPath,
+      caKeyPath,
+      ...(caPassphrase === undefined ? {} : { caPassphrase }),
+      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+    },
+    [],
+  );
+}
+
+/** Options of {@link writeServerCertificate}. */
+export interface WriteServerCertificateOptions extends WriteCertificateOptions, IssuerFiles {
+  /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
+  readonly cluster?: string;
+  /** More DNS names (a wildcard as `*.name.tld`). */
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** EKU: `both` (default), `server` or `client`. */
+  readonly usage?: CertificateUsage;
+  /** Subject; default CN = the cluster name (or the first DNS name). */
+  readonly subject?: SubjectFields;
+  /** Certificate file, inside `outDir` unless absolute. Default {@link PROXY_CERT_FILE}. */
+  readonly certFile?: string;
+  /** Key file, inside `outDir` unless absolute. Default {@link PROXY_KEY_FILE}. */
+  readonly keyFile?: string;
+}
+
+/**
+ * Issues a server (Redis Enterprise proxy) certificate from a CA and writes `proxy_cert.pem` (the
+ * certificate followed by the issuer's intermediates, the order a server sends) and
+ * `proxy_key.pem` (0600). A validity over {@link SERVER_CERT_MAX_RECOMMENDED_DAYS} days is
+ * allowed with a warning.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` without any name, or for an issuer that cannot sign
+ *
+ * @example
+ * ```ts
+ * const proxy = await writeServerCertificate({ caCertPath: 'pki/intermediate.pem',
+ *   caKeyPath: 'pki/intermediate-key.pem', cluster: 'cluster.local', outDir: 'proxy' });
+ * console.log(proxy.info.subjectAltNames.dns);
+ * ```
+ */
+export async function writeServerCertificate(
+  options: WriteServerCertificateOptions,
+): Promise<WrittenCertificate> {
+  const outDir = options.outDir ?? '.';
+  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
+  const ipAddresses = options.ipAddresses ?? [];
+  const commonName = cluster[0] ?? dnsNames.find((n) => !n.startsWith('*')) ?? ipAddresses[0];
+  if (commonName === undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'a server certificate needs a name: give the cluster name, a DNS name or an IP address',
+    );
+  }
+  const profile = profileForUsage(options.usage ?? 'both');
+  const days = options.days ?? profile.defaultDays;
+  const warnings =
+    days > SERVER_CERT_MAX_RECOMMENDED_DAYS && profile.extendedKeyUsage.includes(OID.serverAuth)
+      ? [
+          `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
+        ]
+      : [];
+  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
+  const {
+    cluster: _c,
+    dnsNames: _d,
+    ipAddresses: _i,
+    usage: _u,
+    subject: _s,
+    certFile: _cf,
+    keyFile: _kf,
+    ...generation
+  } = rest;
+  return writeIssued(
+    {
+      cert: outputPath(outDir, options.certFile ?? PROXY_CERT_FILE),
+      key: outputPath(outDir, options.keyFile ?? PROXY_KEY_FILE),
+    },
+    options,
+    {
+      ...generationOptions(generation),
+      subject: options.subject ?? { commonName },
+      profile,
+      dnsNames,
+      ipAddresses,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+    {
+      caCertPath,
+      caKeyPath,
+      ...(caPassphrase === undefined ? {} : { caPassphrase }),
+      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+    },
+    warnings,
+  );
+}

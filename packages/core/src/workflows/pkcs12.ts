@@ -1,0 +1,98 @@
+/** `certs export-p12`: read a certificate, its key and a chain, write a PKCS#12 key store. */
+import {
+  PRIVATE_KEY_MODE,
+  checkWritePlan,
+  readInputFile,
+  readPassphraseFile,
+  writeFilesAtomically,
+} from '../io/files.js';
+import type { WriteOptions } from '../io/files.js';
+import { createPkcs12 } from '../make/pkcs12.js';
+import type { Pkcs12Store } from '../make/pkcs12.js';
+import type { CertificateInfo } from '../x509/pkix.js';
+import { readLimit } from './common.js';
+
+/** Options of {@link writePkcs12}. */
+export interface WritePkcs12Options {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly chainPath?: string;
+  /** File whose first line is the store password (never a command-line argument: ps shows those). */
+  readonly passwordFile: string;
+  /** Passphrase file of an encrypted key. */
+  readonly keyPassphraseFile?: string;
+  readonly out: string;
+  readonly legacy?: boolean;
+  readonly friendlyName?: string;
+  readonly force?: boolean;
+  /** Largest certificate, key or chain file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+}
+
+/** What {@link writePkcs12} wrote. */
+export interface WrittenPkcs12 {
+  readonly path: string;
+  readonly friendlyName: string;
+  readonly certificates: readonly CertificateInfo[];
+  readonly protection: Pkcs12Store['protection'];
+}
+
+/**
+ * Reads a certificate, its key and an optional chain, and writes a PKCS#12 key store (mode 0600:
+ * it holds the private key).
+ *
+ * @example
+ * ```ts
+ * await writePkcs12({ certPath: 'cert.pem', keyPath: 'keyclient.pem', chainPath: 'servercerts.pem',
+ *   passwordFile: 'p12.pass', out: 'client.p12' });
+ * // java -Djavax.net.ssl.keyStore=client.p12 -Djavax.net.ssl.keyStorePassword=… …
+ * ```
+ */
+export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenPkcs12> {
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: [
+      options.certPath,
+      options.keyPath,
+      options.passwordFile,
+      ...(options.chainPath === undefined ? [] : [options.chainPath]),
+      ...(options.keyPassphraseFile === undefined ? [] : [options.keyPassphraseFile]),
+    ],
+  };
+  await checkWritePlan({ ...write, outputs: [{ path: options.out, mode: PRIVATE_KEY_MODE }] });
+  const password = await readPassphraseFile(options.passwordFile);
+  const keyPassphrase =
+    options.keyPassphraseFile === undefined
+      ? undefined
+      : await readPassphraseFile(options.keyPassphraseFile);
+  const limit = readLimit(options.maxInputBytes);
+  const store = createPkcs12({
+    certificate: await readInputFile(options.certPath, limit),
+    certificateSource: options.certPath,
+    key: await readInputFile(options.keyPath, limit),
+    keySource: options.keyPath,
+    ...(keyPassphrase === undefined ? {} : { keyPassphrase }),
+    ...(options.chainPath === undefined
+      ? {}
+      : {
+          chain: {
+            bytes: await readInputFile(options.chainPath, limit),
+            source: options.chainPath,
+          },
+        }),
+    password,
+    ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
+    ...(options.friendlyName === undefined ? {} : { friendlyName: options.friendlyName }),
+  });
+  await writeFilesAtomically(
+    [{ path: options.out, content: store.der, mode: PRIVATE_KEY_MODE }],
+    write,
+  );
+  return {
+    path: options.out,
+    friendlyName: store.friendlyName,
+    certificates: store.certificates,
+    protection: store.protection,
+  };
+}

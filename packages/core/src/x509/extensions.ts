@@ -1,0 +1,290 @@
+/**
+ * Extensions and structures of a certificate as plain data, for the judges: the subjectAltName
+ * entries, the authority key identifier, extended key usage, authority information access, name
+ * constraints, and the structural facts path validation checks (version, serial, the two
+ * signature algorithm fields, the EC key's parameters). Decoded by pkijs (structures.ts); what
+ * pkijs cannot decode is reported as `malformed`, never thrown.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { OID } from './pkix.js';
+import type { Certificate } from './pkix.js';
+import { decodedExtensions, pkijsCertificate } from './structures.js';
+
+/** One attribute of a directory name, as decoded: the type OID and the value's text. */
+export interface DirectoryAttribute {
+  readonly oid: string;
+  /** The value as a string; empty when it is not a string type. */
+  readonly value: string;
+}
+
+/** The attributes of a pkijs name, in order. */
+function directoryAttributes(name: pkijs.RelativeDistinguishedNames): DirectoryAttribute[] {
+  return name.typesAndValues.map((tv) => {
+    const v = tv.value as { valueBlock?: { value?: unknown } };
+    return {
+      oid: tv.type,
+      value: typeof v.valueBlock?.value === 'string' ? v.valueBlock.value : '',
+    };
+  });
+}
+
+/** The subject of a certificate as a directory name (for directoryName name constraints). */
+export function subjectDirectoryName(certificate: Certificate): DirectoryAttribute[] {
+  return directoryAttributes(pkijsCertificate(certificate).subject);
+}
+
+function parsedOk(value: unknown): boolean {
+  return (
+    value !== null && value !== undefined && !(typeof value === 'object' && 'parsingError' in value)
+  );
+}
+
+function extension(certificate: Certificate, oid: string) {
+  return decodedExtensions(certificate).find((e) => e.oid === oid);
+}
+
+/** The subjectAltName entries of a certificate, decoded; `malformed` when it cannot be read. */
+export interface SubjectAltNames {
+  readonly present: boolean;
+  readonly critical: boolean;
+  readonly malformed: boolean;
+  readonly dns: readonly string[];
+  /** Raw iPAddress octets; entries that are not 4 or 16 octets are kept (they are malformed). */
+  readonly ip: readonly Uint8Array[];
+  readonly email: readonly string[];
+  readonly uri: readonly string[];
+  /** directoryName entries, each as its attributes in order. */
+  readonly directoryNames: readonly (readonly DirectoryAttribute[])[];
+  /** otherName, x400Address, ediPartyName or registeredID entries are present. */
+  readonly otherForms: readonly number[];
+}
+
+/** Decodes the subjectAltName extension of a certificate (RFC 5280 section 4.2.1.6). */
+export function subjectAltNames(certificate: Certificate): SubjectAltNames {
+  const extension = decodedExtensions(certificate).find((e) => e.oid === OID.subjectAltName);
+  const empty = {
+    dns: [],
+    ip: [],
+    email: [],
+    uri: [],
+    directoryNames: [],
+    otherForms: [],
+  };
+  if (extension === undefined)
+    return { present: false, critical: false, malformed: false, ...empty };
+  const parsed = extension.parsed;
+  if (
+    !(parsed instanceof pkijs.AltName) ||
+    'parsingError' in parsed ||
+    parsed.altNames.length === 0
+  ) {
+    return { present: true, critical: extension.critical, malformed: true, ...empty };
+  }
+  const out = {
+    dns: [] as string[],
+    ip: [] as Uint8Array[],
+    email: [] as string[],
+    uri: [] as string[],
+    directoryNames: [] as DirectoryAttribute[][],
+    otherForms: [] as number[],
+  };
+  let malformed = false;
+  for (const name of parsed.altNames) {
+    switch (name.type) {
+      case 1:
+      case 2:
+      case 6:
+        if (typeof name.value !== 'string') malformed = true;
+        else (name.type === 1 ? out.email : name.type === 2 ? out.dns : out.uri).push(name.value);
+        break;
+      case 7:
+        if (name.value instanceof asn1js.OctetString)
+          out.ip.push(name.value.valueBlock.valueHexView);
+        else malformed = true;
+        break;
+      case 4:
+        if (name.value instanceof pkijs.RelativeDistinguishedNames)
+          out.directoryNames.push(directoryAttributes(name.value));
+        else malformed = true;
+        break;
+      default:
+        out.otherForms.push(name.type);
+    }
+  }
+  return { present: true, critical: extension.critical, malformed, ...out };
+}
+
+/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate. */
+const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.basicConstraints,
+  OID.nameConstraints,
+  OID.authorityKeyIdentifier,
+  OID.policyConstraints,
+  OID.extKeyUsage,
+  OID.authorityInfoAccess,
+  OID.certificatePolicies,
+  OID.crlDistributionPoints,
+]);
+
+/** An extension as path validation sees it. */
+export interface ExtensionView {
+  readonly oid: string;
+  readonly critical: boolean;
+  /** The extension is of a type certkit decodes, and its value cannot be decoded. */
+  readonly malformed: boolean;
+}
+
+/** The extensions of a certificate, in order, repeats included. */
+export function extensionViews(certificate: Certificate): ExtensionView[] {
+  return decodedExtensions(certificate).map((e) => ({
+    oid: e.oid,
+    critical: e.critical,
+    // Only the types decoded at all are tried: reading `parsed` decodes the value.
+    malformed: DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed),
+  }));
+}
+
+/** Whether the extension `oid` (the first one) is marked critical; undefined when absent. */
+export function extensionCritical(certificate: Certificate, oid: string): boolean | undefined {
+  return extension(certificate, oid)?.critical;
+}
+
+/** Structural facts of a certificate (RFC 5280 sections 4.1.1.2, 4.1.2.1, 4.1.2.2). */
+export interface CertificateStructure {
+  /** The version field as encoded: 0 for v1, 2 for v3. */
+  readonly version: number;
+  /** The serial number's content octets. */
+  readonly serial: Uint8Array;
+  /** signatureAlgorithm equals the TBS's signature field, byte for byte. */
+  readonly signatureAlgorithmsMatch: boolean;
+  /** The key is EC with a named curve (not explicit curve parameters); false for other keys. */
+  readonly namedCurve: boolean;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+/**
+ * The structural facts of a certificate.
+ *
+ * @throws {@link CertkitError} `CERTIFICATE_INVALID` when pkijs cannot read what pkix.ts could
+ */
+export function certificateStructure(certificate: Certificate): CertificateStructure {
+  const cert = pkijsCertificate(certificate);
+  const outer = new Uint8Array(cert.signatureAlgorithm.toSchema().toBER(false));
+  const inner = new Uint8Array(cert.signature.toSchema().toBER(false));
+  return {
+    version: cert.version,
+    serial: cert.serialNumber.valueBlock.valueHexView,
+    signatureAlgorithmsMatch: bytesEqual(outer, inner),
+    namedCurve:
+      cert.subjectPublicKeyInfo.algorithm.algorithmParams instanceof asn1js.ObjectIdentifier,
+  };
+}
+
+/**
+ * The number of access descriptions of authorityInfoAccess (RFC 5280 section 4.2.2.1), or null
+ * when the extension is absent or cannot be decoded.
+ */
+export function accessDescriptionCount(certificate: Certificate): number | null {
+  const aia = extension(certificate, OID.authorityInfoAccess)?.parsed;
+  return aia instanceof pkijs.InfoAccess ? aia.accessDescriptions.length : null;
+}
+
+/** authorityKeyIdentifier (RFC 5280 section 4.2.1.1) as plain data. */
+export interface AuthorityKeyIdentifierView {
+  /** keyIdentifier, lower-case hex; undefined when absent. */
+  readonly keyIdentifier?: string;
+  readonly hasAuthorityCertIssuer: boolean;
+  readonly hasAuthorityCertSerialNumber: boolean;
+}
+
+/**
+ * The authority key identifier: undefined when the extension is absent, `malformed` when it
+ * cannot be decoded.
+ */
+export function authorityKeyIdentifier(
+  certificate: Certificate,
+): AuthorityKeyIdentifierView | 'malformed' | undefined {
+  const e = extension(certificate, OID.authorityKeyIdentifier);
+  if (e === undefined) return undefined;
+  const aki = e.parsed;
+  if (!(aki instanceof pkijs.AuthorityKeyIdentifier)) return 'malformed';
+  return {
+    ...(aki.keyIdentifier === undefined
+      ? {}
+      : { keyIdentifier: Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') }),
+    hasAuthorityCertIssuer: aki.authorityCertIssuer !== undefined,
+    hasAuthorityCertSerialNumber: aki.authorityCertSerialNumber !== undefined,
+  };
+}
+
+/**
+ * The extended key usage OIDs (RFC 5280 section 4.2.1.12): null when the extension is absent, an
+ * empty list when it cannot be decoded.
+ */
+export function extendedKeyUsageOids(certificate: Certificate): string[] | null {
+  const parsed = extension(certificate, OID.extKeyUsage)?.parsed;
+  if (parsed === undefined) return null;
+  return parsed instanceof pkijs.ExtKeyUsage ? parsed.keyPurposes : [];
+}
+
+/**
+ * A GeneralName (RFC 5280 section 4.2.1.6) as plain data: its form (the CHOICE tag) and the
+ * value of the forms certkit reads. A value of the wrong type for its form is left out.
+ */
+export interface GeneralNameView {
+  /** 1 rfc822Name, 2 dNSName, 4 directoryName, 6 URI, 7 iPAddress; others as tagged. */
+  readonly form: number;
+  /** rfc822Name, dNSName, URI: the IA5String text. */
+  readonly text?: string;
+  /** iPAddress: the octets. */
+  readonly octets?: Uint8Array;
+  /** directoryName: the attributes. */
+  readonly directoryName?: readonly DirectoryAttribute[];
+}
+
+function generalNameView(name: pkijs.GeneralName): GeneralNameView {
+  const { type, value } = name as { type: number; value: unknown };
+  if ((type === 1 || type === 2 || type === 6) && typeof value === 'string')
+    return { form: type, text: value };
+  if (type === 7 && value instanceof asn1js.OctetString)
+    return { form: type, octets: value.valueBlock.valueHexView };
+  if (type === 4 && value instanceof pkijs.RelativeDistinguishedNames)
+    return { form: type, directoryName: directoryAttributes(value) };
+  return { form: type };
+}
+
+/** nameConstraints (RFC 5280 section 4.2.1.10): the bases of each list, as given. */
+export interface NameConstraintsView {
+  /** permittedSubtrees; undefined when absent. */
+  readonly permitted?: readonly GeneralNameView[];
+  /** excludedSubtrees; undefined when absent. */
+  readonly excluded?: readonly GeneralNameView[];
+}
+
+/**
+ * The name constraints of a certificate: undefined when absent, `malformed` when they cannot be
+ * decoded.
+ */
+export function nameConstraints(
+  certificate: Certificate,
+): NameConstraintsView | 'malformed' | undefined {
+  const e = extension(certificate, OID.nameConstraints);
+  if (e === undefined) return undefined;
+  const nc = e.parsed;
+  if (!(nc instanceof pkijs.NameConstraints) || !parsedOk(nc)) return 'malformed';
+  return {
+    ...(nc.permittedSubtrees === undefined
+      ? {}
+      : { permitted: nc.permittedSubtrees.map((s) => generalNameView(s.base)) }),
+    ...(nc.excludedSubtrees === undefined
+      ? {}
+      : { excluded: nc.excludedSubtrees.map((s) => generalNameView(s.base)) }),
+  };
+}
