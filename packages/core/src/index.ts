@@ -113,6 +113,7 @@ export {
   PUBLIC_FILE_MODE,
   readInputFile,
   readPassphraseFile,
+  STDIN_PATH,
   writeFilesAtomically,
 } from './files.js';
 export type { OutputFile, PlannedInput, PlannedOutput, WriteOptions, WritePlan } from './files.js';

@@ -15,6 +15,7 @@ import { parseCertificates } from './certificates.js';
 import { CertkitError, isCertkitError } from './errors.js';
 import {
   PUBLIC_FILE_MODE,
+  STDIN_PATH,
   checkWritePlan,
   readInputFile,
   readPassphraseFile,
@@ -874,6 +875,18 @@ export async function writeStunnelConfig(
 ): Promise<WrittenStunnelConfig> {
   const path = options.out ?? STUNNEL_CONFIG_FILE;
   const force = options.force ?? false;
+  for (const [name, value] of [
+    ['cert', options.cert],
+    ['key', options.key],
+    ['cafile', options.cafile],
+  ] as const) {
+    if (value === STDIN_PATH) {
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `${name} cannot be - (standard input): stunnel reads the file itself each time it starts, so give its path`,
+      );
+    }
+  }
   const absolute = {
     ...options,
     cert: resolve(options.cert),
