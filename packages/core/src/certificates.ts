@@ -5,7 +5,9 @@
  * {@link CLIENT_PROFILE}; other kinds (CA, server) are further profiles, not copies of code.
  */
 import { randomBytes } from 'node:crypto';
+import { assertClusterName } from './cluster-name.js';
 import { CertkitError } from './errors.js';
+import { derPrivateKeyKind } from './input-hints.js';
 import { parseIpAddress } from './ip.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
 import { OID, internals, parseCertificate, signCertificate } from './pkix.js';
@@ -184,6 +186,7 @@ export function profileForUsage(usage: CertificateUsage): CertificateProfile {
  * ```
  */
 export function redisEnterpriseNames(cluster: string): string[] {
+  assertClusterName(cluster);
   const name = validateDnsName(cluster, 'cluster name', false);
   return [name, `*.${name}`, `internal.${name}`, `*.internal.${name}`];
 }
@@ -750,6 +753,14 @@ export function parseCertificates(
     );
   }
   return blocks.map((block) => {
+    // A DER key (swapped --cert and --key) is said to be one, not "not a valid certificate".
+    const derKey = block.label === null ? derPrivateKeyKind(block.der) : null;
+    if (derKey !== null) {
+      throw new CertkitError(
+        'NOT_A_CERTIFICATE',
+        `${source} is ${derKey}, not a certificate (keep private keys out of certificate files)`,
+      );
+    }
     if (
       block.label !== null &&
       block.label !== 'CERTIFICATE' &&

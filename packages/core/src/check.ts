@@ -12,6 +12,7 @@ import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './
 import type { ClientStack, ClientVerdict } from './clients.js';
 import { parseCertificates } from './certificates.js';
 import { CertkitError } from './errors.js';
+import { clusterNameProblem, describeClusterNameProblem } from './cluster-name.js';
 import { readInputFile, readPassphraseFile } from './files.js';
 import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
@@ -189,6 +190,13 @@ function summary(certificate: Certificate): CertificateSummary {
 
 /** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
 function checkCluster(cluster: string): string {
+  const problem = clusterNameProblem(cluster);
+  if (problem !== null) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `cluster must be a DNS name such as redislabs.com: ${describeClusterNameProblem(cluster, problem)}`,
+    );
+  }
   const name = cluster.toLowerCase().replace(/\.$/, '');
   if (
     !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(

@@ -29,6 +29,7 @@ import {
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CertkitError } from './errors.js';
+import { endpointHint } from './input-hints.js';
 
 /** Default cap on one input: 10 MiB, far above any real bundle (5,000 certificates are ~7 MiB). */
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -43,9 +44,11 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return new CertkitError('FILE_NOT_FOUND', `cannot ${action} ${path}: no such file`, {
-        cause: error,
-      });
+      return new CertkitError(
+        'FILE_NOT_FOUND',
+        `cannot ${action} ${path}: no such file${action === 'read' ? endpointHint(path) : ''}`,
+        { cause: error },
+      );
     case 'EACCES':
     case 'EPERM':
       return new CertkitError('FILE_UNREADABLE', `cannot ${action} ${path}: permission denied`, {
@@ -156,7 +159,8 @@ async function readStdin(max: number): Promise<Uint8Array> {
  * `maxBytes`; a FIFO (`<(certs fetch …)`, `mkfifo`) or a character device (`/dev/stdin`), read
  * to its end and refused at the first byte over `maxBytes`; or standard input for
  * {@link STDIN_PATH} (`-`), likewise, once per process. Directories, block devices and sockets
- * are refused.
+ * are refused; with `regularFileOnly`, streams too (without waiting for a FIFO's writer), for a
+ * read that must not block, such as a hint about a value.
  *
  * @example
  * ```ts
@@ -165,14 +169,15 @@ async function readStdin(max: number): Promise<Uint8Array> {
  */
 export async function readInputFile(
   path: string,
-  options: { maxBytes?: number } = {},
+  options: { maxBytes?: number; regularFileOnly?: boolean } = {},
 ): Promise<Uint8Array> {
   const max = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  if (path === STDIN_PATH) return readStdin(max);
+  const streams = options.regularFileOnly !== true;
+  if (path === STDIN_PATH && streams) return readStdin(max);
   let handle: FileHandle;
   try {
-    // Blocking, as `cat` opens: a FIFO opens once its writer has.
-    handle = await open(path, constants.O_RDONLY);
+    // Blocking, as `cat` opens: a FIFO opens once its writer has. Without streams, at once.
+    handle = await open(path, constants.O_RDONLY | (streams ? 0 : constants.O_NONBLOCK));
   } catch (error) {
     throw fsError(error, path, 'read');
   }
@@ -180,11 +185,14 @@ export async function readInputFile(
     const info = await handle.stat();
     if (info.isDirectory())
       throw new CertkitError('NOT_A_FILE', `cannot read ${path}: it is a directory`);
-    if (info.isFIFO() || info.isCharacterDevice()) return await readStream(handle, path, max);
+    if (streams && (info.isFIFO() || info.isCharacterDevice()))
+      return await readStream(handle, path, max);
     if (!info.isFile())
       throw new CertkitError(
         'NOT_A_FILE',
-        `cannot read ${path}: not a regular file, a FIFO or a character device`,
+        streams
+          ? `cannot read ${path}: not a regular file, a FIFO or a character device`
+          : `cannot read ${path}: not a regular file`,
       );
     if (info.size > max) throw tooLarge(path, info.size, max);
     const buffer = Buffer.alloc(info.size);

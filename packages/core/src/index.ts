@@ -116,6 +116,16 @@ export {
   STDIN_PATH,
   writeFilesAtomically,
 } from './files.js';
+export { derPrivateKeyKind, looksLikeEndpoint } from './input-hints.js';
+export {
+  assertClusterName,
+  CLUSTER_NAME_HELP,
+  clusterNameFromCertificates,
+  clusterNameProblem,
+  describeClusterNameProblem,
+} from './cluster-name.js';
+export type { ClusterNameMistake, ClusterNameProblem } from './cluster-name.js';
+export { clusterNameHint } from './cluster-hint.js';
 export type { OutputFile, PlannedInput, PlannedOutput, WriteOptions, WritePlan } from './files.js';
 
 export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';

@@ -22,6 +22,7 @@ import {
   writeFilesAtomically,
 } from './files.js';
 import type { WriteOptions } from './files.js';
+import { derPrivateKeyKind } from './input-hints.js';
 import { keysMatch, parsePrivateKey } from './keys.js';
 import { validatePath } from './path.js';
 import {
@@ -561,11 +562,16 @@ async function readOrRecord(
  * for in the text.
  */
 function certificatesOf(bytes: Uint8Array, source: string): Certificate[] {
-  const blocks = parsePemBlocks(bytes, source).filter(
-    (block) => block.label === null || !PRIVATE_KEY_LABELS.includes(block.label),
+  const blocks = parsePemBlocks(bytes, source).filter((block) =>
+    block.label === null
+      ? derPrivateKeyKind(block.der) === null
+      : !PRIVATE_KEY_LABELS.includes(block.label),
   );
   if (blocks.length === 0) {
-    throw new CertkitError('NOT_A_CERTIFICATE', `${source} holds a private key and no certificate`);
+    throw new CertkitError(
+      'NOT_A_CERTIFICATE',
+      `${source} is a private key, not a certificate (it holds no certificate block)`,
+    );
   }
   return blocks.map((block) => {
     if (
