@@ -1,0 +1,427 @@
+/**
+ * Issue 15, items 2, 3, 7 and 8, through the built bin and real shells: a closed stdout (a real
+ * pipe into `head -c1`), `-` as standard input, a real FIFO (mkfifo), character devices,
+ * `<(…)`, `certs fetch EP | certs chain - …` against a loopback TLS server, the hints for the
+ * usual input mistakes, and `pnpm certs` run from another folder.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { BIN, ROOT, run, runCli } from '../helpers/cli.js';
+import type { RunResult } from '../helpers/cli.js';
+import { openssl } from '../helpers/openssl.js';
+import { makeCert } from '../helpers/pki.js';
+import type { MadeCert } from '../helpers/pki.js';
+import { tempDir } from '../helpers/tmp.js';
+import { startTlsServer } from '../hardening/loopback.js';
+
+interface Pki {
+  readonly dir: string;
+  readonly ca: MadeCert;
+  /** Issued by `ca`, for redislabs.com and *.redislabs.com. */
+  readonly leaf: MadeCert;
+  /** Another self-signed certificate. */
+  readonly other: MadeCert;
+  /** The leaf's key as DER (SEC 1, as `openssl pkey -outform DER` writes an EC key). */
+  readonly keyDer: string;
+}
+
+let pki: Pki | undefined;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'certkit-pipes-'));
+  const ca = await makeCert(dir, { name: 'ca', subject: '/CN=Pipes CA', ca: true });
+  const leaf = await makeCert(dir, {
+    name: 'proxy_cert',
+    subject: '/CN=redislabs.com',
+    ca: false,
+    eku: 'serverAuth',
+    san: ['DNS:redislabs.com', 'DNS:*.redislabs.com'],
+    issuer: ca,
+  });
+  const other = await makeCert(dir, { name: 'other', subject: '/CN=Other', ca: true });
+  const keyDer = join(dir, 'key.der');
+  const made = await openssl(['pkey', '-in', leaf.key, '-outform', 'DER', '-out', keyDer]);
+  assert.equal(made.code, 0, made.stderr);
+  pki = { dir, ca, leaf, other, keyDer };
+});
+
+after(() => {
+  if (pki !== undefined) rmSync(pki.dir, { recursive: true, force: true });
+});
+
+function setUp(): Pki {
+  if (pki === undefined) throw new Error('before() did not run');
+  return pki;
+}
+
+/** Runs a bash script with `$NODE` and `$BIN` set: a real shell pipeline. */
+function shell(script: string, args: readonly string[] = [], cwd?: string): Promise<RunResult> {
+  return run('bash', ['-c', script, 'bash', ...args], {
+    env: { NODE: process.execPath, BIN },
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+}
+
+function fingerprints(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g)].map(
+    (m) => new X509Certificate(m[0]).fingerprint256,
+  );
+}
+
+function fingerprintOf(path: string): string {
+  return new X509Certificate(readFileSync(path)).fingerprint256;
+}
+
+void test('issue 15 (2): a stdout closed early (a real pipe into head -c1) ends the command quietly, status 141', async (t) => {
+  const { leaf } = setUp();
+  const dir = tempDir(t);
+  // 1,000 certificates: megabytes of output, far past what the pipe holds once head has gone.
+  const big = join(dir, 'big.pem');
+  writeFileSync(big, readFileSync(leaf.cert, 'utf8').repeat(1000));
+  for (const args of [
+    ['inspect', big],
+    ['inspect', '--json', big],
+    ['expiry', big],
+  ]) {
+    const result = await shell(
+      '"$NODE" "$BIN" "$@" | head -c1; echo " status=${PIPESTATUS[0]}"',
+      args,
+    );
+    const shown = `certs ${args.join(' ')}\n${result.stdout}\n${result.stderr}`;
+    assert.equal(result.stderr, '', `no message, no stack trace\n${shown}`);
+    assert.match(result.stdout, /^\S status=141\n$/, shown);
+  }
+});
+
+void test('issue 15 (3): - reads standard input for certificate inputs, once per command', async () => {
+  const { ca, leaf, other } = setUp();
+  const pem = readFileSync(other.cert, 'utf8');
+  const chain = await runCli(['chain', '-', ca.cert, '--json'], { input: pem });
+  assert.equal(chain.code, 0, chain.stderr);
+  const doc = JSON.parse(chain.stdout) as {
+    inputs: { file: string; certificates: number }[];
+    pem: string;
+  };
+  assert.deepEqual(doc.inputs, [
+    { file: '-', certificates: 1 },
+    { file: ca.cert, certificates: 1 },
+  ]);
+  assert.deepEqual(
+    fingerprints(doc.pem).sort(),
+    [fingerprintOf(other.cert), fingerprintOf(ca.cert)].sort(),
+  );
+
+  const inspect = await runCli(['inspect', '-', '--json'], { input: pem });
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.equal((JSON.parse(inspect.stdout) as { files: { path: string }[] }).files[0]?.path, '-');
+
+  // A leaf, and a --ca (a repeatable option), from standard input.
+  const leafIn = await runCli(['verify', '-', '--ca', ca.cert, '--host', 'redislabs.com'], {
+    input: readFileSync(leaf.cert, 'utf8'),
+  });
+  assert.equal(leafIn.code, 0, leafIn.stdout + leafIn.stderr);
+  const caIn = await runCli(['verify', leaf.cert, '--ca', '-', '--host', 'redislabs.com'], {
+    input: readFileSync(ca.cert, 'utf8'),
+  });
+  assert.equal(caIn.code, 0, caIn.stdout + caIn.stderr);
+
+  const twice = await runCli(['chain', '-', '-'], { input: pem });
+  assert.equal(twice.code, 2);
+  assert.match(
+    twice.stderr,
+    /^certs: - \(standard input\) is given 2 times; standard input can be read once/,
+  );
+
+  // The same cap as files: 10 MiB by default, --max-input to change it.
+  const capped = await runCli(['inspect', '-', '--max-input', '1KiB'], { input: pem.repeat(4) });
+  assert.equal(capped.code, 2);
+  assert.equal(
+    capped.stderr,
+    'certs: cannot read - (standard input): it goes on past the 1024-byte limit\n',
+  );
+});
+
+void test('issue 15 (3): a real FIFO, /dev/stdin, <(…) and character devices are read as inputs, under the same cap', async (t) => {
+  const { ca, other } = setUp();
+  const dir = tempDir(t);
+  const fifo = join(dir, 'node.pem');
+  execFileSync('mkfifo', [fifo]);
+  // The writer blocks until certs opens the FIFO, as a shell's `cat > fifo` does.
+  const [writer, read] = await Promise.all([
+    run('sh', ['-c', 'cat "$1" > "$2"', 'sh', other.cert, fifo], { timeoutMs: 20_000 }),
+    runCli(['chain', fifo, ca.cert, '--json'], { timeoutMs: 20_000 }),
+  ]);
+  assert.equal(writer.code, 0, writer.stderr);
+  assert.equal(read.code, 0, read.stderr);
+  assert.deepEqual((JSON.parse(read.stdout) as { inputs: unknown }).inputs, [
+    { file: fifo, certificates: 1 },
+    { file: ca.cert, certificates: 1 },
+  ]);
+
+  const stdin = await shell('cat "$1" | "$NODE" "$BIN" inspect /dev/stdin --json', [other.cert]);
+  assert.equal(stdin.code, 0, stdin.stderr);
+  assert.equal(
+    (JSON.parse(stdin.stdout) as { files: { items: unknown[] }[] }).files[0]?.items.length,
+    1,
+  );
+
+  const substituted = await shell('"$NODE" "$BIN" chain <(cat "$1") "$2" -o "$3"', [
+    other.cert,
+    ca.cert,
+    join(dir, 'bundle.pem'),
+  ]);
+  assert.equal(substituted.code, 0, substituted.stderr);
+  assert.equal(fingerprints(readFileSync(join(dir, 'bundle.pem'), 'utf8')).length, 2);
+
+  const zero = await runCli(['inspect', '/dev/zero', '--max-input', '64KiB']);
+  assert.equal(zero.code, 2);
+  assert.equal(zero.stderr, 'certs: cannot read /dev/zero: it goes on past the 65536-byte limit\n');
+  const empty = await runCli(['inspect', '/dev/null']);
+  assert.equal(empty.code, 2);
+  assert.equal(empty.stderr, 'certs: /dev/null is empty\n');
+});
+
+void test('issue 15 (3): certs fetch EP | certs chain - other.pem -o bundle.pem, against a loopback TLS server', async (t) => {
+  const { ca, leaf } = setUp();
+  const dir = tempDir(t);
+  const server = await startTlsServer(t, {
+    cert: readFileSync(leaf.cert),
+    key: readFileSync(leaf.key),
+  });
+  const bundle = join(dir, 'bundle.pem');
+  const result = await shell(
+    '"$NODE" "$BIN" fetch "$1" | "$NODE" "$BIN" chain - "$2" -o "$3"; echo "status=${PIPESTATUS[*]}"',
+    [server.endpoint, ca.cert, bundle],
+  );
+  assert.match(result.stdout, /^status=0 0\n$/, result.stderr);
+  assert.match(result.stderr, /chain mode \(auto\)/);
+  assert.match(result.stderr, /read - \(1\), \S+ca\.pem \(1\)/);
+  // Leaf first, then its CA: the chain the endpoint presented, joined with the file.
+  assert.deepEqual(fingerprints(readFileSync(bundle, 'utf8')), [
+    fingerprintOf(leaf.cert),
+    fingerprintOf(ca.cert),
+  ]);
+});
+
+void test('issue 15 (7): --cluster given a file or an endpoint name says what a cluster name is and the value meant', async () => {
+  const { dir } = setUp();
+  const what =
+    "a cluster name C is the DNS name the cluster's databases are named under, redis-<port>\\.C";
+  const rows: { args: string[]; stderr: RegExp }[] = [
+    {
+      // The file given as the cluster name: its certificate says which cluster it is for.
+      args: ['check', '--cluster', 'proxy_cert.pem'],
+      stderr: new RegExp(
+        `^certs: invalid value for --cluster: "proxy_cert\\.pem" looks like a file name, not a cluster name; ${what} .*; did you mean --cluster redislabs\\.com\\?\\n`,
+      ),
+    },
+    {
+      args: ['check', '--cluster', 'redis-12001.C', 'proxy_cert.pem'],
+      stderr: new RegExp(
+        `^certs: invalid value for --cluster: "redis-12001\\.C" is a database endpoint name \\(redis-<port>\\.C\\), not a cluster name; ${what} .*; did you mean --cluster C\\?\\n`,
+      ),
+    },
+    {
+      args: ['check', '--cluster', 'redis-12001.redislabs.com:12001', 'proxy_cert.pem'],
+      stderr:
+        /^certs: invalid value for --cluster: "redis-12001\.redislabs\.com:12001" is an endpoint HOST:PORT, not a cluster name; .*; did you mean --cluster redislabs\.com\?\n/,
+    },
+    {
+      args: [
+        'issue',
+        '--ca',
+        'ca.pem',
+        '--ca-key',
+        'ca-key.pem',
+        '--cluster',
+        'redis-12000.internal.c.example.com',
+      ],
+      stderr:
+        /^certs: invalid value for --cluster: "redis-12000\.internal\.c\.example\.com" is a database endpoint name .*; did you mean --cluster c\.example\.com\?\n/,
+    },
+    {
+      args: ['csr', '--cluster', '*.c.example.com'],
+      stderr:
+        /^certs: invalid value for --cluster: "\*\.c\.example\.com" is a wildcard pattern, not a cluster name; .*; did you mean --cluster c\.example\.com\?\n/,
+    },
+  ];
+  for (const row of rows) {
+    const result = await runCli(row.args, { cwd: dir });
+    assert.equal(result.code, 2, row.args.join(' '));
+    assert.match(result.stderr, row.stderr, row.args.join(' '));
+    assert.match(result.stderr, /\nrun 'certs \S+ --help' for usage\n$/);
+  }
+  assert.equal(existsSync(join(dir, 'proxy_key.pem')), false, 'nothing was written');
+});
+
+void test('issue 15 (7): a HOST:PORT where a file belongs suggests certs fetch', async () => {
+  for (const [args, name] of [
+    [
+      ['check', '--cluster', 'redislabs.com', 'redis-12000.redislabs.com:12000'],
+      'redis-12000.redislabs.com:12000',
+    ],
+    [['inspect', '10.0.0.5:12000'], '10.0.0.5:12000'],
+    [['chain', '[::1]:6379'], '[::1]:6379'],
+  ] as const) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.equal(
+      result.stderr,
+      `certs: cannot read ${name}: no such file; ${name} looks like an endpoint HOST:PORT, not a file: save the certificates it presents first, with certs fetch ${name} -o FILE\n`,
+    );
+  }
+});
+
+void test('issue 15 (7): a private key where a certificate belongs (swapped --cert and --key) says so, PEM or DER', async (t) => {
+  const { ca, leaf, keyDer } = setUp();
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'p.pass'), 'store\n', { mode: 0o600 });
+  const rows: { name: string; args: (key: string, cert: string) => string[] }[] = [
+    {
+      name: 'export-p12',
+      args: (key, cert) => [
+        'export-p12',
+        '--cert',
+        key,
+        '--key',
+        cert,
+        '-o',
+        join(dir, 'x.p12'),
+        '--new-passphrase-file',
+        join(dir, 'p.pass'),
+      ],
+    },
+    {
+      name: 'renew-client',
+      args: (key, cert) => ['renew-client', '--cert', key, '--key', cert, '--out', join(dir, 'r')],
+    },
+    {
+      name: 'stunnel',
+      args: (key, cert) => [
+        'stunnel',
+        '--cert',
+        key,
+        '--key',
+        cert,
+        '--cafile',
+        ca.cert,
+        '--connect',
+        'redis-12000.redislabs.com:12000',
+        '-o',
+        join(dir, 's.conf'),
+      ],
+    },
+    {
+      name: 'check --client-cert',
+      args: (key, cert) => [
+        'check',
+        '--cluster',
+        'redislabs.com',
+        '--endpoint',
+        '127.0.0.1:1',
+        '--client-cert',
+        key,
+        '--client-key',
+        cert,
+      ],
+    },
+    {
+      name: 'issue --ca',
+      args: (key, cert) => [
+        'issue',
+        '--ca',
+        key,
+        '--ca-key',
+        cert,
+        '--cluster',
+        'c.example.com',
+        '--out',
+        join(dir, 'i'),
+      ],
+    },
+    { name: 'verify', args: (key) => ['verify', key, '--ca', ca.cert] },
+  ];
+  for (const row of rows) {
+    for (const key of [leaf.key, keyDer]) {
+      const args = row.args(key, leaf.cert);
+      const result = await runCli(args);
+      const shown = `${row.name} (${key})\n${result.stderr}`;
+      assert.equal(result.code, 2, shown);
+      assert.equal(result.stdout, '', shown);
+      assert.equal(result.stderr.split('\n').length, 2, `one line\n${shown}`);
+      assert.match(result.stderr, /^certs: .* is (a|an) .*private key.*, not a certificate/, shown);
+      assert.doesNotMatch(result.stderr, /is empty|not a valid X\.509/, shown);
+    }
+  }
+  assert.equal(existsSync(join(dir, 'x.p12')) || existsSync(join(dir, 's.conf')), false);
+});
+
+void test('issue 15 (7): --password on the command line explains why passwords come from files', async () => {
+  const p12 = await runCli([
+    'export-p12',
+    '--cert',
+    'cert.pem',
+    '--key',
+    'keyclient.pem',
+    '-o',
+    'c.p12',
+    '--password',
+    'changeit',
+  ]);
+  assert.equal(p12.code, 2);
+  assert.equal(
+    p12.stderr,
+    "certs: unknown option --password; passwords are never taken on the command line, where other users can read them (ps, /proc) and shell history keeps them: put it on the first line of a file (mode 0600) and give --passphrase-file FILE for a key it reads, --new-passphrase-file FILE for the key it writes\nrun 'certs export-p12 --help' for usage\n",
+  );
+  // Before the missing required options: the mistyped one is what to fix.
+  const bare = await runCli(['export-p12', '--password', 'changeit']);
+  assert.match(bare.stderr, /^certs: unknown option --password; passwords are never taken/);
+  const chain = await runCli(['chain', 'a.pem', '--pass=changeit']);
+  assert.match(
+    chain.stderr,
+    /^certs: unknown option --pass; passwords are never taken .*: this command takes no passphrase\n/,
+  );
+});
+
+void test('issue 15 (8): pnpm certs reads and writes relative paths in the folder it was run from', async (t) => {
+  const { other } = setUp();
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'pem'));
+  writeFileSync(join(dir, 'pem', 'node.pem'), readFileSync(other.cert));
+  // --dir names the checkout, as running pnpm from a folder inside it would find it.
+  const inspect = await run(
+    'pnpm',
+    ['--silent', '--dir', ROOT, 'certs', 'inspect', 'pem/node.pem', '--json'],
+    { cwd: dir },
+  );
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.equal(
+    (JSON.parse(inspect.stdout) as { files: { path: string }[] }).files[0]?.path,
+    'pem/node.pem',
+  );
+  const made = await run(
+    'pnpm',
+    [
+      '--silent',
+      '--dir',
+      ROOT,
+      'certs',
+      'gen-client',
+      '--cn',
+      'app',
+      '--key-type',
+      'ec',
+      '--out',
+      'client',
+    ],
+    { cwd: dir },
+  );
+  assert.equal(made.code, 0, made.stderr);
+  assert.ok(existsSync(join(dir, 'client', 'keyclient.pem')));
+  assert.equal(existsSync(join(ROOT, 'client')), false, 'nothing written in the checkout');
+});
