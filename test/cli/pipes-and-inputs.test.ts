@@ -28,6 +28,15 @@ interface Pki {
   readonly other: MadeCert;
   /** The leaf's key as DER (SEC 1, as `openssl pkey -outform DER` writes an EC key). */
   readonly keyDer: string;
+  /** The leaf as DER. */
+  readonly certDer: string;
+  /** An intermediate CA issued by `ca`, and a server certificate it issued. */
+  readonly intermediate: MadeCert;
+  readonly leaf2: MadeCert;
+  /** A self-signed client identity (CA:FALSE, clientAuth), as gen-client makes. */
+  readonly client: MadeCert;
+  /** A certificate request for the leaf's key. */
+  readonly csr: string;
 }
 
 let pki: Pki | undefined;
@@ -47,7 +56,33 @@ before(async () => {
   const keyDer = join(dir, 'key.der');
   const made = await openssl(['pkey', '-in', leaf.key, '-outform', 'DER', '-out', keyDer]);
   assert.equal(made.code, 0, made.stderr);
-  pki = { dir, ca, leaf, other, keyDer };
+  const certDer = join(dir, 'cert.der');
+  const der = await openssl(['x509', '-in', leaf.cert, '-outform', 'DER', '-out', certDer]);
+  assert.equal(der.code, 0, der.stderr);
+  const intermediate = await makeCert(dir, {
+    name: 'intermediate',
+    subject: '/CN=Pipes Issuing CA',
+    ca: true,
+    issuer: ca,
+  });
+  const leaf2 = await makeCert(dir, {
+    name: 'leaf2',
+    subject: '/CN=redislabs.com',
+    ca: false,
+    eku: 'serverAuth',
+    san: ['DNS:redislabs.com', 'DNS:*.redislabs.com'],
+    issuer: intermediate,
+  });
+  const client = await makeCert(dir, {
+    name: 'client',
+    subject: '/CN=app',
+    ca: false,
+    eku: 'clientAuth',
+  });
+  const csr = join(dir, 'leaf.csr');
+  const request = await openssl(['req', '-new', '-key', leaf.key, '-subj', '/CN=app', '-out', csr]);
+  assert.equal(request.code, 0, request.stderr);
+  pki = { dir, ca, leaf, other, keyDer, certDer, intermediate, leaf2, client, csr };
 });
 
 after(() => {
@@ -359,6 +394,65 @@ void test('issue 15 (7): a private key where a certificate belongs (swapped --ce
     }
   }
   assert.equal(existsSync(join(dir, 'x.p12')) || existsSync(join(dir, 's.conf')), false);
+});
+
+void test('issue 15 (7): a certificate where a private key belongs says so, PEM or DER', async (t) => {
+  const { ca, leaf, certDer } = setUp();
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'p.pass'), 'store\n', { mode: 0o600 });
+  const rows: { name: string; args: (cert: string) => string[] }[] = [
+    {
+      name: 'gen-client --key',
+      args: (c) => ['gen-client', '--key', c, '--cn', 'a', '--out', dir],
+    },
+    {
+      name: 'renew-client --key',
+      args: (c) => ['renew-client', '--cert', leaf.cert, '--key', c, '--out', join(dir, 'r')],
+    },
+    {
+      name: 'export-p12 --key',
+      args: (c) => [
+        'export-p12',
+        '--cert',
+        leaf.cert,
+        '--key',
+        c,
+        '-o',
+        join(dir, 'x.p12'),
+        '--new-passphrase-file',
+        join(dir, 'p.pass'),
+      ],
+    },
+    {
+      name: 'issue --ca-key',
+      args: (c) => [
+        'issue',
+        '--ca',
+        ca.cert,
+        '--ca-key',
+        c,
+        '--cluster',
+        'c.example.com',
+        '--out',
+        join(dir, 'i'),
+      ],
+    },
+    {
+      name: 'check --key',
+      args: (c) => ['check', '--cluster', 'redislabs.com', leaf.cert, '--key', c],
+    },
+  ];
+  for (const row of rows) {
+    for (const [cert, said] of [
+      [leaf.cert, /^certs: \S+proxy_cert\.pem holds a CERTIFICATE block, not a private key\n$/],
+      [certDer, /^certs: \S+cert\.der is a certificate \(DER\), not a private key\n$/],
+    ] as const) {
+      const result = await runCli(row.args(cert));
+      const shown = `${row.name} (${cert})\n${result.stderr}`;
+      assert.equal(result.code, 2, shown);
+      assert.match(result.stderr, said, shown);
+    }
+  }
 });
 
 void test('issue 15 (7): --password on the command line explains why passwords come from files', async () => {

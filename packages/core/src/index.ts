@@ -116,7 +116,7 @@ export {
   STDIN_PATH,
   writeFilesAtomically,
 } from './files.js';
-export { derPrivateKeyKind, looksLikeEndpoint } from './input-hints.js';
+export { derPrivateKeyKind, derSignedObjectKind, looksLikeEndpoint } from './input-hints.js';
 export {
   assertClusterName,
   CLUSTER_NAME_HELP,

@@ -1,9 +1,10 @@
 /**
  * What an input probably is when it is not what was asked for: a DER private key where a
- * certificate belongs, an endpoint `HOST:PORT` where a file belongs. Pure functions over what
+ * certificate belongs, a DER certificate where a key belongs, an endpoint `HOST:PORT` where a
+ * file belongs. Pure functions over what
  * the caller already holds; the readers put the answer into their one-line errors.
  */
-import { childrenOf, isUniversal, readOnly, TAG } from './der.js';
+import { childrenOf, isContext, isUniversal, readOnly, TAG } from './der.js';
 
 /**
  * The kind of private key a DER input is, in words (`a private key (PKCS#8, DER)`), or null
@@ -47,6 +48,51 @@ export function derPrivateKeyKind(der: Uint8Array): string | null {
   ) {
     return 'an encrypted private key (PKCS#8, DER)';
   }
+  return null;
+}
+
+/**
+ * What a DER input signed by a CA is, in words (`a certificate`), or null when it is none:
+ * the other half of {@link derPrivateKeyKind}, for a certificate given where a key belongs.
+ * Each is a SEQUENCE of the signed part, the signature algorithm and a BIT STRING, and the
+ * signed part tells them apart: a certificate's opens with `[0]` version (RFC 5280 section
+ * 4.1; a v1 certificate with its serial and five SEQUENCEs), a CRL's has its thisUpdate time
+ * third or fourth (section 5.1), a request's ends with `[0]` attributes (RFC 2986 section 4.1).
+ *
+ * @example
+ * ```ts
+ * derSignedObjectKind(readFileSync('cert.der')); // 'a certificate'
+ * ```
+ */
+export function derSignedObjectKind(der: Uint8Array): string | null {
+  let body;
+  try {
+    const top = readOnly(der);
+    if (!isUniversal(top, TAG.sequence)) return null;
+    const items = childrenOf(top);
+    const [signed, algorithm, signature] = items;
+    if (
+      items.length !== 3 ||
+      signed === undefined ||
+      !isUniversal(signed, TAG.sequence) ||
+      !isUniversal(algorithm, TAG.sequence) ||
+      !isUniversal(signature, TAG.bitString)
+    ) {
+      return null;
+    }
+    body = childrenOf(signed);
+  } catch {
+    // Not well-formed DER: not a signed object either, and the caller says what it is not.
+    return null;
+  }
+  const isTime = (i: number): boolean =>
+    isUniversal(body[i], TAG.utcTime) || isUniversal(body[i], TAG.generalizedTime);
+  if (isContext(body[0], 0)) return 'a certificate';
+  if (isTime(2) || isTime(3)) return 'a CRL';
+  if (body.length === 4 && isUniversal(body[0], TAG.integer) && isContext(body[3], 0)) {
+    return 'a certificate request';
+  }
+  if (body.length === 6 && isUniversal(body[0], TAG.integer)) return 'a certificate';
   return null;
 }
 
