@@ -88,6 +88,36 @@ void test('issue 15 (1): every single-value option of every command, given twice
   assert.deepEqual(failures, []);
 });
 
+void test('issue 15 (3): - is refused for every output option of every command: outputs are named files only', async () => {
+  const jobs: (() => Promise<string | null>)[] = [];
+  for (const c of TABLE) {
+    const base = [c.name, ...c.positionals.filter((p) => p.required).map((p) => `${p.name}.pem`)];
+    for (const option of c.options.filter((o) => o.output)) {
+      const others = c.options
+        .filter((r) => r.required && r !== option)
+        .flatMap((r) => [flag(r.name), valueFor(r, 0)]);
+      for (const given of [[flag(option.name), '-'], [`--${option.name}=-`]]) {
+        const args = [...base, ...others, ...given];
+        jobs.push(async () => {
+          const result = await runCli(args);
+          const expected = new RegExp(
+            `^certs: --${option.name}( \\([^)]*\\))? is -, which means standard input: certs writes named files only, so give a name\\n`,
+          );
+          return result.code === 2 && expected.test(result.stderr) && result.stdout === ''
+            ? null
+            : `certs ${args.join(' ')}\nexit ${String(result.code)}\n${result.stderr}`;
+        });
+      }
+    }
+  }
+  // -o/--output on four commands, --out DIR on six, --cert-file/--key-file on three.
+  assert.ok(jobs.length >= 2 * 12, `only ${String(jobs.length / 2)} output options`);
+  assert.deepEqual(
+    (await pool(jobs)).filter((f) => f !== null),
+    [],
+  );
+});
+
 /** The rule a row exercises: command, option, and the other option it needs or excludes. */
 function ruleKey(commandName: string, rule: OptionRule): string {
   const other =

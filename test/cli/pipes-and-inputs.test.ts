@@ -181,6 +181,273 @@ void test('issue 15 (3): - reads standard input for certificate inputs, once per
   );
 });
 
+interface StdinRow {
+  readonly name: string;
+  /** The command line, with `input` where the file (or -) goes and `out` a fresh folder. */
+  readonly args: (input: string, out: string) => string[];
+  /** The file whose bytes are the input. */
+  readonly input: string;
+  /** Writes files (new keys differ run to run): stdout is not compared, only the exit code. */
+  readonly writes?: readonly string[];
+  /** What nothing on standard input gives, when it is not exit 2 naming `-` (a finding). */
+  readonly empty?: { readonly code: number; readonly stdout: RegExp };
+}
+
+/** The one-line error of a run: stderr, or with --json the error document's message. */
+function errorOf(result: RunResult): string {
+  if (result.stderr !== '') return result.stderr;
+  try {
+    return String((JSON.parse(result.stdout) as { error?: { message?: unknown } }).error?.message);
+  } catch {
+    return result.stdout;
+  }
+}
+
+/** Timestamps of "now" differ run to run: compared as a placeholder. */
+function normalise(text: string, names: Readonly<Record<string, string>>): string {
+  let out = text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIME');
+  for (const [from, to] of Object.entries(names)) out = out.split(from).join(to);
+  return out;
+}
+
+void test('issue 15 (3): every certificate, request, CRL, key and passphrase input takes -, read as the file is', async (t) => {
+  const p = setUp();
+  const dir = tempDir(t);
+  const pass = join(dir, 'key.pass');
+  writeFileSync(pass, 'secret\n', { mode: 0o600 });
+  const crl = join(ROOT, 'fixtures', 'bad', 'crl.pem');
+  const conf = join(dir, 'redislabs.conf');
+  writeFileSync(
+    conf,
+    `[redislabs]\nclient = yes\naccept = 127.0.0.1:6380\nconnect = 127.0.0.1:1\nCAfile = ${p.ca.cert}\nverifyChain = yes\ncheckHost = redislabs.com\nsslVersionMin = TLSv1.2\n`,
+  );
+  const C = 'redislabs.com';
+  const rows: StdinRow[] = [
+    { name: 'chain FILE', args: (x) => ['chain', x, p.ca.cert, '--json'], input: p.other.cert },
+    { name: 'inspect FILE (a CSR)', args: (x) => ['inspect', x, '--json'], input: p.csr },
+    { name: 'inspect FILE (a CRL)', args: (x) => ['inspect', x, '--json'], input: crl },
+    {
+      name: 'verify LEAF',
+      args: (x) => ['verify', x, '--ca', p.ca.cert, '--host', C, '--json'],
+      input: p.leaf.cert,
+    },
+    {
+      name: 'verify --ca',
+      args: (x) => ['verify', p.leaf.cert, '--ca', x, '--host', C, '--json'],
+      input: p.ca.cert,
+    },
+    {
+      name: 'verify --untrusted',
+      args: (x) => ['verify', p.leaf2.cert, '--untrusted', x, '--ca', p.ca.cert, '--json'],
+      input: p.intermediate.cert,
+    },
+    {
+      name: 'verify --crl',
+      args: (x) => ['verify', p.leaf.cert, '--ca', p.ca.cert, '--crl', x, '--json'],
+      input: crl,
+    },
+    { name: 'check FILE', args: (x) => ['check', '--cluster', C, x, '--json'], input: p.leaf.cert },
+    {
+      name: 'check --ca',
+      args: (x) => ['check', '--cluster', C, p.leaf.cert, '--ca', x, '--json'],
+      input: p.ca.cert,
+    },
+    {
+      name: 'check --key',
+      args: (x) => ['check', '--cluster', C, p.leaf.cert, '--key', x, '--json'],
+      input: p.leaf.key,
+    },
+    { name: 'expiry FILE', args: (x) => ['expiry', x, '--json'], input: p.leaf.cert },
+    {
+      name: 'stunnel lint FILE',
+      args: (x) => ['stunnel', 'lint', x, '--no-probe', '--json'],
+      input: conf,
+      // An empty configuration is one stunnel would read: a finding about it (exit 1).
+      empty: { code: 1, stdout: /"source": "-",[\s\S]*"STUNNEL_NO_SERVICE"/ },
+    },
+    {
+      name: 'export-p12 --cert',
+      args: (x, o) => [
+        'export-p12',
+        '--cert',
+        x,
+        '--key',
+        p.leaf.key,
+        '-o',
+        join(o, 'c.p12'),
+        '--new-passphrase-file',
+        pass,
+      ],
+      input: p.leaf.cert,
+      writes: ['c.p12'],
+    },
+    {
+      name: 'export-p12 --chain',
+      args: (x, o) => [
+        'export-p12',
+        '--cert',
+        p.leaf.cert,
+        '--key',
+        p.leaf.key,
+        '--chain',
+        x,
+        '-o',
+        join(o, 'c.p12'),
+        '--new-passphrase-file',
+        pass,
+      ],
+      input: p.ca.cert,
+      writes: ['c.p12'],
+    },
+    {
+      name: 'export-p12 --new-passphrase-file',
+      args: (x, o) => [
+        'export-p12',
+        '--cert',
+        p.leaf.cert,
+        '--key',
+        p.leaf.key,
+        '-o',
+        join(o, 'c.p12'),
+        '--new-passphrase-file',
+        x,
+      ],
+      input: pass,
+      writes: ['c.p12'],
+    },
+    {
+      name: 'renew-client --cert',
+      args: (x, o) => ['renew-client', '--cert', x, '--key', p.client.key, '--out', o],
+      input: p.client.cert,
+      writes: ['cert.pem', 'keyclient.pem'],
+    },
+    {
+      name: 'issue --ca',
+      args: (x, o) => [
+        'issue',
+        '--ca',
+        x,
+        '--ca-key',
+        p.ca.key,
+        '--cluster',
+        'c.example.com',
+        '--key-type',
+        'ec',
+        '--days',
+        '30',
+        '--out',
+        o,
+      ],
+      input: p.ca.cert,
+      writes: ['proxy_cert.pem', 'proxy_key.pem'],
+    },
+    {
+      name: 'gen-intermediate --ca-key',
+      args: (x, o) => [
+        'gen-intermediate',
+        '--ca',
+        p.ca.cert,
+        '--ca-key',
+        x,
+        '--cn',
+        'Issuing',
+        '--key-type',
+        'ec',
+        '--days',
+        '30',
+        '--out',
+        o,
+      ],
+      input: p.ca.key,
+      writes: ['intermediate.pem', 'intermediate-key.pem'],
+    },
+    {
+      name: 'gen-client --key',
+      args: (x, o) => ['gen-client', '--key', x, '--cn', 'app', '--out', o],
+      input: p.leaf.key,
+      writes: ['cert.pem'],
+    },
+    {
+      name: 'gen-client --new-passphrase-file',
+      args: (x, o) => [
+        'gen-client',
+        '--new-passphrase-file',
+        x,
+        '--cn',
+        'app',
+        '--key-type',
+        'ec',
+        '--out',
+        o,
+      ],
+      input: pass,
+      writes: ['cert.pem', 'keyclient.pem'],
+    },
+  ];
+  const failures: string[] = [];
+  for (const [i, row] of rows.entries()) {
+    const outFile = join(dir, `${String(i)}-file`);
+    const outStdin = join(dir, `${String(i)}-stdin`);
+    const outEmpty = join(dir, `${String(i)}-empty`);
+    const byFile = await runCli(row.args(row.input, outFile));
+    const byStdin = await runCli(row.args('-', outStdin), {
+      input: readFileSync(row.input, 'utf8'),
+    });
+    // Nothing on standard input: the command read it, and says so about -.
+    const empty = await runCli(row.args('-', outEmpty));
+    const shown = `${row.name}\nfile: exit ${String(byFile.code)} ${byFile.stderr}\nstdin: exit ${String(byStdin.code)} ${byStdin.stderr}\nempty: exit ${String(empty.code)} ${empty.stderr}`;
+    if (byStdin.code !== byFile.code) failures.push(`exit codes differ\n${shown}`);
+    if (row.writes === undefined) {
+      const names = { [row.input]: '-' };
+      if (normalise(byStdin.stdout, {}) !== normalise(byFile.stdout, names))
+        failures.push(`stdout differs\n${shown}\n${byFile.stdout}\n${byStdin.stdout}`);
+    } else {
+      if (byStdin.code !== 0) failures.push(`exit\n${shown}`);
+      for (const file of row.writes) {
+        if (!existsSync(join(outStdin, file))) failures.push(`${file} not written\n${shown}`);
+      }
+    }
+    const emptyOk =
+      row.empty === undefined
+        ? empty.code === 2 && /^(certs: )?(cannot read )?- /.test(errorOf(empty))
+        : empty.code === row.empty.code && row.empty.stdout.test(empty.stdout);
+    if (!emptyOk) failures.push(`empty standard input\n${shown}\n${empty.stdout}`);
+  }
+  assert.deepEqual(failures, []);
+  // The passphrase read from standard input encrypts the key with it.
+  const encrypted = rows.findIndex((r) => r.name === 'gen-client --new-passphrase-file');
+  const key = join(dir, `${String(encrypted)}-stdin`, 'keyclient.pem');
+  const opened = await openssl(['pkey', '-in', key, '-passin', `file:${pass}`, '-noout']);
+  assert.equal(opened.code, 0, opened.stderr);
+
+  // stunnel reads its files itself at each start: - cannot stand for one of them.
+  const stunnel = await runCli(
+    [
+      'stunnel',
+      '--cert',
+      '-',
+      '--key',
+      p.leaf.key,
+      '--cafile',
+      p.ca.cert,
+      '--connect',
+      'redis-12000.redislabs.com:12000',
+      '-o',
+      join(dir, 's.conf'),
+    ],
+    { input: readFileSync(p.leaf.cert, 'utf8') },
+  );
+  assert.equal(stunnel.code, 2);
+  assert.equal(
+    stunnel.stderr,
+    'certs: cert cannot be - (standard input): stunnel reads the file itself each time it starts, so give its path\n',
+  );
+  // Once per command, whichever options name it.
+  const twice = await runCli(['verify', '-', '--ca', '-'], { input: '' });
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /^certs: - \(standard input\) is given 2 times/);
+});
+
 void test('issue 15 (3): a real FIFO, /dev/stdin, <(…) and character devices are read as inputs, under the same cap', async (t) => {
   const { ca, other } = setUp();
   const dir = tempDir(t);

@@ -73,9 +73,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
 /**
  * Rewrites the command line for yargs: `certs help CMD` is `certs CMD --help`, an unknown
  * command is refused with the command probably meant, `certs completion --help` is answered
- * here (yargs would print the script), and every `-` becomes {@link STDIN_TOKEN}, at most one.
+ * here (yargs would print the script), and every `-` becomes {@link STDIN_TOKEN}
+ * ({@link checkStdinUse} checks, once parsed, where they went).
  *
- * @throws {@link UsageError} for an unknown command or `-` given twice
+ * @throws {@link UsageError} for an unknown command
  */
 export function prepareArguments(argv: readonly string[], commands: readonly string[]): Prepared {
   let args = [...argv];
@@ -99,13 +100,6 @@ export function prepareArguments(argv: readonly string[], commands: readonly str
     return { kind: 'completion-help' };
   }
   const end = args.indexOf('--');
-  const stdin = args.filter((a, i) => a === '-' && (end < 0 || i < end)).length;
-  if (stdin > 1) {
-    throw new UsageError(
-      `- (standard input) is given ${String(stdin)} times; standard input can be read once, so name - for one input only`,
-      word,
-    );
-  }
   args = args.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_TOKEN : a));
   return { kind: 'parse', argv: args, ...(word === undefined ? {} : { command: word }) };
 }
@@ -117,6 +111,39 @@ export function restoreStdin(args: Record<string, unknown>): void {
     else if (Array.isArray(value)) {
       args[key] = (value as unknown[]).map((v) => (v === STDIN_TOKEN ? '-' : v));
     }
+  }
+}
+
+/**
+ * Where `-` may go, once {@link restoreStdin} has run: an input (`--ca -`, a file positional,
+ * `--passphrase-file -`), once, since standard input can be read once; never an output, which
+ * is a regular file only (`-o -` would have made a file named `-`).
+ *
+ * @param inputs the names of the command's options and positionals that are not outputs
+ * @param outputs the command's output options (`-o`, `--out`, `--cert-file`, …), with labels
+ * @throws {@link UsageError}
+ */
+export function checkStdinUse(
+  args: Readonly<Record<string, unknown>>,
+  inputs: readonly string[],
+  outputs: readonly { readonly name: string; readonly label: string }[],
+): void {
+  for (const output of outputs) {
+    if (args[output.name] === '-') {
+      throw new UsageError(
+        `${output.label} is -, which means standard input: certs writes named files only, so give a name`,
+      );
+    }
+  }
+  const given = inputs.flatMap((name) => {
+    const value = args[name];
+    return Array.isArray(value) ? (value as unknown[]) : [value];
+  });
+  const stdin = given.filter((value) => value === '-').length;
+  if (stdin > 1) {
+    throw new UsageError(
+      `- (standard input) is given ${String(stdin)} times; standard input can be read once, so name - for one input only`,
+    );
   }
 }
 

@@ -28,10 +28,22 @@ import {
   reportError,
   UsageError,
 } from './output.js';
-import { applyOptionRules, optionTable, rejectRepeated, withMaxInput } from './options.js';
+import {
+  applyOptionRules,
+  optionLabel,
+  optionTable,
+  rejectRepeated,
+  withMaxInput,
+} from './options.js';
 import type { OptionInfo, OptionRule } from './options.js';
 import type { Io } from './output.js';
-import { prepareArguments, restoreStdin, showStdin, unknownOptionMessage } from './arguments.js';
+import {
+  checkStdinUse,
+  prepareArguments,
+  restoreStdin,
+  showStdin,
+  unknownOptionMessage,
+} from './arguments.js';
 import type { KnownOptions, Prepared } from './arguments.js';
 import { COMPLETION_HELP, examplesMark, helpWidth, withExamples } from './help.js';
 import type { Example } from './help.js';
@@ -151,6 +163,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   let exitCode = EXIT_OK;
   let commandName: string | undefined;
   let known: KnownOptions | undefined;
+  let options: readonly OptionInfo[] = [];
   const examples = new Map<string, readonly Example[]>([['', TOP_EXAMPLES]]);
   const parser: Argv = withMaxInput(yargs([...args]))
     // Options are read as typed (--key-type), never as a camelCase twin yargs would add.
@@ -191,6 +204,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const built = spec.builder(y);
         const table = optionTable(built, positionals);
         known = knownOptions(table);
+        options = table;
         return built
           .check((parsed) => {
             rejectRepeated(parsed, table);
@@ -201,6 +215,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       async (parsed) => {
         commandName = name;
         restoreStdin(parsed);
+        checkStdinUse(
+          parsed,
+          [...options.filter((o) => !o.output).map((o) => o.name), ...positionals],
+          options.filter((o) => o.output).map((o) => ({ name: o.name, label: optionLabel(o) })),
+        );
         const notes = applyOptionRules(parsed, spec.rules ?? []);
         // With --json, stdout's one document is the whole answer; notes are for people.
         if (!json)

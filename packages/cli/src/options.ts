@@ -143,7 +143,12 @@ export interface OptionInfo {
   readonly array: boolean;
   readonly choices: readonly string[];
   readonly required: boolean;
+  /** Names a file or folder certs writes: never `-` (outputs are regular files only). */
+  readonly output: boolean;
 }
+
+/** The options that name what a command writes, on every command that has them. */
+const OUTPUT_OPTIONS = new Set(['output', 'out', 'cert-file', 'key-file']);
 
 /** yargs' view of its options (`getOptions()`, untyped in @types/yargs). */
 interface YargsOptions {
@@ -182,6 +187,7 @@ export function optionTable(y: Argv<unknown>, positionals: readonly string[]): O
     array: o.array.includes(name),
     choices: (o.choices[name] ?? []).map(String),
     required: name in o.demandedOptions,
+    output: OUTPUT_OPTIONS.has(name),
   }));
 }
 
