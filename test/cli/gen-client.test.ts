@@ -141,7 +141,7 @@ const BAD: readonly BadCase[] = [
   {
     name: '--cn and --subject together',
     args: ['--cn', 'a', '--subject', '/CN=b'],
-    message: /mutually exclusive/,
+    message: /^certs: --cn a cannot go with --subject: both give the subject/,
   },
   {
     name: 'pkcs1 with an EC key',

@@ -89,8 +89,8 @@ export const chain = defineCommand({
       })
       .option('mode', {
         choices: ['auto', 'bundle', 'chain'] as const,
-        default: 'auto' as const,
-        describe: 'auto: chain when a certificate issues another or needs an issuer, else bundle',
+        describe:
+          'auto (the default): chain when a certificate issues another or needs an issuer, else bundle',
       })
       .option('root', {
         type: 'boolean',
@@ -141,13 +141,20 @@ export const chain = defineCommand({
       excludes: { option: 'mode', value: 'bundle' },
       why: 'it drops the root of a chain, and a bundle keeps every certificate',
     },
+    {
+      // Else --no-root was silently ignored whenever auto chose a bundle.
+      when: { option: 'root', value: false },
+      needs: [{ option: 'mode', value: 'chain' }],
+      implies: { option: 'mode', value: 'chain' },
+      why: 'only a chain has a root to drop',
+    },
   ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
     const result = await core.assembleCertificates({
       files: args.files,
-      mode: args.mode,
+      mode: args.mode ?? 'auto',
       keepRoot: args.root ?? true,
       annotate: args.annotate,
       force: args.force ?? false,
@@ -178,7 +185,7 @@ export const chain = defineCommand({
         pem: emit && args.output === undefined ? result.pem : null,
       });
     } else {
-      printSummary(io, result, { auto: args.mode === 'auto', outFile: args.output });
+      printSummary(io, result, { auto: (args.mode ?? 'auto') === 'auto', outFile: args.output });
       if (emit && args.output === undefined) io.stdout(result.pem);
     }
     return result.ok ? EXIT_OK : EXIT_FINDINGS;

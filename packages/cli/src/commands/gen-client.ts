@@ -5,7 +5,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withNewPassphraseFile, withPassphraseFile } from '../options.js';
 import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
-import { KEY_RULES, keyTypeArgs } from './issue-common.js';
+import { KEY_RULES, keyTypeArgs, SUBJECT_RULE } from './issue-common.js';
 
 const PROMPTS: readonly [keyof SubjectFields, string][] = [
   ['country', 'Country Name (2 letter code)'],
@@ -89,7 +89,7 @@ export const genClient = defineCommand({
       'that encrypts the new key (PKCS#8, scrypt + AES-256)',
     )
       .usage(
-        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth), what `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem into the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the\nclient or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
+        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth), what `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem into the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the client or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
       )
       .option('out', {
         type: 'string',
@@ -148,8 +148,7 @@ export const genClient = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .conflicts('cn', 'subject'),
+      }),
   examples: [
     ['certs gen-client --out client --cn app', 'RSA 4096, 1826 days, in ./client'],
     ['certs gen-client --subject "/C=US/O=Acme/CN=app" --days 365', 'full subject, one year'],
@@ -165,6 +164,7 @@ export const genClient = defineCommand({
     ['certs gen-client --cn app --json', 'machine-readable result'],
   ],
   rules: [
+    SUBJECT_RULE,
     ...['key-type', 'bits', 'curve', 'key-format', 'key-file', 'new-passphrase-file'].map(
       (option) => ({
         when: { option },

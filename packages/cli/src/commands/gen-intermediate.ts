@@ -6,6 +6,7 @@ import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
 import {
   KEY_RULES,
+  SUBJECT_RULE,
   keyOptions,
   printWritten,
   VALIDITY_HELP,
@@ -20,7 +21,7 @@ export const genIntermediate = defineCommand({
     withPassphraseFile(
       keyOptions(
         y.usage(
-          `certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only) signed by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
+          `certs gen-intermediate --ca FILE --ca-key FILE --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only) signed by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
         ),
         { days: 1826, bits: 4096, out: '.' },
       ),
@@ -43,8 +44,7 @@ export const genIntermediate = defineCommand({
         type: 'string',
         describe: 'whole subject, e.g. "/O=Acme/CN=Acme Issuing CA"',
         requiresArg: true,
-      })
-      .conflicts('cn', 'subject'),
+      }),
   examples: [
     [
       'certs gen-intermediate --ca pki/ca.pem --ca-key pki/ca-key.pem --cn "Acme Issuing CA" --out pki',
@@ -59,7 +59,7 @@ export const genIntermediate = defineCommand({
       'the root key is encrypted',
     ],
   ],
-  rules: KEY_RULES,
+  rules: [SUBJECT_RULE, ...KEY_RULES],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);

@@ -91,6 +91,13 @@ export const KEY_RULES: readonly OptionRule[] = [
   },
 ];
 
+/** `--cn` and `--subject` both say the subject (gen-client, gen-ca, gen-intermediate). */
+export const SUBJECT_RULE: OptionRule = {
+  when: { option: 'cn' },
+  excludes: { option: 'subject' },
+  why: 'both give the subject; put the CN into --subject (/O=Acme/CN=NAME)',
+};
+
 /** The key options as given, as core's option names (core's defaults for those not given). */
 export function keyTypeArgs(args: {
   'key-type': 'rsa' | 'ec' | undefined;

@@ -107,8 +107,7 @@ export const verify = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .conflicts('host', 'ip'),
+      }),
   examples: [
     [
       'certs verify server.pem --ca ca.pem --host redis-12000.cluster.example.com',
@@ -131,6 +130,13 @@ export const verify = defineCommand({
       'what an endpoint presents, from standard input',
     ],
     ['certs verify server.pem --ca ca.pem --host db.example.com --json', 'machine-readable result'],
+  ],
+  rules: [
+    {
+      when: { option: 'host' },
+      excludes: { option: 'ip' },
+      why: 'the leaf is checked for one name or one address',
+    },
   ],
   run: async (args, io) => {
     let at: Date | undefined;
