@@ -614,7 +614,14 @@ void test('issue 15 (6): examples are never wrapped: each command on one line, i
       for (const l of help.stdout.split('\n')) {
         if (l.length > 80 && !exampleLines.has(l)) problems.push(`${name}: over 80 columns: ${l}`);
       }
-      if (name !== '') {
+      if (name === '') {
+        // `certs help` and `certs help --help` are `certs --help`.
+        for (const args of [['help'], ['help', '--help']]) {
+          const viaHelp = await runCli(args, { env });
+          if (viaHelp.stdout !== help.stdout || viaHelp.code !== 0)
+            problems.push(`certs ${args.join(' ')} differs from certs --help`);
+        }
+      } else {
         const viaHelp = await runCli(['help', name], { env });
         if (viaHelp.stdout !== help.stdout || viaHelp.code !== 0)
           problems.push(`certs help ${name} differs`);

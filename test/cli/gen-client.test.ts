@@ -217,7 +217,7 @@ test('issue 2: help shows examples and exit codes; --version prints the version'
     assert.match(result.stdout, /Examples:/);
     assert.match(
       result.stdout,
-      /EXIT CODES\n {2}0 {2}success\n {2}1 {2}a check ran and found an error\n {2}2 {2}the command could not run/,
+      /EXIT CODES\n {2}0 +success\n {2}1 +a check ran and found an error\n {2}2 +the command could not run/,
     );
     assert.match(result.stdout, /certs gen-client --out client --cn app/);
   }

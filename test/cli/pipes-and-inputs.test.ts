@@ -786,3 +786,51 @@ void test('issue 15 (8): pnpm certs reads and writes relative paths in the folde
   assert.ok(existsSync(join(dir, 'client', 'keyclient.pem')));
   assert.equal(existsSync(join(ROOT, 'client')), false, 'nothing written in the checkout');
 });
+
+void test('issue 15 (8): the README way to put certs on PATH works: pnpm link --global in packages/cli', async (t) => {
+  const { other } = setUp();
+  // A private PNPM_HOME: the link goes there, never into the user's global folder.
+  const home = tempDir(t);
+  const env = { PNPM_HOME: home, PATH: `${home}:${process.env.PATH ?? ''}` };
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes('cd packages/cli && pnpm link --global'), 'README says how');
+  const link = await run('pnpm', ['link', '--global'], { cwd: join(ROOT, 'packages', 'cli'), env });
+  assert.equal(link.code, 0, link.stderr);
+  try {
+    // A shell that finds certs on PATH, run from an unrelated folder.
+    const found = await run(
+      'bash',
+      ['-c', 'command -v certs && certs inspect "$1" --json', 'bash', other.cert],
+      {
+        cwd: home,
+        env,
+      },
+    );
+    assert.equal(found.code, 0, found.stderr);
+    assert.ok(found.stdout.startsWith(`${join(home, 'certs')}\n`), found.stdout);
+    const doc = JSON.parse(found.stdout.slice(found.stdout.indexOf('\n') + 1)) as {
+      files: { path: string }[];
+    };
+    assert.equal(doc.files[0]?.path, other.cert);
+  } finally {
+    // The README's undo, which also leaves the user's global folder as it was.
+    const removed = await run('pnpm', ['remove', '--global', '@certkit/cli'], { cwd: home, env });
+    assert.equal(removed.code, 0, removed.stderr);
+  }
+  assert.equal(existsSync(join(home, 'certs')), false, 'pnpm remove --global took certs off PATH');
+});
+
+void test('issue 15 (8): the README lists every Debian package scripts/setup.sh installs, with why', () => {
+  const setup = readFileSync(join(ROOT, 'scripts', 'setup.sh'), 'utf8');
+  const list = /^packages=\(([^)]*)\)$/m.exec(setup)?.[1];
+  assert.ok(list !== undefined, 'setup.sh has a packages=(…) line');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('What `scripts/setup.sh` installs'));
+  const rows = table.slice(0, table.indexOf('\n\n', table.indexOf('| what'))).split('\n');
+  for (const name of list.trim().split(/\s+/)) {
+    const row = rows.find((r) => r.includes(`\`${name}\``));
+    assert.ok(row !== undefined, `README: no row for ${name}`);
+    assert.match(row, /\|\s*\S[^|]*\|\s*$/, `README: no why for ${name}`);
+  }
+  assert.match(table, /only the test suite's differential client stacks/);
+});

@@ -15,8 +15,8 @@ export const EXIT_OUTPUT_CLOSED = 141;
 
 /** The EXIT CODES section every command's help ends with. */
 export const EXIT_CODES_HELP = `EXIT CODES
-  0  success
-  1  a check ran and found an error
-  2  the command could not run: usage, unreadable or invalid input, or a file
-     that would be replaced
+  0    success
+  1    a check ran and found an error
+  2    the command could not run: usage, unreadable or invalid input, or a file
+       that would be replaced
   141  its output was closed early (a pipe into head): it stopped there`;
