@@ -1,4 +1,5 @@
 /** `certs issue`: a CA-signed server (Redis Enterprise proxy) or client certificate. */
+import { SERVER_CERT_VALIDITY_DAYS, SERVER_KEY_BITS } from '@certkit/core/defaults';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
@@ -22,7 +23,7 @@ export const issue = defineCommand({
         y.usage(
           `certs issue --ca FILE --ca-key FILE --cluster C [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C, *.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth + clientAuth; keyUsage digitalSignature + keyEncipherment. proxy_cert.pem holds the certificate followed by the intermediates of --ca (never the root): the order the server must send. Install it on the cluster with rladmin (see the last example).\n\n${VALIDITY_HELP}`,
         ),
-        { days: 365, bits: 2048, out: '.' },
+        { days: SERVER_CERT_VALIDITY_DAYS, bits: SERVER_KEY_BITS, out: '.' },
       ),
       'of an encrypted --ca-key',
     )
