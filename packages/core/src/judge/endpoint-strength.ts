@@ -11,6 +11,13 @@ export const MIN_RSA_BITS = 2048;
 /** Smallest EC curve accepted: P-256 (NIST SP 800-131A Rev. 2: 224 bits and up, we ask P-256). */
 export const MIN_EC_BITS = 256;
 
+/** How a finding names a certificate: by its place in the presented chain. */
+function positionOf(cert: Certificate, index: number): string {
+  return index === 0
+    ? 'the certificate'
+    : `certificate ${String(index + 1)} of the chain (${cert.info.subject})`;
+}
+
 /** Validity of every presented certificate at `now`. */
 export function validityFindings(
   chain: readonly Certificate[],
@@ -19,10 +26,7 @@ export function validityFindings(
 ): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
-    const what =
-      i === 0
-        ? 'the certificate'
-        : `certificate ${String(i + 1)} of the chain (${cert.info.subject})`;
+    const what = positionOf(cert, i);
     const { notBefore, notAfter } = internals(cert);
     if (now.getTime() > notAfter.getTime()) {
       findings.push({
@@ -59,10 +63,7 @@ const WEAK_SIGNATURES = /^(md2|md4|md5|sha1|ecdsa-with-SHA1|dsaWithSHA1)/i;
 export function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
-    const what =
-      i === 0
-        ? 'the certificate'
-        : `certificate ${String(i + 1)} of the chain (${cert.info.subject})`;
+    const what = positionOf(cert, i);
     const { key } = cert.info;
     if (
       (key.type === 'rsa' || key.type === 'rsa-pss' || key.type === 'dsa') &&
