@@ -137,6 +137,19 @@ interface RuleRow {
 }
 
 const UNDER = (name: string, dir: string): string => join(dir, name);
+/** A `certs stunnel` call that writes a configuration (no lint). */
+const STUNNEL_WRITE = [
+  'stunnel',
+  '--cert',
+  'c.pem',
+  '--key',
+  'k.pem',
+  '--cafile',
+  'ca.pem',
+  '--connect',
+  'd.example.com:1',
+];
+
 const WRITE_ONLY: readonly [string, string[]][] = [
   ['cert', ['--cert', 'cert.pem']],
   ['key', ['--key', 'key.pem']],
@@ -381,34 +394,12 @@ const RULE_ROWS: readonly RuleRow[] = [
   })),
   {
     rule: 'stunnel: --probe needs stunnel lint',
-    args: () => [
-      'stunnel',
-      '--cert',
-      'c.pem',
-      '--key',
-      'k.pem',
-      '--cafile',
-      'ca.pem',
-      '--connect',
-      'd.example.com:1',
-      '--no-probe',
-    ],
+    args: () => [...STUNNEL_WRITE, '--no-probe'],
     stderr: /^certs: --no-probe needs stunnel lint: it is for stunnel lint FILE/,
   },
   {
     rule: 'stunnel: --ping needs stunnel lint',
-    args: () => [
-      'stunnel',
-      '--cert',
-      'c.pem',
-      '--key',
-      'k.pem',
-      '--cafile',
-      'ca.pem',
-      '--connect',
-      'd.example.com:1',
-      '--ping',
-    ],
+    args: () => [...STUNNEL_WRITE, '--ping'],
     stderr: /^certs: --ping needs stunnel lint: it is for stunnel lint FILE/,
   },
   {
