@@ -168,7 +168,7 @@ export {
   validatePath,
 } from './judge/path.js';
 export type { PathValidation, ValidatePathOptions } from './judge/path.js';
-export type { PathFinding, PathFindingCode, PathPurpose } from './judge/path-common.js';
+export type { PathFinding, PathFindingCode, PathPolicy, PathPurpose } from './judge/path-common.js';
 export { MAX_NAME_CONSTRAINT_CHECKS } from './judge/name-constraints.js';
 export { parseRevocationLists } from './x509/crl.js';
 export type { RevocationList } from './x509/crl.js';
