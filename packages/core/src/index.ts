@@ -125,6 +125,8 @@ export type {
 } from './io/files.js';
 
 export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './judge/clients.js';
+export { stackTrustVerdicts } from './judge/stack-trust.js';
+export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
 export type {
   ClientStack,
   ClientStackInfo,

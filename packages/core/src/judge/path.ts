@@ -255,7 +255,7 @@ export function resolvePathOptions(
   if (!PATH_POLICIES.includes(policy))
     throw new CertkitError(
       'INVALID_OPTION',
-      `policy must be one of ${PATH_POLICIES.join(', ')}, got "${String(policy)}"`,
+      `policy must be one of ${PATH_POLICIES.join(', ')}, got "${policy}"`,
     );
   return { at, maxDepth, policy, ...(reference === undefined ? {} : { reference }) };
 }
