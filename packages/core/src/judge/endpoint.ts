@@ -16,8 +16,10 @@ import { capRepeatedFindings } from './finding.js';
 import type { Finding } from './finding.js';
 import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
-import { validatePath } from './path.js';
-import type { PathFindingCode } from './path-common.js';
+import { endpointTrust } from './endpoint-trust.js';
+import { checkCommonName } from './path-policy.js';
+import { STACK_TRUST_RULES } from './stack-trust.js';
+import type { TrustVerdict } from './stack-trust.js';
 import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 
@@ -54,6 +56,10 @@ export type CheckFindingCode =
   | 'MISSING_EKU'
   | 'LEAF_IS_CA'
   | 'CHAIN_INVALID'
+  | 'PARTIAL_CHAIN'
+  | 'PINNED'
+  | 'SELF_SIGNED'
+  | 'COMMON_NAME_NOT_IN_SAN'
   | 'KEY_MISMATCH'
   | 'MISSING_KEY_USAGE'
   | 'MISSING_SAN'
@@ -115,8 +121,16 @@ export interface CheckReport {
   }[];
   /** The chain as given, leaf first. */
   readonly certificates: readonly CertificateSummary[];
-  /** Whether the chain was validated against a CA (`null`: no CA given). */
+  /**
+   * Whether the chain validates to the CA as OpenSSL (stunnel, redis-cli, Node, Python) checks
+   * it (`null`: no CA given).
+   */
   readonly chainValid: boolean | null;
+  /**
+   * Each client stack's verdict on the chain with the CA (partial chains, pinned certificates,
+   * SHA-1, EKU), next to the name verdicts of {@link CheckReport.clients}; `null`: no CA given.
+   */
+  readonly trust: readonly TrustVerdict[] | null;
 }
 
 /** Options of {@link checkEndpointCertificate}. */
@@ -328,8 +342,11 @@ function validityFindings(
 
 const WEAK_SIGNATURES = /^(md2|md4|md5|sha1|ecdsa-with-SHA1|dsaWithSHA1)/i;
 
-/** Key sizes and signature algorithms of every presented certificate. */
-function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
+/**
+ * Key sizes of every presented certificate, and their signature algorithms when no CA file says
+ * which certificates the path takes (with one, endpoint-trust.ts judges the path's signatures).
+ */
+function strengthFindings(chain: readonly Certificate[], signatures: boolean): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
     const what =
@@ -362,11 +379,13 @@ function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
         certificate: ref(cert),
       });
     }
-    // A self-signed root's own signature is never checked by clients (RFC 5280 section 6.1).
-    // Weak algorithm first: the signature check costs ~0.3 ms, and a chain may hold thousands.
+    // A self-signed certificate's own signature is never checked by clients (RFC 5280 section
+    // 6.1): a root's, or a pinned leaf's. Weak algorithm first: the signature check costs ~0.3 ms,
+    // and a chain may hold thousands.
     if (
+      signatures &&
       WEAK_SIGNATURES.test(cert.info.signatureAlgorithm) &&
-      !(i > 0 && cert.info.selfIssued && signatureVerifies(cert, cert))
+      !(cert.info.selfIssued && signatureVerifies(cert, cert))
     ) {
       findings.push({
         code: 'WEAK_SIGNATURE',
@@ -378,18 +397,6 @@ function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
   });
   return findings;
 }
-
-/** Path findings the endpoint check reports under its own codes, so that one fault gives one finding. */
-const OWN_PATH_CODES: ReadonlySet<PathFindingCode> = new Set<PathFindingCode>([
-  'EXPIRED',
-  'NOT_YET_VALID',
-  'EKU_MISMATCH',
-  'EKU_EMPTY',
-  'LEAF_IS_CA',
-  'KEY_TOO_WEAK',
-  'HOSTNAME_MISMATCH',
-  'COMMON_NAME_NOT_IN_SAN',
-]);
 
 /**
  * Findings of one code listed one by one; past this, one finding counts the rest. A chain of
@@ -484,8 +491,14 @@ function enterpriseFindings(chain: readonly Certificate[], cluster: string): Che
  * chain validity against `ca`, the key match, and with profile `redis-enterprise` the proxy
  * certificate requirements of the Redis Enterprise documentation.
  *
+ * No profile makes the CA/Browser Forum issuance rules errors (a common name that is not among
+ * the SANs, a CA:TRUE leaf): they bind publicly-trusted CAs when they issue, every client stack
+ * measured accepts such certificates, and the check says what clients will do. They are
+ * warnings; `verify --webpki` is where they are errors.
+ *
  * Profiles: `strict` (default) needs every client stack to accept (`PARTIAL_WILDCARD`,
- * `CN_ONLY` are errors); `compat` makes them warnings; `redis-enterprise` is strict plus EKU
+ * `CN_ONLY`, `PARTIAL_CHAIN` are errors); `compat` makes them warnings when some stacks accept;
+ * `redis-enterprise` is strict plus EKU
  * serverAuth + clientAuth, KU digitalSignature + keyEncipherment, SANs `C`, `*.C`, `internal.C`,
  * `*.internal.C`, CN = `C`, and the chain ordered leaf -> intermediate -> root.
  *
@@ -529,50 +542,51 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
   }
 
   const { findings, names } = nameFindings(leaf, cluster, endpoints, profile);
+  // CA/B BR 7.1.4.3, a warning as in verify: no client applies it (see above).
+  checkCommonName(leaf, (_code, message) => {
+    findings.push({
+      code: 'COMMON_NAME_NOT_IN_SAN',
+      severity: 'warning',
+      message,
+      certificate: at,
+    });
+  });
   findings.push(...validityFindings(chain, now, warnDays));
-  findings.push(...strengthFindings(chain));
+  findings.push(...strengthFindings(chain, options.ca === undefined));
 
   const eku = leaf.info.extendedKeyUsage;
-  if (eku !== null && !eku.includes('serverAuth') && !eku.includes('anyExtendedKeyUsage')) {
+  if (eku !== null && !eku.includes('serverAuth')) {
+    // anyExtendedKeyUsage alone: Go and Java take it for serverAuth, OpenSSL does not (measured).
+    const any = eku.includes('anyExtendedKeyUsage');
+    const stacks = CLIENT_STACKS.map((s) => s.stack).filter(
+      (stack) => !any || !STACK_TRUST_RULES[stack].anyEku,
+    );
     findings.push({
       code: 'MISSING_EKU',
-      severity: 'error',
-      message: `the certificate's extendedKeyUsage (${eku.join(', ') || 'empty'}) has no serverAuth: clients refuse it as a server certificate (RFC 5280 section 4.2.1.12)`,
+      severity: any && profile === 'compat' ? 'warning' : 'error',
+      message: any
+        ? `the certificate's extendedKeyUsage (${eku.join(', ')}) has no serverAuth: ${stackList(stacks)} refuse it as a server certificate (OpenSSL wants serverAuth itself); the other stacks take anyExtendedKeyUsage for it`
+        : `the certificate's extendedKeyUsage (${eku.join(', ') || 'empty'}) has no serverAuth: clients refuse it as a server certificate (RFC 5280 section 4.2.1.12)`,
       certificate: at,
-    });
-  }
-  if (leaf.info.basicConstraints?.ca === true) {
-    findings.push({
-      code: 'LEAF_IS_CA',
-      severity: 'error',
-      message:
-        'the endpoint certificate is a CA certificate (basicConstraints CA:TRUE); issue a CA:FALSE server certificate from the CA instead',
-      certificate: at,
+      stacks,
     });
   }
 
-  let chainValid: boolean | null = null;
-  if (options.ca !== undefined) {
-    const result = validatePath({
-      leaf,
-      anchors: options.ca,
-      intermediates: chain.slice(1),
-      at: now,
-      purpose: 'any',
+  const trust = endpointTrust({ chain, ca: options.ca, now, profile, ref });
+  if (leaf.info.basicConstraints?.ca === true && !trust.pinned && !leaf.info.selfIssued) {
+    // Every client stack measured accepts a CA:TRUE server certificate; CA/B BR 7.1.2.7.8
+    // forbids CAs to issue one. A self-signed one is a node's own certificate, trusted by
+    // pinning (PINNED, or SELF_SIGNED without a CA file).
+    findings.push({
+      code: 'LEAF_IS_CA',
+      severity: 'warning',
+      message:
+        'the endpoint certificate is a CA certificate (basicConstraints CA:TRUE): clients accept it, but a CA may use its key to issue certificates for any name (CA/B BR 7.1.2.7.8 forbids issuing one); issue a CA:FALSE server certificate from the CA',
+      certificate: at,
     });
-    const errors = result.findings.filter(
-      (f) => f.severity === 'error' && !OWN_PATH_CODES.has(f.code),
-    );
-    chainValid = errors.length === 0 && result.anchored;
-    if (!chainValid) {
-      findings.push({
-        code: 'CHAIN_INVALID',
-        severity: 'error',
-        message: `the chain does not validate to the given CA: ${errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'no path to a trust anchor'}`,
-        certificate: at,
-      });
-    }
   }
+  findings.push(...trust.findings);
+  const chainValid = trust.chainValid;
 
   if (options.key !== undefined) {
     const { key } = parsePrivateKey(options.key.bytes, options.key.source, {
@@ -609,5 +623,6 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
     clients: names.map((n) => ({ name: n.name, verdicts: n.clients })),
     certificates: chain.map(summary),
     chainValid,
+    trust: trust.trust,
   };
 }

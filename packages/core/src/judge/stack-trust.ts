@@ -89,6 +89,22 @@ export function refusedFor(validation: PathValidation): PathFinding[] {
   return validation.findings.filter((f) => f.severity === 'error' && REFUSED.has(f.code));
 }
 
+/** A refusal in a few words: the code, and the certificate it is about. */
+function refusal(fault: PathFinding, validation: PathValidation): string {
+  const cert = fault.certificate === undefined ? undefined : validation.path[fault.certificate];
+  const subject = cert?.info.subject ?? '';
+  switch (fault.code) {
+    case 'PARTIAL_CHAIN':
+      return `PARTIAL_CHAIN: no self-signed root in the CA file; the path ends at ${subject}, issued by ${cert?.info.issuer ?? ''}`;
+    case 'WEAK_SIGNATURE':
+      return `WEAK_SIGNATURE: ${subject} is signed with ${cert?.info.signatureAlgorithm ?? ''}`;
+    case 'EKU_MISMATCH':
+      return `EKU_MISMATCH: ${subject} has extendedKeyUsage ${cert?.info.extendedKeyUsage?.join(', ') ?? ''}, not serverAuth`;
+    default:
+      return `${fault.code}: ${fault.message}`;
+  }
+}
+
 function verdict(stack: ClientStack, validation: PathValidation): TrustVerdict {
   const fault = refusedFor(validation)[0];
   if (fault !== undefined || !validation.anchored)
@@ -98,7 +114,7 @@ function verdict(stack: ClientStack, validation: PathValidation): TrustVerdict {
       reason:
         fault === undefined
           ? 'no path to a certificate of the CA file'
-          : `${fault.code}: ${fault.message}`,
+          : refusal(fault, validation),
     };
   const anchor = validation.path[validation.path.length - 1];
   const subject = anchor?.info.subject ?? '';
@@ -109,6 +125,40 @@ function verdict(stack: ClientStack, validation: PathValidation): TrustVerdict {
       ? `pinned: the certificate itself is in the CA file`
       : `chains to ${subject}${anchor?.info.selfIssued === true ? '' : ', which is not self-signed (partial chain)'}`,
   };
+}
+
+/** Each stack's verdict, and the validation it was drawn from. */
+export interface StackTrust {
+  /** In {@link CLIENT_STACKS} order. */
+  readonly verdicts: readonly TrustVerdict[];
+  readonly validations: Readonly<Record<ClientStack, PathValidation>>;
+}
+
+/** {@link stackTrustVerdicts} with each stack's path validation (for the endpoint check). */
+export function judgeStackTrust(options: StackTrustOptions): StackTrust {
+  const byRules = new Map<TrustRules, PathValidation>();
+  const validations = {} as Record<ClientStack, PathValidation>;
+  const verdicts = CLIENT_STACKS.map(({ stack }) => {
+    const rules = STACK_TRUST_RULES[stack];
+    let validation = byRules.get(rules);
+    if (validation === undefined) {
+      validation = validatePathWithRules(
+        {
+          leaf: options.leaf,
+          anchors: options.anchors,
+          intermediates: options.intermediates,
+          purpose: 'server',
+          maxDepth: STACK_MAX_DEPTH,
+          ...(options.now === undefined ? {} : { at: options.now }),
+        },
+        rules,
+      );
+      byRules.set(rules, validation);
+    }
+    validations[stack] = validation;
+    return verdict(stack, validation);
+  });
+  return { verdicts, validations };
 }
 
 /**
@@ -122,24 +172,5 @@ function verdict(stack: ClientStack, validation: PathValidation): TrustVerdict {
  * ```
  */
 export function stackTrustVerdicts(options: StackTrustOptions): TrustVerdict[] {
-  const validations = new Map<TrustRules, PathValidation>();
-  return CLIENT_STACKS.map(({ stack }) => {
-    const rules = STACK_TRUST_RULES[stack];
-    let validation = validations.get(rules);
-    if (validation === undefined) {
-      validation = validatePathWithRules(
-        {
-          leaf: options.leaf,
-          anchors: options.anchors,
-          intermediates: options.intermediates,
-          purpose: 'server',
-          maxDepth: STACK_MAX_DEPTH,
-          ...(options.now === undefined ? {} : { at: options.now }),
-        },
-        rules,
-      );
-      validations.set(rules, validation);
-    }
-    return verdict(stack, validation);
-  });
+  return [...judgeStackTrust(options).verdicts];
 }
