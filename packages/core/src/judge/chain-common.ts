@@ -22,6 +22,11 @@ export type ChainFindingCode =
   | 'ISSUER_MISSING'
   /** The chain ends at an intermediate whose (root) issuer was not given: usual for servers. */
   | 'ROOT_NOT_IN_INPUT'
+  /**
+   * A trust bundle holds no self-signed root for some of its members: OpenSSL clients (stunnel,
+   * redis-cli, Node, Python) cannot end a path there.
+   */
+  | 'ROOT_MISSING'
   /** Certificates issue each other and no self-signed root ends the chain. */
   | 'CYCLE'
   /** Another certificate could also be the leaf of this chain. */

@@ -24,6 +24,7 @@ import type { WriteOptions } from '../io/files.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { resolveNow } from './clock.js';
 import { validatePath } from './path.js';
+import { caFileRootFindings } from './stunnel-cafile.js';
 import {
   describeLabel,
   encodePem,
@@ -178,6 +179,7 @@ export interface StunnelFinding {
     | 'STUNNEL_NO_MIN_VERSION'
     | 'STUNNEL_OLD_TLS_VERSION'
     | 'STUNNEL_NO_CAFILE'
+    | 'STUNNEL_CAFILE_NO_ROOT'
     | 'STUNNEL_RELATIVE_PATH'
     | 'STUNNEL_FILE_UNREADABLE'
     | 'STUNNEL_FILE_INVALID'
@@ -606,7 +608,9 @@ async function lintFiles(
     const bytes = await readOrRecord(cafile, options, add);
     if (bytes !== null) {
       try {
-        parseCertificates(bytes, cafile.value);
+        const anchors = parseCertificates(bytes, cafile.value);
+        for (const f of caFileRootFindings(anchors, shownText(cafile.value)))
+          add('STUNNEL_CAFILE_NO_ROOT', f.severity, f.message, cafile.line);
       } catch (error) {
         if (!isCertkitError(error)) throw error;
         add(
