@@ -110,10 +110,10 @@ test('issue 17: stunnel refuses an intermediate-only CAfile, and stunnel lint sa
       assert.equal(noRoot.length, 1, JSON.stringify(findings));
       assert.equal(noRoot[0]?.severity, 'error');
       assert.ok(
-        noRoot[0]?.message.includes(`add the root CA certificate CN=Tunnel Root to ${int.cert}`),
-        noRoot[0]?.message,
+        noRoot[0].message.includes(`add the root CA certificate CN=Tunnel Root to ${int.cert}`),
+        noRoot[0].message,
       );
-      assert.match(noRoot[0]?.message ?? '', /CN=Tunnel Intermediate/);
+      assert.match(noRoot[0].message, /CN=Tunnel Intermediate/);
       // Nothing else is wrong with this configuration.
       assert.deepEqual(
         findings.filter((f) => f.severity === 'error').map((f) => f.code),
