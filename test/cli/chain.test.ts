@@ -313,7 +313,7 @@ void test('issue 17: cat leaf int1 root without int2 is int2 missing: the leaf s
       /error: the issuer of certificate 1 in \S+broken\.pem \(CN=redis-1\.gap\.test\), CN=Gap Int2, is not in the input: add the file that holds its certificate; CN=Gap Int1 -> CN=Gap Root are in the input but do not issue it, so the chain has a gap there \[MISSING_ISSUER\]/,
     );
     assert.doesNotMatch(result.stderr, /UNRELATED_CERTIFICATE|left out/);
-    assert.match(result.stderr, /^  1\. leaf +CN=redis-1\.gap\.test/m);
+    assert.match(result.stderr, /^ {2}1\. leaf +CN=redis-1\.gap\.test/m);
   }
   const json = await runCli(['chain', '--json', broken]);
   assert.equal(json.code, 1);
