@@ -40,6 +40,10 @@ export interface EndpointTrust {
   readonly chainValid: boolean | null;
   /** The leaf is a self-signed certificate of the CA file. */
   readonly pinned: boolean;
+  /** The path OpenSSL builds (or the best tried), leaf first; empty without a CA file. */
+  readonly path: readonly Certificate[];
+  /** That path ends at a trust anchor. */
+  readonly anchored: boolean;
 }
 
 /** Options of {@link endpointTrust}. */
@@ -74,7 +78,8 @@ function files(certificates: readonly Certificate[]): string {
 export function endpointTrust(options: EndpointTrustOptions): EndpointTrust {
   const { chain, ca, now, profile, ref } = options;
   const leaf = chain[0];
-  if (leaf === undefined) return { findings: [], trust: null, chainValid: null, pinned: false };
+  const none = { trust: null, chainValid: null, pinned: false, path: [], anchored: false };
+  if (leaf === undefined) return { findings: [], ...none };
   if (ca === undefined) {
     const selfSigned = leaf.info.selfIssued;
     return {
@@ -89,9 +94,7 @@ export function endpointTrust(options: EndpointTrustOptions): EndpointTrust {
             },
           ]
         : [],
-      trust: null,
-      chainValid: null,
-      pinned: false,
+      ...none,
     };
   }
   const { verdicts, validations } = judgeStackTrust({
@@ -132,8 +135,17 @@ export function endpointTrust(options: EndpointTrustOptions): EndpointTrust {
     });
   }
   const errors = openssl.findings.filter((f) => f.severity === 'error');
+  const presented = new Set(chain);
   for (const f of errors) {
-    if (f.code === 'PARTIAL_CHAIN') {
+    if ((f.code === 'EXPIRED' || f.code === 'NOT_YET_VALID') && !presented.has(at(f))) {
+      // A certificate of the CA file on the path: the endpoint check judges the presented ones.
+      findings.push({
+        code: f.code,
+        severity: 'error',
+        message: `${at(f).info.subject} of ${files(ca)}, on the path, ${f.code === 'EXPIRED' ? `expired on ${at(f).info.notAfter}` : `is not valid before ${at(f).info.notBefore}`}`,
+        certificate: ref(at(f)),
+      });
+    } else if (f.code === 'PARTIAL_CHAIN') {
       const top = at(f);
       const stacks = refusing('PARTIAL_CHAIN', top.info.subject);
       findings.push({
@@ -182,5 +194,12 @@ export function endpointTrust(options: EndpointTrustOptions): EndpointTrust {
       certificate: ref(leaf),
     });
   }
-  return { findings, trust: verdicts, chainValid, pinned };
+  return {
+    findings,
+    trust: verdicts,
+    chainValid,
+    pinned,
+    path: openssl.path,
+    anchored: openssl.anchored,
+  };
 }

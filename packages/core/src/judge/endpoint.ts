@@ -303,6 +303,7 @@ function validityFindings(
   chain: readonly Certificate[],
   now: Date,
   warnDays: number,
+  offPath: (certificate: Certificate) => boolean,
 ): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
@@ -310,19 +311,25 @@ function validityFindings(
       i === 0
         ? 'the certificate'
         : `certificate ${String(i + 1)} of the chain (${cert.info.subject})`;
+    // A certificate sent but not on the path clients build (they ignore it): a warning.
+    const unused = offPath(cert);
+    const severity = unused ? 'warning' : 'error';
+    const aside = unused
+      ? '; clients do not use it (it is not on their path): drop it from the chain'
+      : '';
     const { notBefore, notAfter } = internals(cert);
     if (now.getTime() > notAfter.getTime()) {
       findings.push({
         code: 'EXPIRED',
-        severity: 'error',
-        message: `${what} expired on ${cert.info.notAfter}`,
+        severity,
+        message: `${what} expired on ${cert.info.notAfter}${aside}`,
         certificate: ref(cert),
       });
     } else if (now.getTime() < notBefore.getTime()) {
       findings.push({
         code: 'NOT_YET_VALID',
-        severity: 'error',
-        message: `${what} is not valid before ${cert.info.notBefore}`,
+        severity,
+        message: `${what} is not valid before ${cert.info.notBefore}${aside}`,
         certificate: ref(cert),
       });
     } else {
@@ -551,7 +558,9 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
       certificate: at,
     });
   });
-  findings.push(...validityFindings(chain, now, warnDays));
+  const trust = endpointTrust({ chain, ca: options.ca, now, profile, ref });
+  const onPath = new Set(trust.path);
+  findings.push(...validityFindings(chain, now, warnDays, (c) => trust.anchored && !onPath.has(c)));
   findings.push(...strengthFindings(chain, options.ca === undefined));
 
   const eku = leaf.info.extendedKeyUsage;
@@ -572,11 +581,14 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
     });
   }
 
-  const trust = endpointTrust({ chain, ca: options.ca, now, profile, ref });
-  if (leaf.info.basicConstraints?.ca === true && !trust.pinned && !leaf.info.selfIssued) {
+  if (
+    leaf.info.basicConstraints?.ca === true &&
+    !trust.pinned &&
+    !(options.ca === undefined && leaf.info.selfIssued)
+  ) {
     // Every client stack measured accepts a CA:TRUE server certificate; CA/B BR 7.1.2.7.8
-    // forbids CAs to issue one. A self-signed one is a node's own certificate, trusted by
-    // pinning (PINNED, or SELF_SIGNED without a CA file).
+    // forbids CAs to issue one. A self-signed one in the CA file is a node's own certificate,
+    // trusted by pinning (PINNED; SELF_SIGNED without a CA file), as verify judges it.
     findings.push({
       code: 'LEAF_IS_CA',
       severity: 'warning',
