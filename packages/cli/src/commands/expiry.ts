@@ -10,13 +10,13 @@ export const expiry = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs expiry FILE… [--within 30d|10%] [--json]\n\nLists every certificate of every file with the days it has left. Exits 1 when any is expired\nor inside the renewal window: --within 30d (days left, the default) or --within 10% (share of\nits lifetime left). For cron and monitoring: `certs expiry /etc/redis/*.pem || alert`.',
+        'certs expiry FILE… [--within 30d|10%] [--json]\n\nLists every certificate of every file with the days it has left. Exits 1 when any is expired or inside the renewal window: --within 30d (days left, the default) or --within 10% (share of its lifetime left). For cron and monitoring: `certs expiry /etc/redis/*.pem || alert`.',
       )
       .positional('files', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'certificate files',
+        describe: 'certificate files; - reads standard input',
       })
       .option('within', {
         type: 'string',
@@ -28,13 +28,12 @@ export const expiry = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example('certs expiry proxy_cert.pem cert.pem', 'exit 1 if any has 30 days or fewer left')
-      .example(
-        'certs expiry --within 10% cert.pem',
-        'renew when under a tenth of the lifetime is left',
-      )
-      .example('certs expiry --json servercerts.pem', 'machine-readable, for monitoring'),
+      }),
+  examples: [
+    ['certs expiry proxy_cert.pem cert.pem', 'exit 1 if any has 30 days or fewer left'],
+    ['certs expiry --within 10% cert.pem', 'renew when under a tenth of the lifetime is left'],
+    ['certs expiry --json servercerts.pem', 'machine-readable, for monitoring'],
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxBytes = maxInputFrom(args);

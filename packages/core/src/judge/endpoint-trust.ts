@@ -8,7 +8,8 @@
 import type { Certificate } from '../x509/pkix.js';
 import type { ClientStack } from './clients.js';
 import { CLIENT_STACKS } from './clients.js';
-import type { CheckFinding, CheckProfile } from './endpoint.js';
+import { describeStacks } from './endpoint-findings.js';
+import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
 import type { PathFinding, PathFindingCode } from './path-common.js';
 import { judgeStackTrust } from './stack-trust.js';
 import type { TrustVerdict } from './stack-trust.js';
@@ -55,15 +56,6 @@ export interface EndpointTrustOptions {
   readonly profile: CheckProfile;
   /** How the report names a certificate (`file.pem#1`). */
   readonly ref: (certificate: Certificate) => string;
-}
-
-const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
-  CLIENT_STACKS.map((s) => [s.stack, `${s.name} (${s.clients.join(', ')})`]),
-) as Record<ClientStack, string>;
-
-/** `Node tls (ioredis, node-redis), Go crypto/x509 (go-redis)`. */
-export function describeStacks(stacks: readonly ClientStack[]): string {
-  return stacks.map((s) => STACK_NAMES[s]).join(', ');
 }
 
 /** The certificate files a list of certificates came from, for messages. */

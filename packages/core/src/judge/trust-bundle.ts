@@ -15,7 +15,7 @@ import {
 } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
 import { nameKey } from './chain-search.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
 
