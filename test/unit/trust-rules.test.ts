@@ -132,6 +132,7 @@ test('issue 17: trust rules decided in memory', async (t) => {
         kind: 'ca',
         commonName: 'Unit Int2',
         issuer: int,
+        days: 365,
       });
       const far = await memoryCert({
         name: 'far.pem',
