@@ -1,8 +1,11 @@
 /**
  * x509-limbo conformance: runs certkit's path validation (`validatePath`) over the limbo
- * subsets `hostname`, `chain` and `other` and scores each.
+ * subsets `hostname`, `chain` and `other` and scores each, under the default policy (what
+ * clients enforce) and, on a line of its own, under the `webpki` policy (CA/Browser Forum
+ * issuance rules as errors). Limbo's trusted certificates are all trust anchors, self-signed or
+ * not, as limbo specifies: they map to `partialChain: true`.
  *
- *   pnpm conformance                      # score; last line is one JSON document
+ *   pnpm conformance                      # score; last line is one JSON document (default policy)
  *   pnpm conformance -- --write-expected  # also rewrite test/conformance/expected.json
  *   pnpm conformance -- --verbose         # every failed case with its findings
  *
@@ -20,7 +23,7 @@ import {
   parseRevocationLists,
   validatePath,
 } from '@certkit/core';
-import type { Certificate, PathValidation, ValidatePathOptions } from '@certkit/core';
+import type { Certificate, PathPolicy, PathValidation, ValidatePathOptions } from '@certkit/core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -120,7 +123,10 @@ function pems(list: readonly string[] | null | undefined, what: string): Certifi
 }
 
 /** Runs limbo's harness logic for one case against `validatePath`. */
-function validateCase(tc: LimboCase): { ok: boolean; reason: string; validateMs: number } {
+function validateCase(
+  tc: LimboCase,
+  policy: PathPolicy,
+): { ok: boolean; reason: string; validateMs: number } {
   let options: ValidatePathOptions;
   try {
     const leaf = parseCertificates(Buffer.from(tc.peer_certificate), 'peer certificate')[0];
@@ -137,6 +143,9 @@ function validateCase(tc: LimboCase): { ok: boolean; reason: string; validateMs:
       anchors: pems(tc.trusted_certs, 'trusted certificate'),
       intermediates: pems(tc.untrusted_intermediates, 'intermediate'),
       purpose,
+      // Limbo: every trusted certificate is a trust anchor, self-signed or not.
+      partialChain: true,
+      policy,
       crls: (tc.crls ?? []).flatMap((pem, i) =>
         parseRevocationLists(Buffer.from(pem), `crl ${String(i + 1)}`),
       ),
@@ -173,8 +182,8 @@ function validateCase(tc: LimboCase): { ok: boolean; reason: string; validateMs:
   return { ok: true, reason: '', validateMs };
 }
 
-/** Runs one case, timing it. */
-export function runCase(tc: LimboCase): CaseResult {
+/** Runs one case, timing it; `policy` default `default`. */
+export function runCase(tc: LimboCase, policy: PathPolicy = 'default'): CaseResult {
   const skipped = (tc.features ?? []).find((f) => f in SKIPPED_FEATURES);
   if (skipped !== undefined) {
     return {
@@ -187,7 +196,7 @@ export function runCase(tc: LimboCase): CaseResult {
     };
   }
   const started = performance.now();
-  const { ok, reason, validateMs } = validateCase(tc);
+  const { ok, reason, validateMs } = validateCase(tc, policy);
   const ms = performance.now() - started;
   const actual = ok ? 'SUCCESS' : 'FAILURE';
   return {
@@ -245,7 +254,7 @@ function main(argv: readonly string[]): number {
     }
     // One warm-up run so that the first case does not carry module start-up in its time.
     if (cases[0] !== undefined) runCase(cases[0]);
-    const results = cases.map(runCase);
+    const results = cases.map((tc) => runCase(tc));
     const s = score(results);
     summary[subset] = s;
     passing[subset] = results.filter((r) => r.outcome === 'passed').map((r) => r.id);
@@ -272,6 +281,24 @@ function main(argv: readonly string[]): number {
         );
     }
   }
+  // The same cases under the webpki policy, on one line: the CA/B issuance rules (BR 7.1.4.3 on
+  // the common name, BR 7.1.2.7.8 on CA:TRUE leaves) as errors, which limbo's webpki::cn::* expect.
+  const webpki = SUBSETS.flatMap((subset) => {
+    const cases = loadSubset(subset, dir);
+    if (cases === null) return [];
+    const results = cases.map((tc) => runCase(tc, 'webpki'));
+    const s = score(results);
+    const changed = results.filter(
+      (r) => r.outcome === 'failed' && passing[subset]?.includes(r.id) === true,
+    );
+    const fixed = results.filter(
+      (r) => r.outcome === 'passed' && passing[subset]?.includes(r.id) !== true,
+    );
+    return [
+      `${subset} passed ${String(s.passed)} failed ${String(s.failed)} skipped ${String(s.skipped)} (${s.percent.toFixed(2)}%${fixed.length > 0 ? `; passes ${fixed.map((r) => r.id).join(', ')}` : ''}${changed.length > 0 ? `; fails ${changed.map((r) => r.id).join(', ')}` : ''})`,
+    ];
+  });
+  if (webpki.length > 0) console.log(`policy webpki: ${webpki.join('; ')}`);
   if (argv.includes('--write-expected')) {
     const expected: ExpectedResults = {
       note: 'x509-limbo cases that pass; test/conformance/limbo.test.ts fails when one of them fails. Regenerate with `pnpm conformance -- --write-expected` after an intended change.',

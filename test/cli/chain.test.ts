@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { openssl } from '../helpers/openssl.js';
+import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const F = join(ROOT, 'fixtures/chain');
@@ -272,7 +273,70 @@ void test('issue 3: a broken chain with -o writes nothing; --allow-broken writes
     '--allow-broken',
   ]);
   assert.equal(allowed.code, 1);
-  assert.deepEqual(fingerprints(readFileSync(out, 'utf8')), [fp('leaf.pem')]);
+  // Every certificate given is written (issue 17): the root after the gap.
+  assert.deepEqual(fingerprints(readFileSync(out, 'utf8')), [fp('leaf.pem'), fp('root.pem')]);
+});
+
+void test('issue 17: cat leaf int1 root without int2 is int2 missing: the leaf stays the leaf, MISSING_ISSUER, nothing written without --allow-broken', async (t) => {
+  const dir = tempDir(t);
+  const root = await makeCert(dir, { name: 'root', subject: '/CN=Gap Root', ca: true });
+  const int1 = await makeCert(dir, {
+    name: 'int1',
+    subject: '/CN=Gap Int1',
+    ca: true,
+    issuer: root,
+  });
+  const int2 = await makeCert(dir, {
+    name: 'int2',
+    subject: '/CN=Gap Int2',
+    ca: true,
+    issuer: int1,
+  });
+  const leaf = await makeCert(dir, {
+    name: 'leaf',
+    subject: '/CN=redis-1.gap.test',
+    ca: false,
+    eku: 'serverAuth',
+    san: ['DNS:redis-1.gap.test'],
+    issuer: int2,
+  });
+  const pemOf = (m: { cert: string }): string => readFileSync(m.cert, 'utf8');
+  const broken = join(dir, 'broken.pem');
+  writeFileSync(broken, [leaf, int1, root].map(pemOf).join(''));
+  const out = join(dir, 'out.pem');
+  for (const mode of [['--mode', 'chain'], []]) {
+    const result = await runCli(['chain', ...mode, broken, '-o', out]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.throws(() => readFileSync(out), /ENOENT/, 'nothing written');
+    assert.match(
+      result.stderr,
+      /error: the issuer of certificate 1 in \S+broken\.pem \(CN=redis-1\.gap\.test\), CN=Gap Int2, is not in the input: add the file that holds its certificate; CN=Gap Int1 -> CN=Gap Root are in the input but do not issue it, so the chain has a gap there \[MISSING_ISSUER\]/,
+    );
+    assert.doesNotMatch(result.stderr, /UNRELATED_CERTIFICATE|left out/);
+    assert.match(result.stderr, /^ {2}1\. leaf +CN=redis-1\.gap\.test/m);
+  }
+  const json = await runCli(['chain', '--json', broken]);
+  assert.equal(json.code, 1);
+  const doc = JSON.parse(json.stdout) as { findings: { code: string; severity: string }[] };
+  assert.deepEqual(
+    doc.findings.map((f) => `${f.code}:${f.severity}`),
+    ['MISSING_ISSUER:error'],
+  );
+  const allowed = await runCli(['chain', broken, '-o', out, '--allow-broken']);
+  assert.equal(allowed.code, 1);
+  assert.deepEqual(
+    fingerprints(readFileSync(out, 'utf8')),
+    [leaf, int1, root].map((m) => new X509Certificate(pemOf(m)).fingerprint256),
+    'every certificate given, leaf first, the gap where int2 belongs',
+  );
+  // With int2, the chain is whole.
+  writeFileSync(broken, [leaf, int1, root, int2].map(pemOf).join(''));
+  const whole = await runCli(['chain', broken]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.deepEqual(
+    fingerprints(whole.stdout),
+    [leaf, int2, int1, root].map((m) => new X509Certificate(pemOf(m)).fingerprint256),
+  );
 });
 
 void test('issue 3: --json prints one document with mode, links, findings and the PEM', async () => {

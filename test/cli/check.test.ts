@@ -112,6 +112,7 @@ interface JsonReport {
   clients: { name: string; verdicts: unknown[] }[];
   certificates: { ref: string; subject: string; fingerprintSha256: string }[];
   chainValid: boolean | null;
+  trust: { stack: string; accepts: boolean; reason: string }[] | null;
 }
 interface JsonResult {
   ok: boolean;
@@ -188,8 +189,10 @@ test('certs check: --json schema (issue 5)', async (t) => {
     'ok',
     'profile',
     'source',
+    'trust',
   ]);
   assert.equal(report.chainValid, null, 'no --ca: chain not judged');
+  assert.equal(report.trust, null, 'no --ca: no trust verdicts');
   assert.deepEqual(
     report.names.map((n) => n.name),
     [`redis-12000.${C}`],

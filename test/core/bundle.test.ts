@@ -92,11 +92,12 @@ const CHAIN_ROWS: readonly ChainRow[] = [
     keepRoot: false,
   },
   {
+    // Issue 17: the root the user gave is kept after the gap, not left out.
     name: 'missing intermediate',
     files: ['missing-intermediate.pem'],
-    expected: ['leaf.pem'],
+    expected: ['leaf.pem', 'root.pem'],
     ok: false,
-    codes: ['ISSUER_MISSING', 'UNRELATED_CERTIFICATE'],
+    codes: ['MISSING_ISSUER'],
   },
   {
     name: 'cycle: CA A and CA B certify each other',
@@ -257,9 +258,25 @@ const BUNDLE_ROWS: readonly BundleRow[] = [
     name: 'a leaf that is neither self-signed nor a CA',
     files: ['node1.pem', 'leaf.pem', 'intermediate.pem'],
     expected: ['node1.pem', 'leaf.pem', 'intermediate.pem'],
-    codes: ['NOT_A_TRUST_ANCHOR'],
+    // The intermediate's root is not in the bundle (issue 17): a warning while node1 anchors.
+    codes: ['NOT_A_TRUST_ANCHOR', 'ROOT_MISSING'],
   },
 ];
+
+void test('issue 17: a bundle of fetched leaves and their intermediate has no root: ROOT_MISSING names it, an error', () => {
+  const bundle = buildTrustBundle(read('leaf.pem', 'leaf2.pem', 'intermediate.pem'), { now: NOW });
+  assert.equal(bundle.ok, false);
+  const missing = bundle.findings.filter((f) => f.code === 'ROOT_MISSING');
+  assert.equal(missing.length, 1);
+  assert.equal(missing[0]?.severity, 'error');
+  assert.match(
+    missing[0].message,
+    /certificate 1 in intermediate\.pem \(O=certkit fixtures, CN=certkit Fixture Intermediate CA\) \(and 2 more of the bundle under it\) is not self-signed and its issuer O=certkit fixtures, CN=certkit Fixture Root CA is not in the bundle.*add the root CA certificate O=certkit fixtures, CN=certkit Fixture Root CA$/,
+  );
+  // With the root, nothing is missing.
+  const rooted = buildTrustBundle(read('leaf.pem', 'intermediate.pem', 'root.pem'), { now: NOW });
+  assert.ok(!rooted.findings.some((f) => f.code === 'ROOT_MISSING'));
+});
 
 for (const row of BUNDLE_ROWS) {
   void test(`issue 3: buildTrustBundle, ${row.name}`, () => {

@@ -596,7 +596,16 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
         argv: (f, _o, c) => ['verify', c.leafCert, '--ca', c.caCert, '--crl', f],
       },
     ],
-    otherOptions: [...COMMON, '--host', '--ip', '--purpose', '--at', '--max-depth'],
+    otherOptions: [
+      ...COMMON,
+      '--host',
+      '--ip',
+      '--purpose',
+      '--at',
+      '--max-depth',
+      '--partial-chain',
+      '--webpki',
+    ],
   },
 };
 

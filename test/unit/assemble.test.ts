@@ -70,11 +70,11 @@ test('assembleParsedCertificates: auto picks bundle or chain from the input', as
       );
     });
   }
-  await t.test('a leaf without its issuer reports ISSUER_MISSING', () => {
+  await t.test('a leaf without its issuer reports MISSING_ISSUER', () => {
     const assembly = assembleParsedCertificates([leaf.certificate]);
     assert.deepEqual(
       assembly.findings.map((f) => f.code),
-      ['ISSUER_MISSING'],
+      ['MISSING_ISSUER'],
     );
   });
   await t.test('an explicit mode is kept; a bad one is refused', () => {

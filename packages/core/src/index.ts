@@ -137,6 +137,8 @@ export type {
 } from './io/files.js';
 
 export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './judge/clients.js';
+export { stackTrustVerdicts } from './judge/stack-trust.js';
+export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
 export type {
   ClientStack,
   ClientStackInfo,
@@ -180,7 +182,7 @@ export {
   validatePath,
 } from './judge/path.js';
 export type { PathValidation, ValidatePathOptions } from './judge/path.js';
-export type { PathFinding, PathFindingCode, PathPurpose } from './judge/path-common.js';
+export type { PathFinding, PathFindingCode, PathPolicy, PathPurpose } from './judge/path-common.js';
 export { MAX_NAME_CONSTRAINT_CHECKS } from './judge/name-constraints.js';
 export { parseRevocationLists } from './x509/crl.js';
 export type { RevocationList } from './x509/crl.js';

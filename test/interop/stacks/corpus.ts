@@ -124,6 +124,36 @@ const CERTS: Readonly<Record<string, Spec>> = {
     ca: true,
     eku: 'clientAuth',
   },
+  'int-eku-any': {
+    subject: '/CN=Stack Intermediate EKU anyExtendedKeyUsage',
+    issuer: 'root',
+    ca: true,
+    eku: 'anyExtendedKeyUsage',
+  },
+  'int-no-key-cert-sign': {
+    subject: '/CN=Stack Intermediate without keyCertSign',
+    issuer: 'root',
+    ca: true,
+    keyUsage: 'critical, digitalSignature, cRLSign',
+  },
+  // CA:FALSE (keyCertSign asserted, so that basicConstraints is the only fault) issuing a leaf.
+  'int-not-ca': {
+    subject: '/CN=Stack Intermediate CA:FALSE',
+    issuer: 'root',
+    ca: false,
+    keyUsage: 'critical, digitalSignature, keyCertSign',
+  },
+  'int-pathlen-0': {
+    subject: '/CN=Stack Intermediate pathlen 0',
+    issuer: 'root',
+    ca: true,
+    pathLen: 0,
+  },
+  'int-under-pathlen-0': {
+    subject: '/CN=Stack Intermediate under pathlen 0',
+    issuer: 'int-pathlen-0',
+    ca: true,
+  },
 
   // Leaves for the trust cases: they all name redis-1.v.local.
   leaf: leaf({}),
@@ -136,12 +166,18 @@ const CERTS: Readonly<Record<string, Spec>> = {
   'leaf-sha1-root': leaf({ issuer: 'int-under-sha1-root' }),
   'leaf-md5-root': leaf({ issuer: 'int-under-md5-root' }),
   'leaf-int-eku-client': leaf({ issuer: 'int-eku-client' }),
+  'leaf-int-eku-any': leaf({ issuer: 'int-eku-any' }),
+  'leaf-eku-any': leaf({ eku: 'anyExtendedKeyUsage' }),
+  'leaf-int-no-key-cert-sign': leaf({ issuer: 'int-no-key-cert-sign' }),
+  'leaf-pathlen-exceeded': leaf({ issuer: 'int-under-pathlen-0' }),
+  'leaf-int-not-ca': leaf({ issuer: 'int-not-ca' }),
   'leaf-eku-client': leaf({ eku: 'clientAuth' }),
   'leaf-no-eku': without(leaf({}), 'eku'),
   'leaf-ca-true': leaf({ ca: true, keyUsage: 'critical, digitalSignature, keyCertSign' }),
   // Self-signed server certificates pinned through the CA file.
   'self-ca-false': without(leaf({}), 'issuer', 'key'),
   'self-ca-false-no-ku': without(leaf({ keyUsage: null }), 'issuer', 'key'),
+  'self-ca-false-sha1': without(leaf({ digest: 'sha1' }), 'issuer', 'key'),
   node1: {
     subject: '/CN=node1.cluster.v.local',
     reqX509: [`DNS:*.${CLUSTER}`, `DNS:node1.${CLUSTER}`],
@@ -309,7 +345,8 @@ export async function makeCorpusCerts(dir: string): Promise<ReadonlyMap<string, 
   };
   // Issuers first, one by one (each later one may depend on them); then the leaves, in parallel.
   const entries = Object.entries(CERTS);
-  const isLeaf = ([, s]: [string, Spec]): boolean => s.ca !== true;
+  const issuers = new Set(entries.map(([, s]) => s.issuer));
+  const isLeaf = ([name, s]: [string, Spec]): boolean => s.ca !== true && !issuers.has(name);
   for (const [name, spec] of entries.filter((e) => !isLeaf(e))) await make(name, spec);
   await mapLimit(entries.filter(isLeaf), 2, ([name, spec]) => make(name, spec));
   return made;
@@ -409,6 +446,13 @@ export const STACK_CASES: readonly StackCase[] = [
     chain: ['self-ca-false-no-ku'],
     ca: ['node1', 'node2', 'self-ca-false-no-ku'],
   },
+  {
+    id: 'pinned-self-signed-sha1',
+    items: [2, 7],
+    what: 'self-signed CA:FALSE server certificate signed with ecdsa-with-SHA1, in the bundle',
+    chain: ['self-ca-false-sha1'],
+    ca: ['node1', 'self-ca-false-sha1'],
+  },
   // Item 5.
   {
     id: 'partial-intermediate-only',
@@ -489,6 +533,36 @@ export const STACK_CASES: readonly StackCase[] = [
     items: [6],
     what: 'intermediate EKU clientAuth only, leaf EKU serverAuth',
     chain: ['leaf-int-eku-client', 'int-eku-client'],
+  },
+  {
+    id: 'intermediate-eku-any',
+    items: [6],
+    what: 'intermediate EKU anyExtendedKeyUsage only, leaf EKU serverAuth',
+    chain: ['leaf-int-eku-any', 'int-eku-any'],
+  },
+  {
+    id: 'leaf-eku-any',
+    items: [6],
+    what: 'leaf EKU anyExtendedKeyUsage only',
+    ...named('leaf-eku-any'),
+  },
+  {
+    id: 'intermediate-not-ca',
+    items: [6],
+    what: 'intermediate basicConstraints CA:FALSE (keyUsage keyCertSign) issuing the leaf',
+    chain: ['leaf-int-not-ca', 'int-not-ca'],
+  },
+  {
+    id: 'intermediate-no-key-cert-sign',
+    items: [6],
+    what: 'intermediate CA:TRUE whose keyUsage lacks keyCertSign',
+    chain: ['leaf-int-no-key-cert-sign', 'int-no-key-cert-sign'],
+  },
+  {
+    id: 'pathlen-exceeded',
+    items: [6],
+    what: 'root -> intermediate (pathlen 0) -> intermediate -> leaf',
+    chain: ['leaf-pathlen-exceeded', 'int-under-pathlen-0', 'int-pathlen-0'],
   },
   {
     id: 'leaf-ca-true',

@@ -51,6 +51,8 @@ export const STACK_IDS = [
   'openssl-verify-strict',
   'openssl-verify-partial',
   'openssl-verify-level2',
+  'openssl-verify-tls',
+  'openssl-verify-tls-partial',
   's_client',
   'stunnel',
   'redis-cli',
@@ -69,6 +71,10 @@ export const STACK_DESCRIPTIONS: Readonly<Record<StackId, string>> = {
   'openssl-verify-strict': 'openssl-verify plus -x509_strict',
   'openssl-verify-partial': 'openssl-verify plus -partial_chain',
   'openssl-verify-level2': 'openssl-verify plus -auth_level 2',
+  'openssl-verify-tls':
+    'openssl-verify plus -auth_level 2 -purpose sslserver: what a TLS client at the default security level checks, as `certs verify` judges by default',
+  'openssl-verify-tls-partial':
+    'openssl-verify-tls plus -partial_chain: as `certs verify --partial-chain` judges',
   s_client:
     'openssl s_client -CAfile CA -verify_return_error -servername HOST -verify_hostname HOST (or -noservername -verify_ip IP); the default security level',
   stunnel:

@@ -42,6 +42,17 @@ function printSummary(
         line`  ${i + 1}. ${member.role.padEnd(12)} ${member.certificate.info.subject}  (until ${member.certificate.info.notAfter.slice(0, 10)}, ${verdict}${dropped})`,
       );
     });
+    const { detached } = result.chain;
+    if (detached.length > 0) {
+      const top = result.chain.path[last]?.certificate;
+      lines.push(line`     (missing: ${top?.info.issuer ?? 'an issuer'})`);
+      detached.forEach((c, i) => {
+        const dropped = result.certificates.includes(c) ? '' : ', left out (--no-root)';
+        lines.push(
+          line`  ${last + i + 2}. ${'detached'.padEnd(12)} ${c.info.subject}  (until ${c.info.notAfter.slice(0, 10)}${dropped})`,
+        );
+      });
+    }
   } else if (result.bundle !== null) {
     result.bundle.members.forEach((m, i) => {
       lines.push(
@@ -49,7 +60,11 @@ function printSummary(
       );
     });
   }
-  for (const f of result.findings) lines.push(findingLine(io, f));
+  for (const f of result.findings) {
+    lines.push(findingLine(io, f));
+    if (f.code === 'MISSING_ISSUER' || f.code === 'ROOT_MISSING')
+      lines.push(line`    (give the file that holds it as one more input of certs chain)`);
+  }
   const count = `${String(result.certificates.length)} certificate${result.certificates.length === 1 ? '' : 's'}`;
   if (!result.ok && result.written === null) {
     lines.push(

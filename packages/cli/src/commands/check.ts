@@ -18,12 +18,19 @@ const CHECKS: readonly {
   codes: readonly string[];
   applies?: 'ca' | 'key' | 're' | 'live' | 'identity';
 }[] = [
-  { label: 'names', codes: ['NAME_MISMATCH', 'PARTIAL_WILDCARD', 'CN_ONLY'] },
+  {
+    label: 'names',
+    codes: ['NAME_MISMATCH', 'PARTIAL_WILDCARD', 'CN_ONLY', 'COMMON_NAME_NOT_IN_SAN'],
+  },
   { label: 'validity', codes: ['EXPIRED', 'NOT_YET_VALID', 'EXPIRES_SOON'] },
   { label: 'key strength', codes: ['WEAK_KEY'] },
   { label: 'signature', codes: ['WEAK_SIGNATURE'] },
-  { label: 'usage', codes: ['MISSING_EKU', 'LEAF_IS_CA', 'MISSING_KEY_USAGE'] },
-  { label: 'chain', codes: ['CHAIN_INVALID', 'CHAIN_ORDER'], applies: 'ca' },
+  { label: 'usage', codes: ['MISSING_EKU', 'LEAF_IS_CA', 'MISSING_KEY_USAGE', 'SELF_SIGNED'] },
+  {
+    label: 'chain',
+    codes: ['CHAIN_INVALID', 'PARTIAL_CHAIN', 'PINNED', 'CHAIN_ORDER'],
+    applies: 'ca',
+  },
   { label: 'private key', codes: ['KEY_MISMATCH'], applies: 'key' },
   { label: 'redis enterprise', codes: ['MISSING_SAN', 'WRONG_CN'], applies: 're' },
   { label: 'tls versions', codes: ['TLS_VERSION_TOO_LOW'], applies: 'live' },
@@ -73,17 +80,28 @@ function reportLines(
     for (const f of found)
       out.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
   }
-  if (report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts))) {
-    const width = Math.max(...report.names.map((n) => n.name.length), 8);
+  const trust = report.trust;
+  if (
+    report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts)) ||
+    (trust !== null && !trust.every((v) => v.accepts))
+  ) {
+    // One row per endpoint name (the name verdicts), and one for the chain with the CA file.
+    const trustLabel = 'trust (CA file)';
+    const width = Math.max(
+      ...report.names.map((n) => n.name.length),
+      trust === null ? 8 : trustLabel.length,
+    );
+    const cells = (verdicts: readonly { accepts: boolean }[]): string =>
+      verdicts.map((v) => (v.accepts ? 'accept' : 'reject').padEnd(8)).join('');
     out.push(
       line`  clients  ${'name'.padEnd(width)}  ${STACK_HEADERS.map((h) => h.padEnd(8)).join('')}RFC 9525`,
     );
     for (const n of report.names) {
-      const cells = n.clients.map((v) => (v.accepts ? 'accept' : 'reject').padEnd(8)).join('');
       out.push(
-        line`           ${n.name.padEnd(width)}  ${cells}${n.rfc9525 ? 'accept' : 'reject'}`,
+        line`           ${n.name.padEnd(width)}  ${cells(n.clients)}${n.rfc9525 ? 'accept' : 'reject'}`,
       );
     }
+    if (trust !== null) out.push(line`           ${trustLabel.padEnd(width)}  ${cells(trust)}`);
   }
   return out;
 }
@@ -116,7 +134,7 @@ export const check = defineCommand({
   builder: (y) =>
     withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key'))
       .usage(
-        'certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING).',
+        "certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU).",
       )
       .positional('files', {
         type: 'string',

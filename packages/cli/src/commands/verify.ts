@@ -19,6 +19,8 @@ function printHuman(io: Io, result: VerifyFilesResult): void {
       ? paint(`OK: valid for ${result.purpose} use at ${result.at}`, 'green', tty)
       : paint(`INVALID for ${result.purpose} use at ${result.at}`, 'red', tty),
   );
+  if (result.pinned)
+    lines.push(line`pinned: the certificate is itself a trust anchor in the CA file`);
   lines.push(
     result.ok
       ? line`path (leaf first, trust anchor last):`
@@ -41,6 +43,12 @@ function printHuman(io: Io, result: VerifyFilesResult): void {
       finding.severity === 'error' ? paint('error', 'red', tty) : paint('warning', 'yellow', tty);
     const where = finding.certificate === undefined ? '' : ` [${String(finding.certificate)}]`;
     lines.push(line`${mark} ${finding.code}${where}: ${finding.message}`);
+    if (finding.code === 'PARTIAL_CHAIN' && !result.partialChain)
+      lines.push(
+        line`  (--partial-chain accepts a trust anchor that is not self-signed, as Go and Java do)`,
+      );
+    if (finding.code === 'COMMON_NAME_NOT_IN_SAN' && result.policy !== 'webpki')
+      lines.push(line`  (--webpki makes the CA/Browser Forum issuance rules errors)`);
   }
   printLines(io, 'stdout', lines);
 }
@@ -52,7 +60,7 @@ export const verify = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs verify LEAF --ca FILE [options]\n\nBuilds and validates the path from LEAF (further certificates in LEAF join the untrusted pool) through --untrusted certificates, in any order, to a --ca trust anchor: signatures, validity at --at, CA flags and path lengths, key usages, name constraints, EKU for --purpose, unknown critical extensions, depth, and the --host or --ip the leaf must match.',
+        'certs verify LEAF --ca FILE [options]\n\nBuilds and validates the path from LEAF (further certificates in LEAF join the untrusted pool) through --untrusted certificates, in any order, to a --ca trust anchor: signatures, validity at --at, CA flags and path lengths, key usages, name constraints, EKU for --purpose, unknown critical extensions, MD5 and SHA-1 signatures, depth, and the --host or --ip the leaf must match. As OpenSSL (stunnel, redis-cli, Node, Python), the path must end at a self-signed certificate of --ca unless --partial-chain. CA/Browser Forum issuance rules that clients do not apply (a common name that is not a SAN, a CA:TRUE leaf) are warnings unless --webpki.',
       )
       .positional('leaf', {
         type: 'string',
@@ -103,6 +111,18 @@ export const verify = defineCommand({
         requiresArg: true,
         describe: 'most intermediates allowed, self-issued ones not counted (default 8)',
       })
+      .option('partial-chain', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'accept any --ca certificate as the end of the path, self-signed or not (openssl -partial_chain; what Go and Java do)',
+      })
+      .option('webpki', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'make the CA/Browser Forum issuance rules errors (common name not among the SANs, CA:TRUE leaf)',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -120,6 +140,10 @@ export const verify = defineCommand({
     [
       'certs verify cert.pem --ca cert.pem --purpose client',
       'a self-signed client certificate pinned as its own anchor',
+    ],
+    [
+      'certs verify server.pem --ca intermediate.pem --partial-chain',
+      'trust an intermediate alone, as Go and Java clients can',
     ],
     [
       'certs verify server.pem --ca ca.pem --at 2030-01-01T00:00:00Z',
@@ -163,6 +187,8 @@ export const verify = defineCommand({
       untrusted: list(args.untrusted),
       crl: list(args.crl),
       purpose: args.purpose,
+      partialChain: args['partial-chain'],
+      policy: args.webpki ? 'webpki' : 'default',
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.ip === undefined ? {} : { ip: args.ip }),
       ...(at === undefined ? {} : { at }),

@@ -18,10 +18,18 @@ export type ChainFindingCode =
   | 'NOT_YET_VALID'
   /** A bundle member neither self-signed nor a CA: not usable as a trust anchor. */
   | 'NOT_A_TRUST_ANCHOR'
-  /** No certificate of the input issued this chain member. */
-  | 'ISSUER_MISSING'
+  /**
+   * No certificate of the input issued this chain member: the chain is broken (a missing
+   * intermediate). Named `MISSING_ISSUER` before issue 17.
+   */
+  | 'MISSING_ISSUER'
   /** The chain ends at an intermediate whose (root) issuer was not given: usual for servers. */
   | 'ROOT_NOT_IN_INPUT'
+  /**
+   * A trust bundle holds no self-signed root for some of its members: OpenSSL clients (stunnel,
+   * redis-cli, Node, Python) cannot end a path there.
+   */
+  | 'ROOT_MISSING'
   /** Certificates issue each other and no self-signed root ends the chain. */
   | 'CYCLE'
   /** Another certificate could also be the leaf of this chain. */
@@ -48,7 +56,7 @@ export type ChainFindingCode =
  *
  * @example
  * ```ts
- * for (const f of chain.findings) if (f.code === 'ISSUER_MISSING') console.error(f.message);
+ * for (const f of chain.findings) if (f.code === 'MISSING_ISSUER') console.error(f.message);
  * ```
  */
 export type ChainFinding = Finding<ChainFindingCode>;

@@ -10,7 +10,7 @@ import type { ChainFinding } from './chain-common.js';
 import { validityAt } from './validity.js';
 
 /** A normalised name key for lookup; {@link namesEqual} confirms each candidate. */
-function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
+export function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
   const attributes =
     field === 'subject' ? certificate.info.subjectAttributes : certificate.info.issuerAttributes;
   return attributes

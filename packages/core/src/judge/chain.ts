@@ -88,7 +88,14 @@ export interface Chain {
   readonly links: readonly ChainLink[];
   /** What to output: the path, without the root when `keepRoot` is false. */
   readonly certificates: readonly Certificate[];
-  /** Distinct input certificates that are not on the path. */
+  /**
+   * CA certificates of the input above a missing issuer: they chain among themselves (up to a
+   * root, often) but not to the leaf, as when the intermediate between is missing. They follow
+   * the path in {@link Chain.certificates}, so that a broken chain written anyway keeps every
+   * certificate the user gave.
+   */
+  readonly detached: readonly Certificate[];
+  /** Distinct input certificates that are neither on the path nor detached. */
   readonly unused: readonly Certificate[];
   readonly findings: readonly ChainFinding[];
 }
@@ -256,13 +263,16 @@ export function buildChain(
       return paths[0] as FoundPath;
     })
     .sort((a, b) => {
-      // A leaf whose path links to something beats one standing alone; then end entities
-      // (not CAs) beat CAs; then the path order above.
-      const linked = Number(b.members.length > 1) - Number(a.members.length > 1);
-      if (linked !== 0) return linked;
+      // The leaf is the end entity: a certificate that is not a CA beats a CA, even when the
+      // CA links to a root and the end entity stands alone (its issuer is missing: `cat leaf
+      // int1 root` without int2 is int2 missing, not a chain int1 -> root with the leaf left
+      // out). Then a leaf whose path links to something beats one standing alone; then the
+      // path order above.
       const ca =
         Number(isCa(a.members[0] as Certificate)) - Number(isCa(b.members[0] as Certificate));
       if (ca !== 0) return ca;
+      const linked = Number(b.members.length > 1) - Number(a.members.length > 1);
+      if (linked !== 0) return linked;
       return comparePaths(a, b, index, now, order);
     })[0] as FoundPath;
 
@@ -290,7 +300,14 @@ export function buildChain(
     if (dated !== null) findings.push(dated);
   }
 
-  const unusedKept = unique.filter((c) => !onPath.has(c));
+  // A server chain without its root is normal (RFC 8446 section 4.4.2); a leaf alone, or a
+  // root present but unreachable, means an intermediate is missing: the chain is broken, and
+  // the CA certificates left over chain among themselves above the gap.
+  const rootPresent = unique.some((c) => !onPath.has(c) && isSelfSigned(c));
+  const broken = best.end === 'missing' && !(path.length > 1 && isCa(top) && !rootPresent);
+  const detached = broken ? detachedAbove(unique, path, index, now, order) : [];
+  const isDetached = new Set(detached);
+  const unusedKept = unique.filter((c) => !onPath.has(c) && !isDetached.has(c));
   const unused = [...unusedKept, ...few.left];
   if (best.end === 'cycle') {
     findings.push(
@@ -302,10 +319,7 @@ export function buildChain(
       ),
     );
   } else if (best.end === 'missing') {
-    // A server chain without its root is normal (RFC 8446 section 4.4.2); a leaf alone, or a
-    // root present but unreachable, means an intermediate is missing.
-    const rootPresent = unusedKept.some((c) => isSelfSigned(c));
-    if (path.length > 1 && isCa(top) && !rootPresent) {
+    if (!broken) {
       findings.push(
         finding(
           'ROOT_NOT_IN_INPUT',
@@ -315,11 +329,15 @@ export function buildChain(
         ),
       );
     } else {
+      const above =
+        detached.length === 0
+          ? ''
+          : `; ${detached.map((c) => c.info.subject).join(' -> ')} ${detached.length === 1 ? 'is' : 'are'} in the input but ${detached.length === 1 ? 'does' : 'do'} not issue it, so the chain has a gap there`;
       findings.push(
         finding(
-          'ISSUER_MISSING',
+          'MISSING_ISSUER',
           'error',
-          `the issuer of ${describe(top)}, ${top.info.issuer}, is not in the input (a missing intermediate?)`,
+          `the issuer of ${describe(top)}, ${top.info.issuer}, is not in the input: add the file that holds its certificate${above}`,
           top,
         ),
       );
@@ -368,13 +386,71 @@ export function buildChain(
   }
 
   const output = complete && !keepRoot && path.length > 1 ? path.slice(0, -1) : [...path];
+  const lastDetached = detached[detached.length - 1];
+  const detachedOut =
+    !keepRoot && lastDetached !== undefined && isSelfSigned(lastDetached)
+      ? detached.slice(0, -1)
+      : detached;
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     complete,
     path: members,
     links,
-    certificates: output,
+    certificates: [...output, ...detachedOut],
+    detached,
     unused,
     findings: capChainFindings(findings),
   };
+}
+
+/** Path searches spent on ordering the detached certificates of a broken chain. */
+const MAX_DETACHED_SEARCHES = 16;
+
+/**
+ * The CA certificates of a broken chain's input that are not on the path, in chain order: from
+ * the lowest (issuing no other of them) up, following verified issuers. Only CAs: another end
+ * entity is a second leaf or an unrelated certificate, reported as such.
+ */
+function detachedAbove(
+  unique: readonly Certificate[],
+  path: readonly Certificate[],
+  index: IssuerIndex,
+  now: Date,
+  order: Map<Certificate, number>,
+): Certificate[] {
+  // Not the path's own members, nor their twins (same name and key, another issuer: reported as
+  // ALTERNATE_ISSUER).
+  const twin = (c: Certificate): boolean =>
+    path.some(
+      (p) =>
+        p === c ||
+        (namesEqual(p, 'subject', c, 'subject') &&
+          Buffer.from(internals(p).spkiDer).equals(Buffer.from(internals(c).spkiDer))),
+    );
+  const rest = unique.filter((c) => isCa(c) && !twin(c));
+  const restSet = new Set(rest);
+  const issuing = new Set<Certificate>();
+  for (const c of rest)
+    for (const cand of index.candidates(c)) if (restSet.has(cand.issuer)) issuing.add(cand.issuer);
+  const out: Certificate[] = [];
+  const taken = new Set<Certificate>();
+  // Each bottom costs a path search: a hostile input of thousands of detached CAs gets a few,
+  // and the rest follow in input order.
+  for (const bottom of rest.filter((c) => !issuing.has(c)).slice(0, MAX_DETACHED_SEARCHES)) {
+    const [best] = pathsFrom(bottom, index)
+      .map((p) => {
+        // Up to the first certificate that is not left over (none is, but stay inside them).
+        const end = p.members.findIndex((m) => !restSet.has(m));
+        return { ...p, members: end === -1 ? p.members : p.members.slice(0, end) };
+      })
+      .sort((a, b) => comparePaths(a, b, index, now, order));
+    for (const m of best?.members ?? [bottom]) {
+      if (taken.has(m)) break;
+      taken.add(m);
+      out.push(m);
+    }
+  }
+  // A pure cycle among them has no bottom, and past the searches: the input order.
+  for (const c of rest) if (!taken.has(c)) out.push(c);
+  return out;
 }

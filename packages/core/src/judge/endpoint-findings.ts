@@ -3,6 +3,7 @@
  * finding names a certificate (`file.pem#1`). The rules are endpoint-names.ts,
  * endpoint-strength.ts and endpoint-profile.ts; endpoint.ts puts them together.
  */
+import { CLIENT_STACKS } from './clients.js';
 import type { ClientStack } from './clients.js';
 import type { Finding } from './finding.js';
 import type { Certificate } from '../x509/pkix.js';
@@ -26,6 +27,10 @@ export type CheckFindingCode =
   | 'MISSING_EKU'
   | 'LEAF_IS_CA'
   | 'CHAIN_INVALID'
+  | 'PARTIAL_CHAIN'
+  | 'PINNED'
+  | 'SELF_SIGNED'
+  | 'COMMON_NAME_NOT_IN_SAN'
   | 'KEY_MISMATCH'
   | 'MISSING_KEY_USAGE'
   | 'MISSING_SAN'
@@ -41,6 +46,15 @@ export type CheckFindingCode =
 export type CheckFinding = Finding<CheckFindingCode, string> & {
   readonly stacks?: readonly ClientStack[];
 };
+
+const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
+  CLIENT_STACKS.map((s) => [s.stack, `${s.name} (${s.clients.join(', ')})`]),
+) as Record<ClientStack, string>;
+
+/** `Node tls (ioredis, node-redis), Go crypto/x509 (go-redis)`: stacks as findings name them. */
+export function describeStacks(stacks: readonly ClientStack[]): string {
+  return stacks.map((s) => STACK_NAMES[s]).join(', ');
+}
 
 /** How a check finding names a certificate: `file.pem#1`, 1-based as sent. */
 export function ref(certificate: Certificate): string {

@@ -5,7 +5,7 @@
  */
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
-import { ref } from './endpoint-findings.js';
+import { describeStacks, ref } from './endpoint-findings.js';
 import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
 import { matchReferenceIdentity } from './hostname.js';
 import type { Certificate } from '../x509/pkix.js';
@@ -22,14 +22,6 @@ export interface NameCheck {
   readonly clients: readonly ClientVerdict[];
   /** True when the stacks do not all agree. */
   readonly disagree: boolean;
-}
-
-const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
-  CLIENT_STACKS.map((s) => [s.stack, `${s.name} (${s.clients.join(', ')})`]),
-) as Record<ClientStack, string>;
-
-function stackList(stacks: readonly ClientStack[]): string {
-  return stacks.map((s) => STACK_NAMES[s]).join(', ');
 }
 
 function isPartialWildcard(pattern: string): boolean {
@@ -67,7 +59,7 @@ export function nameFindings(
     findings.push({
       code: 'CN_ONLY',
       severity: lenient,
-      message: `names only in the subject CN (${presented.commonNames.join(', ')}), no DNS subjectAltName: RFC 9525 section 6.2 and ${stackList([...refusing]) || 'strict clients'} ignore the CN; put the names in subjectAltName`,
+      message: `names only in the subject CN (${presented.commonNames.join(', ')}), no DNS subjectAltName: RFC 9525 section 6.2 and ${describeStacks([...refusing]) || 'strict clients'} ignore the CN; put the names in subjectAltName`,
       certificate: at,
       stacks: [...refusing],
     });
@@ -88,7 +80,7 @@ export function nameFindings(
     findings.push({
       code: 'PARTIAL_WILDCARD',
       severity: harmless ? 'warning' : lenient,
-      message: `subjectAltName ${pattern} is a partial wildcard: ${stackList([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); ${harmless ? 'other names cover the endpoints, so drop it' : `use *.${cluster}`}`,
+      message: `subjectAltName ${pattern} is a partial wildcard: ${describeStacks([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); ${harmless ? 'other names cover the endpoints, so drop it' : `use *.${cluster}`}`,
       certificate: at,
       stacks: [...refusing],
     });
@@ -111,7 +103,7 @@ export function nameFindings(
       findings.push({
         code: 'NAME_MISMATCH',
         severity: lenient,
-        message: `${n.name} is refused by ${stackList(refusing)}`,
+        message: `${n.name} is refused by ${describeStacks(refusing)}`,
         certificate: at,
         stacks: refusing,
       });

@@ -18,28 +18,37 @@ function positionOf(cert: Certificate, index: number): string {
     : `certificate ${String(index + 1)} of the chain (${cert.info.subject})`;
 }
 
-/** Validity of every presented certificate at `now`. */
+/**
+ * Validity of every presented certificate at `now`. `offPath` says which ones clients leave out
+ * of the path they build (known once a CA file is given): an expired one of those is a warning.
+ */
 export function validityFindings(
   chain: readonly Certificate[],
   now: Date,
   warnDays: number,
+  offPath: (certificate: Certificate) => boolean = () => false,
 ): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
     const what = positionOf(cert, i);
+    const unused = offPath(cert);
+    const severity = unused ? 'warning' : 'error';
+    const aside = unused
+      ? '; clients do not use it (it is not on their path): drop it from the chain'
+      : '';
     const { notBefore, notAfter } = internals(cert);
     if (now.getTime() > notAfter.getTime()) {
       findings.push({
         code: 'EXPIRED',
-        severity: 'error',
-        message: `${what} expired on ${cert.info.notAfter}`,
+        severity,
+        message: `${what} expired on ${cert.info.notAfter}${aside}`,
         certificate: ref(cert),
       });
     } else if (now.getTime() < notBefore.getTime()) {
       findings.push({
         code: 'NOT_YET_VALID',
-        severity: 'error',
-        message: `${what} is not valid before ${cert.info.notBefore}`,
+        severity,
+        message: `${what} is not valid before ${cert.info.notBefore}${aside}`,
         certificate: ref(cert),
       });
     } else {
@@ -59,8 +68,12 @@ export function validityFindings(
 
 const WEAK_SIGNATURES = /^(md2|md4|md5|sha1|ecdsa-with-SHA1|dsaWithSHA1)/i;
 
-/** Key sizes and signature algorithms of every presented certificate. */
-export function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
+/**
+ * Key sizes of every presented certificate, and their signature algorithms when `signatures`
+ * (no CA file says which certificates the path takes; with one, endpoint-trust.ts judges the
+ * path's signatures).
+ */
+export function strengthFindings(chain: readonly Certificate[], signatures = true): CheckFinding[] {
   const findings: CheckFinding[] = [];
   chain.forEach((cert, i) => {
     const what = positionOf(cert, i);
@@ -90,11 +103,13 @@ export function strengthFindings(chain: readonly Certificate[]): CheckFinding[] 
         certificate: ref(cert),
       });
     }
-    // A self-signed root's own signature is never checked by clients (RFC 5280 section 6.1).
-    // Weak algorithm first: the signature check costs ~0.3 ms, and a chain may hold thousands.
+    // A self-signed certificate's own signature is never checked by clients (RFC 5280 section
+    // 6.1): a root's, or a pinned leaf's. Weak algorithm first: the signature check costs
+    // ~0.3 ms, and a chain may hold thousands.
     if (
+      signatures &&
       WEAK_SIGNATURES.test(cert.info.signatureAlgorithm) &&
-      !(i > 0 && cert.info.selfIssued && signatureVerifies(cert, cert))
+      !(cert.info.selfIssued && signatureVerifies(cert, cert))
     ) {
       findings.push({
         code: 'WEAK_SIGNATURE',

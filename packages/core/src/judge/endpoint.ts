@@ -8,7 +8,8 @@
  * twice: by RFC 9525 (hostname.ts) and by the models of the real client stacks (clients.ts),
  * because the stacks disagree and users otherwise find out in production. This module composes
  * the rules: names (endpoint-names.ts), validity and strength (endpoint-strength.ts), the
- * `redis-enterprise` profile (endpoint-profile.ts), path validation (path.ts) and the key match.
+ * `redis-enterprise` profile (endpoint-profile.ts), trust as each client stack judges it
+ * (endpoint-trust.ts) and the key match.
  */
 import { resolveNow } from '../clock.js';
 import { CertkitError } from '../errors.js';
@@ -16,16 +17,19 @@ import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { internals } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
+import { CLIENT_STACKS } from './clients.js';
 import type { ClientVerdict } from './clients.js';
-import { CHECK_PROFILES, ref } from './endpoint-findings.js';
+import { CHECK_PROFILES, describeStacks, ref } from './endpoint-findings.js';
 import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
 import { nameFindings } from './endpoint-names.js';
 import type { NameCheck } from './endpoint-names.js';
 import { enterpriseFindings } from './endpoint-profile.js';
 import { strengthFindings, validityFindings } from './endpoint-strength.js';
+import { endpointTrust } from './endpoint-trust.js';
 import { capRepeatedFindings } from './finding.js';
-import { validatePath } from './path.js';
-import type { PathFindingCode } from './path-common.js';
+import { checkCommonName } from './path-policy.js';
+import { STACK_TRUST_RULES } from './stack-trust.js';
+import type { TrustVerdict } from './stack-trust.js';
 
 /** Default days before expiry from which `EXPIRES_SOON` is reported. */
 export const DEFAULT_WARN_DAYS = 30;
@@ -67,8 +71,16 @@ export interface CheckReport {
   }[];
   /** The chain as given, leaf first. */
   readonly certificates: readonly CertificateSummary[];
-  /** Whether the chain was validated against a CA (`null`: no CA given). */
+  /**
+   * Whether the chain validates to the CA as OpenSSL (stunnel, redis-cli, Node, Python) checks
+   * it (`null`: no CA given).
+   */
   readonly chainValid: boolean | null;
+  /**
+   * Each client stack's verdict on the chain with the CA (partial chains, pinned certificates,
+   * SHA-1, EKU), next to the name verdicts of {@link CheckReport.clients}; `null`: no CA given.
+   */
+  readonly trust: readonly TrustVerdict[] | null;
 }
 
 /** Options of {@link checkEndpointCertificate}. */
@@ -138,18 +150,6 @@ export function checkCluster(cluster: string): string {
   return name;
 }
 
-/** Path findings the endpoint check reports under its own codes, so that one fault gives one finding. */
-const OWN_PATH_CODES: ReadonlySet<PathFindingCode> = new Set<PathFindingCode>([
-  'EXPIRED',
-  'NOT_YET_VALID',
-  'EKU_MISMATCH',
-  'EKU_EMPTY',
-  'LEAF_IS_CA',
-  'KEY_TOO_WEAK',
-  'HOSTNAME_MISMATCH',
-  'COMMON_NAME_NOT_IN_SAN',
-]);
-
 /**
  * Findings of one code listed one by one; past this, one finding counts the rest. A chain of
  * thousands of certificates gets one finding per certificate per rule, which no one reads
@@ -164,9 +164,15 @@ export const MAX_CHECK_FINDINGS_PER_CODE = 20;
  * certificate requirements of the Redis Enterprise documentation.
  *
  * Profiles: `strict` (default) needs every client stack to accept (`PARTIAL_WILDCARD`,
- * `CN_ONLY` are errors); `compat` makes them warnings; `redis-enterprise` is strict plus EKU
- * serverAuth + clientAuth, KU digitalSignature + keyEncipherment, SANs `C`, `*.C`, `internal.C`,
- * `*.internal.C`, CN = `C`, and the chain ordered leaf -> intermediate -> root.
+ * `CN_ONLY`, `PARTIAL_CHAIN` are errors); `compat` makes them warnings when some stacks accept;
+ * `redis-enterprise` is strict plus EKU serverAuth + clientAuth, KU digitalSignature +
+ * keyEncipherment, SANs `C`, `*.C`, `internal.C`, `*.internal.C`, CN = `C`, and the chain
+ * ordered leaf -> intermediate -> root.
+ *
+ * No profile makes the CA/Browser Forum issuance rules errors (a common name that is not among
+ * the SANs, a CA:TRUE leaf): they bind publicly-trusted CAs when they issue, every client stack
+ * measured accepts such certificates, and the check says what clients will do. They are
+ * warnings; `verify --webpki` is where they are errors.
  *
  * @throws {@link CertkitError} `INVALID_OPTION` for a bad cluster, profile or warnDays, or no
  * certificate; `KEY_INVALID`/`KEY_ENCRYPTED` when the key cannot be read
@@ -208,50 +214,55 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
   }
 
   const { findings, names } = nameFindings(leaf, cluster, endpoints, profile);
-  findings.push(...validityFindings(chain, now, warnDays));
-  findings.push(...strengthFindings(chain));
+  // CA/B BR 7.1.4.3, a warning as in verify: no client applies it (see above).
+  checkCommonName(leaf, (_code, message) => {
+    findings.push({
+      code: 'COMMON_NAME_NOT_IN_SAN',
+      severity: 'warning',
+      message,
+      certificate: at,
+    });
+  });
+  const trust = endpointTrust({ chain, ca: options.ca, now, profile, ref });
+  const onPath = new Set(trust.path);
+  findings.push(...validityFindings(chain, now, warnDays, (c) => trust.anchored && !onPath.has(c)));
+  findings.push(...strengthFindings(chain, options.ca === undefined));
 
   const eku = leaf.info.extendedKeyUsage;
-  if (eku !== null && !eku.includes('serverAuth') && !eku.includes('anyExtendedKeyUsage')) {
+  if (eku !== null && !eku.includes('serverAuth')) {
+    // anyExtendedKeyUsage alone: Go and Java take it for serverAuth, OpenSSL does not (measured).
+    const any = eku.includes('anyExtendedKeyUsage');
+    const stacks = CLIENT_STACKS.map((s) => s.stack).filter(
+      (stack) => !any || !STACK_TRUST_RULES[stack].anyEku,
+    );
     findings.push({
       code: 'MISSING_EKU',
-      severity: 'error',
-      message: `the certificate's extendedKeyUsage (${eku.join(', ') || 'empty'}) has no serverAuth: clients refuse it as a server certificate (RFC 5280 section 4.2.1.12)`,
+      severity: any && profile === 'compat' ? 'warning' : 'error',
+      message: any
+        ? `the certificate's extendedKeyUsage (${eku.join(', ')}) has no serverAuth: ${describeStacks(stacks)} refuse it as a server certificate (OpenSSL wants serverAuth itself); the other stacks take anyExtendedKeyUsage for it`
+        : `the certificate's extendedKeyUsage (${eku.join(', ') || 'empty'}) has no serverAuth: clients refuse it as a server certificate (RFC 5280 section 4.2.1.12)`,
       certificate: at,
+      stacks,
     });
   }
-  if (leaf.info.basicConstraints?.ca === true) {
+  if (
+    leaf.info.basicConstraints?.ca === true &&
+    !trust.pinned &&
+    !(options.ca === undefined && leaf.info.selfIssued)
+  ) {
+    // Every client stack measured accepts a CA:TRUE server certificate; CA/B BR 7.1.2.7.8
+    // forbids CAs to issue one. A self-signed one in the CA file is a node's own certificate,
+    // trusted by pinning (PINNED; SELF_SIGNED without a CA file), as verify judges it.
     findings.push({
       code: 'LEAF_IS_CA',
-      severity: 'error',
+      severity: 'warning',
       message:
-        'the endpoint certificate is a CA certificate (basicConstraints CA:TRUE); issue a CA:FALSE server certificate from the CA instead',
+        'the endpoint certificate is a CA certificate (basicConstraints CA:TRUE): clients accept it, but a CA may use its key to issue certificates for any name (CA/B BR 7.1.2.7.8 forbids issuing one); issue a CA:FALSE server certificate from the CA',
       certificate: at,
     });
   }
-
-  let chainValid: boolean | null = null;
-  if (options.ca !== undefined) {
-    const result = validatePath({
-      leaf,
-      anchors: options.ca,
-      intermediates: chain.slice(1),
-      at: now,
-      purpose: 'any',
-    });
-    const errors = result.findings.filter(
-      (f) => f.severity === 'error' && !OWN_PATH_CODES.has(f.code),
-    );
-    chainValid = errors.length === 0 && result.anchored;
-    if (!chainValid) {
-      findings.push({
-        code: 'CHAIN_INVALID',
-        severity: 'error',
-        message: `the chain does not validate to the given CA: ${errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'no path to a trust anchor'}`,
-        certificate: at,
-      });
-    }
-  }
+  findings.push(...trust.findings);
+  const chainValid = trust.chainValid;
 
   if (options.key !== undefined) {
     const { key } = parsePrivateKey(options.key.bytes, options.key.source, {
@@ -288,5 +299,6 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
     clients: names.map((n) => ({ name: n.name, verdicts: n.clients })),
     certificates: chain.map(summary),
     chainValid,
+    trust: trust.trust,
   };
 }

@@ -16,13 +16,14 @@ import {
 } from './name-constraints.js';
 import type { ConstraintSet } from './name-constraints.js';
 import { isSelfIssued, label } from './path-common.js';
-import type { Add, PathFinding, PathPurpose } from './path-common.js';
+import type { Add, PathFinding, PathPolicy, PathPurpose, TrustRules } from './path-common.js';
 import {
   checkAuthorityKeyId,
   checkCommonName,
   checkEku,
   checkIssuer,
   checkLeafProfile,
+  checkSignatureHash,
   checkStructure,
 } from './path-policy.js';
 import { checkRevocation } from './revocation.js';
@@ -34,6 +35,10 @@ export interface Context {
   readonly maxDepth: number;
   readonly crls: readonly RevocationList[];
   readonly verifies: (child: Certificate, issuer: Certificate) => boolean;
+  readonly rules: TrustRules;
+  readonly policy: PathPolicy;
+  /** The certificate is a trust anchor (given as one, whatever its place in the path). */
+  readonly trusted: (certificate: Certificate) => boolean;
 }
 
 /** Counts the intermediates that count against depth: self-issued ones do not (RFC 5280 4.2.1.9). */
@@ -70,6 +75,10 @@ export function evaluate(
     const selfSigned =
       isSelfIssued(cert) && (isAnchor || path.length === 1) && context.verifies(cert, cert);
     checkAuthorityKeyId(cert, selfSigned, isAnchor, add);
+    // Every signature a client checks: all but the trust anchor's own (the top of the path when
+    // it is trusted, reached or not: a partial path ends at an anchor too).
+    if (!(i === last && (isAnchor || context.trusted(cert))))
+      checkSignatureHash(cert, context.rules, add);
     if (i > 0) {
       checkIssuer(cert, add);
       // pathLenConstraint: non-self-issued intermediates below this one (RFC 5280 section 6.1.4 (l)-(m)).
@@ -83,7 +92,8 @@ export function evaluate(
             `allows ${String(pathLength)} intermediate(s) below it (pathLenConstraint), the path has ${String(below)}`,
           );
       }
-      if (!isAnchor) checkEku(cert, context.purpose, false, add);
+      if (!isAnchor && context.rules.intermediateEku)
+        checkEku(cert, context.purpose, false, add, context.rules.anyEku);
       // Signature of the certificate below (anchors are trusted as given, not checked).
       if (!context.verifies(path[i - 1] as Certificate, cert))
         adder(i - 1)(
@@ -96,8 +106,11 @@ export function evaluate(
   }
   const leafAdd = adder(0);
   const leaf = path[0] as Certificate;
-  checkLeafProfile(leaf, leafAdd);
-  checkEku(leaf, context.purpose, true, leafAdd);
+  // A pinned leaf: the whole path is one trust anchor (a self-signed one unless partial chains
+  // are accepted).
+  const pinned = anchored && path.length === 1;
+  checkLeafProfile(leaf, leafAdd, { pinned, policy: context.policy });
+  checkEku(leaf, context.purpose, true, leafAdd, context.rules.anyEku);
   if (context.reference !== undefined) {
     const match = matchReferenceIdentity(leaf, context.reference);
     if (!match.ok)
@@ -105,7 +118,7 @@ export function evaluate(
         'ip' in context.reference ? 'IP_MISMATCH' : 'HOSTNAME_MISMATCH',
         match.reason ?? 'name mismatch',
       );
-    if (context.purpose !== 'client') checkCommonName(leaf, leafAdd);
+    if (context.purpose !== 'client') checkCommonName(leaf, leafAdd, context.policy);
   }
   // Name constraints, from the anchor down (RFC 5280 section 6.1.3 (b)-(c), 6.1.4 (g)).
   const sets: ConstraintSet[] = [];

@@ -13,9 +13,9 @@ import {
   extensionViews,
   subjectAltNames,
 } from '../x509/extensions.js';
-import { OID, formatIp } from '../x509/pkix.js';
+import { OID, SIGNATURE_NAMES, formatIp } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
-import type { Add, PathPurpose } from './path-common.js';
+import type { Add, PathPolicy, PathPurpose, TrustRules } from './path-common.js';
 
 /** Extensions whose semantics we process or that RFC 5280 section 4.2 lets us ignore safely. */
 const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -199,6 +199,55 @@ export function checkAuthorityKeyId(
   }
 }
 
+/** Signature algorithms with a broken hash, by OID: MD2, MD4, MD5 (RFC 6151) and SHA-1. */
+const WEAK_HASH_OF: Readonly<Record<string, 'MD2' | 'MD4' | 'MD5' | 'SHA-1'>> = {
+  '1.2.840.113549.1.1.2': 'MD2', // md2WithRSAEncryption
+  '1.2.840.113549.1.1.3': 'MD4', // md4WithRSAEncryption
+  '1.2.840.113549.1.1.4': 'MD5', // md5WithRSAEncryption
+  '1.2.840.113549.1.1.5': 'SHA-1', // sha1WithRSAEncryption
+  '1.3.14.3.2.29': 'SHA-1', // sha1WithRSASignature (OIW)
+  '1.2.840.10045.4.1': 'SHA-1', // ecdsa-with-SHA1
+  '1.2.840.10040.4.3': 'SHA-1', // dsa-with-sha1
+};
+
+/** The same, keyed by the name {@link CertificateInfo.signatureAlgorithm} shows for known OIDs. */
+const WEAK_HASH_BY_NAME: ReadonlyMap<string, 'MD2' | 'MD4' | 'MD5' | 'SHA-1'> = new Map(
+  Object.entries(WEAK_HASH_OF).flatMap(([oid, hash]) => {
+    const name = SIGNATURE_NAMES[oid];
+    return name === undefined
+      ? [[oid, hash] as const]
+      : [[oid, hash] as const, [name, hash] as const];
+  }),
+);
+
+/** The broken hash a certificate's signature is made with (MD2, MD4, MD5, SHA-1), or null. */
+export function weakSignatureHash(
+  certificate: Certificate,
+): 'MD2' | 'MD4' | 'MD5' | 'SHA-1' | null {
+  return WEAK_HASH_BY_NAME.get(certificate.info.signatureAlgorithm) ?? null;
+}
+
+/**
+ * A signature made with MD5 or SHA-1 can be forged (RFC 6151; the SHA-1 chosen-prefix collision
+ * of 2020): measured, OpenSSL at Debian's default security level 2 (so stunnel, redis-cli, Node,
+ * Python), Go and Java refuse MD5, and all but Java 17 (for a private trust anchor) refuse SHA-1.
+ * Only signatures a client checks count: the caller leaves out the trust anchor's own.
+ */
+export function checkSignatureHash(
+  certificate: Certificate,
+  rules: Pick<TrustRules, 'sha1'>,
+  add: Add,
+): void {
+  const hash = weakSignatureHash(certificate);
+  if (hash === null || (hash === 'SHA-1' && rules.sha1)) return;
+  add(
+    'WEAK_SIGNATURE',
+    hash === 'SHA-1'
+      ? `is signed with ${certificate.info.signatureAlgorithm}: SHA-1 signatures can be forged, and OpenSSL at security level 2 (stunnel, redis-cli, Node, Python) and Go refuse them`
+      : `is signed with ${certificate.info.signatureAlgorithm}: ${hash} signatures can be forged (RFC 6151), and every client refuses them`,
+  );
+}
+
 const EKU_FOR: Readonly<Record<PathPurpose, string | null>> = {
   server: OID.serverAuth,
   client: OID.clientAuth,
@@ -207,14 +256,18 @@ const EKU_FOR: Readonly<Record<PathPurpose, string | null>> = {
 
 /**
  * EKU for the purpose (RFC 5280 section 4.2.1.12): absent means unrestricted; present must list
- * the purpose or anyExtendedKeyUsage; an empty list is invalid. On intermediates the same rule
- * applies, as OpenSSL, Go and the browsers apply it (EKU chaining); RFC 5280 is silent there.
+ * the purpose (or anyExtendedKeyUsage, where `anyEku` says it stands for every purpose); an
+ * empty list is invalid. On intermediates the same rule applies, as OpenSSL, Go and the browsers
+ * apply it (EKU chaining); RFC 5280 is silent there. OpenSSL's purpose check
+ * (`check_purpose_ssl_server`) wants serverAuth itself: measured, stunnel, redis-cli, Node and
+ * Python refuse a leaf or an intermediate whose only EKU is anyExtendedKeyUsage.
  */
 export function checkEku(
   certificate: Certificate,
   purpose: PathPurpose,
   leaf: boolean,
   add: Add,
+  anyEku = true,
 ): void {
   const oids = extendedKeyUsageOids(certificate);
   if (oids === null) return;
@@ -226,11 +279,16 @@ export function checkEku(
     return;
   }
   const wanted = EKU_FOR[purpose];
-  if (wanted === null || oids.includes(wanted) || oids.includes(OID.anyExtendedKeyUsage)) return;
+  if (wanted === null || oids.includes(wanted)) return;
+  const any = oids.includes(OID.anyExtendedKeyUsage);
+  if (any && anyEku) return;
   const names = certificate.info.extendedKeyUsage?.join(', ') ?? '';
+  const usage = purpose === 'server' ? 'serverAuth' : 'clientAuth';
   add(
     'EKU_MISMATCH',
-    `${leaf ? 'has' : 'restricts issued certificates to'} extendedKeyUsage ${names}, without ${purpose === 'server' ? 'serverAuth' : 'clientAuth'} (RFC 5280 section 4.2.1.12)`,
+    any
+      ? `${leaf ? 'has' : 'restricts issued certificates to'} extendedKeyUsage ${names}, without ${usage}: OpenSSL (stunnel, redis-cli, Node, Python) wants ${usage} itself; Go and Java take anyExtendedKeyUsage for it`
+      : `${leaf ? 'has' : 'restricts issued certificates to'} extendedKeyUsage ${names}, without ${usage} (RFC 5280 section 4.2.1.12)`,
   );
 }
 
@@ -245,8 +303,13 @@ export function checkEku(
  *   valid cases carry such CNs, and a parent domain cannot widen what the SAN matches).
  * Descriptive CNs (`Redis Server`, `localhost`) are left alone, and no CN is ever matched
  * against the reference identity (RFC 9525 section 6.2).
+ *
+ * The rule binds publicly-trusted CAs when they issue, not clients when they verify: OpenSSL,
+ * Node, Python, Go and Java all accept such a certificate (measured). So it is a warning, and an
+ * error only under the `webpki` policy.
  */
-export function checkCommonName(leaf: Certificate, add: Add): void {
+export function checkCommonName(leaf: Certificate, add: Add, policy: PathPolicy = 'default'): void {
+  const severity = policy === 'webpki' ? 'error' : 'warning';
   const sans = subjectAltNames(leaf);
   if (!sans.present || sans.malformed) return;
   for (const attr of leaf.info.subjectAttributes) {
@@ -261,7 +324,8 @@ export function checkCommonName(leaf: Certificate, add: Add): void {
       if (!texts.includes(cn))
         add(
           'COMMON_NAME_NOT_IN_SAN',
-          `common name "${cn}" is not the canonical text of an IP address in subjectAltName (CA/B BR 7.1.4.3)`,
+          `common name "${cn}" is not the canonical text of an IP address in subjectAltName (CA/B BR 7.1.4.3, an issuance rule clients do not apply)`,
+          severity,
         );
       continue;
     }
@@ -270,12 +334,23 @@ export function checkCommonName(leaf: Certificate, add: Add): void {
     if (!covered)
       add(
         'COMMON_NAME_NOT_IN_SAN',
-        `common name "${cn}" is not a copy of a dNSName in subjectAltName (CA/B BR 7.1.4.3)`,
+        `common name "${cn}" is not a copy of a dNSName in subjectAltName (CA/B BR 7.1.4.3, an issuance rule clients do not apply)`,
+        severity,
       );
   }
 }
 
-export function checkLeafProfile(leaf: Certificate, add: Add): void {
+/**
+ * Rules on the end-entity certificate. `pinned`: the leaf is a self-signed certificate that is
+ * itself a trust anchor (a node's own `openssl req -x509` certificate in the clients' bundle):
+ * every client measured accepts it as it is, CA:TRUE included, and no CA issued it, so the
+ * issuance rule on CA:TRUE leaves does not apply.
+ */
+export function checkLeafProfile(
+  leaf: Certificate,
+  add: Add,
+  options: { readonly pinned?: boolean; readonly policy?: PathPolicy } = {},
+): void {
   const bc = leaf.info.basicConstraints;
   const ku = leaf.info.keyUsage;
   if (bc?.ca === true && ku !== null && !ku.includes('keyCertSign'))
@@ -285,16 +360,18 @@ export function checkLeafProfile(leaf: Certificate, add: Add): void {
       'CA_EXTENSIONS_INCONSISTENT',
       'asserts cA=TRUE but its keyUsage lacks keyCertSign (RFC 5280 sections 4.2.1.3, 4.2.1.9)',
     );
-  else if (bc?.ca === true)
-    // A warning, not an error: RFC 5280 section 4.2.1.9 lets the last certificate be a CA
-    // (limbo pathlen::validation-ignores-pathlen-in-leaf); CA/B BR 7.1.2.7.8 forbids it for
-    // subscribers, and a self-signed `openssl req -x509` "client" certificate is such a CA.
-    add(
-      'LEAF_IS_CA',
-      'is a CA certificate (cA=TRUE) used as an end entity (CA/B BR 7.1.2.7.8 forbids it)',
-      'warning',
-    );
-  else if (ku?.includes('keyCertSign') === true)
+  else if (bc?.ca === true) {
+    if (options.pinned !== true)
+      // A warning, not an error: RFC 5280 section 4.2.1.9 lets the last certificate be a CA
+      // (limbo pathlen::validation-ignores-pathlen-in-leaf), and every client measured accepts a
+      // CA:TRUE server certificate; CA/B BR 7.1.2.7.8 forbids it for subscribers, an issuance
+      // rule that the `webpki` policy makes an error.
+      add(
+        'LEAF_IS_CA',
+        'is a CA certificate (cA=TRUE) used as an end entity (CA/B BR 7.1.2.7.8 forbids it; clients accept it)',
+        options.policy === 'webpki' ? 'error' : 'warning',
+      );
+  } else if (ku?.includes('keyCertSign') === true)
     add('LEAF_KEY_CERT_SIGN', 'asserts keyCertSign without cA=TRUE (RFC 5280 section 4.2.1.9)');
   if (extensionCritical(leaf, OID.nameConstraints) !== undefined)
     add(

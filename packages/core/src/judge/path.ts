@@ -3,8 +3,12 @@
  * choices (CA/Browser Forum Baseline Requirements) where the two differ, because the paths we
  * judge are TLS server and client paths.
  *
- * Path building: from the leaf, through an unordered pool of untrusted certificates, to any trust
- * anchor (every anchor counts, self-signed or not; the path ends at the first anchor met).
+ * Path building: from the leaf, through an unordered pool of untrusted certificates, to a trust
+ * anchor. As OpenSSL (stunnel, redis-cli, Node, Python) builds it by default, the path ends at a
+ * self-signed certificate of the trust store: a trust anchor that is not self-signed (an
+ * intermediate, a leaf) is followed up to its issuer, looked for among the anchors only; with
+ * `partialChain` (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN; what Go and Java always do) every anchor
+ * ends a path, the first one met.
  * Candidate issuers are found by name (RFC 5280 section 7.1 comparison) and tried anchors
  * first, then key identifiers matching, then those valid at the time; cycles (the same
  * certificate, or the same subject and key) are cut; the work is bounded by
@@ -22,8 +26,14 @@ import { internals, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 import { resolveNow } from '../clock.js';
 import type { ReferenceIdentity } from './hostname.js';
-import { isSelfIssued, label, normalizeValue } from './path-common.js';
-import type { PathFinding, PathPurpose } from './path-common.js';
+import {
+  isSelfIssued,
+  label,
+  normalizeValue,
+  OPENSSL_TRUST_RULES,
+  PATH_POLICIES,
+} from './path-common.js';
+import type { PathFinding, PathPolicy, PathPurpose, TrustRules } from './path-common.js';
 import { evaluate } from './path-evaluate.js';
 import type { Context } from './path-evaluate.js';
 
@@ -67,12 +77,19 @@ export interface PathValidation {
   readonly findings: readonly PathFinding[];
   /** True when {@link PathValidation.path} ends at a trust anchor. */
   readonly anchored: boolean;
+  /**
+   * The leaf is itself the trust anchor (pinned): a self-signed certificate in the trust store,
+   * or with `partialChain` any certificate there.
+   */
+  readonly pinned: boolean;
 }
 
 /** Options of {@link validatePath}. */
 export interface ValidatePathOptions {
   readonly leaf: Certificate;
-  /** Trust anchors: every one counts, self-signed or not. */
+  /**
+   * Trust anchors (the CA file). A path must end at a self-signed one unless `partialChain`.
+   */
   readonly anchors: readonly Certificate[];
   /** Untrusted certificates that may complete the path, in any order; decoys are fine. */
   readonly intermediates?: readonly Certificate[];
@@ -97,6 +114,17 @@ export interface ValidatePathOptions {
   readonly maxDepth?: number;
   /** CRLs to check revocation against (RFC 5280 section 6.3); none means no revocation check. */
   readonly crls?: readonly RevocationList[];
+  /**
+   * Let any trust anchor end the path, self-signed or not (OpenSSL's `-partial_chain`, what Go
+   * and Java do). Default false: OpenSSL's default, which stunnel, redis-cli, Node and Python
+   * keep, so an intermediate alone in the CA file is refused (`PARTIAL_CHAIN`).
+   */
+  readonly partialChain?: boolean;
+  /**
+   * `default` (what clients enforce; CA/Browser Forum issuance rules are warnings) or `webpki`
+   * (those rules are errors: `COMMON_NAME_NOT_IN_SAN`, `LEAF_IS_CA`).
+   */
+  readonly policy?: PathPolicy;
 }
 
 function fingerprint(certificate: Certificate): string {
@@ -183,6 +211,7 @@ interface ResolvedPathOptions {
   readonly at: Date;
   readonly reference?: ReferenceIdentity;
   readonly maxDepth: number;
+  readonly policy: PathPolicy;
 }
 
 /**
@@ -195,9 +224,10 @@ interface ResolvedPathOptions {
  *   literal is an IP reference (RFC 9525 section 6.4): a client that dials an address compares
  *   it with iPAddress entries, never with DNS names.
  * - `maxDepth`: a whole number, 0 or more (paths are bounded anyway, at 32 certificates).
+ * - `policy`: one of {@link PATH_POLICIES}.
  */
 export function resolvePathOptions(
-  options: Pick<ValidatePathOptions, 'at' | 'host' | 'ip' | 'maxDepth'>,
+  options: Pick<ValidatePathOptions, 'at' | 'host' | 'ip' | 'maxDepth' | 'policy'>,
 ): ResolvedPathOptions {
   const at = resolveNow(options.at, 'the validation time');
   const { host, ip } = options;
@@ -221,12 +251,28 @@ export function resolvePathOptions(
       'INVALID_OPTION',
       `max depth must be a whole number, 0 or more, got ${String(maxDepth)}`,
     );
-  return { at, maxDepth, ...(reference === undefined ? {} : { reference }) };
+  const policy = options.policy ?? 'default';
+  if (!PATH_POLICIES.includes(policy))
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `policy must be one of ${PATH_POLICIES.join(', ')}, got "${policy}"`,
+    );
+  return { at, maxDepth, policy, ...(reference === undefined ? {} : { reference }) };
 }
 
 function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
   const aki = child.info.authorityKeyIdentifier;
   return aki !== undefined && aki === issuer.info.subjectKeyIdentifier;
+}
+
+/**
+ * Self-signed as OpenSSL decides it when it builds a chain (`X509_self_signed(x, 0)`): its issuer
+ * name is its subject and its key identifiers, when both are there, agree. The signature is not
+ * checked: a trust anchor's own signature never is.
+ */
+function selfSignedAnchor(certificate: Certificate): boolean {
+  const { authorityKeyIdentifier: aki, subjectKeyIdentifier: ski } = certificate.info;
+  return isSelfIssued(certificate) && (aki === undefined || ski === undefined || aki === ski);
 }
 
 /**
@@ -239,7 +285,9 @@ function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
  * SANs judged by every name they stand for, CVE-2025-61727); EKU for the purpose on the leaf
  * (anyExtendedKeyUsage accepted, RFC 5280 section 4.2.1.12) and on intermediates; unknown
  * critical extensions; serial numbers, versions, duplicate and malformed extensions; key types
- * and sizes; depth; the host or IP (RFC 9525); revocation when CRLs are given.
+ * and sizes; MD5 and SHA-1 signatures below the trust anchor (`WEAK_SIGNATURE`); depth; the host
+ * or IP (RFC 9525); revocation when CRLs are given. Without `partialChain` the path must end at
+ * a self-signed trust anchor (`PARTIAL_CHAIN` otherwise).
  *
  * Never throws for a bad path: everything found is data. Synchronous.
  *
@@ -250,7 +298,21 @@ function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
  * ```
  */
 export function validatePath(options: ValidatePathOptions): PathValidation {
-  const { at, reference, maxDepth } = resolvePathOptions(options);
+  return validatePathWithRules(options, {
+    ...OPENSSL_TRUST_RULES,
+    partialChain: options.partialChain ?? false,
+  });
+}
+
+/**
+ * {@link validatePath} with the trust rules where client stacks differ given explicitly: the
+ * per-stack trust models (stack-trust.ts) call it with each stack's rules.
+ */
+export function validatePathWithRules(
+  options: ValidatePathOptions,
+  rules: TrustRules,
+): PathValidation {
+  const { at, reference, maxDepth, policy } = resolvePathOptions(options);
   pathSearchWork.candidateVisits = 0;
   pathSearchWork.signatureChecks = 0;
   // Mutable search state in one object: closures below update it.
@@ -270,8 +332,12 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     signatures.set(key, ok);
     return ok;
   };
+  const anchorSet = new Set(options.anchors.map(fingerprint));
   const context: Context = {
     at,
+    rules,
+    policy,
+    trusted: (certificate) => anchorSet.has(fingerprint(certificate)),
     purpose: options.purpose ?? 'server',
     maxDepth,
     crls: options.crls ?? [],
@@ -280,11 +346,14 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     ...(reference === undefined ? {} : { reference }),
   };
   const { leaf } = options;
-  const anchorSet = new Set(options.anchors.map(fingerprint));
-  // A leaf that is itself a trust anchor (a pinned self-signed certificate) is its own path.
-  if (anchorSet.has(fingerprint(leaf))) {
+  /** An anchor that may end a path. */
+  const ends = (anchor: Certificate): boolean => rules.partialChain || selfSignedAnchor(anchor);
+  // A leaf that is itself a trust anchor that may end a path (a pinned self-signed certificate)
+  // is its own path. Without partial chains, a pinned leaf that is not self-signed still needs
+  // its issuers, as OpenSSL looks for them.
+  if (anchorSet.has(fingerprint(leaf)) && ends(leaf)) {
     const findings = evaluate([leaf], true, context);
-    return { ok: errors(findings) === 0, path: [leaf], findings, anchored: true };
+    return { ok: errors(findings) === 0, path: [leaf], findings, anchored: true, pinned: true };
   }
   const pool = new Map<string, { cert: Certificate; anchor: boolean }>();
   for (const cert of options.intermediates ?? [])
@@ -351,12 +420,36 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     /** Some continuation reached a trust anchor. */
     reached: boolean;
   }
-  /** Depth-first search from the top of `path`; true when a valid path was found. */
-  const extend = (path: Certificate[], counted: number, branch: Branch): boolean => {
+  /**
+   * Depth-first search from the top of `path`; true when a valid path was found. `trustedOnly`:
+   * the path has reached a trust anchor that is not self-signed, and OpenSSL then looks for the
+   * next issuer in the trust store only.
+   */
+  const extend = (
+    path: Certificate[],
+    counted: number,
+    branch: Branch,
+    trustedOnly = false,
+  ): boolean => {
     const top = path[path.length - 1] as Certificate;
-    const found = issuersOf(top);
-    if (found.length === 0 && visits > MAX_CANDIDATE_VISITS) {
+    const all = issuersOf(top);
+    const found = trustedOnly ? all.filter((c) => c.anchor) : all;
+    if (all.length === 0 && visits > MAX_CANDIDATE_VISITS) {
       branch.cut = true;
+      return false;
+    }
+    if (found.length === 0 && trustedOnly) {
+      record({
+        path,
+        anchored: false,
+        findings: null,
+        extra: {
+          code: 'PARTIAL_CHAIN',
+          severity: 'error',
+          message: `${label(top)}: the path ends at this trust anchor, which is not self-signed, and its issuer "${top.info.issuer}" is not among the trust anchors; OpenSSL (stunnel, redis-cli, Node, Python) needs the self-signed root in the CA file: add the certificate of "${top.info.issuer}" to it (Go and Java accept any trust anchor)`,
+          certificate: path.length - 1,
+        },
+      });
       return false;
     }
     if (found.length === 0) {
@@ -395,7 +488,7 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
         record({ path: next, anchored: false, findings: null });
         continue;
       }
-      if (candidate.anchor) {
+      if (candidate.anchor && ends(issuer)) {
         completePaths++;
         branch.reached = true;
         const findings = evaluate(next, true, context);
@@ -418,12 +511,14 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
         });
         continue;
       }
-      if (deadEnds.has(fingerprint(issuer))) continue;
+      // A dead end reached through untrusted certificates only may not be one from a trust anchor.
+      if (!trustedOnly && !candidate.anchor && deadEnds.has(fingerprint(issuer))) continue;
       const inner: Branch = { cut: false, reached: false };
-      if (extend(next, nextCounted, inner)) return true;
+      if (extend(next, nextCounted, inner, trustedOnly || candidate.anchor)) return true;
       if (inner.cut) branch.cut = true;
       if (inner.reached) branch.reached = true;
-      if (!inner.cut && !inner.reached) deadEnds.add(fingerprint(issuer));
+      if (!inner.cut && !inner.reached && !trustedOnly && !candidate.anchor)
+        deadEnds.add(fingerprint(issuer));
       if (state.limited) return false;
     }
     return false;
@@ -445,9 +540,13 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
     !found &&
     !attempt.anchored &&
     !findings.some((f) =>
-      ['ISSUER_NOT_FOUND', 'PATH_SEARCH_LIMIT', 'MAX_DEPTH_EXCEEDED', 'SIGNATURE_INVALID'].includes(
-        f.code,
-      ),
+      [
+        'ISSUER_NOT_FOUND',
+        'PARTIAL_CHAIN',
+        'PATH_SEARCH_LIMIT',
+        'MAX_DEPTH_EXCEEDED',
+        'SIGNATURE_INVALID',
+      ].includes(f.code),
     )
   )
     findings.push({
@@ -455,5 +554,11 @@ export function validatePath(options: ValidatePathOptions): PathValidation {
       severity: 'error',
       message: 'no path from the certificate reaches a trust anchor',
     });
-  return { ok: found, path: attempt.path, findings, anchored: attempt.anchored };
+  return {
+    ok: found,
+    path: attempt.path,
+    findings,
+    anchored: attempt.anchored,
+    pinned: attempt.anchored && attempt.path.length === 1,
+  };
 }

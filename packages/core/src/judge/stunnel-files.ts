@@ -1,7 +1,8 @@
 /**
  * The file rules of one stunnel service, judged from the files' contents given as data: each
  * path the configuration names (as it writes it) maps to the bytes read, or to the error reading
- * gave. Paths should be absolute; the CA file must hold certificates; the client certificate must
+ * gave. Paths should be absolute; the CA file must hold certificates, and the self-signed roots
+ * of the chains it anchors (stunnel-cafile.ts); the client certificate must
  * not have expired and must belong to the key. workflows/stunnel.ts reads the files.
  */
 import { isAbsolute } from 'node:path';
@@ -14,6 +15,7 @@ import { internals, parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 import { escapedText, shownText } from '../x509/stunnel-syntax.js';
 import type { StunnelOption } from '../x509/stunnel-syntax.js';
+import { caFileRootFindings } from './stunnel-cafile.js';
 import type { StunnelService } from './stunnel-service.js';
 
 /** What reading one named file gave: its bytes, or the error (which names the file). */
@@ -162,8 +164,13 @@ export function fileFindings(
   const cafile = get('CAfile');
   if (cafile !== undefined) {
     const bytes = bytesOrRecord(service, files, cafile);
-    if (bytes !== null)
-      readOrRecord(service, 'CAfile', cafile, () => parseCertificates(bytes, cafile.value));
+    const anchors =
+      bytes === null
+        ? null
+        : readOrRecord(service, 'CAfile', cafile, () => parseCertificates(bytes, cafile.value));
+    // stunnel ends a path only at a self-signed certificate of CAfile (stunnel-cafile.ts).
+    for (const f of caFileRootFindings(anchors ?? [], shownText(cafile.value)))
+      add('STUNNEL_CAFILE_NO_ROOT', f.severity, f.message, cafile.line);
   }
   if (cert === undefined) return;
   const certBytes = bytesOrRecord(service, files, cert);

@@ -14,6 +14,7 @@ import {
   validityFinding,
 } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
+import { nameKey } from './chain-search.js';
 import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
@@ -55,7 +56,8 @@ export interface TrustBundle {
  * Builds a trust bundle: deduplicated by SHA-256 fingerprint, in the given order, with findings
  * (warnings, not failures) for members that are expired, not yet valid, or neither self-signed
  * nor CAs (OpenSSL, and so redis-cli and stunnel, anchor trust only in certificates it can end
- * a chain with).
+ * a chain with); and `ROOT_MISSING` for members whose issuers lead to no self-signed member, an
+ * error when no member is self-signed (such a bundle anchors nothing for OpenSSL clients).
  *
  * @example
  * ```ts
@@ -94,10 +96,82 @@ export function buildTrustBundle(
     }
     return member;
   });
+  // ROOT_MISSING, once per missing root: an error when no member is self-signed (such a bundle
+  // anchors nothing for OpenSSL clients), a warning otherwise (the self-signed ones may be all
+  // its clients need).
+  const anchorsSomething = members.some((m) => m.selfSigned);
+  for (const { top, issuer, stranded } of missingRoots(unique))
+    findings.push(
+      finding(
+        'ROOT_MISSING',
+        anchorsSomething ? 'warning' : 'error',
+        `the root is missing: ${describe(top)}${stranded.length > 1 ? ` (and ${String(stranded.length - 1)} more of the bundle under it)` : ''} is not self-signed and its issuer ${issuer} is not in the bundle. OpenSSL clients (stunnel, redis-cli, Node, Python) end a path only at a self-signed certificate of their CA file (Go and Java accept any): add the root CA certificate ${issuer}`,
+        top,
+      ),
+    );
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     members,
     certificates: unique,
     findings: capChainFindings(findings),
   };
+}
+
+/** A root a trust bundle lacks: what {@link missingRoots} finds. */
+export interface MissingRoot {
+  /** The highest certificate of the bundle under the missing root. */
+  readonly top: Certificate;
+  /** The missing root's name: the issuer of `top`. */
+  readonly issuer: string;
+  /** Every member of the bundle whose path ends under this missing root. */
+  readonly stranded: readonly Certificate[];
+}
+
+/**
+ * The roots a set of trust anchors lacks, once per missing root: members that are not
+ * self-signed and whose issuers, followed by name through the set, reach no self-signed member.
+ * OpenSSL (stunnel, redis-cli, Node, Python) ends a path only at a self-signed certificate of the
+ * CA file; Go and Java accept any (measured: test/interop/STACKS.md). Issuers are followed by
+ * name only, memoised by name, so that a bundle of thousands stays linear.
+ */
+export function missingRoots(certificates: readonly Certificate[]): MissingRoot[] {
+  const bySubject = new Map<string, Certificate[]>();
+  for (const c of certificates) {
+    const key = nameKey(c, 'subject');
+    const list = bySubject.get(key);
+    if (list === undefined) bySubject.set(key, [c]);
+    else list.push(c);
+  }
+  /** Per issuer name: the highest certificate reached without a root, or null when rooted. */
+  const memo = new Map<string, Certificate | null>();
+  const topOf = (certificate: Certificate, seen: Set<string>): Certificate | null => {
+    if (isSelfSigned(certificate)) return null;
+    const issuer = nameKey(certificate, 'issuer');
+    const known = memo.get(issuer);
+    if (known !== undefined) return known;
+    let top: Certificate | null = certificate;
+    if (!seen.has(issuer)) {
+      seen.add(issuer);
+      for (const candidate of bySubject.get(issuer) ?? []) {
+        if (candidate === certificate) continue;
+        const above = topOf(candidate, seen);
+        if (above === null) {
+          top = null;
+          break;
+        }
+        top = above;
+      }
+    }
+    memo.set(issuer, top);
+    return top;
+  };
+  const missing = new Map<string, { top: Certificate; stranded: Certificate[] }>();
+  for (const c of certificates) {
+    const top = topOf(c, new Set());
+    if (top === null) continue;
+    const entry = missing.get(top.info.issuer);
+    if (entry === undefined) missing.set(top.info.issuer, { top, stranded: [c] });
+    else entry.stranded.push(c);
+  }
+  return [...missing.entries()].map(([issuer, entry]) => ({ issuer, ...entry }));
 }

@@ -2,7 +2,7 @@
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { resolvePathOptions, validatePath } from '../judge/path.js';
-import type { PathFinding, PathPurpose } from '../judge/path-common.js';
+import type { PathFinding, PathPolicy, PathPurpose } from '../judge/path-common.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parseRevocationLists } from '../x509/crl.js';
 import type { Certificate, CertificateInfo } from '../x509/pkix.js';
@@ -23,6 +23,10 @@ export interface VerifyFilesOptions {
   readonly purpose?: PathPurpose;
   readonly at?: Date | number;
   readonly maxDepth?: number;
+  /** Accept a trust anchor that is not self-signed as the end of the path (see `validatePath`). */
+  readonly partialChain?: boolean;
+  /** `default`, or `webpki` to make the CA/Browser Forum issuance rules errors. */
+  readonly policy?: PathPolicy;
   /** Largest file read, in bytes (default `DEFAULT_MAX_INPUT_BYTES`). */
   readonly maxInputBytes?: number;
 }
@@ -32,12 +36,16 @@ export interface VerifyFilesResult {
   readonly ok: boolean;
   /** True when the reported path ends at a trust anchor. */
   readonly anchored: boolean;
+  /** The leaf is itself the trust anchor (a self-signed certificate in the CA file). */
+  readonly pinned: boolean;
   /** The valid path or the best one tried, leaf first, as plain data. */
   readonly path: readonly CertificateInfo[];
   readonly findings: readonly PathFinding[];
   /** The validation time used, ISO 8601. */
   readonly at: string;
   readonly purpose: PathPurpose;
+  readonly partialChain: boolean;
+  readonly policy: PathPolicy;
 }
 
 /**
@@ -58,7 +66,8 @@ export async function verifyCertificateFiles(
   if (options.ca.length === 0)
     throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file (--ca)');
   // Bad options fail before any file is read; validatePath applies the same rules again.
-  const { at } = resolvePathOptions(options);
+  const { at, policy } = resolvePathOptions(options);
+  const partialChain = options.partialChain ?? false;
   const limit = readLimit(options.maxInputBytes);
   const read = async (path: string): Promise<Certificate[]> => {
     const certs = parseCertificates(await readInputFile(path, limit), path);
@@ -88,6 +97,8 @@ export async function verifyCertificateFiles(
     at,
     purpose,
     crls,
+    partialChain,
+    policy,
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.ip === undefined ? {} : { ip: options.ip }),
@@ -95,9 +106,12 @@ export async function verifyCertificateFiles(
   return {
     ok: result.ok,
     anchored: result.anchored,
+    pinned: result.pinned,
     path: result.path.map((c) => c.info),
     findings: result.findings,
     at: at.toISOString(),
     purpose,
+    partialChain,
+    policy,
   };
 }

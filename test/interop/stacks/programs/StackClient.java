@@ -66,8 +66,8 @@ public class StackClient {
   static String judge(String addr, int port, String host, String caFile) {
     Socket raw = new Socket();
     try {
-      raw.connect(new InetSocketAddress(addr, port), 10_000);
-      raw.setSoTimeout(10_000);
+      raw.connect(new InetSocketAddress(addr, port), 60_000);
+      raw.setSoTimeout(60_000);
     } catch (IOException e) {
       return "{\"harness\":" + quote(e.toString()) + "}";
     }

@@ -17,7 +17,7 @@ def verdict(case):
     # What redis-py does with ssl_ca_certs: the default context, only this CA file trusted.
     context = ssl.create_default_context(cafile=case["cafile"])
     try:
-        raw = socket.create_connection((case["addr"], case["port"]), timeout=10)
+        raw = socket.create_connection((case["addr"], case["port"]), timeout=60)
     except OSError as error:
         return {"harness": repr(error)}
     try:
