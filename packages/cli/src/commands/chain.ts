@@ -1,6 +1,7 @@
 /** `certs chain`: a clean trust bundle or a verified chain from certificates collected with `cat`. */
 import type { AssembledCertificates, ChainFinding } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterChain, printNextSteps } from '../next-steps.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
@@ -165,6 +166,9 @@ export const chain = defineCommand({
     } else {
       printSummary(io, result, { auto: args.mode === 'auto', outFile: args.o });
       if (emit && args.o === undefined) io.stdout(result.pem);
+      if (result.ok && result.written !== null) {
+        printNextSteps(io, afterChain(result.written, result.mode), 'stderr');
+      }
     }
     return result.ok ? EXIT_OK : EXIT_FINDINGS;
   },

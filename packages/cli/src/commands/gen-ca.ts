@@ -1,6 +1,7 @@
 /** `certs gen-ca`: a private root CA for Redis server and client certificates. */
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterGenCa, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { UsageError, withProgress } from '../output.js';
 import { keyOptions, printWritten, VALIDITY_HELP, keyArgs } from './issue-common.js';
@@ -41,6 +42,12 @@ export const genCa = defineCommand({
       }),
     );
     printWritten(io, written, args.json, 'Root CA ready');
+    if (!args.json) {
+      printNextSteps(
+        io,
+        afterGenCa(written.certificatePath, written.privateKeyPath ?? '', args.out),
+      );
+    }
     return EXIT_OK;
   },
 });

@@ -1,6 +1,7 @@
 /** `certs gen-intermediate`: an intermediate CA (pathLen 0) signed by a root. */
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterGenIntermediate, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
@@ -67,6 +68,12 @@ export const genIntermediate = defineCommand({
       }),
     );
     printWritten(io, written, args.json, 'Intermediate CA ready');
+    if (!args.json) {
+      printNextSteps(
+        io,
+        afterGenIntermediate(written.certificatePath, written.privateKeyPath ?? args['ca-key']),
+      );
+    }
     return EXIT_OK;
   },
 });

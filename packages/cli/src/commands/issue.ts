@@ -2,7 +2,8 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { withProgress } from '../output.js';
+import { UsageError, withProgress } from '../output.js';
+import { afterIssue, printNextSteps } from '../next-steps.js';
 import {
   keyOptions,
   NAME_OPTIONS,
@@ -14,12 +15,13 @@ import {
 
 export const issue = defineCommand({
   command: 'issue',
-  describe: 'issue a proxy/server certificate from a CA: proxy_cert.pem + proxy_key.pem',
+  describe:
+    'issue a proxy/server certificate (from a CA, self-signed, or for a CSR): proxy_cert.pem + proxy_key.pem',
   builder: (y) =>
     withPassphraseFile(
       keyOptions(
         y.usage(
-          `certs issue --ca FILE --ca-key FILE --cluster C [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment. proxy_cert.pem holds the certificate\nfollowed by the intermediates of --ca (never the root): the order the server must send.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
+          `certs issue --ca FILE --ca-key FILE --cluster C [options]\ncerts issue --self-signed --cluster C [options]\ncerts issue --csr FILE.csr --ca FILE --ca-key FILE [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment; CA:FALSE. proxy_cert.pem holds the\ncertificate followed by the intermediates of --ca (never the root): the order the server must send.\n--self-signed makes a node's own certificate (no CA): clients trust it as it is, e.g. a bundle\nof every node's certificate (certs fetch each node, then certs chain). --csr signs a request\n(its signature must verify): its subject and key, its names unless --cluster/--san/--ip are\ngiven, the usages of --usage; only the certificate is written.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
         ),
         { days: 365, bits: 2048, out: '.' },
       ),
@@ -27,15 +29,23 @@ export const issue = defineCommand({
     )
       .option('ca', {
         type: 'string',
-        demandOption: true,
         describe:
           'the issuing CA certificate (an intermediate, optionally followed by its issuers)',
         requiresArg: true,
       })
       .option('ca-key', {
         type: 'string',
-        demandOption: true,
         describe: 'the issuing CA private key',
+        requiresArg: true,
+      })
+      .option('self-signed', {
+        type: 'boolean',
+        default: false,
+        describe: "a node's own self-signed certificate (CA:FALSE), no CA",
+      })
+      .option('csr', {
+        type: 'string',
+        describe: 'sign this certificate request (PEM or DER) instead of making a key',
         requiresArg: true,
       })
       .options(NAME_OPTIONS)
@@ -56,6 +66,14 @@ export const issue = defineCommand({
         'the proxy certificate of cluster.local, one year',
       )
       .example(
+        'certs issue --self-signed --cluster cluster.local --out node1',
+        "a node's own self-signed proxy certificate",
+      )
+      .example(
+        'certs issue --csr proxy.csr --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --out signed',
+        'sign a request with its own names',
+      )
+      .example(
         'certs issue --ca ca.pem --ca-key ca-key.pem --cluster c.example.com --san redis.example.com --ip 10.0.0.5',
         'extra names',
       )
@@ -68,23 +86,67 @@ export const issue = defineCommand({
         'the CA key is encrypted',
       ),
   run: async (args, io) => {
+    const selfSigned = args['self-signed'];
+    if (selfSigned && (args.ca !== undefined || args['ca-key'] !== undefined)) {
+      throw new UsageError(
+        '--self-signed makes a certificate without a CA: leave out --ca and --ca-key',
+      );
+    }
+    if (selfSigned && args.csr !== undefined) {
+      throw new UsageError('--csr is signed by a CA (--ca, --ca-key), not --self-signed');
+    }
+    if (selfSigned && args['passphrase-file'] !== undefined) {
+      throw new UsageError('--passphrase-file decrypts --ca-key; --self-signed reads no key');
+    }
+    if (!selfSigned && (args.ca === undefined || args['ca-key'] === undefined)) {
+      throw new UsageError(
+        'name the issuing CA with --ca FILE --ca-key FILE, or make a self-signed certificate with --self-signed',
+      );
+    }
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    const written = await withProgress(io, 'generating key', () =>
-      core.writeServerCertificate({
-        caCertPath: args.ca,
-        caKeyPath: args['ca-key'],
-        ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
-        dnsNames: args.san,
-        ipAddresses: args.ip,
-        usage: args.usage,
-        certFile: args['cert-file'],
-        keyFile: args['key-file'],
-        ...keyArgs(args),
-        ...issuerArgs(args, maxInputBytes),
-      }),
+    const written = await withProgress(
+      io,
+      args.csr === undefined ? 'generating key' : 'signing',
+      () =>
+        core.writeServerCertificate({
+          ...(selfSigned
+            ? { selfSigned: true }
+            : { caCertPath: args.ca ?? '', caKeyPath: args['ca-key'] ?? '' }),
+          ...(args.csr === undefined ? {} : { csrPath: args.csr }),
+          ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
+          dnsNames: args.san,
+          ipAddresses: args.ip,
+          usage: args.usage,
+          certFile: args['cert-file'],
+          keyFile: args['key-file'],
+          ...keyArgs(args),
+          ...issuerArgs(args, maxInputBytes),
+        }),
     );
-    printWritten(io, written, args.json, 'Certificate issued');
+    printWritten(
+      io,
+      written,
+      args.json,
+      args.csr !== undefined
+        ? 'Request signed'
+        : selfSigned
+          ? 'Self-signed certificate ready'
+          : 'Certificate issued',
+    );
+    if (!args.json) {
+      printNextSteps(
+        io,
+        afterIssue({
+          certificatePath: written.certificatePath,
+          ...(written.privateKeyPath === undefined
+            ? {}
+            : { privateKeyPath: written.privateKeyPath }),
+          selfSigned: written.selfSigned,
+          usage: args.usage,
+        }),
+      );
+    }
     return EXIT_OK;
   },
 });
