@@ -69,7 +69,8 @@ export interface IssuedFiles {
 /** After `issue`: install the proxy certificate (rladmin), or hand a client certificate out. */
 export function afterIssue(files: IssuedFiles): TerminalText[] {
   const cert = shellWord(files.certificatePath);
-  const key = shellWord(files.privateKeyPath ?? '<the key that made the request>');
+  const key =
+    files.privateKeyPath === undefined ? '<key of the request>' : shellWord(files.privateKeyPath);
   if (files.usage === 'client') {
     return [
       line`  1. Paste ${cert} into the database's "SSL client authentication" field (Redis Enterprise:`,

@@ -67,6 +67,8 @@ export type {
   IssuerInput,
 } from './make/certificates.js';
 export { createCertificateRequest } from './make/csr.js';
+export { signCertificateRequest } from './make/sign-request.js';
+export type { SignedRequest, SignRequestOptions } from './make/sign-request.js';
 export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
 export { planClientRenewal } from './judge/renewal.js';
 export type { ClientRenewalInput, ClientRenewalPlan } from './judge/renewal.js';
@@ -100,7 +102,13 @@ export type {
   WriteClientIdentityOptions,
   WrittenClientIdentity,
 } from './workflows/client-identity.js';
-export { CSR_FILE, CSR_KEY_FILE, writeCertificateRequest } from './workflows/csr.js';
+export {
+  CLIENT_CSR_FILE,
+  CLIENT_CSR_KEY_FILE,
+  CSR_FILE,
+  CSR_KEY_FILE,
+  writeCertificateRequest,
+} from './workflows/csr.js';
 export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
 export { parseCertificationRequest } from './x509/structures.js';
 export type { CertificationRequestInfo } from './x509/pkix.js';

@@ -180,8 +180,10 @@ function resolveClientOptions(options: ClientIdentityOptions): ResolvedOptions {
   return resolveOptions(options, { days: CLIENT_PROFILE.defaultDays, bits: CLIENT_KEY_BITS });
 }
 
-/** Loads an existing key for certification: RSA of 2048 bits or more, or EC. */
-function loadExistingKey(existing: NonNullable<ClientIdentityOptions['existingKey']>): KeyPair {
+/** Loads an existing key for certification (or a request): RSA of 2048 bits or more, or EC. */
+export function loadExistingKey(
+  existing: NonNullable<ClientIdentityOptions['existingKey']>,
+): KeyPair {
   const { key } = parsePrivateKey(existing.bytes, existing.source, {
     ...(existing.passphrase === undefined ? {} : { passphrase: existing.passphrase }),
   });
