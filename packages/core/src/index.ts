@@ -227,10 +227,20 @@ export type {
   StunnelParseProblem,
   StunnelSection,
 } from './x509/stunnel-syntax.js';
-export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
-export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
-export { writePkcs12 } from './workflows/pkcs12.js';
-export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
+export {
+  createPkcs12,
+  createTrustStore,
+  P12_ITERATIONS,
+  P12_LEGACY_ITERATIONS,
+} from './make/pkcs12.js';
+export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
+export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export type {
+  WritePkcs12Options,
+  WriteTrustStoreOptions,
+  WrittenPkcs12,
+  WrittenTrustStore,
+} from './workflows/pkcs12.js';
 // issue 6 lifecycle exports end
 
 export {
