@@ -186,13 +186,20 @@ export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.j
 // issue 6 lifecycle exports start
 export { inspectBytes, inspectFiles } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
-export {
-  checkExpiry,
-  checkExpiryFiles,
-  DEFAULT_RENEWAL_WINDOW,
-  parseRenewalWindow,
+export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
+export type {
+  ExpiryEntry,
+  ExpiryInput,
+  ExpiryNote,
+  ExpiryOptions,
+  ExpiryReport,
+  ExpirySourceKind,
+  ExpiryUnreadable,
+  RenewalWindow,
 } from './judge/expiry.js';
-export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
+export { EXPIRY_METRIC, renderExpiryMetrics, UNREADABLE_METRIC } from './judge/expiry-metrics.js';
+export { checkExpiryFiles } from './workflows/expiry.js';
+export type { ExpiryFilesOptions } from './workflows/expiry.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
