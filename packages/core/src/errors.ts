@@ -27,6 +27,7 @@ export type CertkitErrorCode =
   | 'OUTPUT_IS_INPUT'
   | 'CHAIN_BROKEN'
   | 'TLS_FAILED'
+  | 'PKCS12_INVALID'
   | 'INTERNAL';
 
 /**

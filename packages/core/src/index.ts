@@ -184,8 +184,20 @@ export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
 // issue 6 lifecycle exports start
-export { inspectBytes, inspectFiles } from './judge/inspect.js';
-export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
+export { inspectBytes, inspectInputs } from './judge/inspect.js';
+export type {
+  InspectedFile,
+  InspectedItem,
+  InspectedKey,
+  InspectInput,
+  InspectOptions,
+  InspectReport,
+  KeyMatch,
+} from './judge/inspect.js';
+export { inspectFiles } from './workflows/inspect.js';
+export type { InspectFilesOptions } from './workflows/inspect.js';
+export { readPkcs12 } from './x509/pkcs12-read.js';
+export type { Pkcs12Certificate, Pkcs12Contents, Pkcs12Key } from './x509/pkcs12-read.js';
 export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
 export type {
   ExpiryEntry,

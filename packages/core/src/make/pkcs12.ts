@@ -13,6 +13,7 @@
  * cryptographic step is node:crypto (OpenSSL).
  */
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { bmp, pkcs12Kdf, pkcs12Password } from '../x509/pkcs12-kdf.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
@@ -60,17 +61,6 @@ function oid(text: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-/** BMPString: UTF-16 big-endian (X.680 section 41). */
-function bmp(text: string): Buffer {
-  const le = Buffer.from(text, 'utf16le');
-  for (let i = 0; i + 1 < le.length; i += 2) {
-    const a = le[i] ?? 0;
-    le[i] = le[i + 1] ?? 0;
-    le[i + 1] = a;
-  }
-  return le;
-}
-
 const P = {
   data: '1.2.840.113549.1.7.1',
   encryptedData: '1.2.840.113549.1.7.6',
@@ -94,50 +84,6 @@ const P = {
 } as const;
 
 // --- key derivation and encryption -------------------------------------------------------------
-
-/** The PKCS#12 password: BMPString with a two-byte terminator (RFC 7292 appendix B.1). */
-function pkcs12Password(password: string): Buffer {
-  return Buffer.concat([bmp(password), Buffer.from([0, 0])]);
-}
-
-/** RFC 7292 appendix B.2: the PKCS#12 key derivation, for the MAC key and the legacy PBE. */
-function pkcs12Kdf(
-  hash: 'sha1' | 'sha256',
-  password: Buffer,
-  salt: Buffer,
-  id: 1 | 2 | 3,
-  iterations: number,
-  size: number,
-): Buffer {
-  const u = hash === 'sha1' ? 20 : 32;
-  const v = 64;
-  const fill = (bytes: Buffer): Buffer => {
-    if (bytes.length === 0) return Buffer.alloc(0);
-    const out = Buffer.alloc(v * Math.ceil(bytes.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length] ?? 0;
-    return out;
-  };
-  const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([fill(salt), fill(password)]);
-  const result: Buffer[] = [];
-  for (let produced = 0; produced < size; produced += u) {
-    let A = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
-    result.push(A);
-    const B = Buffer.alloc(v);
-    for (let i = 0; i < v; i++) B[i] = A[i % u] ?? 0;
-    // I_j = (I_j + B + 1) mod 2^(8v), for each v-byte block of I.
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = (I[j + k] ?? 0) + (B[k] ?? 0) + carry;
-        I[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(result).subarray(0, size);
-}
 
 interface Encrypted {
   readonly algorithm: Buffer;
