@@ -28,6 +28,7 @@ export type CertkitErrorCode =
   | 'CHAIN_BROKEN'
   | 'TLS_FAILED'
   | 'PKCS12_INVALID'
+  | 'PROGRAM_NOT_FOUND'
   | 'INTERNAL';
 
 /**

@@ -254,6 +254,8 @@ export {
 } from './make/pkcs12.js';
 export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
 export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-test.js';
+export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
 export type {
   WritePkcs12Options,
   WriteTrustStoreOptions,

@@ -2,8 +2,9 @@
 import type { StunnelLintReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { printJson, style, UsageError } from '../output.js';
+import { maxInputFrom, timeoutFrom, withPassphraseFile } from '../options.js';
+import { line, paint, printJson, printLines, style, UsageError } from '../output.js';
+import { printNextSteps, shellWord } from '../next-steps.js';
 import type { Io } from '../output.js';
 
 function printReport(io: Io, report: StunnelLintReport): void {
@@ -42,13 +43,13 @@ export const stunnel = defineCommand({
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
-        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nEvery value is checked against its type and bound (paths up to PATH_MAX without control\ncharacters, DNS names or IP addresses, ports 1-65535) before anything is written.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently\n(a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing\nor old sslVersionMin, no verification, unreadable files, a certificate that does not match its\nkey, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the\nendpoint or a name that does not match, when the endpoint is reachable. The probe presents no\nclient certificate; --ping also presents the one the file names and sends PING, as stunnel\nwould. A key, certificate or DER file given as FILE is refused (exit 2).\nExit 1 on any error finding.',
+        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\ncerts stunnel test FILE [--timeout SECONDS] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nEvery value is checked against its type and bound (paths up to PATH_MAX without control\ncharacters, DNS names or IP addresses, ports 1-65535) before anything is written.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently\n(a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing\nor old sslVersionMin, no verification, unreadable files, a certificate that does not match its\nkey, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the\nendpoint or a name that does not match, when the endpoint is reachable. The probe presents no\nclient certificate; --ping also presents the one the file names and sends PING, as stunnel\nwould. A key, certificate or DER file given as FILE is refused (exit 2).\nExit 1 on any error finding.\n\n`test` runs stunnel in the foreground on FILE (a temporary copy that logs to a file of its\nown and writes no pid file; FILE and its log are not touched), sends RESP PING through the\nfirst service’s accept address, prints PONG or the stunnel log lines that explain the refusal\n(e.g. Rejected by CERT at depth=1), and stops stunnel by its pid. Exit 0 on a reply, 1 when the\ntunnel gave none, 2 when the test cannot run (no stunnel, not a configuration, the accept\naddress in use).',
       )
       .positional('action', {
-        choices: ['lint'] as const,
-        describe: 'lint an existing configuration',
+        choices: ['lint', 'test'] as const,
+        describe: 'lint an existing configuration, or test it with a real stunnel',
       })
-      .positional('file', { type: 'string', describe: 'configuration file to lint' })
+      .positional('file', { type: 'string', describe: 'configuration file to lint or test' })
       .option('cert', {
         type: 'string',
         describe: 'client certificate (cert.pem)',
@@ -96,6 +97,16 @@ export const stunnel = defineCommand({
         default: false,
         describe: 'foreground = yes, no pid file (systemd, containers)',
       })
+      .option('log', {
+        type: 'string',
+        describe: 'log file stunnel writes (output =; default: next to the configuration, .log)',
+        requiresArg: true,
+      })
+      .option('timeout', {
+        type: 'number',
+        requiresArg: true,
+        describe: 'test: seconds for stunnel to start, and for the reply (default 15)',
+      })
       .option('out', {
         alias: 'o',
         type: 'string',
@@ -136,6 +147,10 @@ export const stunnel = defineCommand({
       .example(
         'certs stunnel lint redislabs.conf --passphrase-file key.pass',
         'the client key is encrypted',
+      )
+      .example(
+        'certs stunnel test redislabs.conf',
+        'run stunnel on it and send PING through the tunnel: PONG, or why not',
       ),
   run: async (args, io) => {
     const core = await import('@certkit/core');
@@ -144,6 +159,15 @@ export const stunnel = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
     };
+    if (args.action === 'test') {
+      if (args.file === undefined)
+        throw new UsageError('name the configuration file: certs stunnel test FILE');
+      return runTest(io, args.file, {
+        json: args.json,
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...(args.timeout === undefined ? {} : { timeoutMs: timeoutFrom(args) ?? 15_000 }),
+      });
+    }
     if (args.action === 'lint') {
       if (args.file === undefined)
         throw new UsageError('name the configuration file: certs stunnel lint FILE');
@@ -177,6 +201,7 @@ export const stunnel = defineCommand({
       force: args.force,
       ...(args['check-host'] === undefined ? {} : { checkHost: args['check-host'] }),
       ...(args.sni === undefined ? {} : { sni: args.sni }),
+      ...(args.log === undefined ? {} : { output: args.log }),
     });
     if (args.json) {
       printJson(io, { ok: true, file: written.path, config: written.config, lint: written.lint });
@@ -184,8 +209,47 @@ export const stunnel = defineCommand({
     }
     for (const f of written.lint.findings) io.stderr(`certs: ${f.severity}: ${f.message}\n`);
     io.stdout(
-      `${style('stunnel configuration written', 'bold', io.stdoutIsTty)}: ${written.path}\n\n${written.config}\nRun it with: stunnel ${written.path}\n`,
+      `${style('stunnel configuration written', 'bold', io.stdoutIsTty)}: ${written.path}\n\n${written.config}\n`,
     );
+    const file = shellWord(written.path);
+    printNextSteps(io, [
+      line`  Test it (runs stunnel for a moment, sends PING through it): certs stunnel test ${file}`,
+      line`  Run it with: stunnel ${file}   (it logs to ${written.logPath})`,
+    ]);
     return EXIT_OK;
   },
 });
+
+/** `certs stunnel test FILE`: PONG (exit 0), or the log lines that explain the refusal (exit 1). */
+async function runTest(
+  io: Io,
+  file: string,
+  options: { json: boolean; maxInputBytes?: number; timeoutMs?: number },
+): Promise<number> {
+  const core = await import('@certkit/core');
+  const result = await core.testStunnelConfig(file, {
+    ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  if (options.json) {
+    printJson(io, result);
+    return result.ok ? EXIT_OK : EXIT_FINDINGS;
+  }
+  const tty = io.stdoutIsTty;
+  const through = line`[${result.service}] accept = ${result.accept}`;
+  if (result.ok) {
+    printLines(io, 'stdout', [
+      result.pong
+        ? line`${paint('PONG', 'green', tty)}  through ${through}`
+        : line`${paint(result.reply ?? '', 'yellow', tty)}  through ${through}: the tunnel works; Redis answered this instead of PONG`,
+    ]);
+    return EXIT_OK;
+  }
+  printLines(io, 'stdout', [
+    line`${paint('no reply', 'red', tty)} through ${through}: ${result.error ?? ''}`,
+    ...(result.log.length === 0
+      ? [line`  (stunnel logged nothing about it)`]
+      : [line`stunnel says:`, ...result.log.map((l) => line`  ${l}`)]),
+  ]);
+  return EXIT_FINDINGS;
+}

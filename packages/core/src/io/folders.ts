@@ -5,7 +5,8 @@
  * tree, as `find` does by default, so a link loop costs nothing. Names starting with a dot are
  * left out (editor and atomic-write temporaries, `.git`), as `run-parts` and shells do.
  */
-import { opendir, stat } from 'node:fs/promises';
+import { mkdtemp, opendir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CertkitError } from '../errors.js';
 
@@ -143,4 +144,47 @@ export async function isFolder(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A private temporary folder (mode 0700) for files a run needs, removed with {@link RunFolder.remove}. */
+export interface RunFolder {
+  readonly path: string;
+  /** Writes a file in the folder (mode 0600); returns its path. */
+  readonly write: (name: string, content: Uint8Array | string) => Promise<string>;
+  /** Removes the folder and everything in it. */
+  readonly remove: () => Promise<void>;
+}
+
+/**
+ * Makes a private temporary folder under the system's temporary folder, for the files of one
+ * run (`certs stunnel test`: its configuration and log).
+ *
+ * @example
+ * ```ts
+ * const run = await makeRunFolder('certs-stunnel-');
+ * try { await run.write('stunnel.conf', text); } finally { await run.remove(); }
+ * ```
+ */
+export async function makeRunFolder(prefix: string): Promise<RunFolder> {
+  let path: string;
+  try {
+    path = await mkdtemp(join(tmpdir(), prefix));
+  } catch (error) {
+    throw new CertkitError(
+      'WRITE_FAILED',
+      `cannot make a temporary folder in ${tmpdir()}: ${(error as NodeJS.ErrnoException).code ?? 'I/O error'}`,
+      { cause: error },
+    );
+  }
+  return {
+    path,
+    write: async (name, content) => {
+      const file = join(path, name);
+      await writeFile(file, content, { mode: 0o600, flag: 'wx' });
+      return file;
+    },
+    remove: async () => {
+      await rm(path, { recursive: true, force: true });
+    },
+  };
 }

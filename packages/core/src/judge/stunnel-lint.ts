@@ -48,7 +48,7 @@ import {
   stunnelPort,
   stunnelServiceName,
 } from '../x509/stunnel-syntax.js';
-import type { StunnelOption, StunnelSection } from '../x509/stunnel-syntax.js';
+import type { ParsedStunnelConfig, StunnelOption, StunnelSection } from '../x509/stunnel-syntax.js';
 import { fetchPresentedChain, pingWithIdentity } from '../io/tls.js';
 import type { TlsClientIdentity } from '../io/tls.js';
 
@@ -85,6 +85,11 @@ export interface StunnelConfigOptions {
   readonly sni?: string;
   /** Run in the foreground without a pid file (systemd, containers, tests). */
   readonly foreground?: boolean;
+  /**
+   * Log file (`output = …`): without one, stunnel logs to syslog only, and a tunnel that refuses
+   * connections looks silent. Written as given: make it absolute.
+   */
+  readonly output?: string;
 }
 
 /** Throws when a rendered line is longer than stunnel reads whole, naming its option. */
@@ -138,6 +143,12 @@ export function renderStunnelConfig(options: StunnelConfigOptions): string {
     `; Applications connect to ${accept.text} in plain text; stunnel adds TLS and the client certificate.`,
     '; verifyChain checks the server chain against CAfile; checkHost/checkIP checks its name',
     '; (verify = 2 alone checks no name). sslVersionMin: stunnel defaults to TLSv1 (RFC 8996).',
+    ...(options.output === undefined
+      ? []
+      : [
+          '; stunnel logs here: why a connection was refused (certs stunnel test FILE shows it too).',
+          `output = ${stunnelPath('output', options.output)}`,
+        ]),
     ...(options.foreground === true ? ['foreground = yes', 'pid ='] : []),
     '',
     `[${service}]`,
@@ -182,6 +193,7 @@ export interface StunnelFinding {
     | 'STUNNEL_FILE_UNREADABLE'
     | 'STUNNEL_FILE_INVALID'
     | 'STUNNEL_KEY_MISMATCH'
+    | 'STUNNEL_KEY_ENCRYPTED'
     | 'STUNNEL_CERT_EXPIRED'
     | 'STUNNEL_ACCEPT_NOT_LOOPBACK'
     | 'STUNNEL_NO_DELAY'
@@ -258,6 +270,33 @@ function notAConfiguration(what: string, isKey: boolean): CertkitError {
 }
 
 /**
+ * Parses a stunnel configuration ({@link parseStunnelConfig}), refusing what is no configuration
+ * at all: a PEM block (a private key, a certificate) or DER data, named without quoting it.
+ *
+ * @throws {@link CertkitError} `NOT_A_CONFIGURATION`
+ */
+export function parseStunnelConfiguration(
+  input: string | Uint8Array,
+  source: string,
+): ParsedStunnelConfig {
+  if (typeof input !== 'string' && looksLikeDer(input)) {
+    throw notAConfiguration(`${source} is DER data`, false);
+  }
+  const parsed = parseStunnelConfig(input);
+  const { pemBlock } = parsed;
+  if (pemBlock !== null) {
+    // The label is named only when it looks like one; it is never key material.
+    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
+    const isKey = label !== null && label.includes('PRIVATE KEY');
+    throw notAConfiguration(
+      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
+      isKey,
+    );
+  }
+  return parsed;
+}
+
+/**
  * Lints a stunnel client configuration for a Redis database: every service, every finding.
  * The text is read exactly as stunnel 5.x reads it ({@link parseStunnelConfig}); what stunnel
  * would read differently from how the file looks (a lone CR, a line it cuts, a NUL byte) is an
@@ -277,19 +316,7 @@ export async function lintStunnelConfig(
   source: string,
   givenOptions: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
-  if (typeof input !== 'string' && looksLikeDer(input)) {
-    throw notAConfiguration(`${source} is DER data`, false);
-  }
-  const { sections, problems, pemBlock } = parseStunnelConfig(input);
-  if (pemBlock !== null) {
-    // The label is named only when it looks like one; it is never key material.
-    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
-    const isKey = label !== null && label.includes('PRIVATE KEY');
-    throw notAConfiguration(
-      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
-      isKey,
-    );
-  }
+  const { sections, problems } = parseStunnelConfiguration(input, source);
   const options = await withPassphraseRead(givenOptions);
   const findings: StunnelFinding[] = problems.map((problem) => ({
     code: problem.code,
@@ -646,6 +673,25 @@ async function lintFiles(
   const keyOption = get('key') ?? cert;
   const keyBytes = keyOption === cert ? certBytes : await readOrRecord(keyOption, options, add);
   if (keyBytes === null) return;
+  if (holdsEncryptedKey(keyBytes)) {
+    // stunnel asks for the passphrase on its terminal at start-up (and again on every reload):
+    // a daemon started by systemd has none, and stops there.
+    add(
+      'STUNNEL_KEY_ENCRYPTED',
+      'warning',
+      `key = ${shownText(keyOption.value)} is encrypted: stunnel asks for its passphrase on a terminal when it starts, and under systemd (no terminal) it stops there; give stunnel the key unencrypted, mode 0600, readable by its user only`,
+      keyOption.line,
+    );
+    if (options.passphrase === undefined) {
+      add(
+        'STUNNEL_KEY_ENCRYPTED',
+        'info',
+        `key = ${shownText(keyOption.value)} was not checked against cert = ${shownText(cert.value)}: give its passphrase to check it`,
+        keyOption.line,
+      );
+      return;
+    }
+  }
   try {
     const { key } = parsePrivateKey(
       keyBytes,
@@ -671,6 +717,17 @@ async function lintFiles(
       `key: ${escapedText(error.message, Infinity)}`,
       keyOption.line,
     );
+  }
+}
+
+/** True when the key file holds an encrypted key (PKCS#8, or a legacy PEM with DEK-Info). */
+function holdsEncryptedKey(bytes: Uint8Array): boolean {
+  try {
+    return parsePemBlocks(bytes, 'key').some(
+      (block) => block.label === 'ENCRYPTED PRIVATE KEY' || 'DEK-Info' in block.headers,
+    );
+  } catch {
+    return false; // unreadable framing: the key check below reports it
   }
 }
 
@@ -838,6 +895,11 @@ export async function lintStunnelConfigFile(
   return lintStunnelConfig(bytes, path, { baseDir: dirname(resolve(path)), ...options });
 }
 
+/** The log file next to a configuration: `redislabs.conf` logs to `redislabs.log`. */
+function stunnelLogPath(configPath: string): string {
+  return configPath.endsWith('.conf') ? `${configPath.slice(0, -5)}.log` : `${configPath}.log`;
+}
+
 /** Options of {@link writeStunnelConfig}. */
 export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
   /** Output file, default {@link STUNNEL_CONFIG_FILE} in the current folder. */
@@ -854,6 +916,8 @@ export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
 /** What {@link writeStunnelConfig} wrote. */
 export interface WrittenStunnelConfig {
   readonly path: string;
+  /** The log file the configuration names (`output`): next to it unless given. */
+  readonly logPath: string;
   readonly config: string;
   /** Lint of the written configuration (files checked, endpoint not probed). */
   readonly lint: StunnelLintReport;
@@ -861,7 +925,8 @@ export interface WrittenStunnelConfig {
 
 /**
  * Writes a stunnel client configuration with absolute paths, after checking that the files it
- * names are readable, valid, and that the certificate matches the key.
+ * names are readable, valid, and that the certificate matches the key. It logs to a file next to
+ * it (`redislabs.conf` to `redislabs.log`) unless `output` names another.
  *
  * @throws {@link CertkitError} naming the file and the problem; nothing is written then
  *
@@ -881,6 +946,7 @@ export async function writeStunnelConfig(
     cert: resolve(options.cert),
     key: resolve(options.key),
     cafile: resolve(options.cafile),
+    output: resolve(options.output ?? stunnelLogPath(path)),
   };
   const config = renderStunnelConfig(absolute);
   const write: WriteOptions = {
@@ -910,5 +976,5 @@ export async function writeStunnelConfig(
     );
   }
   await writeFilesAtomically([{ path, content: config, mode: PUBLIC_FILE_MODE }], write);
-  return { path, config, lint };
+  return { path, logPath: absolute.output, config, lint };
 }
