@@ -10,7 +10,7 @@ import { describeLabel, looksLikeDer, parsePemBlocks } from '../x509/pem.js';
 import type { PemBlock } from '../x509/pem.js';
 import { parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */
@@ -43,6 +43,11 @@ export function parseRenewalWindow(text: string): RenewalWindow {
     'INVALID_OPTION',
     `renewal window must look like 30d (days left) or 10% (of the lifetime left), got "${text}"`,
   );
+}
+
+/** The window an {@link ExpiryOptions.within} names: parsed text, a window as given, or the default. */
+export function renewalWindowOf(within: string | RenewalWindow | undefined): RenewalWindow {
+  return typeof within === 'object' ? within : parseRenewalWindow(within ?? DEFAULT_RENEWAL_WINDOW);
 }
 
 /** Where a certificate came from: a file, or the chain an endpoint presented (`HOST:PORT`). */
@@ -193,10 +198,7 @@ export function checkExpiry(
   inputs: readonly ExpiryInput[],
   options: ExpiryOptions = {},
 ): ExpiryReport {
-  const window =
-    typeof options.within === 'object'
-      ? options.within
-      : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
+  const window = renewalWindowOf(options.within);
   const now = resolveNow(options.now);
   const certificates: ExpiryEntry[] = [];
   const unreadable: ExpiryUnreadable[] = [];

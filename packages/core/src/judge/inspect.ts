@@ -14,7 +14,7 @@ import { looksLikePkcs12, readPkcs12 } from '../x509/pkcs12-read.js';
 import { describePublicKey, fingerprintSha256, internals, parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 import { readCertificationRequest } from '../x509/structures.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 

@@ -7,7 +7,7 @@
  * the certificate may not outlive it, and the key must be strong enough. No I/O.
  */
 import { CertkitError } from '../errors.js';
-import { resolveNow } from '../judge/clock.js';
+import { resolveNow } from '../clock.js';
 import { describeLabel, parsePemBlocks } from '../x509/pem.js';
 import type { CertificateInfo, CertificationRequestInfo } from '../x509/pkix.js';
 import { readCertificationRequest } from '../x509/structures.js';

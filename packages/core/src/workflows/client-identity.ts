@@ -14,7 +14,7 @@ import {
   writeFilesAtomically,
 } from '../io/files.js';
 import type { PlannedOutput, WriteOptions } from '../io/files.js';
-import { resolveNow } from '../judge/clock.js';
+import { resolveNow } from '../clock.js';
 import { planClientRenewal } from '../judge/renewal.js';
 import {
   checkClientIdentityOptions,

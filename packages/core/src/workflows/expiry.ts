@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { isFolder, listFolderFiles } from '../io/folders.js';
-import { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from '../judge/expiry.js';
+import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';
 import type { ExpiryInput, ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
 import { readLimit } from './common.js';
 
@@ -41,10 +41,7 @@ export async function checkExpiryFiles(
     throw new CertkitError('INVALID_OPTION', 'name at least one certificate file or folder');
   }
   // Parse the window first: a typo fails before any file is read.
-  const window =
-    typeof options.within === 'object'
-      ? options.within
-      : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
+  const window = renewalWindowOf(options.within);
   const limit = readLimit(options.maxInputBytes);
   const inputs: ExpiryInput[] = [];
   const folderNotes: { source: string; message: string }[] = [];

@@ -11,7 +11,7 @@ import { readInputFile } from '../io/files.js';
 import { makeRunFolder } from '../io/folders.js';
 import { isListening, plainPing } from '../io/plain.js';
 import { startProgram } from '../io/process.js';
-import { parseStunnelConfiguration } from '../judge/stunnel-lint.js';
+import { readStunnelConfig } from '../judge/stunnel-service.js';
 import { explainStunnelLog, stunnelTestTarget } from '../judge/stunnel-run.js';
 import { stunnelRunConfig } from '../make/stunnel-run-config.js';
 import { readLimit } from './common.js';
@@ -75,7 +75,7 @@ export async function testStunnelConfig(
 ): Promise<StunnelTestResult> {
   const timeoutMs = options.timeoutMs ?? STUNNEL_TEST_TIMEOUT_MS;
   const bytes = await readInputFile(path, readLimit(options.maxInputBytes));
-  const parsed = parseStunnelConfiguration(bytes, path);
+  const parsed = readStunnelConfig(bytes, path);
   const target = stunnelTestTarget(parsed, path);
   const where = `${target.host}:${String(target.port)}`;
   if (await isListening(target.host, target.port, 2_000)) {
