@@ -258,6 +258,14 @@ export async function writeStunnelConfig(
     ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
     ...(options.passphraseFile === undefined ? {} : { passphraseFile: options.passphraseFile }),
   });
+  // A configuration is written only once its files are checked: an encrypted key that could not
+  // be opened was not (lint says so as an info, and leaves the decision to its caller).
+  if (lint.findings.some((f) => f.code === 'STUNNEL_KEY_ENCRYPTED' && f.severity === 'info')) {
+    throw new CertkitError(
+      'KEY_ENCRYPTED',
+      `${absolute.key} holds an encrypted private key; give its passphrase`,
+    );
+  }
   const blocking = lint.findings.find((f) => f.severity === 'error');
   if (blocking !== undefined) {
     throw new CertkitError(
