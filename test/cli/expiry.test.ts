@@ -82,3 +82,22 @@ test('issue 6: expiry exits 2 for bad input: a bad window, only a key, a missing
     assert.doesNotMatch(result.stderr, /-----BEGIN [A-Z ]*KEY-----|MI[A-Za-z0-9+/]{20}/, row.name);
   }
 });
+
+test('issue 14: expiry --json with --format prometheus asks for two formats: exit 2, one JSON error', async (t) => {
+  const dir = tempDir(t);
+  const made = await makeCert(dir, { name: 'c', subject: '/CN=c' });
+  const result = await runCli(['expiry', made.cert, '--json', '--format', 'prometheus']);
+  assert.equal(result.code, 2);
+  const doc = JSON.parse(result.stdout) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
+  assert.equal(doc.ok, false);
+  assert.match(doc.error.message, /--json and --format prometheus ask for two formats/);
+  const text = await runCli(['expiry', made.cert, '--format', 'prometheus']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /^certkit_certificate_expiry_timestamp_seconds\{file="[^"]*c\.pem",index="1",subject="CN=c",/m,
+  );
+});

@@ -123,8 +123,19 @@ export {
   PUBLIC_FILE_MODE,
   readInputFile,
   readPassphraseFile,
+  STDIN_PATH,
   writeFilesAtomically,
 } from './io/files.js';
+export { derPrivateKeyKind, derSignedObjectKind, looksLikeEndpoint } from './x509/input-hints.js';
+export {
+  assertClusterName,
+  CLUSTER_NAME_HELP,
+  clusterNameFromCertificates,
+  clusterNameProblem,
+  describeClusterNameProblem,
+} from './x509/cluster-name.js';
+export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
+export { clusterNameHint } from './workflows/cluster-hint.js';
 export type {
   OutputFile,
   PlannedInput,

@@ -1,10 +1,10 @@
-/** `certs csr`: a key and a PKCS#10 request for an organisation's own CA. */
+/** `certs csr`: a key (or one you have) and a PKCS#10 request for an organisation's own CA. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
+import { line, paint, printJson, printLines, withProgress } from '../output.js';
+import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
 import { printNextSteps, shellWord } from '../next-steps.js';
-import { keyOutputOptions, NAME_OPTIONS } from './issue-common.js';
+import { KEY_RULES, keyOutputOptions, keyTypeArgs, NAME_OPTIONS } from './issue-common.js';
 
 export const csr = defineCommand({
   command: 'csr',
@@ -14,7 +14,7 @@ export const csr = defineCommand({
       keyOutputOptions(
         y
           .usage(
-            'certs csr --cluster C [options]\ncerts csr --subject "/C=US/O=Acme/CN=C" --cluster C [--key EXISTING] [options]\ncerts csr --usage client --subject "/O=Acme/CN=app" [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. --subject sets the whole subject your CA expects;\n--key makes the request for a key you have (no key is written); --usage client makes\nkeyclient.pem + client.csr. Check it with `openssl req -verify -in proxy.csr` or\n`certs inspect proxy.csr`; sign it yourself with `certs issue --csr proxy.csr --ca … --ca-key …`.\nMany CAs ignore requested extensions: check what comes back.',
+            'certs csr --cluster C [options]\ncerts csr --subject "/C=US/O=Acme/CN=C" --cluster C [--key FILE] [options]\ncerts csr --usage client --subject "/O=Acme/CN=app" [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the Redis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth + clientAuth), for a CA you do not run yourself. --subject sets the whole subject your CA expects; --key makes the request for a key you have (no key is written); --usage client makes keyclient.pem + client.csr. Check it with `openssl req -verify -in proxy.csr` or `certs inspect proxy.csr`; sign it yourself with `certs issue --csr proxy.csr --ca … --ca-key …`. Many CAs ignore requested extensions: check what comes back.',
           )
           .options(NAME_OPTIONS)
           .option('subject', {
@@ -30,33 +30,42 @@ export const csr = defineCommand({
         { bits: 2048, out: '.' },
       ),
       'of an encrypted --key',
-    )
-      .example(
-        'certs csr --cluster cluster.example.com --out csr',
-        'RSA 2048 key + request in ./csr',
-      )
-      .example(
-        'certs csr --subject "/C=US/O=Acme/CN=cluster.example.com" --cluster cluster.example.com',
-        'the subject your CA asks for',
-      )
-      .example(
-        'certs csr --cluster cluster.example.com --key proxy_key.pem --passphrase-file key.pass --force',
-        'a new request for the key you have',
-      )
-      .example(
-        'certs csr --usage client --subject "/O=Acme/CN=app"',
-        'a client request: keyclient.pem + client.csr',
-      )
-      .example(
-        'certs csr --cluster c.example.com --key-type ec --json',
-        'EC P-256, machine-readable',
-      ),
+    ),
+  examples: [
+    ['certs csr --cluster cluster.example.com --out csr', 'RSA 2048 key + request in ./csr'],
+    [
+      'certs csr --subject "/C=US/O=Acme/CN=cluster.example.com" --cluster cluster.example.com',
+      'the subject your CA asks for',
+    ],
+    [
+      'certs csr --cluster cluster.example.com --key proxy_key.pem --passphrase-file key.pass --force',
+      'a new request for the key you have',
+    ],
+    [
+      'certs csr --usage client --subject "/O=Acme/CN=app"',
+      'a client request: keyclient.pem + client.csr',
+    ],
+    ['certs csr --cluster c.example.com --key-type ec --json', 'EC P-256, machine-readable'],
+  ],
+  // The --key rules come before the key rules: --curve alone would otherwise imply --key-type ec
+  // first, and the refusal would name an option the user did not give.
+  rules: [
+    {
+      when: { option: 'passphrase-file' },
+      needs: [{ option: 'key' }],
+      why: 'it decrypts the key given with --key',
+    },
+    ...(['key-type', 'bits', 'curve'] as const).map((option) => ({
+      when: { option: 'key' },
+      excludes: { option },
+      why: 'the request is for the key given, whatever its type',
+    })),
+    ...KEY_RULES,
+  ],
   run: async (args, io) => {
-    if (args['passphrase-file'] !== undefined && args.key === undefined) {
-      throw new UsageError('--passphrase-file decrypts --key; give --key too');
-    }
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
+    await checkClusterOption(core, args.cluster, maxInputBytes);
     const written = await withProgress(
       io,
       args.key === undefined ? 'generating key' : 'signing',
@@ -73,9 +82,7 @@ export const csr = defineCommand({
           ipAddresses: args.ip,
           usage: args.usage,
           outDir: args.out,
-          keyType: args['key-type'],
-          bits: args.bits,
-          curve: args.curve,
+          ...keyTypeArgs(args),
           force: args.force,
         }),
     );
@@ -98,10 +105,12 @@ export const csr = defineCommand({
       written.warnings.map((warning) => line`certs: warning: ${warning}`),
     );
     const { info } = written;
+    const key =
+      info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
     const names = [...info.subjectAltNames.dns, ...info.subjectAltNames.ip];
     const request = shellWord(written.csrPath);
     printLines(io, 'stdout', [
-      paint('Certificate request ready', 'bold', io.stdoutIsTty),
+      paint(`Certificate request ready (${key} key)`, 'bold', io.stdoutIsTty),
       line`  subject      ${info.subject}`,
       line`  names        ${names.length > 0 ? names.join(', ') : '(none)'}`,
       line`  request      ${written.csrPath}`,

@@ -83,13 +83,13 @@ export const expiry = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs expiry FILE|FOLDER… [-r] [--within 30d|10%] [--format text|json|prometheus]\n\nLists every certificate of every file, and of every file of every folder (-r: and its\nsub-folders; names starting with a dot are left out), soonest expiry first, with the days it\nhas left. Keys, requests and other blocks are skipped with a note on stderr, and so are files\nof a folder that hold no PEM. An input that cannot be read is a row of its own; the rest is\nstill reported. --within 30d (days left, the default) or --within 10% (share of the lifetime\nleft) is the renewal window. --format prometheus writes node_exporter textfile-collector\nmetrics: certkit_certificate_expiry_timestamp_seconds (notAfter, Unix seconds) per certificate,\ncertkit_expiry_input_unreadable per unreadable input. Exit 2 when any input could not be read\n(or none held a certificate), else 1 when any certificate needs renewal, else 0.',
+        'certs expiry FILE|FOLDER… [-r] [--within 30d|10%] [--format text|json|prometheus]\n\nLists every certificate of every file, and of every file of every folder (-r: and its sub-folders; names starting with a dot are left out), soonest expiry first, with the days it has left. Keys, requests and other blocks are skipped with a note on stderr, and so are files of a folder that hold no PEM. An input that cannot be read is a row of its own; the rest is still reported. --within 30d (days left, the default) or --within 10% (share of the lifetime left) is the renewal window. --format prometheus writes node_exporter textfile-collector metrics: certkit_certificate_expiry_timestamp_seconds (notAfter, Unix seconds) per certificate, certkit_expiry_input_unreadable per unreadable input. Exit 2 when any input could not be read (or none held a certificate), else 1 when any certificate needs renewal, else 0.',
       )
       .positional('inputs', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'certificate files or folders',
+        describe: 'certificate files or folders; - reads standard input',
       })
       .option('recursive', {
         alias: 'r',
@@ -112,21 +112,21 @@ export const expiry = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout (--format json)',
-      })
-      .example('certs expiry client/*.pem', 'keys next to certificates are skipped with a note')
-      .example('certs expiry -r /etc/redis/tls', 'every certificate under a folder')
-      .example(
-        'certs expiry --within 10% cert.pem',
-        'renew when under a tenth of the lifetime is left',
-      )
-      .example(
-        'certs expiry -r /etc/redis --format prometheus > /var/lib/node_exporter/certkit.prom.tmp; mv /var/lib/node_exporter/certkit.prom.tmp /var/lib/node_exporter/certkit.prom',
-        'metrics for node_exporter (from cron; mv makes the update atomic)',
-      )
-      .example('certs expiry --json servercerts.pem', 'machine-readable, for monitoring'),
+      }),
+  examples: [
+    ['certs expiry client/*.pem', 'keys next to certificates are skipped with a note'],
+    ['certs expiry -r /etc/redis/tls', 'every certificate under a folder'],
+    ['certs expiry --within 10% cert.pem', 'renew when under a tenth of the lifetime is left'],
+    [
+      'certs expiry -r /etc/redis --format prometheus > certkit.prom.tmp; mv certkit.prom.tmp /var/lib/node_exporter/textfile/certkit.prom',
+      'metrics for node_exporter (from cron; mv makes the update atomic)',
+    ],
+    ['certs expiry --json servercerts.pem', 'machine-readable, for monitoring'],
+  ],
   run: async (args, io) => {
-    if (args.json && args.format !== 'text' && args.format !== 'json') {
-      throw new UsageError(`--json and --format ${args.format} ask for two formats: give one`);
+    // Not an option rule: with --json the refusal itself is a JSON document.
+    if (args.json && args.format === 'prometheus') {
+      throw new UsageError('--json and --format prometheus ask for two formats: give one');
     }
     const format = args.json ? 'json' : args.format;
     const core = await import('@certkit/core');

@@ -1,4 +1,4 @@
-/** `certs export-p12`: a PKCS#12 key store for Java clients (Jedis, Lettuce). */
+/** `certs export-p12`: a PKCS#12 key store or trust store for Java clients (Jedis, Lettuce). */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
@@ -7,11 +7,12 @@ import { printNextSteps, shellWord } from '../next-steps.js';
 
 export const exportP12 = defineCommand({
   command: 'export-p12',
-  describe: 'write a PKCS#12 key store (client.p12) for Java clients',
+  describe:
+    'write a PKCS#12 key store (client.p12) or trust store (truststore.p12) for Java clients',
   builder: (y) =>
     y
       .usage(
-        'certs export-p12 --cert cert.pem --key keyclient.pem [--chain FILE] -o client.p12 --password-file FILE\ncerts export-p12 --truststore FILE… -o truststore.p12 --password-file FILE\n\nWrites the key, its certificate and the chain as PKCS#12 (mode 0600) for Java clients such as\nJedis and Lettuce: the key store (javax.net.ssl.keyStore). --chain is the path from the\ncertificate to its root, nothing else: certificates that do not issue it are kept with a warning.\n--truststore writes every certificate of the files as a trusted certificate entry instead (what\nkeytool -importcert writes; aliases from the subjects): the trust store (javax.net.ssl.trustStore)\nthat makes Java trust the servers, e.g. from servercerts.pem or the CA’s ca.pem.\nProtection: AES-256-CBC with PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, as\nOpenSSL 3 and Java 17 write; --legacy uses 3DES and HMAC-SHA1 for old readers (Java 8 before\n8u301). The password is read from the first line of --password-file, never from the command\nline (other users can read command lines with ps).',
+        'certs export-p12 --cert FILE --key FILE -o FILE --new-passphrase-file FILE\ncerts export-p12 --truststore FILE… -o FILE --new-passphrase-file FILE\n\nWrites the key, its certificate and the chain as PKCS#12 (mode 0600) for Java clients such as Jedis and Lettuce: the key store (javax.net.ssl.keyStore). --chain is the path from the certificate to its root, nothing else: certificates that do not issue it are kept with a warning. --truststore writes every certificate of the files as a trusted certificate entry instead (what keytool -importcert writes; aliases from the subjects), mode 0644: the trust store (javax.net.ssl.trustStore) that makes Java trust the servers, e.g. from servercerts.pem or the CA’s ca.pem. Protection: AES-256-CBC with PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, as OpenSSL 3 and Java 17 write; --legacy uses 3DES and HMAC-SHA1 for old readers (Java 8 before 8u301). The store password is read from the first line of --new-passphrase-file (alias --password-file), never from the command line (other users can read command lines with ps).',
       )
       .option('cert', {
         type: 'string',
@@ -29,9 +30,10 @@ export const exportP12 = defineCommand({
         describe: 'write a trust store of every certificate of these files (no key)',
         requiresArg: true,
       })
-      .option('key-passphrase-file', {
+      .option('passphrase-file', {
+        alias: 'key-passphrase-file',
         type: 'string',
-        describe: 'passphrase file of an encrypted key',
+        describe: 'file whose first line is the passphrase of an encrypted --key',
         requiresArg: true,
       })
       .option('chain', {
@@ -39,17 +41,18 @@ export const exportP12 = defineCommand({
         describe: 'issuing certificates to include',
         requiresArg: true,
       })
-      .option('out', {
-        alias: 'o',
+      .option('output', {
+        alias: ['o', 'out'],
         type: 'string',
         demandOption: true,
-        describe: 'key store file to write',
+        describe: 'key store (or trust store) file to write',
         requiresArg: true,
       })
-      .option('password-file', {
+      .option('new-passphrase-file', {
+        alias: 'password-file',
         type: 'string',
         demandOption: true,
-        describe: 'file whose first line is the store password',
+        describe: 'file whose first line is the password of the new key store',
         requiresArg: true,
       })
       .option('name', {
@@ -67,36 +70,39 @@ export const exportP12 = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs export-p12 --cert cert.pem --key keyclient.pem -o client.p12 --password-file p12.pass',
-        'key store for a Java client',
-      )
-      .example(
-        'certs export-p12 --truststore servercerts.pem -o truststore.p12 --password-file trust.pass',
-        'trust store of the servers, for a Java client',
-      )
-      .example(
-        'certs export-p12 --cert proxy_cert.pem --key proxy_key.pem --chain ca.pem -o proxy.p12 --password-file pass --legacy',
-        'with the root, readable by old Java',
-      ),
+      }),
+  examples: [
+    [
+      'certs export-p12 --cert cert.pem --key keyclient.pem -o client.p12 --new-passphrase-file p12.pass',
+      'key store for a Java client',
+    ],
+    [
+      'certs export-p12 --truststore servercerts.pem -o truststore.p12 --new-passphrase-file trust.pass',
+      'trust store of the servers, for a Java client',
+    ],
+    [
+      'certs export-p12 --cert proxy_cert.pem --key proxy_key.pem --chain ca.pem -o proxy.p12 --new-passphrase-file pass --legacy',
+      'with the root, readable by old Java',
+    ],
+    [
+      'certs export-p12 --cert cert.pem --key keyclient.pem --passphrase-file key.pass -o client.p12 --new-passphrase-file p12.pass',
+      'the key is encrypted',
+    ],
+  ],
+  rules: (['cert', 'key', 'chain', 'name', 'passphrase-file'] as const).map((option) => ({
+    when: { option: 'truststore' },
+    excludes: { option },
+    why: 'a trust store holds certificates only, each trusted',
+  })),
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
     if (args.truststore !== undefined) {
-      const given = (['cert', 'key', 'chain', 'name', 'key-passphrase-file'] as const).filter(
-        (name) => args[name] !== undefined,
-      );
-      if (given.length > 0) {
-        throw new UsageError(
-          `--truststore writes certificates only: leave out ${given.map((g) => `--${g}`).join(', ')}`,
-        );
-      }
       const written = await core.writeTrustStore({
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
         certPaths: args.truststore,
-        out: args.out,
-        passwordFile: args['password-file'],
+        out: args.output,
+        passwordFile: args['new-passphrase-file'],
         legacy: args.legacy,
         force: args.force,
       });
@@ -127,15 +133,15 @@ export const exportP12 = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       certPath: args.cert,
       keyPath: args.key,
-      out: args.out,
-      passwordFile: args['password-file'],
+      out: args.output,
+      passwordFile: args['new-passphrase-file'],
       legacy: args.legacy,
       force: args.force,
       ...(args.chain === undefined ? {} : { chainPath: args.chain }),
       ...(args.name === undefined ? {} : { friendlyName: args.name }),
-      ...(args['key-passphrase-file'] === undefined
+      ...(args['passphrase-file'] === undefined
         ? {}
-        : { keyPassphraseFile: args['key-passphrase-file'] }),
+        : { keyPassphraseFile: args['passphrase-file'] }),
     });
     if (args.json) {
       printJson(io, { ok: true, ...written });
@@ -146,7 +152,7 @@ export const exportP12 = defineCommand({
       ...(written.warnings.length === 0
         ? []
         : [
-            line`certs: hint: --truststore is what makes certificates trusted: certs export-p12 --truststore FILE… -o truststore.p12 --password-file …`,
+            line`certs: hint: --truststore is what makes certificates trusted: certs export-p12 --truststore FILE… -o truststore.p12 --new-passphrase-file …`,
           ]),
     ]);
     const file = shellWord(written.path);
@@ -160,7 +166,7 @@ export const exportP12 = defineCommand({
     printNextSteps(io, [
       line`  Check it: keytool -list -keystore ${file} -storetype PKCS12`,
       line`  Java: -Djavax.net.ssl.keyStore=${file} -Djavax.net.ssl.keyStoreType=PKCS12 -Djavax.net.ssl.keyStorePassword=…`,
-      line`  and trust the servers with a trust store: certs export-p12 --truststore servercerts.pem -o truststore.p12 --password-file …`,
+      line`  and trust the servers with a trust store: certs export-p12 --truststore servercerts.pem -o truststore.p12 --new-passphrase-file …`,
     ]);
     return EXIT_OK;
   },

@@ -20,7 +20,7 @@ export const fetch = defineCommand({
   builder: (y) =>
     withTimeout(y)
       .usage(
-        'certs fetch HOST:PORT [--sni NAME] [-o FILE] [--force] [--timeout SECONDS] [--json]\n\nConnects to HOST:PORT and saves the certificates the server presents, in the order it sends\nthem, whether or not they verify, and even when the server then refuses us for lacking a\nclient certificate. Without -o the chain is printed as PEM on stdout.',
+        'certs fetch HOST:PORT [-o FILE] [options]\n\nConnects to HOST:PORT and saves the certificates the server presents, in the order it sends them, whether or not they verify, and even when the server then refuses us for lacking a client certificate. Without -o the chain is printed as PEM on stdout, for a pipe into another command that reads - (standard input): certs fetch HOST:PORT | certs chain - ca.pem',
       )
       .positional('endpoint', {
         type: 'string',
@@ -33,34 +33,38 @@ export const fetch = defineCommand({
         describe: 'SNI name to send (default: the host)',
       })
       .option('output', {
-        alias: 'o',
+        alias: ['o', 'out'],
         type: 'string',
         requiresArg: true,
         describe: 'write the chain (PEM, 0644) to this file',
       })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('force', { type: 'boolean', describe: 'replace an existing -o file' })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs fetch redis-12000.redislabs.com:12000 -o proxy_cert.pem',
-        "save the endpoint's chain",
-      )
-      .example(
-        'certs fetch 10.0.0.5:12000 --sni redis-12000.redislabs.com',
-        'print it, sending an SNI name',
-      )
-      .example(
-        'certs fetch 127.0.0.1:12000 --json',
-        'machine-readable: certificates, protocol, PEM',
-      ),
+      }),
+  examples: [
+    ['certs fetch redis-12000.redislabs.com:12000 -o proxy_cert.pem', "save the endpoint's chain"],
+    ['certs fetch 10.0.0.5:12000 --sni redis-12000.redislabs.com', 'print it, sending an SNI name'],
+    [
+      'certs fetch redis-12000.redislabs.com:12000 | certs chain - ca.pem -o bundle.pem',
+      'join it with ca.pem in one trust bundle',
+    ],
+    ['certs fetch 127.0.0.1:12000 --json', 'machine-readable: certificates, protocol, PEM'],
+  ],
+  rules: [
+    {
+      when: { option: 'force', value: true },
+      needs: [{ option: 'output' }],
+      why: 'it replaces an existing -o file, and without -o the chain goes to stdout',
+    },
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const timeoutMs = timeoutFrom(args);
     const saved = await core.savePresentedChain(args.endpoint, {
-      force: args.force,
+      force: args.force ?? false,
       ...(args.sni === undefined ? {} : { servername: args.sni }),
       ...(args.output === undefined ? {} : { output: args.output }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -2,8 +2,8 @@
 import type { CertificateInfo, InspectedItem, InspectReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_CANNOT_RUN, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, timeoutFrom, withPassphraseFile, withTimeout } from '../options.js';
-import { line, paint, printJson, printLines, UsageError } from '../output.js';
+import { maxInputFrom, timeoutFrom, withTimeout } from '../options.js';
+import { line, paint, printJson, printLines } from '../output.js';
 import type { Io, TerminalText } from '../output.js';
 
 function keyText(key: { type: string; bits: number; curve?: string }): string {
@@ -135,40 +135,40 @@ export const inspect = defineCommand({
   describe:
     'describe every certificate, request and key in files, .p12 stores or endpoints (never key material)',
   builder: (y) =>
-    withTimeout(withPassphraseFile(y, 'of PKCS#12 files and encrypted keys'))
+    withTimeout(y)
+      .option('passphrase-file', {
+        alias: 'password-file',
+        type: 'string',
+        requiresArg: true,
+        describe: 'file whose first line is the password of PKCS#12 files and encrypted keys',
+      })
       .usage(
-        'certs inspect FILE|HOST:PORT… [--passphrase-file FILE] [--json]\n\nDescribes every block of every file: certificates (subject, issuer, serial, validity with\ndays left, SANs, KU/EKU, basic constraints, key, signature algorithm, SHA-256 fingerprint,\nSPKI SHA-256, SKI/AKI), certificate requests (with the self-signature checked), keys (type,\nsize, format, encrypted or not, SPKI SHA-256) and PKCS#12 files (.p12/.pfx: every entry with\nits alias; the password from --passphrase-file). Given keys and certificates, says which key\ngoes with which certificate. HOST:PORT (when no such file exists) shows the certificates the\nendpoint presents. An input that cannot be read is reported, the others are still shown, and\nthe exit code is 2. Unlike `openssl x509 -text`, which shows only the first certificate.',
+        'certs inspect FILE|HOST:PORT… [--passphrase-file FILE] [--json]\n\nDescribes every block of every file: certificates (subject, issuer, serial, validity with days left, SANs, KU/EKU, basic constraints, key, signature algorithm, SHA-256 fingerprint, SPKI SHA-256, SKI/AKI), certificate requests (with the self-signature checked), keys (type, size, format, encrypted or not, SPKI SHA-256) and PKCS#12 files (.p12/.pfx: every entry with its alias; the password from --passphrase-file). Given keys and certificates, says which key goes with which certificate. HOST:PORT (when no such file exists) shows the certificates the endpoint presents. An input that cannot be read is reported, the others are still shown, and the exit code is 2. Unlike `openssl x509 -text`, which shows only the first certificate.',
       )
       .positional('inputs', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'PEM, DER or PKCS#12 files, or HOST:PORT endpoints',
-      })
-      .option('password-file', {
-        type: 'string',
-        requiresArg: true,
-        hidden: true,
-        describe: 'the same as --passphrase-file',
+        describe: 'PEM, DER or PKCS#12 files, or HOST:PORT endpoints; - reads standard input',
       })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example('certs inspect proxy_cert.pem', 'the leaf and every intermediate')
-      .example(
-        'certs inspect cert.pem keyclient.pem',
-        'which key goes with which certificate (SPKI SHA-256)',
-      )
-      .example('certs inspect client.p12 --passphrase-file p12.pass', 'a Java key store')
-      .example('certs inspect redis-12000.cluster.example.com:12000', 'what an endpoint presents')
-      .example('certs inspect proxy.csr --json', 'a request, machine-readable'),
+      }),
+  examples: [
+    ['certs inspect proxy_cert.pem', 'the leaf and every intermediate'],
+    [
+      'certs inspect cert.pem keyclient.pem',
+      'which key goes with which certificate (SPKI SHA-256)',
+    ],
+    ['certs inspect client.p12 --passphrase-file p12.pass', 'a Java key store'],
+    ['certs inspect redis-12000.cluster.example.com:12000', 'what an endpoint presents'],
+    ['certs fetch 10.0.0.5:12000 | certs inspect -', 'the same, through a pipe'],
+    ['certs inspect proxy.csr --json', 'a request, machine-readable'],
+  ],
   run: async (args, io) => {
-    const passphraseFile = args['passphrase-file'] ?? args['password-file'];
-    if (args['passphrase-file'] !== undefined && args['password-file'] !== undefined) {
-      throw new UsageError('give --passphrase-file once (--password-file is the same option)');
-    }
+    const passphraseFile = args['passphrase-file'];
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
     const timeoutMs = timeoutFrom(args);

@@ -1,10 +1,11 @@
-/** `certs issue`: a CA-signed server (Redis Enterprise proxy) or client certificate. */
+/** `certs issue`: a server (Redis Enterprise proxy) or client certificate: CA-signed, self-signed, or for a CSR. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
+import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
 import { afterIssue, printNextSteps } from '../next-steps.js';
 import {
+  KEY_RULES,
   keyOptions,
   NAME_OPTIONS,
   printWritten,
@@ -21,7 +22,7 @@ export const issue = defineCommand({
     withPassphraseFile(
       keyOptions(
         y.usage(
-          `certs issue --ca FILE --ca-key FILE --cluster C [options]\ncerts issue --self-signed --cluster C [options]\ncerts issue --csr FILE.csr --ca FILE --ca-key FILE [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C,\n*.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth +\nclientAuth; keyUsage digitalSignature + keyEncipherment; CA:FALSE. proxy_cert.pem holds the\ncertificate followed by the intermediates of --ca (never the root): the order the server must send.\n--self-signed makes a node's own certificate (no CA): clients trust it as it is, e.g. a bundle\nof every node's certificate (certs fetch each node, then certs chain). --csr signs a request\n(its signature must verify): its subject and key, its names unless --cluster/--san/--ip are\ngiven, the usages of --usage; only the certificate is written.\nInstall: rladmin cluster certificate set proxy certificate_file proxy_cert.pem key_file proxy_key.pem\n\n${VALIDITY_HELP}`,
+          `certs issue --ca FILE --ca-key FILE --cluster C [options]\ncerts issue --self-signed --cluster C [options]\ncerts issue --csr FILE --ca FILE --ca-key FILE [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C, *.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth + clientAuth; keyUsage digitalSignature + keyEncipherment; CA:FALSE. proxy_cert.pem holds the certificate followed by the intermediates of --ca (never the root): the order the server must send. --self-signed makes a node's own certificate without a CA: clients trust it as it is (a bundle of every node's certificate: certs fetch each node, then certs chain). --csr signs a request (its signature must verify): its subject and key, its names unless --cluster, --san or --ip are given, the usages of --usage; only the certificate is written. Install it on the cluster with rladmin (see the last example).\n\n${VALIDITY_HELP}`,
         ),
         { days: 365, bits: 2048, out: '.' },
       ),
@@ -60,44 +61,54 @@ export const issue = defineCommand({
         default: 'proxy_key.pem',
         describe: 'key file, in --out unless an absolute path',
         requiresArg: true,
-      })
-      .example(
-        'certs issue --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --cluster cluster.local --out proxy',
-        'the proxy certificate of cluster.local, one year',
-      )
-      .example(
-        'certs issue --self-signed --cluster cluster.local --out node1',
-        "a node's own self-signed proxy certificate",
-      )
-      .example(
-        'certs issue --csr proxy.csr --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --out signed',
-        'sign a request with its own names',
-      )
-      .example(
-        'certs issue --ca ca.pem --ca-key ca-key.pem --cluster c.example.com --san redis.example.com --ip 10.0.0.5',
-        'extra names',
-      )
-      .example(
-        'certs issue --ca ca.pem --ca-key ca-key.pem --san app.example.com --usage client --cert-file cert.pem --key-file keyclient.pem',
-        'a CA-signed client certificate',
-      )
-      .example(
-        'certs issue --ca intermediate.pem --ca-key intermediate-key.pem --passphrase-file ca.pass --cluster c.example.com',
-        'the CA key is encrypted',
-      ),
+      }),
+  examples: [
+    [
+      'certs issue --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --cluster cluster.local --out proxy',
+      'the proxy certificate of cluster.local, one year',
+    ],
+    [
+      'certs issue --self-signed --cluster cluster.local --out node1',
+      "a node's own self-signed proxy certificate",
+    ],
+    [
+      'certs issue --csr proxy.csr --ca pki/intermediate.pem --ca-key pki/intermediate-key.pem --out signed',
+      'sign a request with its own names',
+    ],
+    [
+      'certs issue --ca ca.pem --ca-key ca-key.pem --cluster c.example.com --san redis.example.com --ip 10.0.0.5',
+      'extra names',
+    ],
+    [
+      'certs issue --ca ca.pem --ca-key ca-key.pem --san app.example.com --usage client --cert-file cert.pem --key-file keyclient.pem',
+      'a CA-signed client certificate',
+    ],
+    [
+      'certs issue --ca intermediate.pem --ca-key intermediate-key.pem --passphrase-file ca.pass --cluster c.example.com',
+      'the CA key is encrypted',
+    ],
+    [
+      'rladmin cluster certificate set proxy certificate_file proxy/proxy_cert.pem key_file proxy/proxy_key.pem',
+      'then, on the cluster: install the certificate (Redis Enterprise)',
+    ],
+  ],
+  // The --csr rules come before the key rules: --curve alone would otherwise imply --key-type ec
+  // first, and the refusal would name an option the user did not give.
+  rules: [
+    ...(['ca', 'ca-key', 'csr', 'passphrase-file'] as const).map((option) => ({
+      when: { option: 'self-signed', value: true },
+      excludes: { option },
+      why: 'a self-signed certificate has no issuer, and --csr is signed by a CA',
+    })),
+    ...(['key-type', 'bits', 'curve'] as const).map((option) => ({
+      when: { option: 'csr' },
+      excludes: { option },
+      why: 'the key is the one the request was made for',
+    })),
+    ...KEY_RULES,
+  ],
   run: async (args, io) => {
     const selfSigned = args['self-signed'];
-    if (selfSigned && (args.ca !== undefined || args['ca-key'] !== undefined)) {
-      throw new UsageError(
-        '--self-signed makes a certificate without a CA: leave out --ca and --ca-key',
-      );
-    }
-    if (selfSigned && args.csr !== undefined) {
-      throw new UsageError('--csr is signed by a CA (--ca, --ca-key), not --self-signed');
-    }
-    if (selfSigned && args['passphrase-file'] !== undefined) {
-      throw new UsageError('--passphrase-file decrypts --ca-key; --self-signed reads no key');
-    }
     if (!selfSigned && (args.ca === undefined || args['ca-key'] === undefined)) {
       throw new UsageError(
         'name the issuing CA with --ca FILE --ca-key FILE, or make a self-signed certificate with --self-signed',
@@ -105,6 +116,7 @@ export const issue = defineCommand({
     }
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
+    await checkClusterOption(core, args.cluster, maxInputBytes);
     const written = await withProgress(
       io,
       args.csr === undefined ? 'generating key' : 'signing',

@@ -12,6 +12,7 @@
  */
 import { resolveNow } from '../clock.js';
 import { CertkitError } from '../errors.js';
+import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-name.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { internals } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
@@ -116,6 +117,13 @@ function summary(certificate: Certificate): CertificateSummary {
 
 /** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
 export function checkCluster(cluster: string): string {
+  const problem = clusterNameProblem(cluster);
+  if (problem !== null) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `cluster must be a DNS name such as redislabs.com: ${describeClusterNameProblem(cluster, problem)}`,
+    );
+  }
   const name = cluster.toLowerCase().replace(/\.$/, '');
   if (
     !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(

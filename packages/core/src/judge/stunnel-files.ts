@@ -7,6 +7,7 @@
 import { isAbsolute } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { parseCertificates } from '../x509/certificates.js';
+import { derPrivateKeyKind } from '../x509/input-hints.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { describeLabel, encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from '../x509/pem.js';
 import { internals, parseCertificate } from '../x509/pkix.js';
@@ -66,11 +67,16 @@ export function stunnelFilesToRead(
  * for in the text.
  */
 function certificatesOf(bytes: Uint8Array, source: string): Certificate[] {
-  const blocks = parsePemBlocks(bytes, source).filter(
-    (block) => block.label === null || !PRIVATE_KEY_LABELS.includes(block.label),
+  const blocks = parsePemBlocks(bytes, source).filter((block) =>
+    block.label === null
+      ? derPrivateKeyKind(block.der) === null
+      : !PRIVATE_KEY_LABELS.includes(block.label),
   );
   if (blocks.length === 0) {
-    throw new CertkitError('NOT_A_CERTIFICATE', `${source} holds a private key and no certificate`);
+    throw new CertkitError(
+      'NOT_A_CERTIFICATE',
+      `${source} is a private key, not a certificate (it holds no certificate block)`,
+    );
   }
   return blocks.map((block) => {
     if (

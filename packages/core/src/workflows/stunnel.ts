@@ -10,6 +10,7 @@ import {
   checkWritePlan,
   PUBLIC_FILE_MODE,
   readInputFile,
+  STDIN_PATH,
   writeFilesAtomically,
 } from '../io/files.js';
 import type { WriteOptions } from '../io/files.js';
@@ -233,6 +234,18 @@ export async function writeStunnelConfig(
 ): Promise<WrittenStunnelConfig> {
   const path = options.out ?? STUNNEL_CONFIG_FILE;
   const force = options.force ?? false;
+  for (const [name, value] of [
+    ['cert', options.cert],
+    ['key', options.key],
+    ['cafile', options.cafile],
+  ] as const) {
+    if (value === STDIN_PATH) {
+      throw new CertkitError(
+        'INVALID_OPTION',
+        `${name} cannot be - (standard input): stunnel reads the file itself each time it starts, so give its path`,
+      );
+    }
+  }
   const absolute = {
     ...options,
     cert: resolve(options.cert),
