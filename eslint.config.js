@@ -182,10 +182,17 @@ export default tseslint.config(
             'fs',
             'node:fs/promises',
           ],
-          // Core's public entries only: the root, the identity and display entries (package.json
+          // Core's public entries only: the root, the identity, display and defaults entries (package.json
           // exports).
           patterns: [
-            { group: ['@certkit/core/*', '!@certkit/core/identity', '!@certkit/core/display'] },
+            {
+              group: [
+                '@certkit/core/*',
+                '!@certkit/core/identity',
+                '!@certkit/core/display',
+                '!@certkit/core/defaults',
+              ],
+            },
           ],
         },
       ],

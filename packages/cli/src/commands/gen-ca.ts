@@ -1,4 +1,5 @@
 /** `certs gen-ca`: a private root CA for Redis server and client certificates. */
+import { CA_CERT_VALIDITY_DAYS, CA_KEY_BITS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { afterGenCa, printNextSteps } from '../next-steps.js';
@@ -21,7 +22,7 @@ export const genCa = defineCommand({
       y.usage(
         `certs gen-ca --cn NAME [options]\n\nMakes a self-signed root CA (CA:TRUE, keyCertSign + cRLSign, no EKU) to sign intermediates, proxy certificates and client certificates. Keep ca-key.pem offline; sign day to day with an intermediate (certs gen-intermediate).\n\n${VALIDITY_HELP}`,
       ),
-      { days: 3650, bits: 4096, out: '.' },
+      { days: CA_CERT_VALIDITY_DAYS, bits: CA_KEY_BITS, out: '.' },
     )
       .option('cn', { type: 'string', describe: 'common name of the CA', requiresArg: true })
       .option('subject', {

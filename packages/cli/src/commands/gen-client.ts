@@ -1,4 +1,9 @@
 /** `certs gen-client`: a self-signed client identity for Redis TLS client authentication. */
+import {
+  CLIENT_CERT_VALIDITY_DAYS,
+  CLIENT_KEY_BITS,
+  MAX_VALIDITY_DAYS,
+} from '@certkit/core/defaults';
 import type { SubjectFields, WrittenClientIdentity } from '@certkit/core/identity';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -106,13 +111,13 @@ export const genClient = defineCommand({
       })
       .option('days', {
         type: 'number',
-        default: 1826,
-        describe: 'validity in days (1-36500)',
+        default: CLIENT_CERT_VALIDITY_DAYS,
+        describe: `validity in days (1-${String(MAX_VALIDITY_DAYS)})`,
         requiresArg: true,
       })
       .option('bits', {
         type: 'number',
-        describe: 'RSA key size: 2048, 3072 or 4096 (default 4096)',
+        describe: `RSA key size: 2048, 3072 or 4096 (default ${String(CLIENT_KEY_BITS)})`,
         requiresArg: true,
       })
       .option('key-type', {

@@ -1,4 +1,5 @@
 /** `certs gen-intermediate`: an intermediate CA (pathLen 0) signed by a root. */
+import { CA_KEY_BITS, INTERMEDIATE_CERT_VALIDITY_DAYS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { afterGenIntermediate, printNextSteps } from '../next-steps.js';
@@ -24,7 +25,7 @@ export const genIntermediate = defineCommand({
         y.usage(
           `certs gen-intermediate --ca FILE --ca-key FILE --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only) signed by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
         ),
-        { days: 1826, bits: 4096, out: '.' },
+        { days: INTERMEDIATE_CERT_VALIDITY_DAYS, bits: CA_KEY_BITS, out: '.' },
       ),
       'of an encrypted --ca-key',
     )

@@ -1,4 +1,5 @@
 /** `certs issue`: a server (Redis Enterprise proxy) or client certificate: CA-signed, self-signed, or for a CSR. */
+import { SERVER_CERT_VALIDITY_DAYS, SERVER_KEY_BITS } from '@certkit/core/defaults';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
@@ -24,7 +25,7 @@ export const issue = defineCommand({
         y.usage(
           `certs issue --ca FILE --ca-key FILE --cluster C [options]\ncerts issue --self-signed --cluster C [options]\ncerts issue --csr FILE --ca FILE --ca-key FILE [options]\n\nIssues a certificate with the Redis Enterprise proxy profile: CN = C; SANs C, *.C, internal.C, *.internal.C (database endpoints are redis-<port>.C and redis-<port>.internal.C); EKU serverAuth + clientAuth; keyUsage digitalSignature + keyEncipherment; CA:FALSE. proxy_cert.pem holds the certificate followed by the intermediates of --ca (never the root): the order the server must send. --self-signed makes a node's own certificate without a CA: clients trust it as it is (a bundle of every node's certificate: certs fetch each node, then certs chain). --csr signs a request (its signature must verify): its subject and key, its names unless --cluster, --san or --ip are given, the usages of --usage; only the certificate is written. Install it on the cluster with rladmin (see the last example).\n\n${VALIDITY_HELP}`,
         ),
-        { days: 365, bits: 2048, out: '.' },
+        { days: SERVER_CERT_VALIDITY_DAYS, bits: SERVER_KEY_BITS, out: '.' },
       ),
       'of an encrypted --ca-key',
     )
