@@ -71,6 +71,12 @@ function summary(report: ExpiryReport): TerminalText {
   return line`${due}${unreadable === 0 ? '' : `; ${String(unreadable)} input${unreadable === 1 ? '' : 's'} could not be read`}`;
 }
 
+/** The first three of `items` and how many more, for a one-line message. */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 3).join(', ');
+  return items.length > 3 ? `${shown} and ${String(items.length - 3)} more` : shown;
+}
+
 /** Exit 2 when an input could not be read (after the full report), else 1 when one is due. */
 function exitCodeOf(report: ExpiryReport): number {
   if (report.unreadable.length > 0 || report.certificates.length === 0) return EXIT_CANNOT_RUN;
@@ -137,28 +143,37 @@ export const expiry = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });
     const code = exitCodeOf(report);
+    // No certificate at all is one line naming the inputs and what was found there instead.
     const none =
       report.certificates.length === 0 && report.unreadable.length === 0
-        ? 'no certificate in the inputs (only keys, requests or files without PEM)'
+        ? `no certificate in ${listed(args.inputs)}${report.notes.length === 0 ? '' : `: ${listed(report.notes.map((n) => n.message))}`}`
         : undefined;
+    const [first] = report.unreadable;
     if (format === 'json') {
       printJson(io, {
         ...report,
         ok: code === EXIT_OK,
-        ...(none === undefined ? {} : { error: { code: 'NO_CERTIFICATE', message: none } }),
+        // The first problem as the error every --json document has on failure; all are listed.
+        ...(none === undefined
+          ? first === undefined
+            ? {}
+            : { error: { code: first.code, message: first.message } }
+          : { error: { code: 'NO_CERTIFICATE', message: none } }),
       });
       return code;
     }
-    printLines(
-      io,
-      'stderr',
-      report.notes.map((note) => line`certs: note: ${note.message}`),
-    );
+    if (none === undefined) {
+      printLines(
+        io,
+        'stderr',
+        report.notes.map((note) => line`certs: note: ${note.message}`),
+      );
+    }
     if (format === 'prometheus') {
       io.stdout(core.renderExpiryMetrics(report));
     } else {
-      const table = rowsOf(report).length === 0 ? [] : tableLines(io, report);
-      printLines(io, 'stdout', [...table, summary(report)]);
+      if (none === undefined)
+        printLines(io, 'stdout', [...tableLines(io, report), summary(report)]);
     }
     if (none !== undefined) printLines(io, 'stderr', [line`certs: ${none}`]);
     return code;
