@@ -161,6 +161,7 @@ const WRITE_ONLY: readonly [string, string[]][] = [
   ['service', ['--service', 'db']],
   ['foreground', ['--foreground']],
   ['output', ['-o', 'db.conf']],
+  ['log', ['--log', 'db.log']],
   ['force', ['--force']],
 ];
 
@@ -407,6 +408,94 @@ const RULE_ROWS: readonly RuleRow[] = [
     args: () => ['stunnel', 'lint', 'redislabs.conf', '--ping', '--no-probe'],
     stderr: /^certs: --ping cannot go with --no-probe: --ping connects to the endpoint/,
   },
+  // Issue 14: stunnel test runs FILE as it is; issue --self-signed and --csr; csr --key;
+  // export-p12 --truststore.
+  ...WRITE_ONLY.map(([option, given]): RuleRow => ({
+    rule: `stunnel: --${option} excludes stunnel test`,
+    args: () => ['stunnel', 'test', 'redislabs.conf', ...given],
+    stderr: new RegExp(
+      `^certs: --${option}( \\S+)? cannot go with stunnel test: it is for writing a configuration`,
+    ),
+  })),
+  {
+    rule: 'stunnel: --passphrase-file excludes stunnel test',
+    args: () => ['stunnel', 'test', 'redislabs.conf', '--passphrase-file', 'key.pass'],
+    stderr:
+      /^certs: --passphrase-file key\.pass cannot go with stunnel test: stunnel takes no passphrase/,
+  },
+  {
+    rule: 'stunnel: --timeout needs stunnel test',
+    args: () => ['stunnel', 'lint', 'redislabs.conf', '--timeout', '5'],
+    stderr: /^certs: --timeout 5 needs stunnel test: it is for stunnel test FILE/,
+  },
+  ...(
+    [
+      ['ca', ['--ca', 'ca/ca.pem']],
+      ['ca-key', ['--ca-key', 'ca/ca-key.pem']],
+      ['csr', ['--csr', 'r.csr']],
+      ['passphrase-file', ['--passphrase-file', 'key.pass']],
+    ] as const
+  ).map(([option, given]): RuleRow => ({
+    rule: `issue: --self-signed excludes --${option}`,
+    args: () => ['issue', '--self-signed', '--cluster', 'c.example.com', ...given],
+    stderr: new RegExp(`^certs: --self-signed cannot go with --${option}: a self-signed`),
+  })),
+  ...(
+    [
+      ['key-type', ['--key-type', 'ec']],
+      ['bits', ['--bits', '2048']],
+      ['curve', ['--curve', 'P-256']],
+    ] as const
+  ).flatMap(([option, given]): RuleRow[] => [
+    {
+      rule: `issue: --csr excludes --${option}`,
+      args: () => [
+        'issue',
+        '--csr',
+        'r.csr',
+        '--ca',
+        'ca/ca.pem',
+        '--ca-key',
+        'ca/ca-key.pem',
+        ...given,
+      ],
+      stderr: new RegExp(`^certs: --csr r\\.csr cannot go with --${option}( \\S+)?: the key is`),
+    },
+    {
+      rule: `csr: --key excludes --${option}`,
+      args: () => ['csr', '--cluster', 'c.example.com', '--key', 'k.pem', ...given],
+      stderr: new RegExp(`^certs: --key k\\.pem cannot go with --${option}( \\S+)?: the request`),
+    },
+  ]),
+  {
+    rule: 'csr: --passphrase-file needs --key',
+    args: () => ['csr', '--cluster', 'c.example.com', '--passphrase-file', 'key.pass'],
+    stderr: /^certs: --passphrase-file key\.pass needs --key: it decrypts the key given with --key/,
+  },
+  ...(
+    [
+      ['cert', ['--cert', 'c.pem']],
+      ['key', ['--key', 'k.pem']],
+      ['chain', ['--chain', 'ca/ca.pem']],
+      ['name', ['--name', 'app']],
+      ['passphrase-file', ['--passphrase-file', 'key.pass']],
+    ] as const
+  ).map(([option, given]): RuleRow => ({
+    rule: `export-p12: --truststore excludes --${option}`,
+    args: () => [
+      'export-p12',
+      '--truststore',
+      'ca/ca.pem',
+      '-o',
+      't.p12',
+      '--new-passphrase-file',
+      'key.pass',
+      ...given,
+    ],
+    stderr: new RegExp(
+      `^certs: --truststore \\S+ cannot go with --${option}( \\S+)?: a trust store`,
+    ),
+  })),
 ];
 
 void test('issue 15 (4): every option that only makes sense with another implies it (and says so) or is a usage error', async (t) => {

@@ -47,14 +47,17 @@ test('issue 6: expiry exits 1 when a certificate is inside the window and 0 othe
       row.name,
     );
   }
-  const text = await runCli(['expiry', short.cert, long.cert]);
+  const text = await runCli(['expiry', long.cert, short.cert]);
   assert.equal(text.code, 1);
-  assert.match(text.stdout, /short\.pem#1 .* RENEW: (9|10) days left {2}CN=short/);
-  assert.match(text.stdout, /long\.pem#1 .* ok: (399|400) days left/);
+  const [header, first, second] = text.stdout.split('\n');
+  assert.match(header ?? '', /^STATUS +DAYS +EXPIRES +SOURCE +SUBJECT$/);
+  // Soonest first, whatever the order of the arguments.
+  assert.match(first ?? '', /^RENEW +(9|10) +\d{4}-\d\d-\d\d +\S*short\.pem#1 +CN=short$/);
+  assert.match(second ?? '', /^ok +(399|400) +\d{4}-\d\d-\d\d +\S*long\.pem#1 +CN=long$/);
   assert.match(text.stdout, /1 of 2 needs renewal/);
 });
 
-test('issue 6: expiry exits 2 for bad input: a bad window, a key, a missing file', async (t) => {
+test('issue 6: expiry exits 2 for bad input: a bad window, only a key, a missing file', async (t) => {
   const dir = tempDir(t);
   const made = await makeCert(dir, { name: 'c', subject: '/CN=c' });
   writeFileSync(join(dir, 'x.txt'), 'hello');
@@ -64,14 +67,37 @@ test('issue 6: expiry exits 2 for bad input: a bad window, a key, a missing file
       args: ['--within', '3 weeks', made.cert],
       message: /renewal window must look like 30d/,
     },
-    { name: 'a key file', args: [made.key], message: /is a private key, not a certificate/ },
+    {
+      name: 'a key file alone: no certificate at all',
+      args: [made.key],
+      message: /^certs: no certificate in \S+: block 1 in \S+ is a private key: skipped$/m,
+    },
     { name: 'missing file', args: [join(dir, 'none.pem')], message: /no such file/ },
     { name: 'not PEM', args: [join(dir, 'x.txt')], message: /x\.txt holds no PEM block/ },
   ];
   for (const row of rows) {
     const result = await runCli(['expiry', ...row.args]);
     assert.equal(result.code, 2, row.name);
-    assert.match(result.stderr, row.message, row.name);
+    assert.match(`${result.stdout}${result.stderr}`, row.message, row.name);
     assert.doesNotMatch(result.stderr, /-----BEGIN [A-Z ]*KEY-----|MI[A-Za-z0-9+/]{20}/, row.name);
   }
+});
+
+test('issue 14: expiry --json with --format prometheus asks for two formats: exit 2, one JSON error', async (t) => {
+  const dir = tempDir(t);
+  const made = await makeCert(dir, { name: 'c', subject: '/CN=c' });
+  const result = await runCli(['expiry', made.cert, '--json', '--format', 'prometheus']);
+  assert.equal(result.code, 2);
+  const doc = JSON.parse(result.stdout) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
+  assert.equal(doc.ok, false);
+  assert.match(doc.error.message, /--json and --format prometheus ask for two formats/);
+  const text = await runCli(['expiry', made.cert, '--format', 'prometheus']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /^certkit_certificate_expiry_timestamp_seconds\{file="[^"]*c\.pem",index="1",subject="CN=c",/m,
+  );
 });

@@ -257,7 +257,16 @@ void test('issue 15 (3): every certificate, request, CRL, key and passphrase inp
       args: (x) => ['check', '--cluster', C, p.leaf.cert, '--key', x, '--json'],
       input: p.leaf.key,
     },
-    { name: 'expiry FILE', args: (x) => ['expiry', x, '--json'], input: p.leaf.cert },
+    {
+      name: 'expiry FILE',
+      args: (x) => ['expiry', x, '--json'],
+      input: p.leaf.cert,
+      // An input expiry cannot read is a row of its report (issue 14), exit 2 after it.
+      empty: {
+        code: 2,
+        stdout: /"unreadable": \[\s*\{\s*"source": "-",[\s\S]*"code": "PEM_EMPTY"/,
+      },
+    },
     {
       name: 'stunnel lint FILE',
       args: (x) => ['stunnel', 'lint', x, '--no-probe', '--json'],
@@ -567,7 +576,8 @@ void test('issue 15 (7): a HOST:PORT where a file belongs suggests certs fetch',
       ['check', '--cluster', 'redislabs.com', 'redis-12000.redislabs.com:12000'],
       'redis-12000.redislabs.com:12000',
     ],
-    [['inspect', '10.0.0.5:12000'], '10.0.0.5:12000'],
+    // inspect fetches what a HOST:PORT presents itself (issue 14): verify reads files only.
+    [['verify', '10.0.0.5:12000', '--ca', '10.0.0.5:12000'], '10.0.0.5:12000'],
     [['chain', '[::1]:6379'], '[::1]:6379'],
   ] as const) {
     const result = await runCli(args);

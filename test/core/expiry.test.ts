@@ -108,15 +108,64 @@ test('issue 6: needsRenewal follows the window, for every certificate of every i
   assert.equal(early.needsRenewal, false);
 });
 
-test('issue 6: checkExpiry refuses a key where certificates are expected', () => {
-  assert.throws(
-    () =>
-      checkExpiry([
-        {
-          bytes: Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
-          source: 'k.pem',
-        },
-      ]),
-    { code: 'NOT_A_CERTIFICATE', message: /block 1 in k\.pem is a private key/ },
+test('issue 14 item 5: checkExpiry skips keys and requests with a note, reports unreadable inputs as rows, sorts by time left', async () => {
+  const soon = await issueCertificate({
+    profile: CA_PROFILE,
+    subject: { commonName: 'soon' },
+    keyType: 'ec',
+    days: 10,
+    now: START,
+  });
+  const later = await issueCertificate({
+    profile: CA_PROFILE,
+    subject: { commonName: 'later' },
+    keyType: 'ec',
+    days: 300,
+    now: START,
+  });
+  const key = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+  const csr = '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n';
+  const report = checkExpiry(
+    [
+      // Later first: the report puts the soonest first whatever the input order.
+      { bytes: Buffer.from(later.certificatePem + key), source: 'later.pem' },
+      { bytes: Buffer.from(key), source: 'keyclient.pem' },
+      {
+        source: 'gone.pem',
+        error: { code: 'FILE_NOT_FOUND', message: 'cannot read gone.pem: no such file' },
+      },
+      { bytes: Buffer.from('hello\n'), source: 'notes.txt', origin: 'listed' },
+      { bytes: Buffer.from('hello\n'), source: 'named.txt' },
+      { bytes: Buffer.from(csr + soon.certificatePem), source: 'soon.pem' },
+      {
+        bytes: Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+        source: 'broken.pem',
+      },
+    ],
+    { now: day(1) },
   );
+  assert.deepEqual(
+    report.certificates.map((c) => `${c.source}#${String(c.index)}`),
+    ['soon.pem#2', 'later.pem#1'],
+  );
+  assert.deepEqual(
+    report.unreadable.map((u) => [u.source, u.code]),
+    [
+      ['gone.pem', 'FILE_NOT_FOUND'],
+      ['named.txt', 'PEM_INVALID'],
+      ['broken.pem', 'CERTIFICATE_INVALID'],
+    ],
+  );
+  assert.deepEqual(
+    report.notes.map((n) => n.message),
+    [
+      'block 2 in later.pem is a private key: skipped',
+      'block 1 in keyclient.pem is a private key: skipped',
+      'notes.txt holds no PEM block: skipped',
+      'block 1 in soon.pem is a certificate request (CSR): skipped',
+    ],
+  );
+  assert.equal(report.renewalCount, 1);
+  assert.equal(report.ok, false, 'an unreadable input makes the report not ok');
+  assert.equal(report.certificates[0]?.sourceKind, 'file');
 });

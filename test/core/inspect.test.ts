@@ -226,19 +226,34 @@ test('issue 6: CSRs and DER certificates are recognised; other blocks are named,
   });
 });
 
-test('issue 6: inspect refuses unreadable input naming the file', async (t) => {
+test('issue 6 / issue 14 item 6: inspect reports unreadable input naming the file, and still describes the others', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'empty.pem'), '');
   writeFileSync(
     join(dir, 'bad.pem'),
     '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   );
+  const good = await makeCert(dir, { name: 'good', subject: '/CN=good' });
   const rows = [
-    { name: 'empty', file: 'empty.pem', code: 'PEM_EMPTY' },
-    { name: 'broken certificate', file: 'bad.pem', code: 'CERTIFICATE_INVALID' },
-    { name: 'missing', file: 'nope.pem', code: 'FILE_NOT_FOUND' },
+    { name: 'empty', file: 'empty.pem', code: 'PEM_EMPTY', message: /empty\.pem/ },
+    {
+      name: 'broken certificate',
+      file: 'bad.pem',
+      code: 'CERTIFICATE_INVALID',
+      message: /bad\.pem/,
+    },
+    { name: 'missing', file: 'nope.pem', code: 'FILE_NOT_FOUND', message: /nope\.pem/ },
   ];
   for (const row of rows) {
-    await assert.rejects(inspectFiles([join(dir, row.file)]), { code: row.code }, row.name);
+    const report = await inspectFiles([join(dir, row.file), good.cert]);
+    assert.equal(report.ok, false, row.name);
+    const [failed, described] = report.files;
+    assert.ok(failed !== undefined && described !== undefined, row.name);
+    assert.equal(failed.error?.code, row.code, row.name);
+    assert.match(failed.error.message, row.message, row.name);
+    assert.deepEqual(failed.items, [], row.name);
+    assert.equal(described.error, undefined, row.name);
+    assert.equal(described.items[0]?.kind, 'certificate', row.name);
+    assert.equal(report.certificateCount, 1, row.name);
   }
 });

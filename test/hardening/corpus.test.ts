@@ -57,6 +57,12 @@ interface FileSlot {
   readonly alsoValid?: readonly string[];
   /** The whole command line with `file` in this slot and valid values everywhere else. */
   readonly argv: (file: string, out: string, c: Context) => string[];
+  /**
+   * How the bad input is refused: one line on stderr and nothing else (the default), or
+   * `reported` in the command's report (a row of `expiry`, an entry of `inspect`) naming the
+   * file, with the rest of the report still shown (issue 14); exit 2 either way.
+   */
+  readonly refusal?: 'one-line' | 'reported';
 }
 
 interface CommandRow {
@@ -245,6 +251,11 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           o,
         ],
       },
+      {
+        arg: '--csr',
+        kind: 'csr',
+        argv: (f, o, c) => ['issue', '--csr', f, '--ca', c.caCert, '--ca-key', c.caKey, '--out', o],
+      },
     ],
     otherOptions: [
       ...COMMON,
@@ -255,25 +266,57 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--usage',
       '--cert-file',
       '--key-file',
+      '--self-signed',
     ],
   },
-  csr: { reads: [], otherOptions: [...COMMON, ...KEYGEN, '--cluster', '--san', '--ip', '--usage'] },
+  csr: {
+    reads: [
+      {
+        arg: '--key',
+        kind: 'key',
+        argv: (f, o) => ['csr', ...CLUSTER, '--key', f, '--out', o],
+      },
+      {
+        arg: '--passphrase-file',
+        kind: 'text',
+        argv: (f, o, c) => [
+          'csr',
+          ...CLUSTER,
+          '--key',
+          c.leafKeyEncrypted,
+          '--passphrase-file',
+          f,
+          '--out',
+          o,
+        ],
+      },
+    ],
+    otherOptions: [...COMMON, ...KEYGEN, '--cluster', '--san', '--ip', '--usage'],
+  },
   inspect: {
     reads: [
       {
-        arg: '<files..>',
+        arg: '<inputs..>',
         kind: 'certificate',
         alsoValid: INSPECT_READS_ANY_BLOCK,
         argv: (f) => ['inspect', f],
       },
       {
-        arg: '<files..> (second file)',
+        arg: '<inputs..> (second file)',
         kind: 'certificate',
         alsoValid: INSPECT_READS_ANY_BLOCK,
         argv: (f, _o, c) => ['inspect', c.caCert, f],
+        // The first file is still described (issue 14): the bad one is reported, exit 2.
+        refusal: 'reported',
+      },
+      {
+        arg: '--passphrase-file',
+        kind: 'text',
+        argv: (f, _o, c) => ['inspect', c.leafKeyEncrypted, '--passphrase-file', f],
       },
     ],
-    otherOptions: [...COMMON],
+    // --password-file: the same option as --passphrase-file (a PKCS#12 file's password).
+    otherOptions: [...COMMON, '--timeout', '--password-file'],
   },
   chain: {
     reads: [
@@ -365,8 +408,19 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
     otherOptions: [...COMMON, '<endpoint>', '--sni', '--output', '--timeout'],
   },
   expiry: {
-    reads: [{ arg: '<files..>', kind: 'certificate', argv: (f) => ['expiry', f] }],
-    otherOptions: [...COMMON, '--within'],
+    reads: [
+      {
+        arg: '<inputs..>',
+        kind: 'certificate',
+        argv: (f) => ['expiry', f],
+        // A certificate with a key after it: the key is skipped with a note, the certificate judged.
+        alsoValid: ['certificate-then-key.pem'],
+        // An unreadable input is a row of the report (issue 14); a key or a request alone is
+        // no certificate at all, said in one line naming it.
+        refusal: 'reported',
+      },
+    ],
+    otherOptions: [...COMMON, '--within', '--recursive', '--format'],
   },
   'renew-client': {
     reads: [
@@ -486,6 +540,8 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--foreground',
       '--probe',
       '--ping',
+      '--log',
+      '--timeout',
     ],
   },
   'export-p12': {
@@ -567,6 +623,19 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           join(o, 'c.p12'),
           '--new-passphrase-file',
           f,
+        ],
+      },
+      {
+        arg: '--truststore',
+        kind: 'certificate',
+        argv: (f, o, c) => [
+          'export-p12',
+          '--truststore',
+          f,
+          '--out',
+          join(o, 't.p12'),
+          '--new-passphrase-file',
+          c.pass,
         ],
       },
     ],
@@ -751,6 +820,16 @@ async function checkCase(
     assert.deepEqual(snapshot(work), before, `something was written\n${shown}`);
     assert.equal(existsSync(out), false, `output folder created\n${shown}`);
     const named = entry.path === '/dev/zero' ? '/dev/zero' : basename(entry.path);
+    if (slot.refusal === 'reported') {
+      // The report names the input (a row, an entry, or the one line saying there is no
+      // certificate at all); with --json, one document that is not ok.
+      assert.ok(all.includes(named), `the report does not name the file\n${shown}`);
+      if (json) {
+        assert.equal(result.stderr, '', `stderr not empty with --json\n${shown}`);
+        assert.equal((JSON.parse(result.stdout) as { ok: unknown }).ok, false, shown);
+      }
+      continue;
+    }
     if (json) {
       assert.equal(result.stderr, '', `stderr not empty with --json\n${shown}`);
       const doc = JSON.parse(result.stdout) as {

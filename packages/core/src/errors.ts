@@ -27,6 +27,8 @@ export type CertkitErrorCode =
   | 'OUTPUT_IS_INPUT'
   | 'CHAIN_BROKEN'
   | 'TLS_FAILED'
+  | 'PKCS12_INVALID'
+  | 'PROGRAM_NOT_FOUND'
   | 'INTERNAL';
 
 /**

@@ -68,6 +68,8 @@ export type {
   IssuerInput,
 } from './make/certificates.js';
 export { createCertificateRequest } from './make/csr.js';
+export { signCertificateRequest } from './make/sign-request.js';
+export type { SignedRequest, SignRequestOptions } from './make/sign-request.js';
 export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
 export { planClientRenewal } from './judge/renewal.js';
 export type { ClientRenewalInput, ClientRenewalPlan } from './judge/renewal.js';
@@ -101,7 +103,13 @@ export type {
   WriteClientIdentityOptions,
   WrittenClientIdentity,
 } from './workflows/client-identity.js';
-export { CSR_FILE, CSR_KEY_FILE, writeCertificateRequest } from './workflows/csr.js';
+export {
+  CLIENT_CSR_FILE,
+  CLIENT_CSR_KEY_FILE,
+  CSR_FILE,
+  CSR_KEY_FILE,
+  writeCertificateRequest,
+} from './workflows/csr.js';
 export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
 export { parseCertificationRequest } from './x509/structures.js';
 export type { CertificationRequestInfo } from './x509/pkix.js';
@@ -190,11 +198,33 @@ export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
 export { inspectBytes, inspectInputs } from './judge/inspect.js';
-export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
+export type {
+  InspectedFile,
+  InspectedItem,
+  InspectedKey,
+  InspectInput,
+  InspectOptions,
+  InspectReport,
+  KeyMatch,
+} from './judge/inspect.js';
 export { inspectFiles } from './workflows/inspect.js';
+export type { InspectFilesOptions } from './workflows/inspect.js';
+export { readPkcs12 } from './x509/pkcs12-read.js';
+export type { Pkcs12Certificate, Pkcs12Contents, Pkcs12Key } from './x509/pkcs12-read.js';
 export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
-export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
+export type {
+  ExpiryEntry,
+  ExpiryInput,
+  ExpiryNote,
+  ExpiryOptions,
+  ExpiryReport,
+  ExpirySourceKind,
+  ExpiryUnreadable,
+  RenewalWindow,
+} from './judge/expiry.js';
+export { EXPIRY_METRIC, renderExpiryMetrics, UNREADABLE_METRIC } from './judge/expiry-metrics.js';
 export { checkExpiryFiles } from './workflows/expiry.js';
+export type { ExpiryFilesOptions } from './workflows/expiry.js';
 export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
 export type { TlsVersion } from './defaults.js';
 export {
@@ -234,10 +264,22 @@ export type {
   StunnelParseProblem,
   StunnelSection,
 } from './x509/stunnel-syntax.js';
-export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
-export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
-export { writePkcs12 } from './workflows/pkcs12.js';
-export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
+export {
+  createPkcs12,
+  createTrustStore,
+  P12_ITERATIONS,
+  P12_LEGACY_ITERATIONS,
+} from './make/pkcs12.js';
+export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
+export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-test.js';
+export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
+export type {
+  WritePkcs12Options,
+  WriteTrustStoreOptions,
+  WrittenPkcs12,
+  WrittenTrustStore,
+} from './workflows/pkcs12.js';
 
 export {
   checkEndpointCertificate,

@@ -1,6 +1,7 @@
 /** `certs chain`: a clean trust bundle or a verified chain from certificates collected with `cat`. */
 import type { AssembledCertificates, ChainFinding } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterChain, printNextSteps } from '../next-steps.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
@@ -202,6 +203,9 @@ export const chain = defineCommand({
     } else {
       printSummary(io, result, { auto: (args.mode ?? 'auto') === 'auto', outFile: args.output });
       if (emit && args.output === undefined) io.stdout(result.pem);
+      if (result.ok && result.written !== null) {
+        printNextSteps(io, afterChain(result.written, result.mode), 'stderr');
+      }
     }
     return result.ok ? EXIT_OK : EXIT_FINDINGS;
   },

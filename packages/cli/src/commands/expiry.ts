@@ -1,22 +1,107 @@
 /** `certs expiry`: days left for every certificate; exit 1 when any needs renewal (cron, monitoring). */
+import type { ExpiryReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
-import { line, paint, printJson, printLines } from '../output.js';
+import { line, paint, printJson, printLines, UsageError } from '../output.js';
+import type { Io, TerminalText } from '../output.js';
+import { escapeControlCharacters } from '@certkit/core/display';
+
+/** One row of the table: plain cells (escaped when printed) and the status colour. */
+interface Row {
+  readonly status: string;
+  readonly colour: 'red' | 'yellow' | 'green';
+  readonly cells: readonly string[];
+}
+
+function rowsOf(report: ExpiryReport): Row[] {
+  const rows: Row[] = report.certificates.map((c) => ({
+    status: c.expired ? 'EXPIRED' : c.needsRenewal ? 'RENEW' : 'ok',
+    colour: c.expired ? 'red' : c.needsRenewal ? 'yellow' : 'green',
+    cells: [
+      String(c.daysLeft),
+      c.notAfter.slice(0, 10),
+      c.sourceKind === 'endpoint'
+        ? `${c.source} #${String(c.index)}`
+        : `${c.source}#${String(c.index)}`,
+      c.subject,
+    ],
+  }));
+  for (const u of report.unreadable) {
+    rows.push({ status: 'UNREADABLE', colour: 'red', cells: ['-', '-', u.source, u.message] });
+  }
+  return rows;
+}
+
+/**
+ * The table, columns aligned on the width each cell has once escaped (a control character shows
+ * as `\x1b`, four columns). Status first, so that `grep -v '^ok'` keeps what needs attention.
+ */
+function tableLines(io: Io, report: ExpiryReport): TerminalText[] {
+  const rows = rowsOf(report);
+  const width = (text: string): number => escapeControlCharacters(text).length;
+  const columns = (row: Row): string[] => [row.status, ...row.cells];
+  const header = ['STATUS', 'DAYS', 'EXPIRES', 'SOURCE', 'SUBJECT'];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => width(columns(r)[i] ?? ''))),
+  );
+  const fill = (text: string, i: number): string =>
+    ' '.repeat(Math.max((widths[i] ?? 0) - width(text), 0));
+  const tty = io.stdoutIsTty;
+  // Padding is the program's own text; the values are escaped by line`…`. DAYS is right-aligned.
+  const out: TerminalText[] = [
+    line`${header[0] ?? ''}${fill('STATUS', 0)}  ${fill('DAYS', 1)}DAYS  EXPIRES${fill('EXPIRES', 2)}  SOURCE${fill('SOURCE', 3)}  SUBJECT`,
+  ];
+  for (const row of rows) {
+    const [days = '', date = '', source = '', subject = ''] = row.cells;
+    out.push(
+      line`${paint(row.status, row.colour, tty)}${fill(row.status, 0)}  ${fill(days, 1)}${days}  ${date}${fill(date, 2)}  ${source}${fill(source, 3)}  ${subject}`,
+    );
+  }
+  return out;
+}
+
+function summary(report: ExpiryReport): TerminalText {
+  const count = report.certificates.length;
+  const unreadable = new Set(report.unreadable.map((u) => u.source)).size;
+  const due =
+    report.renewalCount === 0
+      ? `${String(count)} certificate${count === 1 ? '' : 's'}, none needs renewal`
+      : `${String(report.renewalCount)} of ${String(count)} need${report.renewalCount === 1 ? 's' : ''} renewal`;
+  return line`${due}${unreadable === 0 ? '' : `; ${String(unreadable)} input${unreadable === 1 ? '' : 's'} could not be read`}`;
+}
+
+/** The first three of `items` and how many more, for a one-line message. */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 3).join(', ');
+  return items.length > 3 ? `${shown} and ${String(items.length - 3)} more` : shown;
+}
+
+/** Exit 2 when an input could not be read (after the full report), else 1 when one is due. */
+function exitCodeOf(report: ExpiryReport): number {
+  if (report.unreadable.length > 0 || report.certificates.length === 0) return EXIT_CANNOT_RUN;
+  return report.renewalCount > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
 
 export const expiry = defineCommand({
-  command: 'expiry <files..>',
-  describe: 'list certificates with days left; exit 1 when any needs renewal',
+  command: 'expiry <inputs..>',
+  describe: 'list certificates (files, folders) with days left; exit 1 when any needs renewal',
   builder: (y) =>
     y
       .usage(
-        'certs expiry FILE… [--within 30d|10%] [--json]\n\nLists every certificate of every file with the days it has left. Exits 1 when any is expired or inside the renewal window: --within 30d (days left, the default) or --within 10% (share of its lifetime left). For cron and monitoring: `certs expiry /etc/redis/*.pem || alert`.',
+        'certs expiry FILE|FOLDER… [-r] [--within 30d|10%] [--format text|json|prometheus]\n\nLists every certificate of every file, and of every file of every folder (-r: and its sub-folders; names starting with a dot are left out), soonest expiry first, with the days it has left. Keys, requests and other blocks are skipped with a note on stderr, and so are files of a folder that hold no PEM. An input that cannot be read is a row of its own; the rest is still reported. --within 30d (days left, the default) or --within 10% (share of the lifetime left) is the renewal window. --format prometheus writes node_exporter textfile-collector metrics: certkit_certificate_expiry_timestamp_seconds (notAfter, Unix seconds) per certificate, certkit_expiry_input_unreadable per unreadable input. Exit 2 when any input could not be read (or none held a certificate), else 1 when any certificate needs renewal, else 0.',
       )
-      .positional('files', {
+      .positional('inputs', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'certificate files; - reads standard input',
+        describe: 'certificate files or folders; - reads standard input',
+      })
+      .option('recursive', {
+        alias: 'r',
+        type: 'boolean',
+        default: false,
+        describe: 'enter the sub-folders of the folders named',
       })
       .option('within', {
         type: 'string',
@@ -24,43 +109,73 @@ export const expiry = defineCommand({
         describe: 'renewal window: 30d (days left) or 10% (lifetime left)',
         requiresArg: true,
       })
+      .option('format', {
+        choices: ['text', 'json', 'prometheus'] as const,
+        default: 'text' as const,
+        describe: 'text (a table), json (one document) or prometheus (textfile-collector metrics)',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'print one JSON document on stdout',
+        describe: 'print one JSON document on stdout (--format json)',
       }),
   examples: [
-    ['certs expiry proxy_cert.pem cert.pem', 'exit 1 if any has 30 days or fewer left'],
+    ['certs expiry client/*.pem', 'keys next to certificates are skipped with a note'],
+    ['certs expiry -r /etc/redis/tls', 'every certificate under a folder'],
     ['certs expiry --within 10% cert.pem', 'renew when under a tenth of the lifetime is left'],
+    [
+      'certs expiry -r /etc/redis --format prometheus > certkit.prom.tmp; mv certkit.prom.tmp /var/lib/node_exporter/textfile/certkit.prom',
+      'metrics for node_exporter (from cron; mv makes the update atomic)',
+    ],
     ['certs expiry --json servercerts.pem', 'machine-readable, for monitoring'],
   ],
   run: async (args, io) => {
-    const core = await import('@certkit/core');
-    const maxBytes = maxInputFrom(args);
-    const report = await core.checkExpiryFiles(args.files, {
-      within: args.within,
-      ...(maxBytes === undefined ? {} : { maxBytes }),
-    });
-    if (args.json) {
-      printJson(io, report);
-    } else {
-      const tty = io.stdoutIsTty;
-      const lines = report.certificates.map((c) => {
-        const state = c.expired
-          ? paint(`EXPIRED ${String(-c.daysLeft)} days ago`, 'red', tty)
-          : c.needsRenewal
-            ? paint(`RENEW: ${String(c.daysLeft)} days left`, 'yellow', tty)
-            : paint(`ok: ${String(c.daysLeft)} days left`, 'green', tty);
-        return line`${c.source}#${c.index}  ${c.notAfter}  ${state}  ${c.subject}`;
-      });
-      const count = report.certificates.length;
-      lines.push(
-        report.ok
-          ? line`${count} certificate${count === 1 ? '' : 's'}, none needs renewal`
-          : line`${report.renewalCount} of ${count} need${report.renewalCount === 1 ? 's' : ''} renewal`,
-      );
-      printLines(io, 'stdout', lines);
+    // Not an option rule: with --json the refusal itself is a JSON document.
+    if (args.json && args.format === 'prometheus') {
+      throw new UsageError('--json and --format prometheus ask for two formats: give one');
     }
-    return report.ok ? EXIT_OK : EXIT_FINDINGS;
+    const format = args.json ? 'json' : args.format;
+    const core = await import('@certkit/core');
+    const maxInputBytes = maxInputFrom(args);
+    const report = await core.checkExpiryFiles(args.inputs, {
+      within: args.within,
+      recursive: args.recursive,
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+    });
+    const code = exitCodeOf(report);
+    // No certificate at all is one line naming the inputs and what was found there instead.
+    const none =
+      report.certificates.length === 0 && report.unreadable.length === 0
+        ? `no certificate in ${listed(args.inputs)}${report.notes.length === 0 ? '' : `: ${listed(report.notes.map((n) => n.message))}`}`
+        : undefined;
+    const [first] = report.unreadable;
+    if (format === 'json') {
+      printJson(io, {
+        ...report,
+        ok: code === EXIT_OK,
+        // The first problem as the error every --json document has on failure; all are listed.
+        ...(none === undefined
+          ? first === undefined
+            ? {}
+            : { error: { code: first.code, message: first.message } }
+          : { error: { code: 'NO_CERTIFICATE', message: none } }),
+      });
+      return code;
+    }
+    if (none === undefined) {
+      printLines(
+        io,
+        'stderr',
+        report.notes.map((note) => line`certs: note: ${note.message}`),
+      );
+    }
+    if (format === 'prometheus') {
+      io.stdout(core.renderExpiryMetrics(report));
+    } else {
+      if (none === undefined)
+        printLines(io, 'stdout', [...tableLines(io, report), summary(report)]);
+    }
+    if (none !== undefined) printLines(io, 'stderr', [line`certs: ${none}`]);
+    return code;
   },
 });

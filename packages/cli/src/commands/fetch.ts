@@ -1,5 +1,6 @@
 /** `certs fetch`: save the certificate chain an endpoint presents, exactly as it sends it. */
 import { defineCommand } from '../command.js';
+import { afterFetch, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { timeoutFrom, withTimeout } from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
@@ -97,6 +98,7 @@ export const fetch = defineCommand({
       io.stdout(saved.pem);
     } else {
       printLines(io, 'stdout', [...lines, line`saved to ${saved.path}`]);
+      printNextSteps(io, afterFetch(saved.path));
     }
     return EXIT_OK;
   },

@@ -2,6 +2,7 @@
 import { CA_CERT_VALIDITY_DAYS, CA_KEY_BITS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterGenCa, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { UsageError, withProgress } from '../output.js';
 import {
@@ -48,6 +49,12 @@ export const genCa = defineCommand({
       }),
     );
     printWritten(io, written, args.json, 'Root CA ready');
+    if (!args.json) {
+      printNextSteps(
+        io,
+        afterGenCa(written.certificatePath, written.privateKeyPath ?? '', args.out),
+      );
+    }
     return EXIT_OK;
   },
 });

@@ -57,6 +57,7 @@ export function printIdentityJson(io: Io, written: WrittenClientIdentity): void 
       certificate: written.certificatePath,
       privateKey: written.privateKeyPath,
       privateKeyWritten: written.privateKeyWritten,
+      replacedKeyBackup: written.replacedKeyBackupPath ?? null,
     },
     certificatePem: written.certificatePem,
   });

@@ -2,6 +2,7 @@
 import { CA_KEY_BITS, INTERMEDIATE_CERT_VALIDITY_DAYS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
+import { afterGenIntermediate, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
@@ -78,6 +79,12 @@ export const genIntermediate = defineCommand({
       }),
     );
     printWritten(io, written, args.json, 'Intermediate CA ready');
+    if (!args.json) {
+      printNextSteps(
+        io,
+        afterGenIntermediate(written.certificatePath, written.privateKeyPath ?? args['ca-key']),
+      );
+    }
     return EXIT_OK;
   },
 });

@@ -150,7 +150,8 @@ export function printWritten(
     printJson(io, {
       ok: true,
       certificate: written.info,
-      files: { certificate: written.certificatePath, privateKey: written.privateKeyPath },
+      files: { certificate: written.certificatePath, privateKey: written.privateKeyPath ?? null },
+      selfSigned: written.selfSigned,
       chainLength: written.chainLength,
       warnings: written.warnings,
     });
@@ -174,7 +175,9 @@ export function printWritten(
     line`  valid        ${info.notBefore} to ${info.notAfter}`,
     line`  sha256       ${info.fingerprintSha256}`,
     line`  certificate  ${written.certificatePath}${written.chainLength > 1 ? ` (with ${String(written.chainLength - 1)} intermediate${written.chainLength > 2 ? 's' : ''})` : ''}`,
-    line`  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`,
+    ...(written.privateKeyPath === undefined
+      ? []
+      : [line`  private key  ${written.privateKeyPath} (mode 0600; keep it secret)`]),
   ]);
 }
 

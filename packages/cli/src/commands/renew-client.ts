@@ -4,6 +4,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { line, paint, printLines, withProgress } from '../output.js';
 import { printIdentityJson } from './gen-client.js';
+import { printNextSteps, shellWord } from '../next-steps.js';
 
 export const renewClient = defineCommand({
   command: 'renew-client',
@@ -67,7 +68,10 @@ export const renewClient = defineCommand({
       'certs renew-client --cert cert.pem --key keyclient.pem --reuse-key --cert-file cert-2031.pem',
       'same key, new certificate',
     ],
-    ['certs renew-client --cert cert.pem --key keyclient.pem --force', 'replace in place (atomic)'],
+    [
+      'certs renew-client --cert cert.pem --key keyclient.pem --force',
+      'replace in place (atomic; the old key is kept as keyclient.pem.<time>.bak)',
+    ],
     [
       'certs renew-client --cert cert.pem --key keyclient.pem --passphrase-file key.pass --reuse-key',
       'the key is encrypted',
@@ -111,8 +115,24 @@ export const renewClient = defineCommand({
       line`  sha256       ${written.info.fingerprintSha256}`,
       line`  certificate  ${written.certificatePath}`,
       line`  private key  ${written.privateKeyPath}${written.privateKeyWritten ? ' (new, mode 0600)' : ' (same key, unchanged)'}`,
-      line``,
-      line`Add ${written.certificatePath} to the database's client certificates before the old one expires.`,
+      ...(written.replacedKeyBackupPath === undefined
+        ? []
+        : [line`  old key      ${written.replacedKeyBackupPath} (the key it replaced, mode 0600)`]),
+    ]);
+    const cert = shellWord(written.certificatePath);
+    const key = shellWord(written.privateKeyPath);
+    printNextSteps(io, [
+      line`  The change-over, with no client locked out:`,
+      line`  1. Add ${cert} to the database's "SSL client authentication" field next to the old`,
+      line`     certificate (Redis Enterprise: database > Security > TLS): both are trusted now.`,
+      line`     (A plain redis-server: tls-ca-cert-file a bundle of both, certs chain old.pem ${cert} -o clients.pem.)`,
+      line`  2. Give the clients ${cert} and ${key}, and restart them; check one: redis-cli --tls --cert ${cert} --key ${key} --cacert servercerts.pem -h <endpoint> -p <port> PING`,
+      line`  3. Remove the old certificate from that field.`,
+      ...(written.replacedKeyBackupPath === undefined
+        ? []
+        : [
+            line`  4. Delete ${shellWord(written.replacedKeyBackupPath)} once no client uses the old key.`,
+          ]),
     ]);
     return EXIT_OK;
   },

@@ -1,9 +1,13 @@
-/** `certs stunnel`: write a safe stunnel client configuration; `certs stunnel lint FILE`: judge one. */
+/**
+ * `certs stunnel`: write a safe stunnel client configuration; `certs stunnel lint FILE`: judge
+ * one; `certs stunnel test FILE`: run stunnel on it and send PING through it.
+ */
 import type { StunnelLintReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { printJson, style, UsageError } from '../output.js';
+import { maxInputFrom, timeoutFrom, withPassphraseFile } from '../options.js';
+import { line, paint, printJson, printLines, style, UsageError } from '../output.js';
+import { printNextSteps, shellWord } from '../next-steps.js';
 import type { Io } from '../output.js';
 
 function printReport(io: Io, report: StunnelLintReport): void {
@@ -47,23 +51,24 @@ const WRITE_OPTIONS = [
   'service',
   'foreground',
   'output',
+  'log',
   'force',
 ];
 
 export const stunnel = defineCommand({
   command: 'stunnel [action] [file]',
   describe:
-    'write a stunnel client configuration with safe defaults, or lint one (stunnel lint FILE)',
+    'write a stunnel client configuration with safe defaults, lint one (stunnel lint FILE), or test it (stunnel test FILE)',
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
-        'certs stunnel --cert FILE --key FILE --cafile FILE --connect HOST:PORT [options]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults: client = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name), sni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths. Every value is checked against its type and bound (paths up to PATH_MAX without control characters, DNS names or IP addresses, ports 1-65535) before anything is written. The files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently (a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing or old sslVersionMin, no verification, unreadable files, a certificate that does not match its key, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not match, when the endpoint is reachable. The probe presents no client certificate; --ping also presents the one the file names and sends PING, as stunnel would. A key, certificate or DER file given as FILE is refused (exit 2). Exit 1 on any error finding.',
+        'certs stunnel --cert FILE --key FILE --cafile FILE --connect HOST:PORT [options]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\ncerts stunnel test FILE [--timeout SECONDS] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults: client = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name), sni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths. Every value is checked against its type and bound (paths up to PATH_MAX without control characters, DNS names or IP addresses, ports 1-65535) before anything is written. The files are checked first (readable, certificate matches key); nothing is written otherwise. The configuration logs to a file next to it (output = redislabs.log; --log FILE for another).\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently (a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing or old sslVersionMin, no verification, unreadable files, a certificate that does not match its key, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not match, when the endpoint is reachable. The probe presents no client certificate; --ping also presents the one the file names and sends PING, as stunnel would. A key, certificate or DER file given as FILE is refused (exit 2). An encrypted key is a warning: stunnel would ask for its passphrase on a terminal, and under systemd stop there. Exit 1 on any error finding.\n\n`test` runs stunnel in the foreground on FILE (a temporary copy that logs to a file of its own and writes no pid file; FILE and its log are not touched), sends RESP PING through the first service’s accept address, prints PONG or the stunnel log lines that explain the refusal (e.g. Rejected by CERT at depth=1), and stops stunnel by its pid. Exit 0 on a reply, 1 when the tunnel gave none (stunnel refused the configuration, or the connection), 2 when the test cannot run (no stunnel, not a configuration, the accept address in use).',
       )
       .positional('action', {
-        choices: ['lint'] as const,
-        describe: 'lint an existing configuration',
+        choices: ['lint', 'test'] as const,
+        describe: 'lint an existing configuration, or test it with a real stunnel',
       })
-      .positional('file', { type: 'string', describe: 'configuration file to lint' })
+      .positional('file', { type: 'string', describe: 'configuration file to lint or test' })
       .option('cert', {
         type: 'string',
         describe: 'client certificate (cert.pem)',
@@ -108,6 +113,16 @@ export const stunnel = defineCommand({
         type: 'boolean',
         describe: 'foreground = yes, no pid file (systemd, containers)',
       })
+      .option('log', {
+        type: 'string',
+        describe: 'log file stunnel writes (output =; default: next to the configuration, .log)',
+        requiresArg: true,
+      })
+      .option('timeout', {
+        type: 'number',
+        requiresArg: true,
+        describe: 'test: seconds for stunnel to start, and for the reply (default 15)',
+      })
       .option('output', {
         alias: ['o', 'out'],
         type: 'string',
@@ -142,6 +157,10 @@ export const stunnel = defineCommand({
     ['certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable'],
     ['certs stunnel lint redislabs.conf --ping', 'also try the client certificate on the database'],
     ['certs stunnel lint redislabs.conf --passphrase-file key.pass', 'the client key is encrypted'],
+    [
+      'certs stunnel test redislabs.conf',
+      'run stunnel on it and send PING through the tunnel: PONG, or why not',
+    ],
   ],
   rules: [
     ...WRITE_OPTIONS.map((option) => ({
@@ -149,6 +168,21 @@ export const stunnel = defineCommand({
       excludes: { option: 'action', value: 'lint', label: 'stunnel lint' },
       why: 'it is for writing a configuration, and stunnel lint reads everything from FILE',
     })),
+    ...WRITE_OPTIONS.map((option) => ({
+      when: { option },
+      excludes: { option: 'action', value: 'test', label: 'stunnel test' },
+      why: 'it is for writing a configuration, and stunnel test runs FILE as it is',
+    })),
+    {
+      when: { option: 'passphrase-file' },
+      excludes: { option: 'action', value: 'test', label: 'stunnel test' },
+      why: 'stunnel takes no passphrase: it asks on a terminal, which the test does not have',
+    },
+    {
+      when: { option: 'timeout' },
+      needs: [{ option: 'action', value: 'test', label: 'stunnel test' }],
+      why: 'it is for stunnel test FILE',
+    },
     ...['probe', 'ping'].map((option) => ({
       when: { option },
       needs: [{ option: 'action', value: 'lint', label: 'stunnel lint' }],
@@ -167,6 +201,16 @@ export const stunnel = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
     };
+    if (args.action === 'test') {
+      if (args.file === undefined)
+        throw new UsageError('name the configuration file: certs stunnel test FILE');
+      const timeoutMs = timeoutFrom(args);
+      return runTest(io, args.file, {
+        json: args.json,
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
+    }
     if (args.action === 'lint') {
       if (args.file === undefined)
         throw new UsageError('name the configuration file: certs stunnel lint FILE');
@@ -198,6 +242,7 @@ export const stunnel = defineCommand({
       force: args.force ?? false,
       ...(args['check-host'] === undefined ? {} : { checkHost: args['check-host'] }),
       ...(args.sni === undefined ? {} : { sni: args.sni }),
+      ...(args.log === undefined ? {} : { output: args.log }),
     });
     if (args.json) {
       printJson(io, { ok: true, file: written.path, config: written.config, lint: written.lint });
@@ -205,8 +250,47 @@ export const stunnel = defineCommand({
     }
     for (const f of written.lint.findings) io.stderr(`certs: ${f.severity}: ${f.message}\n`);
     io.stdout(
-      `${style('stunnel configuration written', 'bold', io.stdoutIsTty)}: ${written.path}\n\n${written.config}\nRun it with: stunnel ${written.path}\n`,
+      `${style('stunnel configuration written', 'bold', io.stdoutIsTty)}: ${written.path}\n\n${written.config}\n`,
     );
+    const file = shellWord(written.path);
+    printNextSteps(io, [
+      line`  Test it (runs stunnel for a moment, sends PING through it): certs stunnel test ${file}`,
+      line`  Run it with: stunnel ${file}   (it logs to ${written.logPath})`,
+    ]);
     return EXIT_OK;
   },
 });
+
+/** `certs stunnel test FILE`: PONG (exit 0), or the log lines that explain the refusal (exit 1). */
+async function runTest(
+  io: Io,
+  file: string,
+  options: { json: boolean; maxInputBytes?: number; timeoutMs?: number },
+): Promise<number> {
+  const core = await import('@certkit/core');
+  const result = await core.testStunnelConfig(file, {
+    ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  if (options.json) {
+    printJson(io, result);
+    return result.ok ? EXIT_OK : EXIT_FINDINGS;
+  }
+  const tty = io.stdoutIsTty;
+  const through = line`[${result.service}] accept = ${result.accept}`;
+  if (result.ok) {
+    printLines(io, 'stdout', [
+      result.pong
+        ? line`${paint('PONG', 'green', tty)}  through ${through}`
+        : line`${paint(result.reply ?? '', 'yellow', tty)}  through ${through}: the tunnel works; Redis answered this instead of PONG`,
+    ]);
+    return EXIT_OK;
+  }
+  printLines(io, 'stdout', [
+    line`${paint('no reply', 'red', tty)} through ${through}: ${result.error ?? ''}`,
+    ...(result.log.length === 0
+      ? [line`  (stunnel logged nothing about it)`]
+      : [line`stunnel says:`, ...result.log.map((l) => line`  ${l}`)]),
+  ]);
+  return EXIT_FINDINGS;
+}

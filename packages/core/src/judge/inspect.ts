@@ -1,15 +1,19 @@
 /**
- * `inspect`: what every block of every file is. Unlike `openssl x509 -text`, which shows the
- * first certificate of a file only, every certificate, request and key is described; keys by
- * type, size, format and encryption, never by their material.
+ * `inspect`: what every block of every input is. Unlike `openssl x509 -text`, which shows the
+ * first certificate of a file only, every certificate, request and key is described, PKCS#12
+ * files included; keys by type, size, format, encryption and the SHA-256 of their public key
+ * (SPKI), never by their material; and which key goes with which certificate. Inputs are bytes
+ * (or certificates an endpoint presented); reading them is workflows/inspect.ts.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { CertkitError } from '../errors.js';
+import { CertkitError, isCertkitError } from '../errors.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
 import type { PemBlock } from '../x509/pem.js';
-import { describePublicKey, parseCertificate } from '../x509/pkix.js';
-import { parseCertificationRequest } from '../x509/structures.js';
+import { looksLikePkcs12, readPkcs12 } from '../x509/pkcs12-read.js';
+import { describePublicKey, fingerprintSha256, internals, parseCertificate } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
+import { readCertificationRequest } from '../x509/structures.js';
 import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
@@ -22,7 +26,7 @@ export interface InspectedKey extends KeyInfo {
   readonly encrypted: boolean;
 }
 
-/** One block of an inspected file. */
+/** One block of an inspected input (a PEM block, a DER file, an entry of a PKCS#12 file). */
 export type InspectedItem =
   | {
       readonly kind: 'certificate';
@@ -32,14 +36,33 @@ export type InspectedItem =
       readonly daysLeft: number;
       readonly expired: boolean;
       readonly notYetValid: boolean;
+      /** SHA-256 of the SubjectPublicKeyInfo, upper-case hex with colons (pins, key matching). */
+      readonly spkiSha256: string;
+      /** Alias in a PKCS#12 file (friendlyName). */
+      readonly alias?: string;
+      /** A trusted certificate entry of a PKCS#12 trust store. */
+      readonly trusted?: boolean;
     }
   | {
       readonly kind: 'certificate-request';
       readonly index: number;
       readonly request: CertificationRequestInfo;
+      readonly spkiSha256?: string;
     }
-  | { readonly kind: 'private-key'; readonly index: number; readonly key: InspectedKey }
-  | { readonly kind: 'public-key'; readonly index: number; readonly key: KeyInfo }
+  | {
+      readonly kind: 'private-key';
+      readonly index: number;
+      readonly key: InspectedKey;
+      /** SHA-256 of the key's public half (SPKI); absent for an encrypted key not decrypted. */
+      readonly spkiSha256?: string;
+      readonly alias?: string;
+    }
+  | {
+      readonly kind: 'public-key';
+      readonly index: number;
+      readonly key: KeyInfo;
+      readonly spkiSha256: string;
+    }
   | {
       readonly kind: 'other';
       readonly index: number;
@@ -47,17 +70,36 @@ export type InspectedItem =
       readonly description: string;
     };
 
-/** Every block of one file. */
+/** Every block of one input, or why it could not be read. */
 export interface InspectedFile {
+  /** The file path, or `HOST:PORT` for an endpoint. */
   readonly path: string;
+  readonly sourceKind: 'file' | 'endpoint';
+  /** `pem`, `der` or `pkcs12` for a file; `tls` for what an endpoint presented. */
+  readonly format: 'pem' | 'der' | 'pkcs12' | 'tls';
   readonly items: readonly InspectedItem[];
+  /** Why the input could not be read (then `items` is empty); absent when it was. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** How a PKCS#12 file is protected (its MAC and encryption). */
+  readonly protection?: readonly string[];
+}
+
+/** A private key and the certificates (among all inputs) that hold its public key. */
+export interface KeyMatch {
+  readonly key: { readonly path: string; readonly index: number };
+  /** Empty when no certificate given holds it. */
+  readonly certificates: readonly { readonly path: string; readonly index: number }[];
 }
 
 /** What {@link inspectInputs} found, input by input, in the order given. */
 export interface InspectReport {
+  /** Every input was read. */
+  readonly ok: boolean;
   readonly files: readonly InspectedFile[];
-  /** Certificates across all files. */
+  /** Certificates across all inputs. */
   readonly certificateCount: number;
+  /** For each private key whose public key is known, the certificates it goes with (when certificates were given). */
+  readonly matches: readonly KeyMatch[];
 }
 
 const PRIVATE_KEY_FORMATS: Readonly<
@@ -68,21 +110,65 @@ const PRIVATE_KEY_FORMATS: Readonly<
   'EC PRIVATE KEY': { format: 'sec1', type: 'sec1' },
 };
 
-function describePrivateKey(block: PemBlock, source: string): InspectedKey {
+/** SHA-256 of a public key's SubjectPublicKeyInfo, as fingerprints are written. */
+function spkiSha256(key: KeyObject): string {
+  return fingerprintSha256(key.export({ format: 'der', type: 'spki' }));
+}
+
+/** A described private key and, when its public half is known, its SPKI SHA-256. */
+interface DescribedKey {
+  readonly key: InspectedKey;
+  readonly spkiSha256?: string;
+}
+
+function described(key: KeyObject, format: string, encrypted: boolean): DescribedKey {
+  const publicKey = createPublicKey(key);
+  return {
+    key: { ...describePublicKey(publicKey), format, encrypted },
+    spkiSha256: spkiSha256(publicKey),
+  };
+}
+
+/** An encrypted key decrypted with `passphrase`, or null when it does not open. */
+function decrypted(block: PemBlock, passphrase: string): KeyObject | null {
+  try {
+    if (block.label === 'ENCRYPTED PRIVATE KEY') {
+      return createPrivateKey({
+        key: Buffer.from(block.der),
+        format: 'der',
+        type: 'pkcs8',
+        passphrase,
+      });
+    }
+    // A legacy encrypted PEM (Proc-Type/DEK-Info headers): rebuilt as OpenSSL reads it.
+    const headers = Object.entries(block.headers).map(([name, value]) => `${name}: ${value}\n`);
+    const body = Buffer.from(block.der)
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n');
+    const pem = `-----BEGIN ${block.label ?? ''}-----\n${headers.join('')}\n${body}\n-----END ${block.label ?? ''}-----\n`;
+    return createPrivateKey({ key: pem, format: 'pem', passphrase });
+  } catch {
+    return null; // a wrong passphrase: the key is still described, unopened
+  }
+}
+
+function describePrivateKey(
+  block: PemBlock,
+  source: string,
+  passphrase: string | undefined,
+): DescribedKey {
   const label = block.label ?? 'PRIVATE KEY';
   const legacyEncrypted = 'DEK-Info' in block.headers;
   if (label === 'ENCRYPTED PRIVATE KEY' || legacyEncrypted) {
+    const format = legacyEncrypted
+      ? `${PRIVATE_KEY_FORMATS[label]?.format ?? 'pem'}-legacy-encrypted`
+      : 'encrypted-pkcs8';
+    const opened = passphrase === undefined ? null : decrypted(block, passphrase);
+    if (opened !== null) return described(opened, format, true);
     // The algorithm is inside the ciphertext for PKCS#8; a legacy PEM names it in its label.
     const type =
       label === 'RSA PRIVATE KEY' ? 'rsa' : label === 'EC PRIVATE KEY' ? 'ec' : 'unknown';
-    return {
-      type,
-      bits: 0,
-      format: legacyEncrypted
-        ? `${PRIVATE_KEY_FORMATS[label]?.format ?? 'pem'}-legacy-encrypted`
-        : 'encrypted-pkcs8',
-      encrypted: true,
-    };
+    return { key: { type, bits: 0, format, encrypted: true } };
   }
   if (block.label === null) {
     // A DER key says nothing about its syntax: try PKCS#8, then PKCS#1 and SEC1 (what
@@ -91,11 +177,7 @@ function describePrivateKey(block: PemBlock, source: string): InspectedKey {
     for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
       try {
         const key = createPrivateKey({ key: Buffer.from(block.der), format: 'der', type });
-        return {
-          ...describePublicKey(createPublicKey(key)),
-          format: `der-${type}`,
-          encrypted: false,
-        };
+        return described(key, `der-${type}`, false);
       } catch (error) {
         failures.push(error); // recorded; the next syntax is tried
       }
@@ -107,10 +189,12 @@ function describePrivateKey(block: PemBlock, source: string): InspectedKey {
   const known = PRIVATE_KEY_FORMATS[label];
   if (known === undefined) {
     return {
-      type: label === 'DSA PRIVATE KEY' ? 'dsa' : 'unknown',
-      bits: 0,
-      format: label.toLowerCase(),
-      encrypted: false,
+      key: {
+        type: label === 'DSA PRIVATE KEY' ? 'dsa' : 'unknown',
+        bits: 0,
+        format: label.toLowerCase(),
+        encrypted: false,
+      },
     };
   }
   let key: KeyObject;
@@ -123,31 +207,36 @@ function describePrivateKey(block: PemBlock, source: string): InspectedKey {
       { cause: error },
     );
   }
-  return { ...describePublicKey(createPublicKey(key)), format: known.format, encrypted: false };
+  return described(key, known.format, false);
 }
 
-function inspectBlock(block: PemBlock, source: string, now: Date): InspectedItem {
+function inspectBlock(
+  block: PemBlock,
+  source: string,
+  now: Date,
+  passphrase: string | undefined,
+): InspectedItem {
   const index = block.index;
   const label = block.label;
   // TRUSTED CERTIFICATE (OpenSSL's format with trust settings appended) falls through to 'other'.
   if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE') {
-    const certificate = parseCertificate(block.der, { name: source, index });
-    return certificateItem(certificate.info, index, now);
+    return certificateItem(parseCertificate(block.der, { name: source, index }), index, now);
   }
   if (label === 'CERTIFICATE REQUEST' || label === 'NEW CERTIFICATE REQUEST') {
-    return {
-      kind: 'certificate-request',
-      index,
-      request: parseCertificationRequest(block.der, source),
-    };
+    return requestItem(block.der, source, index);
   }
   if (label !== null && PRIVATE_KEY_LABELS.includes(label)) {
-    return { kind: 'private-key', index, key: describePrivateKey(block, source) };
+    return { kind: 'private-key', index, ...describePrivateKey(block, source, passphrase) };
   }
   if (label === 'PUBLIC KEY') {
     try {
       const key = createPublicKey({ key: Buffer.from(block.der), format: 'der', type: 'spki' });
-      return { kind: 'public-key', index, key: describePublicKey(key) };
+      return {
+        kind: 'public-key',
+        index,
+        key: describePublicKey(key),
+        spkiSha256: spkiSha256(key),
+      };
     } catch (error) {
       throw new CertkitError(
         'KEY_INVALID',
@@ -158,32 +247,57 @@ function inspectBlock(block: PemBlock, source: string, now: Date): InspectedItem
       );
     }
   }
-  if (label === null) return inspectDer(block, source, now);
+  if (label === null) return inspectDer(block, source, now, passphrase);
   return { kind: 'other', index, label, description: describeLabel(label) };
 }
 
-function certificateItem(certificate: CertificateInfo, index: number, now: Date): InspectedItem {
-  const notAfter = new Date(certificate.notAfter);
+function certificateItem(
+  certificate: Certificate,
+  index: number,
+  now: Date,
+  extra: { alias?: string; trusted?: boolean } = {},
+): InspectedItem {
+  const info = certificate.info;
+  const notAfter = new Date(info.notAfter);
   return {
     kind: 'certificate',
     index,
-    certificate,
+    certificate: info,
     daysLeft: daysUntil(notAfter, now),
     expired: notAfter.getTime() < now.getTime(),
-    notYetValid: Date.parse(certificate.notBefore) > now.getTime(),
+    notYetValid: Date.parse(info.notBefore) > now.getTime(),
+    spkiSha256: fingerprintSha256(internals(certificate).spkiDer),
+    ...extra,
+  };
+}
+
+function requestItem(der: Uint8Array, source: string, index: number): InspectedItem {
+  const { info, publicKey } = readCertificationRequest(der, source);
+  return {
+    kind: 'certificate-request',
+    index,
+    request: info,
+    ...(publicKey === null ? {} : { spkiSha256: spkiSha256(publicKey) }),
   };
 }
 
 /** A raw DER file: a certificate, a request, or a PKCS#8 key, tried in that order. */
-function inspectDer(block: PemBlock, source: string, now: Date): InspectedItem {
+function inspectDer(
+  block: PemBlock,
+  source: string,
+  now: Date,
+  passphrase: string | undefined,
+): InspectedItem {
   const attempts: (() => InspectedItem)[] = [
-    () => certificateItem(parseCertificate(block.der, { name: source, index: 1 }).info, 1, now),
+    () => certificateItem(parseCertificate(block.der, { name: source, index: 1 }), 1, now),
     () => {
-      const request = parseCertificationRequest(block.der, source);
-      if (request.key.type === 'unknown') throw new Error('not a request');
-      return { kind: 'certificate-request', index: 1, request };
+      const item = requestItem(block.der, source, 1);
+      if (item.kind === 'certificate-request' && item.request.key.type === 'unknown') {
+        throw new Error('not a request');
+      }
+      return item;
     },
-    () => ({ kind: 'private-key', index: 1, key: describePrivateKey(block, source) }),
+    () => ({ kind: 'private-key', index: 1, ...describePrivateKey(block, source, passphrase) }),
   ];
   const failures: unknown[] = [];
   for (const attempt of attempts) {
@@ -195,15 +309,75 @@ function inspectDer(block: PemBlock, source: string, now: Date): InspectedItem {
   }
   throw new CertkitError(
     'DER_INVALID',
-    `cannot read ${source}: DER data that is neither a certificate, a certificate request nor a private key`,
+    `cannot read ${source}: DER data that is neither a certificate, a certificate request, a private key nor a PKCS#12 file`,
     { cause: failures },
   );
 }
 
+/** The entries of a PKCS#12 file: its certificates, then its keys, each with its alias. */
+function inspectPkcs12(
+  bytes: Uint8Array,
+  source: string,
+  now: Date,
+  passphrase: string | undefined,
+): InspectedFile {
+  const contents = readPkcs12(bytes, source, passphrase);
+  const items: InspectedItem[] = [];
+  for (const entry of contents.certificates) {
+    const index = items.length + 1;
+    items.push(
+      certificateItem(parseCertificate(entry.der, { name: source, index }), index, now, {
+        ...(entry.friendlyName === undefined ? {} : { alias: entry.friendlyName }),
+        ...(entry.trusted ? { trusted: true } : {}),
+      }),
+    );
+  }
+  for (const entry of contents.keys) {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: Buffer.from(entry.pkcs8), format: 'der', type: 'pkcs8' });
+    } catch (error) {
+      throw new CertkitError(
+        'KEY_INVALID',
+        `cannot read private key ${String(items.length + 1)} in ${source}: the key data is invalid`,
+        { cause: error },
+      );
+    }
+    items.push({
+      kind: 'private-key',
+      index: items.length + 1,
+      ...described(key, 'pkcs12', true),
+      ...(entry.friendlyName === undefined ? {} : { alias: entry.friendlyName }),
+    });
+  }
+  return {
+    path: source,
+    sourceKind: 'file',
+    format: 'pkcs12',
+    items,
+    protection: [
+      ...(contents.mac === null
+        ? ['no integrity MAC']
+        : [`MAC HMAC-${contents.mac.toUpperCase()}`]),
+      ...contents.protection,
+    ],
+  };
+}
+
+/** Options of {@link inspectBytes} and {@link inspectInputs}. */
+export interface InspectOptions {
+  /** The time certificates are judged at (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
+  /** Password of PKCS#12 files and passphrase of encrypted keys. */
+  readonly passphrase?: string;
+}
+
 /**
- * Describes every block of one input.
+ * Describes every block of one input: PEM blocks, a DER certificate, request or key, or the
+ * entries of a PKCS#12 file (with `passphrase`).
  *
- * @throws {@link CertkitError} for unreadable framing or a block that is not what its label says
+ * @throws {@link CertkitError} for unreadable framing, a block that is not what its label says,
+ * or a PKCS#12 file without (or with a wrong) password
  *
  * @example
  * ```ts
@@ -214,40 +388,101 @@ function inspectDer(block: PemBlock, source: string, now: Date): InspectedItem {
 export function inspectBytes(
   bytes: Uint8Array,
   source: string,
-  options: { now?: Date | number } = {},
+  options: InspectOptions = {},
 ): InspectedFile {
   const now = resolveNow(options.now);
+  if (looksLikePkcs12(bytes)) return inspectPkcs12(bytes, source, now, options.passphrase);
   const blocks = parsePemBlocks(bytes, source);
-  return { path: source, items: blocks.map((block) => inspectBlock(block, source, now)) };
+  return {
+    path: source,
+    sourceKind: 'file',
+    format: blocks.length === 1 && blocks[0]?.label === null ? 'der' : 'pem',
+    items: blocks.map((block) => inspectBlock(block, source, now, options.passphrase)),
+  };
 }
 
+/** One input of {@link inspectInputs}: bytes, certificates an endpoint presented, or a read error. */
+export type InspectInput =
+  | { readonly source: string; readonly bytes: Uint8Array }
+  | { readonly source: string; readonly presented: readonly Certificate[] }
+  | {
+      readonly source: string;
+      readonly error: { readonly code: string; readonly message: string };
+    };
+
 /**
- * Describes every block of every input, in the order given: certificates (all fields, days
- * left), requests (with their self-signature checked), and keys (type, size, format, encrypted or
- * not).
- *
- * @throws {@link CertkitError} naming the input for unreadable framing or a block that is not
- * what its label says; `INVALID_OPTION` for a clock that is not a date
+ * Describes every input and says which private key goes with which certificate. An input that
+ * cannot be read (or decoded) is reported with its error, and the others are still described.
  *
  * @example
  * ```ts
- * const report = inspectInputs([{ bytes: readFileSync('proxy_cert.pem'), source: 'proxy_cert.pem' }]);
- * console.log(report.certificateCount);
+ * const report = inspectInputs([{ source: 'cert.pem', bytes }, { source: 'keyclient.pem', bytes: keyBytes }]);
+ * for (const match of report.matches) console.log(match.key, match.certificates);
  * ```
  */
 export function inspectInputs(
-  inputs: readonly { readonly bytes: Uint8Array; readonly source: string }[],
-  options: { now?: Date | number } = {},
+  inputs: readonly InspectInput[],
+  options: InspectOptions = {},
 ): InspectReport {
   const now = resolveNow(options.now);
-  return inspectReport(inputs.map((input) => inspectBytes(input.bytes, input.source, { now })));
-}
-
-/** The report of inputs already described by {@link inspectBytes}, in their order. */
-export function inspectReport(files: readonly InspectedFile[]): InspectReport {
-  const certificateCount = files.reduce(
-    (sum, file) => sum + file.items.filter((item) => item.kind === 'certificate').length,
-    0,
-  );
-  return { files, certificateCount };
+  const files: InspectedFile[] = inputs.map((input) => {
+    if ('error' in input) {
+      return {
+        path: input.source,
+        sourceKind: 'file',
+        format: 'pem',
+        items: [],
+        error: input.error,
+      };
+    }
+    if ('presented' in input) {
+      return {
+        path: input.source,
+        sourceKind: 'endpoint',
+        format: 'tls',
+        items: input.presented.map((c, i) => certificateItem(c, i + 1, now)),
+      };
+    }
+    try {
+      return inspectBytes(input.bytes, input.source, { ...options, now });
+    } catch (error) {
+      if (!isCertkitError(error)) throw error;
+      return {
+        path: input.source,
+        sourceKind: 'file',
+        format: 'pem',
+        items: [],
+        error: { code: error.code, message: error.message },
+      };
+    }
+  });
+  let certificateCount = 0;
+  const bySpki = new Map<string, { path: string; index: number }[]>();
+  for (const file of files) {
+    for (const item of file.items) {
+      if (item.kind !== 'certificate') continue;
+      certificateCount++;
+      const list = bySpki.get(item.spkiSha256) ?? [];
+      list.push({ path: file.path, index: item.index });
+      bySpki.set(item.spkiSha256, list);
+    }
+  }
+  const matches: KeyMatch[] = [];
+  if (certificateCount > 0) {
+    for (const file of files) {
+      for (const item of file.items) {
+        if (item.kind !== 'private-key' || item.spkiSha256 === undefined) continue;
+        matches.push({
+          key: { path: file.path, index: item.index },
+          certificates: bySpki.get(item.spkiSha256) ?? [],
+        });
+      }
+    }
+  }
+  return {
+    ok: files.every((f) => f.error === undefined),
+    files,
+    certificateCount,
+    matches,
+  };
 }

@@ -139,8 +139,11 @@ function readOrRecord<T>(
 /**
  * Records the findings about the files the service names.
  *
- * @throws {@link CertkitError} `KEY_ENCRYPTED` for an encrypted key without (or with the wrong)
- * passphrase: the request cannot be carried out, as for every command that reads a key
+ * An encrypted key is a warning (stunnel would stop at its passphrase prompt under systemd);
+ * without the passphrase it is not checked against the certificate.
+ *
+ * @throws {@link CertkitError} `KEY_ENCRYPTED` for an encrypted key with the wrong passphrase:
+ * the request cannot be carried out, as for every command that reads a key
  */
 export function fileFindings(
   service: StunnelService,
@@ -190,6 +193,25 @@ export function fileFindings(
   const keyOption = get('key') ?? cert;
   const keyBytes = keyOption === cert ? certBytes : bytesOrRecord(service, files, keyOption);
   if (keyBytes === null) return;
+  if (holdsEncryptedKey(keyBytes)) {
+    // stunnel asks for the passphrase on its terminal at start-up (and again on every reload):
+    // a daemon started by systemd has none, and stops there.
+    add(
+      'STUNNEL_KEY_ENCRYPTED',
+      'warning',
+      `key = ${shownText(keyOption.value)} is encrypted: stunnel asks for its passphrase on a terminal when it starts, and under systemd (no terminal) it stops there; give stunnel the key unencrypted, mode 0600, readable by its user only`,
+      keyOption.line,
+    );
+    if (passphrase === undefined) {
+      add(
+        'STUNNEL_KEY_ENCRYPTED',
+        'info',
+        `key = ${shownText(keyOption.value)} was not checked against cert = ${shownText(cert.value)}: give its passphrase to check it`,
+        keyOption.line,
+      );
+      return;
+    }
+  }
   try {
     const { key } = parsePrivateKey(
       keyBytes,
@@ -215,6 +237,17 @@ export function fileFindings(
       `key: ${escapedText(error.message, Infinity)}`,
       keyOption.line,
     );
+  }
+}
+
+/** True when the key file holds an encrypted key (PKCS#8, or a legacy PEM with DEK-Info). */
+function holdsEncryptedKey(bytes: Uint8Array): boolean {
+  try {
+    return parsePemBlocks(bytes, 'key').some(
+      (block) => block.label === 'ENCRYPTED PRIVATE KEY' || 'DEK-Info' in block.headers,
+    );
+  } catch {
+    return false; // unreadable framing: the key check reports it
   }
 }
 

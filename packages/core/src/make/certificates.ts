@@ -5,6 +5,7 @@
  * `now`.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import {
   CA_KEY_BITS,
   CLIENT_KEY_BITS,
@@ -179,8 +180,10 @@ function resolveClientOptions(options: ClientIdentityOptions): ResolvedOptions {
   return resolveOptions(options, { days: CLIENT_PROFILE.defaultDays, bits: CLIENT_KEY_BITS });
 }
 
-/** Loads an existing key for certification: RSA of 2048 bits or more, or EC. */
-function loadExistingKey(existing: NonNullable<ClientIdentityOptions['existingKey']>): KeyPair {
+/** Loads an existing key for certification (or a request): RSA of 2048 bits or more, or EC. */
+export function loadExistingKey(
+  existing: NonNullable<ClientIdentityOptions['existingKey']>,
+): KeyPair {
   const { key } = parsePrivateKey(existing.bytes, existing.source, {
     ...(existing.passphrase === undefined ? {} : { passphrase: existing.passphrase }),
   });
@@ -237,7 +240,8 @@ export interface IssuedCertificate {
   readonly info: CertificateInfo;
 }
 
-interface ResolvedIssuer {
+/** An issuer read and checked: its certificate, the intermediates a server sends, its keys. */
+export interface ResolvedIssuer {
   readonly certificate: Certificate;
   readonly intermediates: readonly Certificate[];
   readonly keys: KeyPair;
@@ -289,9 +293,99 @@ function resolveIssuer(input: IssuerInput, profile: CertificateProfile): Resolve
 }
 
 /**
- * Makes a certificate of any profile: self-signed (a root CA, a client identity) or signed by an
- * issuer (an intermediate, a server or client certificate). One function for every kind; the
- * profile says which extensions it carries. The key is generated on the thread pool.
+ * The issuer of a certificate valid from `notBefore` to `notAfter`: read and checked
+ * ({@link resolveIssuer}), and refused when the certificate would outlive it. Shared by
+ * {@link issueCertificate} and certificate requests signed by a CA (make/sign-request.ts).
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for an issuer that may not sign this certificate
+ */
+export function issuerFor(
+  input: IssuerInput,
+  profile: CertificateProfile,
+  validity: { readonly notBefore: Date; readonly notAfter: Date },
+): ResolvedIssuer {
+  const issuer = resolveIssuer(input, profile);
+  const issuerEnd = internals(issuer.certificate).notAfter;
+  if (validity.notAfter > issuerEnd) {
+    // RFC 5280 section 6.1.3 checks every certificate of the path at the same time: past the
+    // issuer's end the new certificate fails validation anyway.
+    const maxDays = Math.floor((issuerEnd.getTime() - validity.notBefore.getTime()) / 86_400_000);
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `the certificate would outlive its issuer ${input.certificateSource} (valid until ${issuerEnd.toISOString()}); use --days ${String(Math.max(maxDays, 0))} or less`,
+    );
+  }
+  return issuer;
+}
+
+/** What {@link signWithProfile} signs: a public key, its subject, names and validity. */
+export interface SigningRequest {
+  readonly profile: CertificateProfile;
+  /** The certified key; its type picks the profile's keyUsage bits (no keyEncipherment for EC). */
+  readonly publicKey: KeyObject;
+  /** Subject attributes; also the issuer name of a self-signed certificate. */
+  readonly subject: readonly NameInput[];
+  /** Keep this exact subject encoding (renewals, requests); `subject` is not encoded then. */
+  readonly subjectNameDer?: Uint8Array;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly names: { readonly dns: readonly string[]; readonly ip: readonly string[] };
+  /** The issuer; null signs with `selfKeys` (self-signed). */
+  readonly issuer: ResolvedIssuer | null;
+  /** The key pair of a self-signed certificate. */
+  readonly selfKeys?: KeyPair;
+}
+
+/**
+ * Signs a certificate of `profile` for a public key: by the issuer, or self-signed. Returns the
+ * certificate and the chain a server sends (it, then the issuer's intermediates).
+ */
+export async function signWithProfile(
+  request: SigningRequest,
+): Promise<{ certificate: Certificate; chainPem: string }> {
+  const { profile, issuer } = request;
+  const signer = issuer?.keys ?? request.selfKeys;
+  if (signer === undefined) throw new CertkitError('INTERNAL', 'no signing key');
+  const issuerSki = issuer?.certificate.info.subjectKeyIdentifier;
+  const der = await signCertificate({
+    subject: request.subject,
+    ...(request.subjectNameDer === undefined ? {} : { subjectNameDer: request.subjectNameDer }),
+    issuer: request.subject,
+    ...(issuer === null
+      ? request.subjectNameDer === undefined
+        ? {}
+        : { issuerNameDer: request.subjectNameDer }
+      : { issuerNameDer: internals(issuer.certificate).subjectDer }),
+    ...(issuerSki === undefined
+      ? {}
+      : { authorityKeyIdentifier: new Uint8Array(Buffer.from(issuerSki, 'hex')) }),
+    serialNumber: randomSerialNumber(),
+    notBefore: request.notBefore,
+    notAfter: request.notAfter,
+    publicKey: request.publicKey,
+    signingKey: signer.privateKey,
+    issuerPublicKey: signer.publicKey,
+    basicConstraints:
+      profile.pathLength === undefined
+        ? { ca: profile.ca }
+        : { ca: profile.ca, pathLength: profile.pathLength },
+    keyUsage: request.publicKey.asymmetricKeyType === 'ec' ? profile.keyUsageEc : profile.keyUsage,
+    extendedKeyUsage: profile.extendedKeyUsage,
+    ...(request.names.dns.length > 0 ? { dnsNames: request.names.dns } : {}),
+    ...(request.names.ip.length > 0 ? { ipAddresses: request.names.ip } : {}),
+  });
+  const certificate = parseCertificate(der, { name: 'generated certificate', index: 1 });
+  return {
+    certificate,
+    chainPem: [certificate, ...(issuer?.intermediates ?? [])].map((c) => c.pem).join(''),
+  };
+}
+
+/**
+ * Makes a certificate of any profile: self-signed (a root CA, a client identity, a node's own
+ * server certificate) or signed by an issuer (an intermediate, a server or client certificate).
+ * One function for every kind; the profile says which extensions it carries. The key is
+ * generated on the thread pool.
  *
  * @throws {@link CertkitError} `INVALID_OPTION` for out-of-range options or an issuer that may not
  * sign; `KEY_MISMATCH` when the issuer key is not its certificate's
@@ -324,19 +418,10 @@ export async function issueCertificate(
     },
   );
   const names = checkNames(options.dnsNames ?? [], options.ipAddresses ?? []);
-  const issuer = options.issuer === undefined ? null : resolveIssuer(options.issuer, profile);
-  if (issuer !== null) {
-    const issuerEnd = internals(issuer.certificate).notAfter;
-    if (notAfter > issuerEnd) {
-      // RFC 5280 section 6.1.3 checks every certificate of the path at the same time: past the
-      // issuer's end the new certificate fails validation anyway.
-      const maxDays = Math.floor((issuerEnd.getTime() - notBefore.getTime()) / 86_400_000);
-      throw new CertkitError(
-        'INVALID_OPTION',
-        `the certificate would outlive its issuer ${options.issuer?.certificateSource ?? ''} (valid until ${issuerEnd.toISOString()}); use --days ${String(Math.max(maxDays, 0))} or less`,
-      );
-    }
-  }
+  const issuer =
+    options.issuer === undefined
+      ? null
+      : issuerFor(options.issuer, profile, { notBefore, notAfter });
   let keys: KeyPair;
   if (options.existingKey === undefined) {
     options.onProgress?.('generating-key');
@@ -346,39 +431,24 @@ export async function issueCertificate(
   }
   options.onProgress?.('signing');
   const isEc = keys.privateKey.asymmetricKeyType === 'ec';
-  const signer = issuer?.keys ?? keys;
-  const issuerSki = issuer?.certificate.info.subjectKeyIdentifier;
-  const der = await signCertificate({
+  const { certificate, chainPem } = await signWithProfile({
+    profile,
+    publicKey: keys.publicKey,
     subject,
     ...(options.subjectNameDer === undefined ? {} : { subjectNameDer: options.subjectNameDer }),
-    issuer: subject,
-    ...(issuer === null ? {} : { issuerNameDer: internals(issuer.certificate).subjectDer }),
-    ...(issuerSki === undefined
-      ? {}
-      : { authorityKeyIdentifier: new Uint8Array(Buffer.from(issuerSki, 'hex')) }),
-    serialNumber: randomSerialNumber(),
     notBefore,
     notAfter,
-    publicKey: keys.publicKey,
-    signingKey: signer.privateKey,
-    issuerPublicKey: signer.publicKey,
-    basicConstraints:
-      profile.pathLength === undefined
-        ? { ca: profile.ca }
-        : { ca: profile.ca, pathLength: profile.pathLength },
-    keyUsage: isEc ? profile.keyUsageEc : profile.keyUsage,
-    extendedKeyUsage: profile.extendedKeyUsage,
-    ...(names.dns.length > 0 ? { dnsNames: names.dns } : {}),
-    ...(names.ip.length > 0 ? { ipAddresses: names.ip } : {}),
+    names,
+    issuer,
+    selfKeys: keys,
   });
-  const certificate = parseCertificate(der, { name: 'generated certificate', index: 1 });
   return {
     privateKeyPem:
       options.keyPassphrase === undefined
         ? exportPrivateKey(keys.privateKey, isEc ? 'pkcs8' : keyFormat)
         : await encryptPrivateKey(keys.privateKey, options.keyPassphrase),
     certificatePem: certificate.pem,
-    chainPem: [certificate, ...(issuer?.intermediates ?? [])].map((c) => c.pem).join(''),
+    chainPem,
     info: certificate.info,
   };
 }

@@ -5,6 +5,8 @@
  */
 import { CertkitError } from '../errors.js';
 import { DEFAULT_CURVE, DEFAULT_KEY_TYPE, SERVER_KEY_BITS } from '../defaults.js';
+import { loadExistingKey } from './certificates.js';
+import type { ClientIdentityOptions } from './certificates.js';
 import { generateKeyPair } from './keys.js';
 import {
   checkNames,
@@ -34,19 +36,27 @@ export interface CertificateRequestOptions {
   /** RSA modulus, default {@link SERVER_KEY_BITS}. */
   readonly bits?: number;
   readonly curve?: Curve;
+  /**
+   * An existing private key (PEM or DER) to make the request for, instead of a new one: renewing
+   * at a CA with the key the server already holds. `keyType`, `bits` and `curve` do not apply.
+   */
+  readonly existingKey?: ClientIdentityOptions['existingKey'];
 }
 
 /** A key and its request. */
 export interface CertificateRequest {
-  /** PKCS#8 PEM; write it with mode 0600. */
-  readonly privateKeyPem: string;
+  /** The new key, PKCS#8 PEM (write it with mode 0600); absent for an existing key. */
+  readonly privateKeyPem?: string;
   /** `-----BEGIN CERTIFICATE REQUEST-----` PEM. */
   readonly csrPem: string;
   readonly info: CertificationRequestInfo;
+  /** Advice that did not stop the work (a server request without names, …). */
+  readonly warnings: readonly string[];
 }
 
 /**
- * Makes a key and a PKCS#10 request for a Redis Enterprise proxy certificate.
+ * Makes a key (or takes an existing one) and a PKCS#10 request for a Redis Enterprise proxy
+ * certificate, or a client certificate with `usage: 'client'`.
  *
  * @throws {@link CertkitError} `INVALID_OPTION` for a bad name or key option
  *
@@ -61,14 +71,27 @@ export async function createCertificateRequest(
 ): Promise<CertificateRequest> {
   const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
   const names = checkNames([...cluster, ...(options.dnsNames ?? [])], options.ipAddresses ?? []);
-  const commonName = cluster[0] ?? names.dns.find((n) => !n.startsWith('*')) ?? names.ip[0];
+  const commonName =
+    options.subject?.commonName ??
+    cluster[0] ??
+    names.dns.find((n) => !n.startsWith('*')) ??
+    names.ip[0];
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
-      'a certificate request needs a name: give the cluster name, a DNS name or an IP address',
+      'a certificate request needs a name: give the cluster name, a DNS name, an IP address or a subject',
     );
   }
   const subject = subjectAttributes(options.subject ?? { commonName });
+  const usage = options.usage ?? 'both';
+  // RFC 9525 section 6.4.4: clients match subjectAltName only; Go and Python never fall back to
+  // the CN. A server certificate without names is refused by every client but redis-cli.
+  const warnings =
+    usage !== 'client' && names.dns.length === 0 && names.ip.length === 0
+      ? [
+          'the request names no DNS name or IP address: clients that check the host name (all but redis-cli) will refuse a server certificate made from it',
+        ]
+      : [];
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE;
   const bits = options.bits ?? SERVER_KEY_BITS;
   const curve = options.curve ?? DEFAULT_CURVE;
@@ -85,8 +108,12 @@ export async function createCertificateRequest(
   if (!EC_CURVES.includes(curve)) {
     throw new CertkitError('INVALID_OPTION', `curve must be P-256 or P-384, got "${curve}"`);
   }
-  const profile = profileForUsage(options.usage ?? 'both');
-  const keys = await generateKeyPair({ keyType, bits, curve });
+  const profile = profileForUsage(usage);
+  const keys =
+    options.existingKey === undefined
+      ? await generateKeyPair({ keyType, bits, curve })
+      : loadExistingKey(options.existingKey);
+  const isEc = keys.privateKey.asymmetricKeyType === 'ec';
   // @peculiar/x509 loads here only (pkcs10.ts): no other command pays for it.
   const { signCertificationRequest } = await import('../x509/pkcs10.js');
   const der = await signCertificationRequest({
@@ -95,12 +122,15 @@ export async function createCertificateRequest(
     signingKey: keys.privateKey,
     dnsNames: names.dns,
     ipAddresses: names.ip,
-    keyUsage: keyType === 'ec' ? profile.keyUsageEc : profile.keyUsage,
+    keyUsage: isEc ? profile.keyUsageEc : profile.keyUsage,
     extendedKeyUsage: profile.extendedKeyUsage,
   });
   return {
-    privateKeyPem: exportPrivateKey(keys.privateKey, 'pkcs8'),
+    ...(options.existingKey === undefined
+      ? { privateKeyPem: exportPrivateKey(keys.privateKey, 'pkcs8') }
+      : {}),
     csrPem: encodePem('CERTIFICATE REQUEST', der),
     info: parseCertificationRequest(der, 'generated request'),
+    warnings,
   };
 }

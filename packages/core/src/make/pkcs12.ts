@@ -13,11 +13,12 @@
  * cryptographic step is node:crypto (OpenSSL).
  */
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { bmp, pkcs12Kdf, pkcs12Password } from '../x509/pkcs12-kdf.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
-import { internals } from '../x509/pkix.js';
+import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate, CertificateInfo } from '../x509/pkix.js';
 
 /** PBKDF2 and MAC iterations of modern key stores: 10,000, Java 17's default for PKCS#12. */
@@ -60,17 +61,6 @@ function oid(text: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-/** BMPString: UTF-16 big-endian (X.680 section 41). */
-function bmp(text: string): Buffer {
-  const le = Buffer.from(text, 'utf16le');
-  for (let i = 0; i + 1 < le.length; i += 2) {
-    const a = le[i] ?? 0;
-    le[i] = le[i + 1] ?? 0;
-    le[i + 1] = a;
-  }
-  return le;
-}
-
 const P = {
   data: '1.2.840.113549.1.7.1',
   encryptedData: '1.2.840.113549.1.7.6',
@@ -86,53 +76,14 @@ const P = {
   sha256: '2.16.840.1.101.3.4.2.1',
   sha1: '1.3.14.3.2.26',
   pbeSha3Des: '1.2.840.113549.1.12.1.3',
+  // Oracle's "trusted key usage" bag attribute: Java's PKCS12KeyStore loads a certificate bag
+  // without a key as a trustedCertEntry only when it carries this attribute (what keytool writes
+  // for -importcert, and `openssl pkcs12 -export -jdktrust anyExtendedKeyUsage`).
+  oracleTrustedKeyUsage: '2.16.840.1.113894.746875.1.1',
+  anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
 
 // --- key derivation and encryption -------------------------------------------------------------
-
-/** The PKCS#12 password: BMPString with a two-byte terminator (RFC 7292 appendix B.1). */
-function pkcs12Password(password: string): Buffer {
-  return Buffer.concat([bmp(password), Buffer.from([0, 0])]);
-}
-
-/** RFC 7292 appendix B.2: the PKCS#12 key derivation, for the MAC key and the legacy PBE. */
-function pkcs12Kdf(
-  hash: 'sha1' | 'sha256',
-  password: Buffer,
-  salt: Buffer,
-  id: 1 | 2 | 3,
-  iterations: number,
-  size: number,
-): Buffer {
-  const u = hash === 'sha1' ? 20 : 32;
-  const v = 64;
-  const fill = (bytes: Buffer): Buffer => {
-    if (bytes.length === 0) return Buffer.alloc(0);
-    const out = Buffer.alloc(v * Math.ceil(bytes.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length] ?? 0;
-    return out;
-  };
-  const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([fill(salt), fill(password)]);
-  const result: Buffer[] = [];
-  for (let produced = 0; produced < size; produced += u) {
-    let A = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
-    result.push(A);
-    const B = Buffer.alloc(v);
-    for (let i = 0; i < v; i++) B[i] = A[i % u] ?? 0;
-    // I_j = (I_j + B + 1) mod 2^(8v), for each v-byte block of I.
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = (I[j + k] ?? 0) + (B[k] ?? 0) + carry;
-        I[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(result).subarray(0, size);
-}
 
 interface Encrypted {
   readonly algorithm: Buffer;
@@ -198,6 +149,8 @@ export interface Pkcs12Store {
   /** The certificate, then the chain, in store order. */
   readonly certificates: readonly CertificateInfo[];
   readonly protection: 'aes-256-cbc/pbkdf2-sha256, hmac-sha256' | '3des/pkcs12-sha1, hmac-sha1';
+  /** Advice that did not stop the work (chain certificates that do not issue the certificate). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -218,13 +171,9 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
     throw new CertkitError('INVALID_OPTION', 'the key store password is empty');
   }
   const legacy = options.legacy ?? false;
-  const iterations = options.iterations ?? (legacy ? P12_LEGACY_ITERATIONS : P12_ITERATIONS);
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `iterations must be 1 to 10000000, got ${String(iterations)}`,
-    );
-  }
+  const iterations = checkIterations(
+    options.iterations ?? (legacy ? P12_LEGACY_ITERATIONS : P12_ITERATIONS),
+  );
   const [leaf, ...more] = parseCertificates(options.certificate, options.certificateSource);
   if (leaf === undefined) throw new CertkitError('INTERNAL', 'no certificate');
   const { key } = parsePrivateKey(options.key, options.keySource, {
@@ -257,24 +206,7 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
     seq(oid(P.localKeyId), set(octets(localKeyId))),
   );
   const encrypt = legacy ? legacyEncrypt : pbes2Encrypt;
-  const certBag = (certificate: Certificate, attributes: Buffer | null): Buffer =>
-    seq(
-      oid(P.certBag),
-      explicit(0, seq(oid(P.x509Certificate), explicit(0, octets(certificate.der)))),
-      ...(attributes === null ? [] : [attributes]),
-    );
   const certContents = seq(certBag(leaf, keyAttributes), ...chain.map((c) => certBag(c, null)));
-  const encryptedCerts = encrypt(certContents, options.password, iterations);
-  const certsInfo = seq(
-    oid(P.encryptedData),
-    explicit(
-      0,
-      seq(
-        integer(0),
-        seq(oid(P.data), encryptedCerts.algorithm, tlv(0x80, encryptedCerts.ciphertext)),
-      ),
-    ),
-  );
   const pkcs8 = exportPkcs8(key);
   const encryptedKey = encrypt(pkcs8, options.password, iterations);
   const keyContents = seq(
@@ -285,7 +217,52 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
     ),
   );
   const keyInfo = seq(oid(P.data), explicit(0, octets(keyContents)));
-  const authSafe = seq(certsInfo, keyInfo);
+  return {
+    der: pfx([encryptedSafe(certContents, options.password, legacy, iterations), keyInfo], {
+      password: options.password,
+      legacy,
+      iterations,
+    }),
+    friendlyName,
+    certificates: [leaf, ...chain].map((c) => c.info),
+    protection: protectionOf(legacy),
+    warnings: chainWarnings(leaf, chain, options.chain?.source),
+  };
+}
+
+/** A certBag (RFC 7292 section 4.2.3) holding an X.509 certificate, with its attributes. */
+function certBag(certificate: Certificate, attributes: Buffer | null): Buffer {
+  return seq(
+    oid(P.certBag),
+    explicit(0, seq(oid(P.x509Certificate), explicit(0, octets(certificate.der)))),
+    ...(attributes === null ? [] : [attributes]),
+  );
+}
+
+/** SafeContents encrypted with the password: an encryptedData ContentInfo (RFC 7292 section 4.1). */
+function encryptedSafe(
+  contents: Buffer,
+  password: string,
+  legacy: boolean,
+  iterations: number,
+): Buffer {
+  const encrypted = (legacy ? legacyEncrypt : pbes2Encrypt)(contents, password, iterations);
+  return seq(
+    oid(P.encryptedData),
+    explicit(
+      0,
+      seq(integer(0), seq(oid(P.data), encrypted.algorithm, tlv(0x80, encrypted.ciphertext))),
+    ),
+  );
+}
+
+/** The PFX (RFC 7292 section 4) around the authenticated safe's ContentInfos, with its MAC. */
+function pfx(
+  contentInfos: readonly Buffer[],
+  options: { password: string; legacy: boolean; iterations: number },
+): Uint8Array {
+  const { legacy, iterations } = options;
+  const authSafe = seq(...contentInfos);
   // RFC 7292 section 5.1 step 5: the MAC key comes from the PKCS#12 KDF with ID 3.
   const macHash = legacy ? 'sha1' : 'sha256';
   const macSalt = randomBytes(legacy ? 8 : 16);
@@ -303,13 +280,146 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
     octets(macSalt),
     integer(iterations),
   );
-  const pfx = seq(integer(3), seq(oid(P.data), explicit(0, octets(authSafe))), macData);
+  return new Uint8Array(seq(integer(3), seq(oid(P.data), explicit(0, octets(authSafe))), macData));
+}
+
+function protectionOf(legacy: boolean): Pkcs12Store['protection'] {
+  return legacy ? '3des/pkcs12-sha1, hmac-sha1' : 'aes-256-cbc/pbkdf2-sha256, hmac-sha256';
+}
+
+/**
+ * The chain certificates that are not on the path from `leaf` to its root (each issuing the one
+ * before: names match and the signature verifies). A key store's chain is that path; a
+ * certificate off it, such as the servers' certificates given where a trust store belongs, does
+ * not make Java trust anything.
+ */
+function chainWarnings(
+  leaf: Certificate,
+  chain: readonly Certificate[],
+  chainSource: string | undefined,
+): string[] {
+  const onPath = new Set<Certificate>();
+  let current = leaf;
+  // Each step adds one certificate: at most chain.length steps, whatever the input.
+  for (let step = 0; step < chain.length && !current.info.selfIssued; step++) {
+    const child = current;
+    const issuer = chain.find(
+      (c) =>
+        !onPath.has(c) && namesEqual(child, 'issuer', c, 'subject') && signatureVerifies(child, c),
+    );
+    if (issuer === undefined) break;
+    onPath.add(issuer);
+    current = issuer;
+  }
+  const off = chain.filter((c) => !onPath.has(c));
+  if (off.length === 0) return [];
+  const where = chainSource === undefined ? '' : ` in ${chainSource}`;
+  const names = off.map((c) => c.info.subject).join('; ');
+  return [
+    `${String(off.length)} certificate${off.length === 1 ? '' : 's'}${where} do${off.length === 1 ? 'es' : ''} not issue ${leaf.info.subject} (${names}): a key store's chain is the path from its certificate to the root, and Java trusts nothing because of it: certificates are trusted from a trust store`,
+  ];
+}
+
+/** Options of {@link createTrustStore}. */
+export interface TrustStoreOptions {
+  /** Certificate inputs (PEM bundles or DER): every certificate of each becomes a trusted entry. */
+  readonly inputs: readonly { readonly bytes: Uint8Array; readonly source: string }[];
+  /** Protects the store (Java's trust store password). */
+  readonly password: string;
+  /** 3DES + SHA-1 MAC instead of AES-256 + SHA-256, for old readers. */
+  readonly legacy?: boolean;
+  /** Default {@link P12_ITERATIONS} (modern) or {@link P12_LEGACY_ITERATIONS} (legacy). */
+  readonly iterations?: number;
+}
+
+/** A trust store and what it holds. */
+export interface TrustStore {
+  readonly der: Uint8Array;
+  /** Each certificate with its alias (keytool's "Alias name"), in store order. */
+  readonly entries: readonly { readonly alias: string; readonly certificate: CertificateInfo }[];
+  readonly protection: Pkcs12Store['protection'];
+}
+
+/**
+ * The alias of a trusted entry: the subject's CN (else the whole subject), unique among the
+ * entries ignoring case (Java's PKCS12KeyStore lowercases aliases, so `Node` and `node` would
+ * be one entry and one certificate lost): later ones get ` (2)`, ` (3)`, …
+ */
+function uniqueAlias(certificate: Certificate, taken: Set<string>): string {
+  const base =
+    certificate.info.subjectAttributes.find((a) => a.type === 'CN')?.value ??
+    (certificate.info.subject.length > 0 ? certificate.info.subject : 'certificate');
+  let alias = base;
+  for (let n = 2; taken.has(alias.toLowerCase()); n++) alias = `${base} (${String(n)})`;
+  taken.add(alias.toLowerCase());
+  return alias;
+}
+
+/**
+ * Builds a PKCS#12 trust store: every certificate of the inputs (duplicates once) as a trusted
+ * certificate entry, the way keytool writes one (a certBag with a friendlyName and Oracle's
+ * trusted-key-usage attribute, no key): what Java clients (Jedis, Lettuce) take as
+ * `javax.net.ssl.trustStore`, type PKCS12.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for an empty password or no certificate
+ *
+ * @example
+ * ```ts
+ * const store = createTrustStore({ inputs: [{ bytes: readFileSync('servercerts.pem'), source: 'servercerts.pem' }],
+ *   password: 'changeit' });
+ * console.log(store.entries.map((e) => e.alias));
+ * ```
+ */
+export function createTrustStore(options: TrustStoreOptions): TrustStore {
+  if (options.password.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'the trust store password is empty');
+  }
+  const legacy = options.legacy ?? false;
+  const iterations = checkIterations(
+    options.iterations ?? (legacy ? P12_LEGACY_ITERATIONS : P12_ITERATIONS),
+  );
+  const seen = new Set<string>();
+  const certificates: Certificate[] = [];
+  for (const input of options.inputs) {
+    for (const certificate of parseCertificates(input.bytes, input.source)) {
+      if (seen.has(certificate.info.fingerprintSha256)) continue;
+      seen.add(certificate.info.fingerprintSha256);
+      certificates.push(certificate);
+    }
+  }
+  if (certificates.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'a trust store needs at least one certificate');
+  }
+  const taken = new Set<string>();
+  const entries = certificates.map((certificate) => ({
+    certificate,
+    alias: uniqueAlias(certificate, taken),
+  }));
+  const trusted = seq(oid(P.oracleTrustedKeyUsage), set(oid(P.anyExtendedKeyUsage)));
+  const contents = seq(
+    ...entries.map((e) =>
+      certBag(e.certificate, set(seq(oid(P.friendlyName), set(tlv(0x1e, bmp(e.alias)))), trusted)),
+    ),
+  );
   return {
-    der: new Uint8Array(pfx),
-    friendlyName,
-    certificates: [leaf, ...chain].map((c) => c.info),
-    protection: legacy ? '3des/pkcs12-sha1, hmac-sha1' : 'aes-256-cbc/pbkdf2-sha256, hmac-sha256',
+    der: pfx([encryptedSafe(contents, options.password, legacy, iterations)], {
+      password: options.password,
+      legacy,
+      iterations,
+    }),
+    entries: entries.map((e) => ({ alias: e.alias, certificate: e.certificate.info })),
+    protection: protectionOf(legacy),
   };
+}
+
+function checkIterations(iterations: number): number {
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10_000_000) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `iterations must be 1 to 10000000, got ${String(iterations)}`,
+    );
+  }
+  return iterations;
 }
 
 function exportPkcs8(key: KeyObject): Buffer {

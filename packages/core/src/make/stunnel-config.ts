@@ -46,6 +46,11 @@ export interface StunnelConfigOptions {
   readonly sni?: string;
   /** Run in the foreground without a pid file (systemd, containers, tests). */
   readonly foreground?: boolean;
+  /**
+   * Log file (`output = …`): without one, stunnel logs to syslog only, and a tunnel that refuses
+   * connections looks silent. Written as given: make it absolute.
+   */
+  readonly output?: string;
 }
 
 /** Throws when a rendered line is longer than stunnel reads whole, naming its option. */
@@ -99,6 +104,12 @@ export function renderStunnelConfig(options: StunnelConfigOptions): string {
     `; Applications connect to ${accept.text} in plain text; stunnel adds TLS and the client certificate.`,
     '; verifyChain checks the server chain against CAfile; checkHost/checkIP checks its name',
     '; (verify = 2 alone checks no name). sslVersionMin: stunnel defaults to TLSv1 (RFC 8996).',
+    ...(options.output === undefined
+      ? []
+      : [
+          '; stunnel logs here: why a connection was refused (certs stunnel test FILE shows it too).',
+          `output = ${stunnelPath('output', options.output)}`,
+        ]),
     ...(options.foreground === true ? ['foreground = yes', 'pid ='] : []),
     '',
     `[${service}]`,

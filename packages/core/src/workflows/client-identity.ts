@@ -3,7 +3,8 @@
  * write). The light `@certkit/core/identity` entry exports these: nothing here may load a schema
  * library (pkijs, asn1js, `@peculiar/*`).
  */
-import { CertkitError } from '../errors.js';
+import { resolve } from 'node:path';
+import { CertkitError, isCertkitError } from '../errors.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
@@ -13,6 +14,7 @@ import {
   writeFilesAtomically,
 } from '../io/files.js';
 import type { PlannedOutput, WriteOptions } from '../io/files.js';
+import { resolveNow } from '../clock.js';
 import { planClientRenewal } from '../judge/renewal.js';
 import {
   checkClientIdentityOptions,
@@ -63,6 +65,11 @@ export interface WrittenClientIdentity {
   readonly privateKeyPath: string;
   /** False when an existing key was certified. */
   readonly privateKeyWritten: boolean;
+  /**
+   * Where the key the new one replaced was saved (mode 0600), when a renewal replaced a key file
+   * (`force`): the old identity keeps working until the change-over is done.
+   */
+  readonly replacedKeyBackupPath?: string;
 }
 
 /**
@@ -250,11 +257,21 @@ export async function renewClientIdentity(
       ? { keyPassphrase: passphrase }
       : {}),
   });
+  // A key about to be replaced is kept next to it: until the database trusts the new
+  // certificate, the old key is the only one that connects.
+  const replaced = reuseKey ? null : await existingBytes(privateKeyPath, options.keyPath, keyBytes);
+  const backup =
+    replaced === null
+      ? undefined
+      : { path: backupPath(privateKeyPath, options.now), content: replaced };
   await writeFilesAtomically(
-    outputs.map((o) => ({
-      ...o,
-      content: o.path === certificatePath ? issued.certificatePem : issued.privateKeyPem,
-    })),
+    [
+      ...outputs.map((o) => ({
+        ...o,
+        content: o.path === certificatePath ? issued.certificatePem : issued.privateKeyPem,
+      })),
+      ...(backup === undefined ? [] : [{ ...backup, mode: PRIVATE_KEY_MODE }]),
+    ],
     write,
   );
   return {
@@ -263,5 +280,31 @@ export async function renewClientIdentity(
     certificatePath,
     privateKeyPath,
     privateKeyWritten: !reuseKey,
+    ...(backup === undefined ? {} : { replacedKeyBackupPath: backup.path }),
   };
+}
+
+/** The bytes of the file at `path` when there is one (the key being renewed when it is that file). */
+async function existingBytes(
+  path: string,
+  renewedPath: string,
+  renewedBytes: Uint8Array,
+): Promise<Uint8Array | null> {
+  if (resolve(path) === resolve(renewedPath)) return renewedBytes;
+  try {
+    // A key file is a few KiB; whatever else sits there is kept whole up to the input cap.
+    return await readInputFile(path);
+  } catch (error) {
+    if (isCertkitError(error) && error.code === 'FILE_NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+/** `keyclient.pem.20250102T030405Z.bak`: the replaced key, named by when it was replaced. */
+function backupPath(path: string, now: Date | number | undefined): string {
+  const stamp = resolveNow(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  return `${path}.${stamp}.bak`;
 }

@@ -1,29 +1,52 @@
-/** `certs csr`: make a key and a PKCS#10 request (make/csr.ts) and write both. */
+/** `certs csr`: make a key (or read one) and a PKCS#10 request (make/csr.ts), and write them. */
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   checkWritePlan,
   outputPath,
+  readInputFile,
   writeFilesAtomically,
 } from '../io/files.js';
-import type { WriteOptions } from '../io/files.js';
+import type { PlannedOutput, WriteOptions } from '../io/files.js';
 import { createCertificateRequest } from '../make/csr.js';
 import type { CertificateRequestOptions } from '../make/csr.js';
 import type { CertificationRequestInfo } from '../x509/pkix.js';
+import { inputsOf, passphraseFrom, readLimit } from './common.js';
 
-/** Default request file name, next to `PROXY_KEY_FILE`-style key names. */
+/** Default request file name of a server (proxy) request, next to `PROXY_KEY_FILE`. */
 export const CSR_FILE = 'proxy.csr';
-/** Default key file name of a request: the key the signed certificate will go with. */
+/** Default key file name of a server request: the key the signed certificate will go with. */
 export const CSR_KEY_FILE = 'proxy_key.pem';
+/** Default request file name of a client request (`usage: 'client'`). */
+export const CLIENT_CSR_FILE = 'client.csr';
+/** Default key file name of a client request: `gen-client`'s key name. */
+export const CLIENT_CSR_KEY_FILE = 'keyclient.pem';
 
 /** Options of {@link writeCertificateRequest}. */
-export interface WriteCertificateRequestOptions extends CertificateRequestOptions {
+export interface WriteCertificateRequestOptions extends Omit<
+  CertificateRequestOptions,
+  'existingKey'
+> {
   /** Folder to write into (created if missing, one level). Default: the current folder. */
   readonly outDir?: string;
-  /** Request file, inside `outDir` unless absolute; default {@link CSR_FILE}. */
+  /**
+   * Request file, inside `outDir` unless absolute; default {@link CSR_FILE}, or
+   * {@link CLIENT_CSR_FILE} for a client request.
+   */
   readonly csrFile?: string;
-  /** Key file, inside `outDir` unless absolute; default {@link CSR_KEY_FILE}. */
+  /**
+   * Key file, inside `outDir` unless absolute; default {@link CSR_KEY_FILE}, or
+   * {@link CLIENT_CSR_KEY_FILE} for a client request. Not written with `existingKeyPath`.
+   */
   readonly keyFile?: string;
+  /** Make the request for this existing private key; no key is written then. */
+  readonly existingKeyPath?: string;
+  /** Passphrase of an encrypted existing key. */
+  readonly passphrase?: string;
+  /** Read {@link WriteCertificateRequestOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
+  /** Largest input file read (the existing key); default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
   readonly force?: boolean;
 }
 
@@ -31,11 +54,16 @@ export interface WriteCertificateRequestOptions extends CertificateRequestOption
 export interface WrittenCertificateRequest {
   readonly info: CertificationRequestInfo;
   readonly csrPath: string;
+  /** The key the request is for: written now, or the existing key (see `privateKeyWritten`). */
   readonly privateKeyPath: string;
+  readonly privateKeyWritten: boolean;
+  readonly warnings: readonly string[];
 }
 
 /**
- * Makes a key and request and writes them: `proxy_key.pem` (0600) and `proxy.csr` (0644).
+ * Makes a key and request and writes them: `proxy_key.pem` (0600) and `proxy.csr` (0644), or
+ * `keyclient.pem` and `client.csr` for a client request. With `existingKeyPath`, the request is
+ * for that key and only the request is written.
  *
  * @example
  * ```ts
@@ -47,24 +75,58 @@ export async function writeCertificateRequest(
   options: WriteCertificateRequestOptions,
 ): Promise<WrittenCertificateRequest> {
   const outDir = options.outDir ?? '.';
-  const csrPath = outputPath(outDir, options.csrFile ?? CSR_FILE);
-  const privateKeyPath = outputPath(outDir, options.keyFile ?? CSR_KEY_FILE);
-  // A request reads no file: the plan has outputs only.
-  const write: WriteOptions = { force: options.force ?? false, createFolder: true };
-  await checkWritePlan({
-    ...write,
-    outputs: [
-      { path: privateKeyPath, mode: PRIVATE_KEY_MODE },
-      { path: csrPath, mode: PUBLIC_FILE_MODE },
-    ],
+  const client = options.usage === 'client';
+  const csrPath = outputPath(outDir, options.csrFile ?? (client ? CLIENT_CSR_FILE : CSR_FILE));
+  const existing = options.existingKeyPath;
+  const privateKeyPath =
+    existing ??
+    outputPath(outDir, options.keyFile ?? (client ? CLIENT_CSR_KEY_FILE : CSR_KEY_FILE));
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(existing, options.passphraseFile),
+  };
+  const outputs: PlannedOutput[] = [{ path: csrPath, mode: PUBLIC_FILE_MODE }];
+  if (existing === undefined) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
+  await checkWritePlan({ ...write, outputs });
+  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const {
+    outDir: _o,
+    csrFile: _c,
+    keyFile: _k,
+    existingKeyPath: _e,
+    passphrase: _p,
+    passphraseFile: _pf,
+    maxInputBytes: _m,
+    force: _f,
+    ...requestOptions
+  } = options;
+  const request = await createCertificateRequest({
+    ...requestOptions,
+    ...(existing === undefined
+      ? {}
+      : {
+          existingKey: {
+            bytes: await readInputFile(existing, readLimit(options.maxInputBytes)),
+            source: existing,
+            ...(passphrase === undefined ? {} : { passphrase }),
+          },
+        }),
   });
-  const request = await createCertificateRequest(options);
   await writeFilesAtomically(
     [
-      { path: privateKeyPath, content: request.privateKeyPem, mode: PRIVATE_KEY_MODE },
+      ...(request.privateKeyPem === undefined
+        ? []
+        : [{ path: privateKeyPath, content: request.privateKeyPem, mode: PRIVATE_KEY_MODE }]),
       { path: csrPath, content: request.csrPem, mode: PUBLIC_FILE_MODE },
     ],
     write,
   );
-  return { info: request.info, csrPath, privateKeyPath };
+  return {
+    info: request.info,
+    csrPath,
+    privateKeyPath,
+    privateKeyWritten: request.privateKeyPem !== undefined,
+    warnings: request.warnings,
+  };
 }

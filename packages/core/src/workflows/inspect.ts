@@ -1,36 +1,90 @@
-/** `certs inspect`: read the files, then describe every block (judge/inspect.ts). */
-import { resolveNow } from '../clock.js';
-import { CertkitError } from '../errors.js';
+/**
+ * `certs inspect`: read each input (a file, or the chain a `HOST:PORT` endpoint presents), then
+ * describe it (judge/inspect.ts). An input that cannot be read is reported; the others are still
+ * described.
+ */
+import { CertkitError, isCertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
-import { inspectBytes, inspectReport } from '../judge/inspect.js';
-import type { InspectReport } from '../judge/inspect.js';
-import { readLimit } from './common.js';
+import { fetchPresentedChain, parseEndpoint } from '../io/tls.js';
+import type { Endpoint } from '../io/tls.js';
+import { inspectInputs } from '../judge/inspect.js';
+import type { InspectInput, InspectOptions, InspectReport } from '../judge/inspect.js';
+import { isDnsName } from '../x509/dns-name.js';
+import { parseIpAddress } from '../x509/ip.js';
+import { passphraseFrom, readLimit } from './common.js';
+
+/** Options of {@link inspectFiles}. */
+export interface InspectFilesOptions extends InspectOptions {
+  /** Largest file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+  /** Read {@link InspectOptions.passphrase} from the first line of this file instead. */
+  readonly passphraseFile?: string;
+  /** Time allowed for each endpoint's connection and handshake; default `TLS_TIMEOUT_MS`. */
+  readonly timeoutMs?: number;
+}
+
+/** The endpoint an input names, when it is `HOST:PORT` with a DNS name or an IP address. */
+function endpointOf(input: string): Endpoint | undefined {
+  try {
+    const endpoint = parseEndpoint(input);
+    return parseIpAddress(endpoint.host) !== null || isDnsName(endpoint.host)
+      ? endpoint
+      : undefined;
+  } catch {
+    return undefined; // not HOST:PORT: a file name
+  }
+}
+
+/** An input as bytes, as the chain its endpoint presents (no such file, and `HOST:PORT`), or an error. */
+async function readOrFetch(path: string, options: InspectFilesOptions): Promise<InspectInput> {
+  let endpoint: Endpoint | undefined;
+  try {
+    return { source: path, bytes: await readInputFile(path, readLimit(options.maxInputBytes)) };
+  } catch (error) {
+    if (!isCertkitError(error)) throw error;
+    endpoint = error.code === 'FILE_NOT_FOUND' ? endpointOf(path) : undefined;
+    if (endpoint === undefined) {
+      return { source: path, error: { code: error.code, message: error.message } };
+    }
+  }
+  try {
+    const chain = await fetchPresentedChain(endpoint.host, endpoint.port, {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    return { source: path, presented: chain.certificates };
+  } catch (error) {
+    if (!isCertkitError(error)) throw error;
+    return { source: path, error: { code: error.code, message: error.message } };
+  }
+}
 
 /**
- * Reads and describes every block of every file: certificates (all fields, days left), requests
- * (with their self-signature checked), and keys (type, size, format, encrypted or not), with
- * `inspectBytes` (judge/inspect.ts; `inspectInputs` does the same for bytes in memory).
+ * Reads and describes every block of every input: certificates (all fields, days left, SPKI
+ * SHA-256), requests (with their self-signature checked), keys (type, size, format, encrypted or
+ * not, SPKI SHA-256: never their material), PKCS#12 files (with the passphrase), and which key
+ * goes with which certificate. An input that is no file but reads as `HOST:PORT` is fetched: the
+ * certificates the endpoint presents are described.
  *
- * @throws {@link CertkitError} naming the file for unreadable or invalid input
+ * @throws {@link CertkitError} `INVALID_OPTION` for no input; read errors are reported per input
  *
  * @example
  * ```ts
- * const report = await inspectFiles(['proxy_cert.pem', 'proxy_key.pem']);
- * console.log(report.certificateCount);
+ * const report = await inspectFiles(['proxy_cert.pem', 'proxy_key.pem', 'redis-12000.cluster.example.com:12000']);
+ * console.log(report.certificateCount, report.matches);
  * ```
  */
 export async function inspectFiles(
   paths: readonly string[],
-  options: { now?: Date | number; maxBytes?: number } = {},
+  options: InspectFilesOptions = {},
 ): Promise<InspectReport> {
-  if (paths.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'name at least one file to inspect');
-  // A clock that is not a date fails before any file is read; each file is described as soon
-  // as it is read, so the first bad file is the one reported.
-  const now = resolveNow(options.now);
-  const files = [];
-  for (const path of paths) {
-    files.push(inspectBytes(await readInputFile(path, readLimit(options.maxBytes)), path, { now }));
+  if (paths.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'name at least one file or endpoint to inspect');
   }
-  return inspectReport(files);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const inputs: InspectInput[] = [];
+  for (const path of paths) inputs.push(await readOrFetch(path, options));
+  return inspectInputs(inputs, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(passphrase === undefined ? {} : { passphrase }),
+  });
 }

@@ -14,6 +14,7 @@ import {
 } from '../io/files.js';
 import type { PlannedOutput, WriteOptions } from '../io/files.js';
 import { issueCertificate } from '../make/certificates.js';
+import { signCertificateRequest } from '../make/sign-request.js';
 import type {
   IssueCertificateOptions,
   IssuerInput,
@@ -82,7 +83,10 @@ export interface IssuerFiles {
 export interface WrittenCertificate {
   readonly info: CertificateInfo;
   readonly certificatePath: string;
-  readonly privateKeyPath: string;
+  /** Where the new key went; absent when no key was made (a signed request's key stays with its owner). */
+  readonly privateKeyPath?: string;
+  /** True for a self-signed certificate (no issuer: it is its own trust anchor). */
+  readonly selfSigned: boolean;
   /** Certificates in the certificate file (the certificate, then intermediates). */
   readonly chainLength: number;
   /** Advice that did not stop the work (a validity beyond what clients accept, …). */
@@ -134,9 +138,14 @@ async function writeIssued(
     info: issued.info,
     certificatePath: paths.cert,
     privateKeyPath: paths.key,
-    chainLength: issued.chainPem.split('-----BEGIN CERTIFICATE-----').length - 1,
+    selfSigned: issuerFiles === undefined,
+    chainLength: certificateCount(issued.chainPem),
     warnings,
   };
+}
+
+function certificateCount(pem: string): number {
+  return pem.split('-----BEGIN CERTIFICATE-----').length - 1;
 }
 
 function generationOptions(
@@ -219,7 +228,20 @@ export async function writeIntermediate(
 }
 
 /** Options of {@link writeServerCertificate}. */
-export interface WriteServerCertificateOptions extends WriteCertificateOptions, IssuerFiles {
+export interface WriteServerCertificateOptions
+  extends WriteCertificateOptions, Partial<IssuerFiles> {
+  /**
+   * Make a self-signed certificate instead of asking a CA: what each Redis Enterprise node has
+   * by default, trusted by clients that hold it itself (a bundle of every node's certificate).
+   * `CA:FALSE`, the server profile's usages and names; no CA files then.
+   */
+  readonly selfSigned?: boolean;
+  /**
+   * Sign this PKCS#10 request (PEM or DER) with the CA instead of making a key: the request's
+   * subject and key are certified, with its names unless `cluster`, `dnsNames` or `ipAddresses`
+   * are given. Only the certificate is written.
+   */
+  readonly csrPath?: string;
   /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
   readonly cluster?: string;
   /** More DNS names (a wildcard as `*.name.tld`). */
@@ -235,24 +257,81 @@ export interface WriteServerCertificateOptions extends WriteCertificateOptions, 
   readonly keyFile?: string;
 }
 
+/** The issuing CA's files, or undefined for a self-signed certificate; checks they go together. */
+function issuerFilesOf(options: WriteServerCertificateOptions): IssuerFiles | undefined {
+  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile } = options;
+  const anyIssuer =
+    caCertPath !== undefined ||
+    caKeyPath !== undefined ||
+    caPassphrase !== undefined ||
+    caPassphraseFile !== undefined;
+  if (options.selfSigned === true) {
+    if (anyIssuer) {
+      throw new CertkitError(
+        'INVALID_OPTION',
+        'a self-signed certificate has no issuer: give the issuing CA or ask for a self-signed certificate, not both',
+      );
+    }
+    if (options.csrPath !== undefined) {
+      throw new CertkitError(
+        'INVALID_OPTION',
+        'a certificate request is signed by a CA, not self-signed: give the issuing CA',
+      );
+    }
+    return undefined;
+  }
+  if (caCertPath === undefined || caKeyPath === undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'name the issuing CA certificate and its key, or ask for a self-signed certificate',
+    );
+  }
+  return {
+    caCertPath,
+    caKeyPath,
+    ...(caPassphrase === undefined ? {} : { caPassphrase }),
+    ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+  };
+}
+
+/** A validity over the recommended maximum, for a certificate with serverAuth. */
+function validityWarnings(
+  days: number,
+  profile: { extendedKeyUsage: readonly string[] },
+): string[] {
+  return days > SERVER_CERT_MAX_RECOMMENDED_DAYS &&
+    profile.extendedKeyUsage.includes(OID.serverAuth)
+    ? [
+        `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
+      ]
+    : [];
+}
+
 /**
- * Issues a server (Redis Enterprise proxy) certificate from a CA and writes `proxy_cert.pem` (the
+ * Issues a server (Redis Enterprise proxy) certificate and writes `proxy_cert.pem` (the
  * certificate followed by the issuer's intermediates, the order a server sends) and
- * `proxy_key.pem` (0600). A validity over {@link SERVER_CERT_MAX_RECOMMENDED_DAYS} days is
- * allowed with a warning.
+ * `proxy_key.pem` (0600): signed by a CA, or self-signed with `selfSigned` (a node's own
+ * certificate). With `csrPath`, signs that request instead and writes the certificate only. A
+ * validity over {@link SERVER_CERT_MAX_RECOMMENDED_DAYS} days is allowed with a warning.
  *
- * @throws {@link CertkitError} `INVALID_OPTION` without any name, or for an issuer that cannot sign
+ * @throws {@link CertkitError} `INVALID_OPTION` without any name, without an issuer (and not
+ * self-signed), or for an issuer that cannot sign
  *
  * @example
  * ```ts
  * const proxy = await writeServerCertificate({ caCertPath: 'pki/intermediate.pem',
  *   caKeyPath: 'pki/intermediate-key.pem', cluster: 'cluster.local', outDir: 'proxy' });
- * console.log(proxy.info.subjectAltNames.dns);
+ * const node = await writeServerCertificate({ selfSigned: true, cluster: 'cluster.local', outDir: 'node1' });
+ * console.log(proxy.info.subjectAltNames.dns, node.selfSigned);
  * ```
  */
 export async function writeServerCertificate(
   options: WriteServerCertificateOptions,
 ): Promise<WrittenCertificate> {
+  const issuerFiles = issuerFilesOf(options);
+  if (options.csrPath !== undefined && issuerFiles !== undefined) {
+    return writeSignedRequest(options.csrPath, issuerFiles, options);
+  }
   const outDir = options.outDir ?? '.';
   const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
   const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
@@ -265,15 +344,14 @@ export async function writeServerCertificate(
     );
   }
   const profile = profileForUsage(options.usage ?? 'both');
-  const days = options.days ?? profile.defaultDays;
-  const warnings =
-    days > SERVER_CERT_MAX_RECOMMENDED_DAYS && profile.extendedKeyUsage.includes(OID.serverAuth)
-      ? [
-          `a validity of ${String(days)} days is over ${String(SERVER_CERT_MAX_RECOMMENDED_DAYS)} (CA/Browser Forum BR 6.3.2); the Redis Enterprise documentation recommends at most one year for server certificates`,
-        ]
-      : [];
-  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
+  const warnings = validityWarnings(options.days ?? profile.defaultDays, profile);
   const {
+    caCertPath: _ca,
+    caKeyPath: _ck,
+    caPassphrase: _cp,
+    caPassphraseFile: _cf0,
+    selfSigned: _ss,
+    csrPath: _csr,
     cluster: _c,
     dnsNames: _d,
     ipAddresses: _i,
@@ -282,7 +360,7 @@ export async function writeServerCertificate(
     certFile: _cf,
     keyFile: _kf,
     ...generation
-  } = rest;
+  } = options;
   return writeIssued(
     {
       cert: outputPath(outDir, options.certFile ?? PROXY_CERT_FILE),
@@ -297,12 +375,74 @@ export async function writeServerCertificate(
       ipAddresses,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     },
-    {
-      caCertPath,
-      caKeyPath,
-      ...(caPassphrase === undefined ? {} : { caPassphrase }),
-      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
-    },
+    issuerFiles,
     warnings,
   );
+}
+
+/** Reads a request and the CA, signs the request (make/sign-request.ts), writes the certificate. */
+async function writeSignedRequest(
+  csrPath: string,
+  issuerFiles: IssuerFiles,
+  options: WriteServerCertificateOptions,
+): Promise<WrittenCertificate> {
+  if (options.subject !== undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      "a signed request keeps the request's subject; make a new request to change it",
+    );
+  }
+  const certificatePath = outputPath(options.outDir ?? '.', options.certFile ?? PROXY_CERT_FILE);
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: inputsOf(
+      csrPath,
+      issuerFiles.caCertPath,
+      issuerFiles.caKeyPath,
+      issuerFiles.caPassphraseFile,
+    ),
+  };
+  await checkWritePlan({ ...write, outputs: [{ path: certificatePath, mode: PUBLIC_FILE_MODE }] });
+  const limit = readLimit(options.maxInputBytes);
+  const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphraseFile);
+  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  const override =
+    options.cluster !== undefined ||
+    (options.dnsNames ?? []).length > 0 ||
+    (options.ipAddresses ?? []).length > 0;
+  const usage = options.usage ?? 'both';
+  options.onProgress?.('signing');
+  const signed = await signCertificateRequest({
+    request: await readInputFile(csrPath, limit),
+    requestSource: csrPath,
+    issuer: {
+      certificate: await readInputFile(issuerFiles.caCertPath, limit),
+      certificateSource: issuerFiles.caCertPath,
+      key: await readInputFile(issuerFiles.caKeyPath, limit),
+      keySource: issuerFiles.caKeyPath,
+      ...(passphrase === undefined ? {} : { passphrase }),
+    },
+    usage,
+    ...(override
+      ? {
+          dnsNames: [...cluster, ...(options.dnsNames ?? [])],
+          ipAddresses: options.ipAddresses ?? [],
+        }
+      : {}),
+    ...(options.days === undefined ? {} : { days: options.days }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const profile = profileForUsage(usage);
+  await writeFilesAtomically(
+    [{ path: certificatePath, content: signed.chainPem, mode: PUBLIC_FILE_MODE }],
+    write,
+  );
+  return {
+    info: signed.info,
+    certificatePath,
+    selfSigned: false,
+    chainLength: certificateCount(signed.chainPem),
+    warnings: validityWarnings(options.days ?? profile.defaultDays, profile),
+  };
 }

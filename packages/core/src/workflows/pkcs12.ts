@@ -1,14 +1,19 @@
-/** `certs export-p12`: read a certificate, its key and a chain, write a PKCS#12 key store. */
+/**
+ * `certs export-p12`: read a certificate, its key and a chain, write a PKCS#12 key store; or read
+ * certificates and write a PKCS#12 trust store.
+ */
+import { CertkitError } from '../errors.js';
 import {
   PRIVATE_KEY_MODE,
+  PUBLIC_FILE_MODE,
   checkWritePlan,
   readInputFile,
   readPassphraseFile,
   writeFilesAtomically,
 } from '../io/files.js';
 import type { WriteOptions } from '../io/files.js';
-import { createPkcs12 } from '../make/pkcs12.js';
-import type { Pkcs12Store } from '../make/pkcs12.js';
+import { createPkcs12, createTrustStore } from '../make/pkcs12.js';
+import type { Pkcs12Store, TrustStore } from '../make/pkcs12.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import { readLimit } from './common.js';
 
@@ -35,6 +40,8 @@ export interface WrittenPkcs12 {
   readonly friendlyName: string;
   readonly certificates: readonly CertificateInfo[];
   readonly protection: Pkcs12Store['protection'];
+  /** Advice that did not stop the work (chain certificates that do not issue the certificate). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -94,5 +101,65 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
     friendlyName: store.friendlyName,
     certificates: store.certificates,
     protection: store.protection,
+    warnings: store.warnings,
   };
+}
+
+/** Options of {@link writeTrustStore}. */
+export interface WriteTrustStoreOptions {
+  /** Certificate files (PEM bundles or DER): every certificate of each is trusted. */
+  readonly certPaths: readonly string[];
+  /** File whose first line is the store password. */
+  readonly passwordFile: string;
+  readonly out: string;
+  readonly legacy?: boolean;
+  readonly force?: boolean;
+  /** Largest certificate file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxInputBytes?: number;
+}
+
+/** What {@link writeTrustStore} wrote. */
+export interface WrittenTrustStore {
+  readonly path: string;
+  readonly entries: TrustStore['entries'];
+  readonly protection: TrustStore['protection'];
+}
+
+/**
+ * Reads certificate files and writes a PKCS#12 trust store: every certificate a trusted
+ * certificate entry ({@link createTrustStore}), for Java's `javax.net.ssl.trustStore`. Written
+ * 0644: it holds no secret, the password only guards its integrity.
+ *
+ * @example
+ * ```ts
+ * await writeTrustStore({ certPaths: ['servercerts.pem'], passwordFile: 'trust.pass', out: 'truststore.p12' });
+ * // java -Djavax.net.ssl.trustStore=truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 …
+ * ```
+ */
+export async function writeTrustStore(options: WriteTrustStoreOptions): Promise<WrittenTrustStore> {
+  if (options.certPaths.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'name at least one certificate file to trust');
+  }
+  const write: WriteOptions = {
+    force: options.force ?? false,
+    createFolder: true,
+    inputs: [...options.certPaths, options.passwordFile],
+  };
+  await checkWritePlan({ ...write, outputs: [{ path: options.out, mode: PUBLIC_FILE_MODE }] });
+  const password = await readPassphraseFile(options.passwordFile);
+  const limit = readLimit(options.maxInputBytes);
+  const inputs = [];
+  for (const path of options.certPaths) {
+    inputs.push({ bytes: await readInputFile(path, limit), source: path });
+  }
+  const store = createTrustStore({
+    inputs,
+    password,
+    ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
+  });
+  await writeFilesAtomically(
+    [{ path: options.out, content: store.der, mode: PUBLIC_FILE_MODE }],
+    write,
+  );
+  return { path: options.out, entries: store.entries, protection: store.protection };
 }

@@ -188,6 +188,11 @@ export async function lintStunnelConfigFile(
   return lintStunnelConfig(bytes, path, { baseDir: dirname(resolve(path)), ...options });
 }
 
+/** The log file next to a configuration: `redislabs.conf` logs to `redislabs.log`. */
+function stunnelLogPath(configPath: string): string {
+  return configPath.endsWith('.conf') ? `${configPath.slice(0, -5)}.log` : `${configPath}.log`;
+}
+
 /** Options of {@link writeStunnelConfig}. */
 export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
   /** Output file, default {@link STUNNEL_CONFIG_FILE} in the current folder. */
@@ -204,6 +209,8 @@ export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
 /** What {@link writeStunnelConfig} wrote. */
 export interface WrittenStunnelConfig {
   readonly path: string;
+  /** The log file the configuration names (`output`): next to it unless given. */
+  readonly logPath: string;
   readonly config: string;
   /** Lint of the written configuration (files checked, endpoint not probed). */
   readonly lint: StunnelLintReport;
@@ -211,7 +218,8 @@ export interface WrittenStunnelConfig {
 
 /**
  * Writes a stunnel client configuration with absolute paths, after checking that the files it
- * names are readable, valid, and that the certificate matches the key.
+ * names are readable, valid, and that the certificate matches the key. It logs to a file next to
+ * it (`redislabs.conf` to `redislabs.log`) unless `output` names another.
  *
  * @throws {@link CertkitError} naming the file and the problem; nothing is written then
  *
@@ -243,6 +251,7 @@ export async function writeStunnelConfig(
     cert: resolve(options.cert),
     key: resolve(options.key),
     cafile: resolve(options.cafile),
+    output: resolve(options.output ?? stunnelLogPath(path)),
   };
   const config = renderStunnelConfig(absolute);
   const write: WriteOptions = {
@@ -262,6 +271,14 @@ export async function writeStunnelConfig(
     ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
     ...(options.passphraseFile === undefined ? {} : { passphraseFile: options.passphraseFile }),
   });
+  // A configuration is written only once its files are checked: an encrypted key that could not
+  // be opened was not (lint says so as an info, and leaves the decision to its caller).
+  if (lint.findings.some((f) => f.code === 'STUNNEL_KEY_ENCRYPTED' && f.severity === 'info')) {
+    throw new CertkitError(
+      'KEY_ENCRYPTED',
+      `${absolute.key} holds an encrypted private key; give its passphrase`,
+    );
+  }
   const blocking = lint.findings.find((f) => f.severity === 'error');
   if (blocking !== undefined) {
     throw new CertkitError(
@@ -272,5 +289,5 @@ export async function writeStunnelConfig(
     );
   }
   await writeFilesAtomically([{ path, content: config, mode: PUBLIC_FILE_MODE }], write);
-  return { path, config, lint };
+  return { path, logPath: absolute.output, config, lint };
 }

@@ -5,6 +5,7 @@
  * while the certificate lives: reading a trust bundle never builds it (pkix.ts reads the fields
  * of {@link CertificateInfo} with its own DER reader; issue 7).
  */
+import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { checkDecodingBounds } from '../asn1/der-bounds.js';
@@ -201,6 +202,25 @@ export function parseCertificationRequest(
   der: Uint8Array,
   source: string,
 ): CertificationRequestInfo {
+  return readCertificationRequest(der, source).info;
+}
+
+/** A PKCS#10 request as a CA needs it: what it says, and the bytes it certifies. */
+export interface CertificationRequest {
+  readonly info: CertificationRequestInfo;
+  /** The subject Name exactly as encoded in the request (copied into the certificate). */
+  readonly subjectDer: Uint8Array;
+  /** The requested public key; null for an algorithm OpenSSL does not know. */
+  readonly publicKey: KeyObject | null;
+}
+
+/**
+ * Parses a DER PKCS#10 request for signing: {@link parseCertificationRequest}'s description, the
+ * subject's encoding and the public key.
+ *
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a certification request
+ */
+export function readCertificationRequest(der: Uint8Array, source: string): CertificationRequest {
   let request: pkijs.CertificationRequest;
   let extensions: pkijs.Extension[] = [];
   try {
@@ -253,8 +273,9 @@ export function parseCertificationRequest(
     );
   const valueOf = (oid: string): Uint8Array | undefined =>
     extensions.find((e) => e.extnID === oid)?.extnValue.valueBlock.valueHexView;
-  const subjectAttributes = readNameAttributes(new Uint8Array(request.subject.valueBeforeDecode));
-  return {
+  const subjectDer = new Uint8Array(request.subject.valueBeforeDecode);
+  const subjectAttributes = readNameAttributes(subjectDer);
+  const info: CertificationRequestInfo = {
     subject: formatName(subjectAttributes),
     subjectAttributes,
     key: describePublicKey(publicKey),
@@ -270,4 +291,5 @@ export function parseCertificationRequest(
     })),
     fingerprintSha256: fingerprintSha256(der),
   };
+  return { info, subjectDer, publicKey };
 }
