@@ -1,25 +1,22 @@
 /**
  * Is this endpoint certificate right for the cluster? One certificate chain (from a file or as a
- * server presented it) against a profile, listing every problem at once as findings.
- *
- * Database endpoints of a cluster `C` are `redis-<port>.C`, internal ones
- * `redis-<port>.internal.C` (Redis Enterprise documentation, "Certificates" and "Manage
- * certificates": the proxy certificate is issued for `*.C`, plus `*.internal.C`). Names are judged
- * twice: by RFC 9525 (hostname.ts) and by the models of the real client stacks (clients.ts),
- * because the stacks disagree and users otherwise find out in production.
+ * server presented it) against a profile, listing every problem at once as findings. The names
+ * checked, and the findings about them, are endpoint-names.ts's.
  */
-import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
 import { CertkitError } from '../errors.js';
 import { resolveNow } from './clock.js';
+import { checkCluster, endpointNames, nameFindings } from './endpoint-names.js';
 import { capRepeatedFindings } from './finding.js';
 import type { Finding } from './finding.js';
-import { matchReferenceIdentity } from './hostname.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { validatePath } from './path.js';
 import type { PathFindingCode } from './path-common.js';
 import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
+
+export { EXAMPLE_DATABASE_PORT, checkCluster, endpointNames } from './endpoint-names.js';
+export type { EndpointNameOptions } from './endpoint-names.js';
 
 /** Check profiles: how strict the name rules are, and whether Redis Enterprise's rules apply. */
 export type CheckProfile = 'strict' | 'compat' | 'redis-enterprise';
@@ -30,12 +27,6 @@ export const CHECK_PROFILES: readonly CheckProfile[] = ['strict', 'compat', 'red
 /** Default days before expiry from which `EXPIRES_SOON` is reported. */
 export const DEFAULT_WARN_DAYS = 30;
 
-/**
- * The database port used to build endpoint names (`redis-12000.C`): 12000 is the first port
- * Redis Enterprise gives databases. Any port gives the same verdicts (ports are digits).
- */
-export const EXAMPLE_DATABASE_PORT = 12000;
-
 /** Smallest RSA modulus accepted (NIST SP 800-131A Rev. 2: 2048 bits). */
 export const MIN_RSA_BITS = 2048;
 /** Smallest EC curve accepted: P-256 (NIST SP 800-131A Rev. 2: 224 bits and up, we ask P-256). */
@@ -44,6 +35,7 @@ export const MIN_EC_BITS = 256;
 /** Stable codes of check findings. */
 export type CheckFindingCode =
   | 'NAME_MISMATCH'
+  | 'NAME_PORT_SPECIFIC'
   | 'PARTIAL_WILDCARD'
   | 'CN_ONLY'
   | 'EXPIRED'
@@ -64,10 +56,12 @@ export type CheckFindingCode =
 
 /**
  * One problem of an endpoint check. `certificate` names the certificate as `file.pem#1` (1-based
- * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings.
+ * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings;
+ * `ports` the database ports a port-specific certificate covers (`NAME_PORT_SPECIFIC`).
  */
 export type CheckFinding = Finding<CheckFindingCode, string> & {
   readonly stacks?: readonly ClientStack[];
+  readonly ports?: readonly number[];
 };
 
 /** How one endpoint name fares. */
@@ -141,16 +135,18 @@ export interface CheckOptions {
   readonly profile?: CheckProfile;
   /** Also require the internal endpoints `redis-<port>.internal.C`. */
   readonly internal?: boolean;
+  /**
+   * Database ports: the endpoint names checked are `redis-<port>.C` (and the internal ones);
+   * default [{@link EXAMPLE_DATABASE_PORT}].
+   */
+  readonly ports?: readonly number[];
+  /**
+   * The name clients connect to, a DNS name or an IP address (a live endpoint's host, or the
+   * SNI name sent): checked instead of `redis-<port>.C`.
+   */
+  readonly host?: string;
   /** Days before expiry that give `EXPIRES_SOON`; default {@link DEFAULT_WARN_DAYS}. */
   readonly warnDays?: number;
-}
-
-const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
-  CLIENT_STACKS.map((s) => [s.stack, `${s.name} (${s.clients.join(', ')})`]),
-) as Record<ClientStack, string>;
-
-function stackList(stacks: readonly ClientStack[]): string {
-  return stacks.map((s) => STACK_NAMES[s]).join(', ');
 }
 
 function ref(certificate: Certificate): string {
@@ -173,115 +169,6 @@ function summary(certificate: Certificate): CertificateSummary {
     signatureAlgorithm: info.signatureAlgorithm,
     fingerprintSha256: info.fingerprintSha256,
   };
-}
-
-/** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
-export function checkCluster(cluster: string): string {
-  const name = cluster.toLowerCase().replace(/\.$/, '');
-  if (
-    !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(
-      name,
-    )
-  ) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `cluster must be a DNS name such as redislabs.com (no wildcard, no port), got "${cluster}"`,
-    );
-  }
-  return name;
-}
-
-function isPartialWildcard(pattern: string): boolean {
-  const first = pattern.split('.')[0] ?? '';
-  return first.includes('*') && first !== '*';
-}
-
-/** Findings about names: coverage by RFC 9525 and by each client stack. */
-function nameFindings(
-  leaf: Certificate,
-  cluster: string,
-  endpoints: readonly string[],
-  profile: CheckProfile,
-): { findings: CheckFinding[]; names: NameCheck[] } {
-  const findings: CheckFinding[] = [];
-  const lenient = profile === 'compat' ? 'warning' : 'error';
-  const at = ref(leaf);
-  const names: NameCheck[] = endpoints.map((name) => {
-    const rfc = matchReferenceIdentity(leaf, { dns: name });
-    const clients = clientVerdicts(leaf, name);
-    const accepted = clients.filter((v) => v.accepts).length;
-    return {
-      name,
-      rfc9525: rfc.ok,
-      ...(rfc.ok || rfc.reason === undefined ? {} : { reason: rfc.reason }),
-      clients,
-      disagree: accepted > 0 && accepted < clients.length,
-    };
-  });
-  const presented = presentedNames(leaf);
-  if (presented.dns.length === 0 && presented.commonNames.length > 0) {
-    // Some stacks still read the CN when there is no DNS SAN; Go and RFC 9525 never do.
-    const refusing = new Set<ClientStack>();
-    for (const n of names) for (const v of n.clients) if (!v.accepts) refusing.add(v.stack);
-    findings.push({
-      code: 'CN_ONLY',
-      severity: lenient,
-      message: `names only in the subject CN (${presented.commonNames.join(', ')}), no DNS subjectAltName: RFC 9525 section 6.2 and ${stackList([...refusing]) || 'strict clients'} ignore the CN; put the names in subjectAltName`,
-      certificate: at,
-      stacks: [...refusing],
-    });
-  }
-  for (const pattern of presented.dns.filter(isPartialWildcard)) {
-    const refusing = new Set<ClientStack>();
-    let someAccept = false;
-    for (const n of names) {
-      for (const { stack } of CLIENT_STACKS) {
-        const verdict = clientVersusPattern(stack, pattern, n.name);
-        if (verdict) someAccept = true;
-        else refusing.add(stack);
-      }
-    }
-    if (!someAccept) continue; // covers no endpoint at all: NAME_MISMATCH says so
-    // When other names already cover every endpoint for every stack, the pattern is dead weight.
-    const harmless = names.every((n) => n.clients.every((v) => v.accepts));
-    findings.push({
-      code: 'PARTIAL_WILDCARD',
-      severity: harmless ? 'warning' : lenient,
-      message: `subjectAltName ${pattern} is a partial wildcard: ${stackList([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); ${harmless ? 'other names cover the endpoints, so drop it' : `use *.${cluster}`}`,
-      certificate: at,
-      stacks: [...refusing],
-    });
-  }
-  for (const n of names) {
-    const refusing = n.clients.filter((v) => !v.accepts).map((v) => v.stack);
-    if (refusing.length === n.clients.length) {
-      findings.push({
-        code: 'NAME_MISMATCH',
-        severity: 'error',
-        message: `${n.name} is not covered: no client accepts it (names: ${[...presented.dns.map((d) => `DNS:${d}`), ...presented.commonNames.map((c) => `CN=${c}`)].join(', ') || 'none'})`,
-        certificate: at,
-        stacks: refusing,
-      });
-    } else if (
-      refusing.length > 0 &&
-      !findings.some((f) => f.code === 'PARTIAL_WILDCARD' || f.code === 'CN_ONLY')
-    ) {
-      // A disagreement that neither a partial wildcard nor a CN explains: still a broken client.
-      findings.push({
-        code: 'NAME_MISMATCH',
-        severity: lenient,
-        message: `${n.name} is refused by ${stackList(refusing)}`,
-        certificate: at,
-        stacks: refusing,
-      });
-    }
-  }
-  return { findings, names };
-}
-
-/** One stack's verdict on one SAN pattern alone, to say which stacks refuse that pattern. */
-function clientVersusPattern(stack: ClientStack, pattern: string, host: string): boolean {
-  return clientVerdict(stack, { dns: [pattern], ip: [], commonNames: [] }, host).accepts;
 }
 
 /** Validity of every presented certificate at `now`. */
@@ -523,10 +410,12 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
   if (leaf === undefined) throw new CertkitError('INVALID_OPTION', 'no certificate to check');
   const source = options.source ?? leaf.source.name;
   const at = ref(leaf);
-  const endpoints = [`redis-${String(EXAMPLE_DATABASE_PORT)}.${cluster}`];
-  if (options.internal === true || profile === 'redis-enterprise') {
-    endpoints.push(`redis-${String(EXAMPLE_DATABASE_PORT)}.internal.${cluster}`);
-  }
+  const endpoints = endpointNames({
+    cluster,
+    ...(options.ports === undefined ? {} : { ports: options.ports }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    internal: options.internal === true || profile === 'redis-enterprise',
+  });
 
   const { findings, names } = nameFindings(leaf, cluster, endpoints, profile);
   findings.push(...validityFindings(chain, now, warnDays));
