@@ -12,10 +12,25 @@ import { isDnsName } from '../x509/dns-name.js';
 import { ipVersion } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
-import type { ClientStack } from './clients.js';
-import type { CheckFinding, CheckProfile, NameCheck } from './endpoint.js';
+import type { ClientStack, ClientVerdict } from './clients.js';
+import { ref } from './endpoint-findings.js';
+import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
 import { matchReferenceIdentity } from './hostname.js';
 import type { ReferenceIdentity } from './hostname.js';
+
+/** How one endpoint name fares. */
+export interface NameCheck {
+  /** The endpoint name, e.g. `redis-12000.redislabs.com`, or the host a client dials. */
+  readonly name: string;
+  /** RFC 9525 verdict (no CN, wildcard only as a whole left-most label). */
+  readonly rfc9525: boolean;
+  /** Why RFC 9525 refuses it. */
+  readonly reason?: string;
+  /** Every modelled stack's verdict, in CLIENT_STACKS order. */
+  readonly clients: readonly ClientVerdict[];
+  /** True when the stacks do not all agree. */
+  readonly disagree: boolean;
+}
 
 /**
  * The database port a certificate file is checked for when no port is given: 12000 is the first
@@ -138,10 +153,6 @@ const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
 
 function stackList(stacks: readonly ClientStack[]): string {
   return stacks.map((s) => STACK_NAMES[s]).join(', ');
-}
-
-function ref(certificate: Certificate): string {
-  return `${certificate.source.name}#${String(certificate.source.index)}`;
 }
 
 function isPartialWildcard(pattern: string): boolean {

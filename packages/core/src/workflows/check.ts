@@ -10,11 +10,13 @@ import {
   pingWithIdentity,
   probeTlsVersions,
 } from '../io/tls.js';
-import { resolveNow } from '../judge/clock.js';
+import type { PingResult, TlsVersionResult } from '../io/tls.js';
+import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate, endpointNames } from '../judge/endpoint.js';
-import type { CheckProfile, CheckReport } from '../judge/endpoint.js';
+import type { CheckReport } from '../judge/endpoint.js';
+import type { CheckProfile } from '../judge/endpoint-findings.js';
 import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
-import type { PingResult, TlsVersion, TlsVersionResult } from '../judge/live.js';
+import type { TlsVersion } from '../defaults.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
 import type { Certificate } from '../x509/pkix.js';
