@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
-import { mapLimit } from './harness.js';
+import { HANG_MS, mapLimit } from './harness.js';
 import type { Endpoint, StackContext, Verdict } from './harness.js';
 
 /** Node's error codes for a refused name; other OpenSSL verify codes are trust refusals. */
@@ -24,8 +24,8 @@ function handshake(endpoint: Endpoint, ca: string, host: string): Promise<Verdic
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`node: no handshake with ${host} within 10 s`));
-    }, 10_000);
+      reject(new Error(`node: no handshake with ${host} within ${String(HANG_MS / 1000)} s`));
+    }, HANG_MS);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       socket.destroy();

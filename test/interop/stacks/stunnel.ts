@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { freePort, startBackground, waitForPort } from '../../helpers/process.js';
 import { plainPing } from '../../helpers/stunnel.js';
-import { mapLimit } from './harness.js';
+import { HANG_MS, mapLimit } from './harness.js';
 import type { StackContext, Verdict } from './harness.js';
 
 /** Distinct free ports (freePort releases its port, so the kernel may hand one out twice). */
@@ -72,9 +72,9 @@ export async function runStunnel(context: StackContext): Promise<Verdict[]> {
   if (last === undefined) return [];
   await waitForPort(last, stunnel.child, stunnel.output);
 
-  const replies = await mapLimit(ports, 4, (port) => plainPing(port));
+  const replies = await mapLimit(ports, 4, (port) => plainPing(port, HANG_MS));
   // stunnel logs a connection's end after its socket closed: wait for every connection's end.
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + HANG_MS;
   let logs = linesByService(stunnel.output());
   const ended = (service: string): boolean =>
     (logs.get(service) ?? []).some((l) => l.startsWith('Connection '));

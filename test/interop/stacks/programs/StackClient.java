@@ -67,8 +67,9 @@ public class StackClient {
   static String judge(String addr, int port, String host, String caFile) {
     Socket raw = new Socket();
     try {
-      raw.connect(new InetSocketAddress(addr, port), 10_000);
-      raw.setSoTimeout(10_000);
+      // 60 s, the harness's HANG_MS: only a hang guard on a loaded machine.
+      raw.connect(new InetSocketAddress(addr, port), 60_000);
+      raw.setSoTimeout(60_000);
     } catch (IOException e) {
       return "{\"harness\":" + quote(e.toString()) + "}";
     }

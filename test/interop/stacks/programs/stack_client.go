@@ -57,12 +57,12 @@ func judge(in input) verdict {
 	// AppendCertsFromPEM skips what it cannot parse, as an application loading a CA file does.
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(in.Addr, strconv.Itoa(in.Port)), 10*time.Second)
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(in.Addr, strconv.Itoa(in.Port)), 60*time.Second) // the harness's HANG_MS
 	if err != nil {
 		return verdict{Harness: err.Error()}
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
 	client := tls.Client(conn, &tls.Config{RootCAs: roots, ServerName: in.Host})
 	if err := client.Handshake(); err != nil {
 		return verdict{Accepts: false, Stage: stage(err), Reason: err.Error()}
