@@ -37,7 +37,8 @@ const FILES: readonly {
   {
     file: 'cn-only',
     spec: { subject: `/CN=redis-12000.${C}`, ca: false, eku: 'serverAuth' },
-    codes: ['CN_ONLY'],
+    // That CN names the database on port 12000 alone.
+    codes: ['CN_ONLY', 'NAME_PORT_SPECIFIC'],
   },
   // -days -1: notAfter a day before notBefore, so expired now (openssl 3.0 x509 has no -not_after).
   {
@@ -423,6 +424,9 @@ test('certs check --endpoint: the live chain is checked like a file (issue 5)', 
     C,
     '--endpoint',
     `127.0.0.1:${String(port)}`,
+    // The name clients dial (through SNI); without it the endpoint is checked for 127.0.0.1.
+    '--sni',
+    `redis-12000.${C}`,
     '--ca',
     made.root.cert,
     '--json',

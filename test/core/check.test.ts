@@ -29,6 +29,10 @@ interface Row {
   /** Expected finding codes with severities, sorted. */
   readonly expect: readonly string[];
   readonly stacks?: Readonly<Record<string, readonly string[]>>;
+  /** The endpoint names checked, in order. */
+  readonly names?: readonly string[];
+  /** The ports a NAME_PORT_SPECIFIC finding names. */
+  readonly portSpecific?: readonly number[];
   readonly ok: boolean;
 }
 
@@ -79,18 +83,116 @@ const ROWS: readonly Row[] = [
     ok: false,
   },
   {
-    name: 'CN only, no SAN',
+    name: 'CN only, no SAN (and that CN names one port)',
     leaf: { ...server, subject: `/CN=redis-12000.${C}` },
-    expect: ['CN_ONLY:error'],
+    expect: ['CN_ONLY:error', 'NAME_PORT_SPECIFIC:warning'],
     stacks: { CN_ONLY: ['go'] },
+    portSpecific: [12000],
     ok: false,
   },
   {
     name: 'CN only under compat is a warning',
     leaf: { ...server, subject: `/CN=redis-12000.${C}` },
     options: { profile: 'compat' },
-    expect: ['CN_ONLY:warning'],
+    expect: ['CN_ONLY:warning', 'NAME_PORT_SPECIFIC:warning'],
     ok: true,
+  },
+  // Database ports: a file is checked for redis-<port>.C of each port given.
+  {
+    name: 'exact redis-13005.C, default port 12000: not covered, and port-specific',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-13005.${C}`] },
+    expect: ['NAME_MISMATCH:error', 'NAME_PORT_SPECIFIC:warning'],
+    portSpecific: [13005],
+    ok: false,
+  },
+  {
+    name: 'exact redis-13005.C checked for port 13005: a warning only',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-13005.${C}`] },
+    options: { ports: [13005] },
+    expect: ['NAME_PORT_SPECIFIC:warning'],
+    names: [`redis-13005.${C}`],
+    portSpecific: [13005],
+    ok: true,
+  },
+  {
+    name: 'two exact names for two ports, checked for both',
+    leaf: {
+      ...server,
+      subject: '/CN=proxy',
+      san: [`DNS:redis-13005.${C}`, `DNS:REDIS-12000.${C.toUpperCase()}`],
+    },
+    options: { ports: [12000, 13005] },
+    expect: ['NAME_PORT_SPECIFIC:warning'],
+    names: [`redis-12000.${C}`, `redis-13005.${C}`],
+    portSpecific: [12000, 13005],
+    ok: true,
+  },
+  {
+    name: 'a port the exact names do not cover is an error',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-13005.${C}`] },
+    options: { ports: [13005, 13006] },
+    expect: ['NAME_MISMATCH:error', 'NAME_PORT_SPECIFIC:warning'],
+    ok: false,
+  },
+  {
+    name: '*.C covers every port: no port warning, even next to an exact name',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-13005.${C}`, `DNS:*.${C}`] },
+    options: { ports: [6380, 13005, 65535] },
+    expect: [],
+    names: [`redis-6380.${C}`, `redis-13005.${C}`, `redis-65535.${C}`],
+    ok: true,
+  },
+  {
+    name: 'exact internal names are port-specific too',
+    leaf: {
+      ...server,
+      subject: '/CN=proxy',
+      san: [`DNS:*.${C}`, `DNS:redis-13005.internal.${C}`],
+    },
+    options: { ports: [13005], internal: true },
+    expect: ['NAME_PORT_SPECIFIC:warning'],
+    names: [`redis-13005.${C}`, `redis-13005.internal.${C}`],
+    portSpecific: [13005],
+    ok: true,
+  },
+  {
+    name: 'a partial wildcard over ports is no port-specific name',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-1300*.${C}`] },
+    options: { ports: [13005], profile: 'compat' },
+    expect: ['PARTIAL_WILDCARD:warning'],
+    ok: true,
+  },
+  // The name a client connects to: a live endpoint's host or SNI name.
+  {
+    name: 'host: the name clients dial is checked, not redis-<port>.C',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:redis-13005.${C}`] },
+    options: { host: `redis-13005.${C}` },
+    expect: ['NAME_PORT_SPECIFIC:warning'],
+    names: [`redis-13005.${C}`],
+    ok: true,
+  },
+  {
+    name: 'host: an IP address is matched against IP SANs',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:*.${C}`, 'IP:10.0.0.5'] },
+    options: { host: '10.0.0.5' },
+    expect: [],
+    names: ['10.0.0.5'],
+    ok: true,
+  },
+  {
+    name: 'host: an IP address no SAN names',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:*.${C}`, 'DNS:10.0.0.5'] },
+    options: { host: '10.0.0.5' },
+    expect: ['NAME_MISMATCH:error'],
+    ok: false,
+  },
+  {
+    name: 'host with internal: the internal name of each port too',
+    leaf: { ...server, subject: '/CN=proxy', san: [`DNS:*.${C}`] },
+    options: { host: `redis-13005.${C}`, ports: [13005], internal: true },
+    expect: ['NAME_MISMATCH:error'],
+    names: [`redis-13005.${C}`, `redis-13005.internal.${C}`],
+    ok: false,
   },
   {
     name: 'expired',
@@ -266,6 +368,19 @@ test('checkEndpointCertificate: one finding per fault (issue 5)', async (t) => {
         const finding = report.findings.find((f) => f.code === code);
         assert.deepEqual([...(finding?.stacks ?? [])].sort(), [...stacks].sort());
       }
+      if (row.names !== undefined)
+        assert.deepEqual(
+          report.names.map((n) => n.name),
+          row.names,
+        );
+      if (row.portSpecific !== undefined) {
+        const finding = report.findings.find((f) => f.code === 'NAME_PORT_SPECIFIC');
+        assert.ok(finding);
+        assert.deepEqual(finding.ports, row.portSpecific);
+        for (const port of row.portSpecific)
+          assert.match(finding.message, new RegExp(`redis-${String(port)}\\.`));
+        assert.match(finding.message, /another port will not match/);
+      }
       if (row.expect.includes('PARTIAL_WILDCARD:error')) {
         const message = report.findings.find((f) => f.code === 'PARTIAL_WILDCARD')?.message ?? '';
         assert.match(message, /Python ssl/);
@@ -273,6 +388,35 @@ test('checkEndpointCertificate: one finding per fault (issue 5)', async (t) => {
         assert.match(message, /use \*\.redislabs\.com/);
       }
     });
+  }
+});
+
+/** A cluster name of `length` octets: labels of 63 and fewer, under `.test`. */
+function longCluster(length: number): string {
+  const labels: string[] = [];
+  let left = length - 'test'.length - 1;
+  while (left > 0) {
+    const size = Math.min(63, left - (left > 63 ? 1 : 0));
+    labels.push('a'.repeat(size));
+    left -= size + 1;
+  }
+  const name = [...labels, 'test'].join('.');
+  assert.equal(name.length, length);
+  return name;
+}
+
+test('checkEndpointCertificate: the longest cluster whose endpoint names fit is accepted', async (t) => {
+  const dir = tempDir(t);
+  const made = await makeCert(dir, { name: 'leaf', subject: '/CN=x', san: ['DNS:x.example'] });
+  const certificates = parseCertificates(readFileSync(made.cert), 'leaf.pem');
+  // redis-12000.<241 octets> is 253 octets; redis-12000.internal.<232> too.
+  for (const [cluster, internal] of [
+    [longCluster(241), false],
+    [longCluster(232), true],
+  ] as const) {
+    const report = checkEndpointCertificate({ cluster, certificates, internal });
+    assert.ok(report.names.every((n) => n.name.length <= 253));
+    assert.equal(Math.max(...report.names.map((n) => n.name.length)), 253);
   }
 });
 
@@ -294,6 +438,40 @@ test('checkEndpointCertificate refuses what it cannot check', async (t) => {
     {
       name: 'single-label cluster',
       options: { cluster: 'localhost', certificates },
+      code: 'INVALID_OPTION',
+    },
+    {
+      name: 'IPv4 cluster',
+      options: { cluster: '10.0.0.5', certificates },
+      code: 'INVALID_OPTION',
+    },
+    { name: 'IPv6 cluster', options: { cluster: '[::1]', certificates }, code: 'INVALID_OPTION' },
+    {
+      // 6 + 5 + 1 + 242 = 254 octets: redis-12000.<C> passes the 253 of a DNS name.
+      name: 'cluster too long for redis-12000.C',
+      options: { cluster: longCluster(242), certificates },
+      code: 'INVALID_OPTION',
+    },
+    {
+      name: 'cluster too long for redis-12000.internal.C',
+      options: { cluster: longCluster(233), certificates, internal: true },
+      code: 'INVALID_OPTION',
+    },
+    { name: 'port 0', options: { cluster: C, certificates, ports: [0] }, code: 'INVALID_OPTION' },
+    {
+      name: 'port 65536',
+      options: { cluster: C, certificates, ports: [65536] },
+      code: 'INVALID_OPTION',
+    },
+    {
+      name: 'port 1.5',
+      options: { cluster: C, certificates, ports: [1.5] },
+      code: 'INVALID_OPTION',
+    },
+    { name: 'no port', options: { cluster: C, certificates, ports: [] }, code: 'INVALID_OPTION' },
+    {
+      name: 'a host with a space',
+      options: { cluster: C, certificates, host: 'redis 1.example' },
       code: 'INVALID_OPTION',
     },
     { name: 'no certificate', options: { cluster: C, certificates: [] }, code: 'INVALID_OPTION' },

@@ -58,10 +58,17 @@ const TABLE: readonly { name: string; names: PresentedNames; host?: string; acce
     accept: 'node go java',
   },
   {
+    // OpenSSL clients check an IP with X509_check_ip (-verify_ip, stunnel checkIP).
     name: 'IP SAN for an IP host',
     names: { dns: [], ip: ['127.0.0.1'], commonNames: [] },
     host: '127.0.0.1',
-    accept: 'node python go java',
+    accept: 'node openssl python go java',
+  },
+  {
+    name: 'an IP written as a DNS SAN is no IP SAN',
+    names: { dns: ['127.0.0.1'], ip: [], commonNames: [] },
+    host: '127.0.0.1',
+    accept: '',
   },
 ];
 

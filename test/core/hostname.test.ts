@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
+  dnsPatternProblem,
   isPublicSuffix,
   matchDnsPattern,
   matchReferenceIdentity,
@@ -17,7 +18,10 @@ test('matchDnsPattern follows RFC 9525 section 6.3', () => {
     ['exact', 'example.com', 'example.com', true],
     ['ASCII case-insensitive', 'Example.COM', 'example.com', true],
     ['one trailing dot on the reference', 'example.com', 'example.com.', true],
-    ['one trailing dot on the pattern', 'example.com.', 'example.com', true],
+    // RFC 5280 section 4.2.1.6: a dNSName has the preferred name syntax, without a final dot.
+    ['one trailing dot on the pattern', 'example.com.', 'example.com', false],
+    ['trailing dots on both', 'example.com.', 'example.com.', false],
+    ['trailing dot on a wildcard pattern', '*.example.com.', 'foo.example.com', false],
     ['two trailing dots', 'example.com', 'example.com..', false],
     ['different name', 'example.com', 'example2.com', false],
     ['wildcard matches one label', '*.example.com', 'foo.example.com', true],
@@ -133,4 +137,32 @@ test('matchReferenceIdentity: SANs only, IPs only against IP SANs', async (t) =>
     assert.equal(result.ok, ok, `${name}: ${result.reason ?? ''}`);
     if (!ok) assert.ok((result.reason ?? '').length > 0, `${name} gives a reason`);
   }
+});
+
+test('RFC 9525 reasons: a trailing-dot SAN is RFC 5280 syntax, a public-suffix wildcard is a CA/B rule', async (t) => {
+  const dir = tempDir(t);
+  const made = async (name: string, san: string[]) => {
+    const m = await makeCert(dir, { name, subject: '/CN=x', san });
+    const cert = parseCertificates(readFileSync(m.cert), m.cert)[0];
+    assert.ok(cert !== undefined);
+    return cert;
+  };
+  const dotted = matchReferenceIdentity(await made('dotted', ['DNS:redis-1.v.local.']), {
+    dns: 'redis-1.v.local',
+  });
+  assert.equal(dotted.ok, false);
+  assert.match(
+    dotted.reason ?? '',
+    /"redis-1\.v\.local\." ends with a dot.*RFC 5280 section 4\.2\.1\.6/,
+  );
+  const suffix = matchReferenceIdentity(await made('suffix', ['DNS:*.co.uk']), {
+    dns: 'redis.co.uk',
+  });
+  assert.equal(suffix.ok, false);
+  assert.match(
+    suffix.reason ?? '',
+    /CA\/Browser Forum rule \(Baseline Requirements section 3\.2\.2\.6\)/,
+  );
+  assert.match(suffix.reason ?? '', /not RFC 9525/);
+  assert.equal(dnsPatternProblem('*.example.co.uk'), null);
 });

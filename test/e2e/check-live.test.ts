@@ -196,6 +196,7 @@ test('live redis-servers: versions agree with sslscan, TLS 1.0 is reported (issu
         const lenient = await runCheck({
           cluster: CLUSTER,
           endpoint: `127.0.0.1:${String(redis.port)}`,
+          sni: `redis-12000.${CLUSTER}`,
           minTls: 'TLSv1',
         });
         assert.equal(lenient.ok, true, JSON.stringify(lenient.reports[0]?.findings));

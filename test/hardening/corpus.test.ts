@@ -392,6 +392,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
     otherOptions: [
       ...COMMON,
       '--cluster',
+      '--port',
       '--endpoint',
       '--sni',
       '--profile',

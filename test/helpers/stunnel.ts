@@ -69,13 +69,20 @@ export function plainPing(port: number, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let data = '';
+    let settled = false;
     const done = (value: string): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(value);
     };
+    // A timer and a reply that both came due while the event loop was busy (a loaded machine)
+    // run timers first: setImmediate lets the pending reply be read before timing out.
     const timer = setTimeout(() => {
-      done('error: timeout');
+      setImmediate(() => {
+        done('error: timeout');
+      });
     }, timeoutMs);
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk: Buffer) => {

@@ -152,6 +152,7 @@ export type {
   ClientStackInfo,
   ClientVerdict,
   PresentedNames,
+  SubjectAltNameSyntax,
 } from './judge/clients.js';
 
 export { assembleParsedCertificates } from './judge/assemble.js';

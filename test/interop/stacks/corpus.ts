@@ -27,19 +27,25 @@ function tlv(tag: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
 }
 
-/** A GeneralName entry: [2] dNSName, [6] uniformResourceIdentifier, [7] iPAddress (implicit). */
-type RawName = readonly ['dns' | 'uri', string | Buffer] | readonly ['ip', Buffer];
+/**
+ * A GeneralName entry: [1] rfc822Name, [2] dNSName, [6] uniformResourceIdentifier, [7] iPAddress
+ * (implicit tags).
+ */
+type RawName = readonly ['dns' | 'uri' | 'email', string | Buffer] | readonly ['ip', Buffer];
 
-const NAME_TAGS = { dns: 0x82, uri: 0x86, ip: 0x87 } as const;
+const NAME_TAGS = { email: 0x81, dns: 0x82, uri: 0x86, ip: 0x87 } as const;
 
-/** `subjectAltName = DER:<hex>`: the GeneralNames SEQUENCE exactly as given, unchecked. */
-function rawSan(names: readonly RawName[]): string {
+/**
+ * `subjectAltName = DER:<hex>`: the GeneralNames SEQUENCE exactly as given, unchecked (critical
+ * when asked).
+ */
+function rawSan(names: readonly RawName[], critical = false): string {
   const body = Buffer.concat(
     names.map(([type, value]) =>
       tlv(NAME_TAGS[type], typeof value === 'string' ? Buffer.from(value, 'latin1') : value),
     ),
   );
-  return `subjectAltName = DER:${tlv(0x30, body).toString('hex')}`;
+  return `subjectAltName = ${critical ? 'critical, ' : ''}DER:${tlv(0x30, body).toString('hex')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,10 +263,60 @@ const CERTS: Readonly<Record<string, Spec>> = {
       ]),
     ],
   }),
+  // More malformed entries beside one that matches: which parser refuses which entry.
+  'san-ip-8-bytes': malformedSan(['ip', Buffer.from([127, 0, 0, 1, 255, 255, 255, 255])]),
+  'san-email-non-ascii': malformedSan(['email', 'redis@b\u00fccher.v.local']),
+  'san-uri-no-scheme': malformedSan(['uri', `${HOST}/db`]),
+  'san-uri-bad-port': malformedSan(['uri', `redis://${HOST}:port/`]),
+  'san-uri-bad-escape': malformedSan(['uri', `redis://${HOST}/%zz`]),
+  'san-uri-underscore-host': malformedSan(['uri', 'redis://redis_1.v.local/']),
+  'san-critical-ip-5-bytes': leaf({
+    subject: '/CN=Malformed SAN',
+    san: [],
+    extra: [
+      rawSan(
+        [
+          ['dns', HOST],
+          ['ip', Buffer.from([127, 0, 0, 1, 1])],
+        ],
+        true,
+      ),
+    ],
+  }),
+  'san-non-ascii-dns-only': leaf({
+    subject: '/CN=Malformed SAN',
+    san: [],
+    extra: [rawSan([['dns', 'b\u00fccher.v.local']])],
+  }),
+  // An rfc822Name Java cannot read (nothing after the @), and a CN that matches.
+  'cn-fallback-email-at-end': leaf({
+    san: [],
+    extra: [
+      rawSan([
+        ['dns', 'other.v.local'],
+        ['email', 'redis@'],
+      ]),
+    ],
+  }),
   // Unicode CNs (UTF8String), no SAN.
   'cn-u-label': leaf({ subject: '/CN=b\u00fccher.v.local', san: [], utf8: true }),
   'cn-sharp-s': leaf({ subject: '/CN=stra\u00dfe.v.local', san: [], utf8: true }),
   'cn-soft-hyphen': leaf({ subject: '/CN=redis\u00ad-1.v.local', san: [], utf8: true }),
+  'cn-u-label-upper': leaf({ subject: '/CN=B\u00dcCHER.v.local', san: [], utf8: true }),
+  'cn-ideographic-full-stop': leaf({
+    subject: '/CN=redis-1\u3002v\u3002local',
+    san: [],
+    utf8: true,
+  }),
+  'cn-fullwidth': leaf({ subject: '/CN=\uff52edis-1.v.local', san: [], utf8: true }),
+  'cn-emoji': leaf({ subject: '/CN=\u{1f61c}.v.local', san: [], utf8: true }),
+  'cn-hebrew': leaf({ subject: '/CN=\u05e9\u05dc\u05d5\u05dd.v.local', san: [], utf8: true }),
+  'cn-mixed-bidi': leaf({
+    subject: '/CN=a\u05e9\u05dc\u05d5\u05dd.v.local',
+    san: [],
+    utf8: true,
+  }),
+  'cn-trailing-dot': leaf({ subject: `/CN=${HOST}.`, san: [] }),
   // Two CNs: in one multi-valued RDN (DER sorts a SET OF: a. before b.), and in two RDNs.
   'cn-multi-valued-rdn': leaf({
     subject: '/CN=b.v.local+CN=a.v.local',
@@ -273,6 +329,11 @@ const CERTS: Readonly<Record<string, Spec>> = {
   'san-wildcard': leaf({ subject: '/CN=Wildcard', san: ['DNS:*.v.local'] }),
   'san-a-label': leaf({ subject: '/CN=IDNA', san: ['DNS:xn--bcher-kva.v.local'] }),
 };
+
+/** A leaf whose SAN holds redis-1.v.local and one more entry, raw; its CN is no host name. */
+function malformedSan(entry: RawName): Spec {
+  return leaf({ subject: '/CN=Malformed SAN', san: [], extra: [rawSan([['dns', HOST], entry])] });
+}
 
 /** A made corpus certificate. */
 export interface CorpusCert extends MadeCert {
@@ -589,7 +650,61 @@ export const STACK_CASES: readonly StackCase[] = [
     what: 'SAN DNS redis-1.v.local + URI http://[bad',
     ...named('san-bad-uri'),
   },
+  {
+    id: 'san-ip-8-bytes',
+    items: [9],
+    what: 'SAN DNS redis-1.v.local + an 8-byte iPAddress (address and mask, as in name constraints)',
+    ...named('san-ip-8-bytes'),
+  },
+  {
+    id: 'san-email-non-ascii',
+    items: [9],
+    what: 'SAN DNS redis-1.v.local + an rfc822Name with a 0xFC byte',
+    ...named('san-email-non-ascii'),
+  },
+  {
+    id: 'san-uri-no-scheme',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + URI redis-1.v.local/db (a relative reference, no scheme)',
+    ...named('san-uri-no-scheme'),
+  },
+  {
+    id: 'san-uri-bad-port',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + URI redis://redis-1.v.local:port/ (a port that is no number)',
+    ...named('san-uri-bad-port'),
+  },
+  {
+    id: 'san-uri-bad-escape',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + URI redis://redis-1.v.local/%zz (a broken percent escape)',
+    ...named('san-uri-bad-escape'),
+  },
+  {
+    id: 'san-uri-underscore-host',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + URI redis://redis_1.v.local/ (a host that is no host name)',
+    ...named('san-uri-underscore-host'),
+  },
+  {
+    id: 'san-critical-ip-5-bytes',
+    items: [9, 10],
+    what: 'critical SAN: DNS redis-1.v.local + a 5-byte iPAddress',
+    ...named('san-critical-ip-5-bytes'),
+  },
+  {
+    id: 'san-non-ascii-dns-only',
+    items: [9, 10],
+    what: 'SAN only a dNSName b<0xFC>cher.v.local; reference xn--bcher-kva.v.local',
+    ...named('san-non-ascii-dns-only', 'xn--bcher-kva.v.local'),
+  },
   // Item 10.
+  {
+    id: 'cn-fallback-email-at-end',
+    items: [10],
+    what: 'CN redis-1.v.local; SAN DNS other.v.local + rfc822Name redis@ (no domain)',
+    ...named('cn-fallback-email-at-end'),
+  },
   {
     id: 'cn-fallback-ip-5-bytes',
     items: [10],
@@ -625,6 +740,42 @@ export const STACK_CASES: readonly StackCase[] = [
     items: [10],
     what: 'CN redis<U+00AD>-1.v.local, no SAN; reference redis-1.v.local',
     ...named('cn-soft-hyphen'),
+  },
+  {
+    id: 'cn-u-label-upper',
+    items: [10],
+    what: 'CN BÜCHER.v.local, no SAN; reference xn--bcher-kva.v.local',
+    ...named('cn-u-label-upper', 'xn--bcher-kva.v.local'),
+  },
+  {
+    id: 'cn-ideographic-full-stop',
+    items: [10],
+    what: 'CN redis-1<U+3002>v<U+3002>local (ideographic full stops), no SAN; reference redis-1.v.local',
+    ...named('cn-ideographic-full-stop'),
+  },
+  {
+    id: 'cn-fullwidth',
+    items: [10],
+    what: 'CN <U+FF52>edis-1.v.local (a fullwidth r: not in NFKC), no SAN; reference redis-1.v.local',
+    ...named('cn-fullwidth'),
+  },
+  {
+    id: 'cn-emoji',
+    items: [10],
+    what: 'CN <U+1F61C>.v.local (not assigned in Unicode 3.2), no SAN; reference xn--628h.v.local',
+    ...named('cn-emoji', 'xn--628h.v.local'),
+  },
+  {
+    id: 'cn-hebrew',
+    items: [10],
+    what: 'CN <Hebrew shalom>.v.local (right-to-left only), no SAN; reference xn--9dbne9b.v.local',
+    ...named('cn-hebrew', 'xn--9dbne9b.v.local'),
+  },
+  {
+    id: 'cn-mixed-bidi',
+    items: [10],
+    what: 'CN a<Hebrew shalom>.v.local (left-to-right and right-to-left in one label), no SAN; reference xn--a-bicuf1d.v.local',
+    ...named('cn-mixed-bidi', 'xn--a-bicuf1d.v.local'),
   },
   {
     id: 'cn-multi-valued-rdn-first',
@@ -674,6 +825,18 @@ export const STACK_CASES: readonly StackCase[] = [
     items: [11],
     what: 'SAN redis-1.v.local. (CN no host name)',
     ...named('san-trailing-dot'),
+  },
+  {
+    id: 'san-and-reference-trailing-dot',
+    items: [11],
+    what: 'SAN redis-1.v.local.; reference redis-1.v.local.',
+    ...named('san-trailing-dot', `${HOST}.`),
+  },
+  {
+    id: 'cn-trailing-dot',
+    items: [11],
+    what: 'CN redis-1.v.local., no SAN; reference redis-1.v.local',
+    ...named('cn-trailing-dot'),
   },
   {
     id: 'reference-trailing-dot',

@@ -44,6 +44,13 @@ export interface Verdict {
   readonly reason?: string;
 }
 
+/**
+ * How long one connection of any stack may take before the harness calls it hung. Generous on
+ * purpose: a verdict never depends on it, and on two cores shared with JVM start-up, a Go build
+ * and other test files, a loopback handshake was measured to wait over 10 s for the CPU.
+ */
+export const HANG_MS = 60_000;
+
 /** The stacks measured, in report order. */
 export const STACK_IDS = [
   'node',

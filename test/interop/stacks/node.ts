@@ -4,14 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
-import { mapLimit } from './harness.js';
+import { HANG_MS, mapLimit } from './harness.js';
 import type { Endpoint, StackContext, Verdict } from './harness.js';
 
 /** Node's error codes for a refused name; other OpenSSL verify codes are trust refusals. */
 const NAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID']);
-
-/** How long one handshake may take before the harness gives up on it (see handshake). */
-const HANDSHAKE_GUARD_MS = 60_000;
 
 /** The harness itself failed (nothing listened, a timeout): no verdict. */
 const HARNESS_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
@@ -25,13 +22,10 @@ function handshake(endpoint: Endpoint, ca: string, host: string): Promise<Verdic
       // Without servername Node checks the name against `host`: the reference IP.
       ...(endpoint.sni === undefined ? {} : { servername: endpoint.sni }),
     });
-    // A guard against a hang, not a speed claim: the servers share this process with every
-    // other stack's handshakes, and on a loaded machine (load 17 on 2 cores, measured) one
-    // handshake waited more than 10 s for its turn.
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`node: no handshake with ${host} within 60 s`));
-    }, HANDSHAKE_GUARD_MS);
+      reject(new Error(`node: no handshake with ${host} within ${String(HANG_MS / 1000)} s`));
+    }, HANG_MS);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       socket.destroy();

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { freePort, startBackground, waitForPort } from '../../helpers/process.js';
 import { plainPing } from '../../helpers/stunnel.js';
-import { mapLimit } from './harness.js';
+import { HANG_MS, mapLimit } from './harness.js';
 import type { StackContext, Verdict } from './harness.js';
 
 /** Distinct free ports (freePort releases its port, so the kernel may hand one out twice). */
@@ -72,10 +72,9 @@ export async function runStunnel(context: StackContext): Promise<Verdict[]> {
   if (last === undefined) return [];
   await waitForPort(last, stunnel.child, stunnel.output);
 
-  // Guards against a hang, not speed claims: 60 s, as a loaded machine needs (see node.ts).
-  const replies = await mapLimit(ports, 4, (port) => plainPing(port, 60_000));
+  const replies = await mapLimit(ports, 4, (port) => plainPing(port, HANG_MS));
   // stunnel logs a connection's end after its socket closed: wait for every connection's end.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + HANG_MS;
   let logs = linesByService(stunnel.output());
   const ended = (service: string): boolean =>
     (logs.get(service) ?? []).some((l) => l.startsWith('Connection '));

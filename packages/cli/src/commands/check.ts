@@ -20,7 +20,13 @@ const CHECKS: readonly {
 }[] = [
   {
     label: 'names',
-    codes: ['NAME_MISMATCH', 'PARTIAL_WILDCARD', 'CN_ONLY', 'COMMON_NAME_NOT_IN_SAN'],
+    codes: [
+      'NAME_MISMATCH',
+      'PARTIAL_WILDCARD',
+      'CN_ONLY',
+      'COMMON_NAME_NOT_IN_SAN',
+      'NAME_PORT_SPECIFIC',
+    ],
   },
   { label: 'validity', codes: ['EXPIRED', 'NOT_YET_VALID', 'EXPIRES_SOON'] },
   { label: 'key strength', codes: ['WEAK_KEY'] },
@@ -134,7 +140,7 @@ export const check = defineCommand({
   builder: (y) =>
     withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key'))
       .usage(
-        "certs check --cluster C [FILE…] [--endpoint HOST:PORT] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU).",
+        "certs check --cluster C [FILE…] [--port N…] [--endpoint HOST:PORT [--sni NAME]] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU). A file is checked for redis-<port>.C of each --port (default 12000); a live endpoint for the name its clients dial: its HOST, or --sni.",
       )
       .positional('files', {
         type: 'string',
@@ -147,15 +153,24 @@ export const check = defineCommand({
         requiresArg: true,
         describe: 'cluster name C, e.g. redislabs.com: its databases are redis-<port>.C',
       })
+      .option('port', {
+        type: 'number',
+        array: true,
+        // One value each time: `--port 13005 cert.pem` must leave cert.pem a file.
+        nargs: 1,
+        requiresArg: true,
+        describe:
+          'database port a FILE is checked for, as redis-<port>.C (repeatable; default 12000)',
+      })
       .option('endpoint', {
         type: 'string',
         requiresArg: true,
-        describe: 'live endpoint HOST:PORT to fetch and probe',
+        describe: 'live endpoint HOST:PORT to fetch and probe; its chain is checked for HOST',
       })
       .option('sni', {
         type: 'string',
         requiresArg: true,
-        describe: 'SNI name to send (default: the host)',
+        describe: 'SNI name to send, and the name the endpoint is checked for (default: HOST)',
       })
       .option('ca', {
         type: 'string',
@@ -213,8 +228,12 @@ export const check = defineCommand({
       'check a certificate file for the cluster',
     ],
     [
+      'certs check --cluster redislabs.com proxy_cert.pem --port 12000 --port 13005',
+      'check the file for the databases on ports 12000 and 13005',
+    ],
+    [
       'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000 --ca ca.pem',
-      'fetch and check what the endpoint presents',
+      'fetch and check what the endpoint presents, for the name redis-12000.redislabs.com',
     ],
     [
       'certs check --cluster redislabs.com --endpoint 10.0.0.5:12000 --sni redis-12000.redislabs.com --client-cert cert.pem --client-key keyclient.pem',
@@ -278,6 +297,7 @@ export const check = defineCommand({
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       cluster: args.cluster,
       files: args.files ?? [],
+      ...(args.port === undefined ? {} : { ports: args.port }),
       profile: args.profile,
       internal: args.internal,
       warnDays: args['warn-days'],

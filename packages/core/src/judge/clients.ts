@@ -1,24 +1,34 @@
 /**
  * Models of the host-name checks real Redis client stacks make, so that `certs check` can say in
  * advance which clients will refuse a certificate. These are NOT the RFC 9525 matcher
- * (hostname.ts): each model copies one implementation's quirks, and a differential test
- * (test/interop/clients-*.test.ts) proves it against the real stack on a generated corpus.
+ * (hostname.ts): each model copies one implementation's quirks, and differential tests prove
+ * every model against the real stack: test/interop/clients-matrix.test.ts on every case of the
+ * stack matrix (test/interop/STACKS.md), test/interop/clients-*.test.ts on a corpus of patterns.
  *
  * Sources read for each model:
  * - node: `lib/tls.js` `checkServerIdentity` + `check` (Node 20): ioredis, node-redis.
  * - openssl: `crypto/x509/v3_utl.c` `do_x509_check`, `valid_star`, `wildcard_match` (OpenSSL 3.0),
- *   flags 0 as `openssl x509 -checkhost`, `openssl verify -verify_hostname` and stunnel `checkHost`.
+ *   flags 0 as `openssl x509 -checkhost`, `openssl verify -verify_hostname` and stunnel `checkHost`;
+ *   an IP address as `-verify_ip` and stunnel `checkIP` check it (`X509_check_ip`).
  * - python: CPython `Modules/_ssl.c` (3.7+) hands the name to `X509_VERIFY_PARAM_set1_host` with
  *   `X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`: the OpenSSL model with partial wildcards off (redis-py).
- * - go: `crypto/x509/verify.go` `VerifyHostname`, `validHostname`, `matchHostnames` (Go 1.15+:
- *   the CN is never read): go-redis.
- * - java: `sun.security.util.HostnameChecker` (JDK 17, `TYPE_TLS`, private CA): Jedis, Lettuce.
+ * - go: clients-go.ts (go-redis). java: clients-java.ts (Jedis, Lettuce).
  */
+import { subjectAltNames } from '../x509/extensions.js';
 import { ipVersion } from '../x509/ip.js';
+import { internals, readNameRdns } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
+import type { ClientStack, ClientVerdict, PresentedNames } from './client-names.js';
+import { canonicalIp, isAlnum } from './client-names.js';
+import { goVerdict } from './clients-go.js';
+import { javaVerdict } from './clients-java.js';
 
-/** A client stack we model. */
-export type ClientStack = 'node' | 'openssl' | 'python' | 'go' | 'java';
+export type {
+  ClientStack,
+  ClientVerdict,
+  PresentedNames,
+  SubjectAltNameSyntax,
+} from './client-names.js';
 
 /** What a stack is and which Redis clients use it. */
 export interface ClientStackInfo {
@@ -38,26 +48,6 @@ export const CLIENT_STACKS: readonly ClientStackInfo[] = [
   { stack: 'java', name: 'Java JSSE', clients: ['Jedis', 'Lettuce'] },
 ];
 
-/** The names a certificate presents, as the stacks read them. */
-export interface PresentedNames {
-  /** subjectAltName dNSName entries, as encoded. */
-  readonly dns: readonly string[];
-  /** subjectAltName iPAddress entries, as text. */
-  readonly ip: readonly string[];
-  /** Subject CN values, in encoding order. */
-  readonly commonNames: readonly string[];
-}
-
-/** One stack's verdict for one name. */
-export interface ClientVerdict {
-  readonly stack: ClientStack;
-  readonly accepts: boolean;
-  /** The certificate name that matched, when one did. */
-  readonly matched?: string;
-  /** Why, in a few words: `SAN *.example.com`, `partial wildcard not allowed`, … */
-  readonly reason: string;
-}
-
 /**
  * The names of a certificate as the client stacks see them.
  *
@@ -68,12 +58,26 @@ export interface ClientVerdict {
  * ```
  */
 export function presentedNames(certificate: Certificate): PresentedNames {
+  const san = subjectAltNames(certificate);
+  const commonNameRdns = readNameRdns(internals(certificate).subjectDer)
+    .map((rdn) => rdn.filter((a) => a.type === 'CN').map((a) => a.value))
+    .filter((cns) => cns.length > 0);
   return {
     dns: certificate.info.subjectAltNames.dns,
     ip: certificate.info.subjectAltNames.ip,
-    commonNames: certificate.info.subjectAttributes
-      .filter((a) => a.type === 'CN')
-      .map((a) => a.value),
+    commonNames: commonNameRdns.flat(),
+    commonNameRdns,
+    ...(san.present
+      ? {
+          subjectAltName: {
+            critical: san.critical,
+            unreadable: san.malformed,
+            email: san.email,
+            uri: san.uri,
+            ipOctets: san.ip.map((octets) => octets.length),
+          },
+        }
+      : {}),
   };
 }
 
@@ -105,18 +109,6 @@ function nodeMatch(hostParts: readonly string[], pattern: string): boolean {
   const suffix = pieces[1] ?? '';
   if (prefix.length + suffix.length > hostSub.length) return false;
   return hostSub.startsWith(prefix) && hostSub.endsWith(suffix);
-}
-
-function canonicalIp(text: string): string {
-  // Node's canonicalizeIP: IPv6 compressed lower-case, IPv4 dotted.
-  if (ipVersion(text) === 6) {
-    try {
-      return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-    } catch {
-      return text.toLowerCase(); // not parseable: compared as written, as Node does
-    }
-  }
-  return text;
 }
 
 function nodeVerdict(names: PresentedNames, host: string): ClientVerdict {
@@ -161,8 +153,6 @@ function equalNocase(pattern: string, subject: string): boolean {
 function asciiLower(code: number): number {
   return code >= 65 && code <= 90 ? code + 32 : code;
 }
-
-const isAlnum = (c: string): boolean => /^[0-9A-Za-z]$/.test(c);
 
 /**
  * `valid_star`: the index of the one legal '*' (first label, not the last label, at the start or
@@ -240,8 +230,9 @@ function opensslVerdict(
   host: string,
 ): ClientVerdict {
   const noPartial = stack === 'python';
-  if (stack === 'python' && ipVersion(host) !== 0) {
-    // Python hands IP addresses to X509_VERIFY_PARAM_set1_ip: IP SANs only.
+  if (ipVersion(host) !== 0) {
+    // An IP address is checked by X509_check_ip (Python's X509_VERIFY_PARAM_set1_ip, `openssl
+    // verify -verify_ip`, stunnel `checkIP`): IP SANs only.
     const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(host));
     return hit === undefined
       ? { stack, accepts: false, reason: 'no matching IP SAN' }
@@ -264,164 +255,6 @@ function opensslVerdict(
     stack,
     accepts: false,
     reason: names.commonNames.length > 0 ? 'CN does not match' : 'no DNS name',
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Go: crypto/x509/verify.go. Only DNS SANs; a wildcard only as a whole first label; patterns that
-// are not valid host names (including partial wildcards) are compared exactly.
-
-function goValidHostname(host: string, isPattern: boolean): boolean {
-  const name = isPattern ? host : host.replace(/[.]$/, '');
-  if (name.length === 0 || name === '*') return false;
-  const parts = name.split('.');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] ?? '';
-    if (part.length === 0) return false;
-    if (isPattern && i === 0 && part === '*') continue;
-    for (let j = 0; j < part.length; j++) {
-      const c = part.charAt(j);
-      if (isAlnum(c) || c === '_' || (c === '-' && j !== 0)) continue;
-      return false;
-    }
-  }
-  return true;
-}
-
-function goLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-function goMatchHostnames(pattern: string, host: string): boolean {
-  const p = goLower(pattern);
-  const h = goLower(host.replace(/[.]$/, ''));
-  if (p.length === 0 || h.length === 0) return false;
-  const patternParts = p.split('.');
-  const hostParts = h.split('.');
-  if (patternParts.length !== hostParts.length) return false;
-  return patternParts.every((part, i) => (i === 0 && part === '*') || part === hostParts[i]);
-}
-
-function goVerdict(names: PresentedNames, host: string): ClientVerdict {
-  let candidate = host;
-  if (host.length >= 3 && host.startsWith('[') && host.endsWith(']')) candidate = host.slice(1, -1);
-  if (ipVersion(candidate) !== 0) {
-    const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(candidate));
-    return hit === undefined
-      ? { stack: 'go', accepts: false, reason: 'no matching IP SAN' }
-      : { stack: 'go', accepts: true, matched: hit, reason: `IP SAN ${hit}` };
-  }
-  const lower = goLower(host);
-  const validInput = goValidHostname(lower, false);
-  for (const pattern of names.dns) {
-    const ok =
-      validInput && goValidHostname(pattern, true)
-        ? goMatchHostnames(pattern, lower)
-        : pattern.length > 0 &&
-          pattern !== '.' &&
-          lower.length > 0 &&
-          lower !== '.' &&
-          goLower(pattern) === lower;
-    if (ok) return { stack: 'go', accepts: true, matched: pattern, reason: `SAN ${pattern}` };
-  }
-  if (names.dns.length === 0) {
-    return {
-      stack: 'go',
-      accepts: false,
-      reason: names.commonNames.length > 0 ? 'Go never reads the CN' : 'no DNS name',
-    };
-  }
-  const partial = names.dns.some((p) => p.includes('*') && !goValidHostname(p, true));
-  return {
-    stack: 'go',
-    accepts: false,
-    reason: partial ? 'partial wildcard not allowed' : 'no DNS SAN matches',
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Java: sun.security.util.HostnameChecker, TYPE_TLS, for a certificate that does not chain to a
-// public CA (the public-suffix check is skipped). Wildcards may stand anywhere in any label.
-
-/** `new SNIHostName(name)`: IDN.toASCII with STD3 rules (LDH labels), no trailing dot. */
-function javaSniValid(name: string): boolean {
-  if (name.length === 0 || name.endsWith('.')) return false;
-  return name
-    .split('.')
-    .every(
-      (label) =>
-        label.length > 0 &&
-        label.length <= 63 &&
-        /^[0-9A-Za-z-]+$/.test(label) &&
-        !label.startsWith('-') &&
-        !label.endsWith('-'),
-    );
-}
-
-function javaHasIllegalWildcard(template: string): boolean {
-  if (template === '*' || template === '*.') return true;
-  const last = template.lastIndexOf('*');
-  if (last === -1) return false;
-  return !template.slice(last).includes('.'); // a wildcard in the last label, e.g. `*com`
-}
-
-function javaMatchWildcards(name: string, template: string): boolean {
-  let index = template.indexOf('*');
-  if (index === -1) return name === template;
-  let rest = name;
-  let after = template;
-  let beginning = true;
-  while (index !== -1) {
-    const before = after.slice(0, index);
-    after = after.slice(index + 1);
-    const at = rest.indexOf(before);
-    if (at === -1 || (beginning && at !== 0)) return false;
-    beginning = false;
-    rest = rest.slice(at + before.length);
-    index = after.indexOf('*');
-  }
-  return rest.endsWith(after);
-}
-
-function javaIsMatched(name: string, template: string): boolean {
-  if (!/^[\x21-\x7e]*$/.test(template)) return false; // IDN normalisation of non-ASCII: not modelled
-  if (javaHasIllegalWildcard(template)) return false;
-  if (!javaSniValid(template.replace(/\*/g, 'z'))) return false;
-  // StringTokenizer skips empty tokens; SNIHostName has already refused empty labels.
-  const nameLabels = name.toLowerCase().split('.');
-  const templateLabels = template.toLowerCase().split('.');
-  if (nameLabels.length !== templateLabels.length) return false;
-  return nameLabels.every((label, i) => javaMatchWildcards(label, templateLabels[i] ?? ''));
-}
-
-function javaVerdict(names: PresentedNames, host: string): ClientVerdict {
-  // JDK 17 drops one trailing dot of the peer host before matching (measured: real handshakes).
-  let name = host.endsWith('.') ? host.slice(0, -1) : host;
-  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
-  if (ipVersion(name) !== 0) {
-    const hit = names.ip.find((ip) => canonicalIp(ip) === canonicalIp(name));
-    return hit === undefined
-      ? { stack: 'java', accepts: false, reason: 'no matching IP SAN' }
-      : { stack: 'java', accepts: true, matched: hit, reason: `IP SAN ${hit}` };
-  }
-  if (!javaSniValid(name)) {
-    return { stack: 'java', accepts: false, reason: 'not a valid SNI host name for Java' };
-  }
-  if (names.dns.length > 0) {
-    const hit = names.dns.find((p) => javaIsMatched(name, p));
-    return hit === undefined
-      ? { stack: 'java', accepts: false, reason: 'no DNS SAN matches' }
-      : { stack: 'java', accepts: true, matched: hit, reason: `SAN ${hit}` };
-  }
-  // X500Name.findMostSpecificAttribute: the last CN in the subject.
-  const cn = names.commonNames[names.commonNames.length - 1];
-  if (cn !== undefined && cn.normalize('NFKC') === cn && javaIsMatched(name, cn)) {
-    return { stack: 'java', accepts: true, matched: cn, reason: `CN ${cn}` };
-  }
-  return {
-    stack: 'java',
-    accepts: false,
-    reason: cn === undefined ? 'no DNS name' : 'CN does not match',
   };
 }
 

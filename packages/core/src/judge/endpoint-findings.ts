@@ -17,6 +17,7 @@ export const CHECK_PROFILES: readonly CheckProfile[] = ['strict', 'compat', 'red
 /** Stable codes of check findings. */
 export type CheckFindingCode =
   | 'NAME_MISMATCH'
+  | 'NAME_PORT_SPECIFIC'
   | 'PARTIAL_WILDCARD'
   | 'CN_ONLY'
   | 'EXPIRED'
@@ -41,10 +42,12 @@ export type CheckFindingCode =
 
 /**
  * One problem of an endpoint check. `certificate` names the certificate as `file.pem#1` (1-based
- * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings.
+ * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings;
+ * `ports` the database ports a port-specific certificate covers (`NAME_PORT_SPECIFIC`).
  */
 export type CheckFinding = Finding<CheckFindingCode, string> & {
   readonly stacks?: readonly ClientStack[];
+  readonly ports?: readonly number[];
 };
 
 const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(

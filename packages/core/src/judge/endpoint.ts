@@ -4,7 +4,8 @@
  *
  * Database endpoints of a cluster `C` are `redis-<port>.C`, internal ones
  * `redis-<port>.internal.C` (Redis Enterprise documentation, "Certificates" and "Manage
- * certificates": the proxy certificate is issued for `*.C`, plus `*.internal.C`). Names are judged
+ * certificates": the proxy certificate is issued for `*.C`, plus `*.internal.C`); a live
+ * endpoint is checked for the name its clients dial. Names are judged
  * twice: by RFC 9525 (hostname.ts) and by the models of the real client stacks (clients.ts),
  * because the stacks disagree and users otherwise find out in production. This module composes
  * the rules: names (endpoint-names.ts), validity and strength (endpoint-strength.ts), the
@@ -13,7 +14,6 @@
  */
 import { resolveNow } from '../clock.js';
 import { CertkitError } from '../errors.js';
-import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-name.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
 import { internals } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
@@ -21,7 +21,7 @@ import { CLIENT_STACKS } from './clients.js';
 import type { ClientVerdict } from './clients.js';
 import { CHECK_PROFILES, describeStacks, ref } from './endpoint-findings.js';
 import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
-import { nameFindings } from './endpoint-names.js';
+import { checkCluster, endpointNames, nameFindings } from './endpoint-names.js';
 import type { NameCheck } from './endpoint-names.js';
 import { enterpriseFindings } from './endpoint-profile.js';
 import { strengthFindings, validityFindings } from './endpoint-strength.js';
@@ -31,14 +31,11 @@ import { checkCommonName } from './path-policy.js';
 import { STACK_TRUST_RULES } from './stack-trust.js';
 import type { TrustVerdict } from './stack-trust.js';
 
+export { EXAMPLE_DATABASE_PORT, checkCluster, endpointNames } from './endpoint-names.js';
+export type { EndpointNameOptions } from './endpoint-names.js';
+
 /** Default days before expiry from which `EXPIRES_SOON` is reported. */
 export const DEFAULT_WARN_DAYS = 30;
-
-/**
- * The database port used to build endpoint names (`redis-12000.C`): 12000 is the first port
- * Redis Enterprise gives databases. Any port gives the same verdicts (ports are digits).
- */
-export const EXAMPLE_DATABASE_PORT = 12000;
 
 /** A certificate as the report shows it. */
 export interface CertificateSummary {
@@ -105,6 +102,16 @@ export interface CheckOptions {
   readonly profile?: CheckProfile;
   /** Also require the internal endpoints `redis-<port>.internal.C`. */
   readonly internal?: boolean;
+  /**
+   * Database ports: the endpoint names checked are `redis-<port>.C` (and the internal ones);
+   * default [{@link EXAMPLE_DATABASE_PORT}].
+   */
+  readonly ports?: readonly number[];
+  /**
+   * The name clients connect to, a DNS name or an IP address (a live endpoint's host, or the
+   * SNI name sent): checked instead of `redis-<port>.C`.
+   */
+  readonly host?: string;
   /** Days before expiry that give `EXPIRES_SOON`; default {@link DEFAULT_WARN_DAYS}. */
   readonly warnDays?: number;
 }
@@ -125,29 +132,6 @@ function summary(certificate: Certificate): CertificateSummary {
     signatureAlgorithm: info.signatureAlgorithm,
     fingerprintSha256: info.fingerprintSha256,
   };
-}
-
-/** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
-export function checkCluster(cluster: string): string {
-  const problem = clusterNameProblem(cluster);
-  if (problem !== null) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `cluster must be a DNS name such as redislabs.com: ${describeClusterNameProblem(cluster, problem)}`,
-    );
-  }
-  const name = cluster.toLowerCase().replace(/\.$/, '');
-  if (
-    !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(
-      name,
-    )
-  ) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `cluster must be a DNS name such as redislabs.com (no wildcard, no port), got "${cluster}"`,
-    );
-  }
-  return name;
 }
 
 /**
@@ -208,10 +192,12 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
   if (leaf === undefined) throw new CertkitError('INVALID_OPTION', 'no certificate to check');
   const source = options.source ?? leaf.source.name;
   const at = ref(leaf);
-  const endpoints = [`redis-${String(EXAMPLE_DATABASE_PORT)}.${cluster}`];
-  if (options.internal === true || profile === 'redis-enterprise') {
-    endpoints.push(`redis-${String(EXAMPLE_DATABASE_PORT)}.internal.${cluster}`);
-  }
+  const endpoints = endpointNames({
+    cluster,
+    ...(options.ports === undefined ? {} : { ports: options.ports }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    internal: options.internal === true || profile === 'redis-enterprise',
+  });
 
   const { findings, names } = nameFindings(leaf, cluster, endpoints, profile);
   // CA/B BR 7.1.4.3, a warning as in verify: no client applies it (see above).

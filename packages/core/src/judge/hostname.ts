@@ -3,12 +3,19 @@
  * says, for DNS names and IP addresses:
  * - only subjectAltName entries count: no fallback to the subject's common name (RFC 9525
  *   section 6.2 removed the CN-ID);
- * - DNS names compare ASCII case-insensitively, label by label, one trailing dot ignored
- *   (section 6.3; RFC 4343);
+ * - DNS names compare ASCII case-insensitively, label by label (section 6.3; RFC 4343); one
+ *   trailing dot on the reference is ignored, but a presented dNSName must have the preferred
+ *   name syntax of RFC 5280 section 4.2.1.6, which has no trailing dot: `example.com.` in a SAN
+ *   is no valid identifier and matches nothing (OpenSSL, Python, Go and Java refuse it too);
  * - a wildcard is valid only as the whole left-most label and matches exactly one label
  *   (section 6.3 rules 1-3): no `ba*.example.com`, no `foo.*.example.com`, no `*` inside an
- *   `xn--` A-label, and none directly over a public suffix (CA/B Forum BR 3.2.2.6);
+ *   `xn--` A-label;
  * - IP references match only iPAddress entries, as 4 or 16 octets (section 6.4).
+ *
+ * One rule here is not RFC 9525's: a wildcard directly over a public suffix (`*.com`,
+ * `*.co.uk`) is refused as the CA/Browser Forum Baseline Requirements (section 3.2.2.6) forbid
+ * CAs to issue it. RFC 9525 leaves it to policy, and Go and Java accept it for a private CA;
+ * reasons say which rule refused.
  *
  * Everything here is pure and synchronous. The client-stack models (clients.ts) are separate on
  * purpose: each copies one implementation's own rules, not these.
@@ -107,16 +114,21 @@ export function isPublicSuffix(suffix: string): boolean {
 
 /**
  * Why a presented DNS identifier (a dNSName SAN value) is invalid, or `null` when it is valid.
- * Applies RFC 5280 section 4.2.1.6 syntax and the RFC 9525 section 6.3 wildcard rules.
+ * Applies RFC 5280 section 4.2.1.6 syntax (no trailing dot), the RFC 9525 section 6.3 wildcard
+ * rules, and the CA/Browser Forum rule against a wildcard over a public suffix (the reason says
+ * so).
  *
  * @example
  * ```ts
  * dnsPatternProblem('ba*.example.com'); // 'partial-label wildcard ...'
+ * dnsPatternProblem('example.com.'); // '... ends with a dot ... (RFC 5280 section 4.2.1.6)'
  * dnsPatternProblem('*.example.com'); // null
  * ```
  */
 export function dnsPatternProblem(pattern: string): string | null {
-  const name = asciiLower(dropTrailingDot(pattern));
+  if (pattern.endsWith('.') && pattern.length > 1)
+    return `"${pattern}" ends with a dot: a dNSName has the preferred name syntax, without one (RFC 5280 section 4.2.1.6)`;
+  const name = asciiLower(pattern);
   if (!name.includes('*')) {
     return isDnsName(name) ? null : `"${pattern}" is not a valid DNS name`;
   }
@@ -132,16 +144,19 @@ export function dnsPatternProblem(pattern: string): string | null {
   }
   if (rest.includes('*')) return `"${pattern}" has more than one wildcard (RFC 9525 section 6.3)`;
   if (rest.length === 0 || !isDnsName(rest)) return `"${pattern}" is not a valid wildcard name`;
-  if (isPublicSuffix(rest))
-    return `"${pattern}" is a wildcard over the public suffix "${rest}" (CA/B Forum BR 3.2.2.6)`;
+  if (isPublicSuffix(rest)) return publicSuffixRule(pattern, rest);
   return null;
+}
+
+function publicSuffixRule(pattern: string, suffix: string): string {
+  return `"${pattern}" is a wildcard directly over the public suffix "${suffix}": a CA/Browser Forum rule (Baseline Requirements section 3.2.2.6) refuses it, not RFC 9525`;
 }
 
 /**
  * The RFC 9525 section 6.3 rule for one presented DNS identifier against one DNS reference:
- * exact label-by-label match (ASCII case-insensitive, one trailing dot ignored), or a `*`
- * left-most label standing for exactly one label. Invalid patterns and invalid references never
- * match.
+ * exact label-by-label match (ASCII case-insensitive, one trailing dot ignored on the reference),
+ * or a `*` left-most label standing for exactly one label. Invalid patterns (a trailing dot
+ * included) and invalid references never match.
  *
  * @example
  * ```ts
@@ -152,7 +167,7 @@ export function dnsPatternProblem(pattern: string): string | null {
  */
 export function matchDnsPattern(pattern: string, host: string): boolean {
   if (dnsPatternProblem(pattern) !== null || !isDnsName(host)) return false;
-  const p = asciiLower(dropTrailingDot(pattern));
+  const p = asciiLower(pattern);
   const h = asciiLower(dropTrailingDot(host));
   if (!p.startsWith('*.')) return p === h;
   const dot = h.indexOf('.');
@@ -215,7 +230,7 @@ export function matchReferenceIdentity(
         ? `the subjectAltName has no DNS names to match ${host}`
         : `no DNS name in subjectAltName matches ${host}${
             invalid.length > 0
-              ? ` (ignored as invalid: ${invalid.map((p) => dnsPatternProblem(p) ?? p).join('; ')})`
+              ? ` (not matched: ${invalid.map((p) => dnsPatternProblem(p) ?? p).join('; ')})`
               : ''
           }`,
   };

@@ -12,7 +12,7 @@ import {
 } from '../io/tls.js';
 import type { PingResult, TlsVersionResult } from '../io/tls.js';
 import { resolveNow } from '../clock.js';
-import { checkCluster, checkEndpointCertificate } from '../judge/endpoint.js';
+import { checkCluster, checkEndpointCertificate, endpointNames } from '../judge/endpoint.js';
 import type { CheckReport } from '../judge/endpoint.js';
 import type { CheckProfile } from '../judge/endpoint-findings.js';
 import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
@@ -27,9 +27,17 @@ export interface RunCheckOptions {
   readonly cluster: string;
   /** Certificate files, each one chain (leaf first). */
   readonly files?: readonly string[];
-  /** A live endpoint, `HOST:PORT`. */
+  /**
+   * Database ports a certificate file is checked for: the names `redis-<port>.C`; default
+   * [`EXAMPLE_DATABASE_PORT`]. A live endpoint is checked for its own name instead.
+   */
+  readonly ports?: readonly number[];
+  /**
+   * A live endpoint, `HOST:PORT`: its chain is checked for the name its clients connect to (the
+   * host, or `sni`), its internal name for its port.
+   */
   readonly endpoint?: string;
-  /** SNI name for the endpoint; default the host. */
+  /** SNI name for the endpoint, and the name its certificate is checked for; default the host. */
   readonly sni?: string;
   /** CA file(s) to validate chains against. */
   readonly caFile?: string;
@@ -112,10 +120,27 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
       'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
     );
   }
+  if (options.ports !== undefined && files.length === 0) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'database ports name what a certificate file is checked for; without files they check nothing (a live endpoint is checked for its own name)',
+    );
+  }
   const minTls = checkMinTls(options.minTls);
   const endpoint = options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint);
   const profile = options.profile ?? 'strict';
-  checkCluster(options.cluster);
+  const internal = options.internal === true || profile === 'redis-enterprise';
+  // Cluster, ports, host: every name is built (and refused) before any file or network work.
+  endpointNames({
+    cluster: options.cluster,
+    ...(options.ports === undefined ? {} : { ports: options.ports }),
+    internal,
+  });
+  const liveNames =
+    endpoint === undefined
+      ? undefined
+      : { host: options.sni ?? endpoint.host, ports: [endpoint.port] };
+  if (liveNames !== undefined) endpointNames({ cluster: options.cluster, internal, ...liveNames });
   // The clock is checked before any file is read.
   const now = options.now === undefined ? undefined : resolveNow(options.now);
   const read = (path: string): Promise<Uint8Array> =>
@@ -163,13 +188,14 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const reports: CheckReport[] = chains.map((c, i) =>
     checkEndpointCertificate({
       ...base,
+      ...(options.ports === undefined ? {} : { ports: options.ports }),
       certificates: c.certificates,
       source: c.source,
       ...(i === 0 && key !== undefined ? { key } : {}),
     }),
   );
   let live: LiveReport | undefined;
-  if (endpoint !== undefined) {
+  if (endpoint !== undefined && liveNames !== undefined) {
     const probe = {
       ...(options.sni === undefined ? {} : { servername: options.sni }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -187,6 +213,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     reports.push(
       checkLiveEndpoint({
         ...base,
+        ...liveNames,
         certificates: presented.certificates,
         source,
         ...(chains.length === 0 && key !== undefined ? { key } : {}),

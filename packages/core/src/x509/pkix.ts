@@ -415,6 +415,21 @@ export function readNameAttributes(bytes: Uint8Array): NameAttribute[] {
   }
 }
 
+/**
+ * The RDNs of a DER Name, each as its attributes in encoding order (a multi-valued RDN holds
+ * several), for judges that read one attribute of one RDN as a client stack does. Internal to
+ * core.
+ *
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a Name
+ */
+export function readNameRdns(bytes: Uint8Array): NameAttribute[][] {
+  try {
+    return nameRdns(der.readOnly(bytes));
+  } catch (error) {
+    throw new CertkitError('DER_INVALID', 'not a valid distinguished name', { cause: error });
+  }
+}
+
 const namesRead = new Map<string, NameAttribute[]>();
 
 /**
@@ -446,12 +461,20 @@ function formattedName(attributes: readonly NameAttribute[]): string {
 
 /** A Name (RFC 5280 section 4.1.2.4): every attribute of every RDN, in encoding order. */
 function nameAttributes(name: DerElement): NameAttribute[] {
-  const out: NameAttribute[] = [];
+  return nameRdns(name).flat();
+}
+
+/** A Name's RDNs, each as its attributes in encoding order. */
+function nameRdns(name: DerElement): NameAttribute[][] {
+  const out: NameAttribute[][] = [];
+  let count = 0;
   const rdns = der.sequenceOf(name, 'a Name');
   for (const rdn of rdns) {
     if (!der.isUniversal(rdn, der.TAG.set) || !rdn.constructed) {
       throw new der.DerError('expected a RelativeDistinguishedName SET');
     }
+    const attributes: NameAttribute[] = [];
+    out.push(attributes);
     for (const pair of der.childrenOf(rdn)) {
       const [type, value, extra] = der.sequenceOf(pair, 'an AttributeTypeAndValue');
       if (value === undefined || extra !== undefined) {
@@ -460,8 +483,8 @@ function nameAttributes(name: DerElement): NameAttribute[] {
       const oid = der.decodeOid(
         der.expectUniversal(type, der.TAG.oid, 'an attribute type').content,
       );
-      out.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
-      if (out.length > MAX_NAMES)
+      attributes.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
+      if (++count > MAX_NAMES)
         throw new der.DerLimitError(
           `a name of over ${String(MAX_NAMES)} attributes (at most ${String(MAX_NAMES)} are read)`,
         );

@@ -18,6 +18,7 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
 import java.util.HashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -66,6 +67,7 @@ public class StackClient {
   static String judge(String addr, int port, String host, String caFile) {
     Socket raw = new Socket();
     try {
+      // 60 s, the harness's HANG_MS: only a hang guard on a loaded machine.
       raw.connect(new InetSocketAddress(addr, port), 60_000);
       raw.setSoTimeout(60_000);
     } catch (IOException e) {
@@ -88,9 +90,12 @@ public class StackClient {
       // ValidatorException or the CertPath exceptions.
       Throwable name = null;
       boolean trust = false;
+      boolean parse = false;
       Throwable root = e;
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (name == null && c.getClass() == CertificateException.class) name = c;
+        // The server's certificate itself cannot be read (X509CertImpl).
+        if (c instanceof CertificateParsingException) parse = true;
         if (c instanceof CertPathBuilderException
             || c instanceof CertPathValidatorException
             || c.getClass().getName().equals("sun.security.validator.ValidatorException")) {
@@ -100,7 +105,10 @@ public class StackClient {
       }
       String stage;
       String reason;
-      if (trust) {
+      if (parse) {
+        stage = "parse";
+        reason = describe(root);
+      } else if (trust) {
         stage = "trust";
         reason = describe(root);
       } else if (name != null) {

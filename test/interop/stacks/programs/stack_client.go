@@ -57,7 +57,7 @@ func judge(in input) verdict {
 	// AppendCertsFromPEM skips what it cannot parse, as an application loading a CA file does.
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(in.Addr, strconv.Itoa(in.Port)), 60*time.Second)
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(in.Addr, strconv.Itoa(in.Port)), 60*time.Second) // the harness's HANG_MS
 	if err != nil {
 		return verdict{Harness: err.Error()}
 	}

@@ -17,6 +17,7 @@ def verdict(case):
     # What redis-py does with ssl_ca_certs: the default context, only this CA file trusted.
     context = ssl.create_default_context(cafile=case["cafile"])
     try:
+        # 60 s, the harness's HANG_MS: only a hang guard on a loaded machine.
         raw = socket.create_connection((case["addr"], case["port"]), timeout=60)
     except OSError as error:
         return {"harness": repr(error)}
