@@ -242,3 +242,32 @@ for (const keyType of ['ec', 'rsa2048'] as const) {
     assert.ok(accepted > MUTANTS / 10, 'enough mutants are read to compare what is read');
   });
 }
+
+// Found by the EC mutant walk above in CI (about one run in two, depending on the signature's
+// length): an OID whose last octet keeps bit 8 set was read by certkit, refused by pkijs and
+// OpenSSL. Pinned here on the named-curve OID of an openssl-made P-256 certificate.
+test('an object identifier that ends inside an arc is refused, as pkijs and OpenSSL do', async (t) => {
+  const dir = tempDir(t);
+  const made = await makeCert(dir, { name: 'oid', keyType: 'ec', subject: '/CN=oid encoding' });
+  const [original] = certificateBlocks(readFileSync(made.cert, 'utf8'));
+  assert.ok(original !== undefined);
+  const prime256v1 = Buffer.from('06082a8648ce3d030107', 'hex');
+  const at = Buffer.from(original).indexOf(prime256v1);
+  assert.ok(at > 0, 'the certificate names prime256v1');
+  const rows: { name: string; offset: number; value: number }[] = [
+    { name: 'last octet 0x80', offset: at + prime256v1.length - 1, value: 0x80 },
+    { name: 'last octet 0x87', offset: at + prime256v1.length - 1, value: 0x87 },
+  ];
+  for (const row of rows) {
+    await t.test(row.name, () => {
+      const copy = Uint8Array.from(original);
+      copy[row.offset] = row.value;
+      assert.throws(() => referenceReading(copy), Error, 'pkijs refuses it');
+      assert.throws(() => new X509Certificate(copy), Error, 'OpenSSL refuses it');
+      assert.throws(
+        () => parseCertificate(copy, { name: 'oid.pem', index: 1 }),
+        (error: Error & { code?: string }) => error.code === 'CERTIFICATE_INVALID',
+      );
+    });
+  }
+});

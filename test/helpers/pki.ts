@@ -34,8 +34,15 @@ export interface CertSpec {
   readonly days?: number;
   /** Key: `ec` (P-256, default), `rsa2048`, `rsa1024`, `rsa4096`. */
   readonly keyType?: 'ec' | 'rsa2048' | 'rsa1024' | 'rsa4096';
-  /** Signature digest: sha256 (default) or sha1. */
-  readonly digest?: 'sha256' | 'sha1';
+  /** Signature digest: sha256 (default), sha1 or md5 (md5 needs an RSA issuer key). */
+  readonly digest?: 'sha256' | 'sha1' | 'md5';
+  /** Read `subject` as UTF-8 (`req -utf8`), for non-ASCII names. */
+  readonly utf8?: boolean;
+  /** `+` joins attributes into one multi-valued RDN (`req -multivalue-rdn`). */
+  readonly multivalueRdn?: boolean;
+  /** Serial number (decimal or 0x hex); default a serial file next to the issuer, which
+   * certificates of one issuer made in parallel must not share. */
+  readonly serial?: string;
   /** Use this existing key instead of making one. */
   readonly keyFile?: string;
 }
@@ -86,11 +93,31 @@ export async function makeCert(dir: string, spec: CertSpec): Promise<MadeCert> {
   const extfile = join(dir, `${spec.name}.ext`);
   writeFileSync(extfile, `[v3]\n${lines.join('\n')}\n`);
   const csr = join(dir, `${spec.name}.csr`);
-  await must(['req', '-new', '-key', key, '-subj', spec.subject, '-out', csr], dir);
+  await must(
+    [
+      'req',
+      '-new',
+      ...(spec.utf8 === true ? ['-utf8'] : []),
+      ...(spec.multivalueRdn === true ? ['-multivalue-rdn'] : []),
+      '-key',
+      key,
+      '-subj',
+      spec.subject,
+      '-out',
+      csr,
+    ],
+    dir,
+  );
   const signer =
     spec.issuer === undefined
       ? ['-signkey', key]
-      : ['-CA', spec.issuer.cert, '-CAkey', spec.issuer.key, '-CAcreateserial'];
+      : ['-CA', spec.issuer.cert, '-CAkey', spec.issuer.key];
+  const serial =
+    spec.serial !== undefined
+      ? ['-set_serial', spec.serial]
+      : spec.issuer === undefined
+        ? []
+        : ['-CAcreateserial'];
   await must(
     [
       'x509',
@@ -98,6 +125,7 @@ export async function makeCert(dir: string, spec: CertSpec): Promise<MadeCert> {
       '-in',
       csr,
       ...signer,
+      ...serial,
       '-days',
       String(spec.days ?? 365),
       `-${spec.digest ?? 'sha256'}`,

@@ -2,10 +2,14 @@
  * The differential corpus of the client-stack models (issue 5): certificates with chosen SAN/CN
  * patterns, made with the openssl CLI under one test root, and the host names tried on each.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientVerdict, parseCertificates, presentedNames } from '@certkit/core';
+import type { ClientStack } from '@certkit/core';
 import { makeCert } from '../helpers/pki.js';
 import type { MadeCert } from '../helpers/pki.js';
+import type { StackInput, Verdict } from './stacks/harness.js';
 
 export interface CorpusCert {
   /** A name for the row. */
@@ -101,4 +105,49 @@ export async function makeCorpus(dir: string): Promise<MadeCorpus> {
     });
   }
   return { root, certs };
+}
+
+/**
+ * Harness inputs for every corpus certificate and host (the corpus root is the CA file, so that
+ * every refusal of a real stack is a name refusal), with each input's presented names.
+ */
+export function corpusInputs(
+  corpus: MadeCorpus,
+  hosts: readonly string[],
+): (StackInput & { readonly names: ReturnType<typeof presentedNames> })[] {
+  return corpus.certs.flatMap((cert) => {
+    const parsed = parseCertificates(Buffer.from(cert.pem), cert.name)[0];
+    assert.ok(parsed, cert.name);
+    const names = presentedNames(parsed);
+    return hosts.map((host) => ({
+      id: `${cert.name}@${host}`,
+      chainPem: cert.pem,
+      keyPem: cert.keyPem,
+      caFile: corpus.root.cert,
+      host,
+      names,
+    }));
+  });
+}
+
+/**
+ * Where the model of `stack` disagrees with the real stack's verdicts (same order as `inputs`);
+ * a refusal other than the name check is a disagreement too (the chain is always trusted).
+ */
+export function modelDisagreements(
+  stack: ClientStack,
+  inputs: readonly (StackInput & { readonly names: ReturnType<typeof presentedNames> })[],
+  verdicts: readonly Verdict[],
+): string[] {
+  assert.equal(verdicts.length, inputs.length);
+  return inputs.flatMap((input, i) => {
+    const real = verdicts[i];
+    assert.ok(real);
+    if (!real.accepts && real.stage !== 'name')
+      return [`${stack} ${input.id}: refused by ${real.stage ?? '?'}: ${real.reason ?? '?'}`];
+    const model = clientVerdict(stack, input.names, input.host).accepts;
+    return model === real.accepts
+      ? []
+      : [`${stack} ${input.id}: real ${String(real.accepts)}, model ${String(model)}`];
+  });
 }

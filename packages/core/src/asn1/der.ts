@@ -209,8 +209,24 @@ export function checkTree(element: DerElement): void {
     while (at < end) {
       const next = readHeader(data, at, end);
       if (header.constructed) pending.push(header.contentStart, next);
+      else if (header.cls === UNIVERSAL && header.number === TAG.oid) {
+        checkOidEncoding(data, header.contentStart, next);
+      }
       at = next;
     }
+  }
+}
+
+/**
+ * X.690 section 8.19.2: every subidentifier ends with an octet whose bit 8 is 0. OpenSSL
+ * (c2i_ASN1_OBJECT) and asn1js refuse an OID that ends inside an arc wherever it stands; so does
+ * certkit, instead of reading a curve or extension OID it cannot name. (A padded arc, 0x80 first,
+ * is refused by OpenSSL but read by asn1js; decodeOid reads it as its value.)
+ */
+function checkOidEncoding(data: Uint8Array, start: number, end: number): void {
+  if (start === end) throw new DerError('empty object identifier');
+  if (((data[end - 1] ?? 0) & 0x80) !== 0) {
+    throw new DerError('object identifier ends inside an arc');
   }
 }
 
