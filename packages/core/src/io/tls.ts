@@ -24,7 +24,7 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
-import { CertkitError } from '../errors.js';
+import { CertkitError, isCertkitError } from '../errors.js';
 import { TLS_VERSIONS } from '../judge/live.js';
 import type { PingResult, TlsVersionResult } from '../judge/live.js';
 import { parseCertificate } from '../x509/pkix.js';
@@ -47,12 +47,21 @@ export interface TlsProbeOptions {
   readonly timeoutMs?: number;
   /** A client identity to offer when the server asks for one. */
   readonly clientIdentity?: TlsClientIdentity;
+  /**
+   * Connect to this IP address instead of resolving the host: one node behind a name, with the
+   * host still sent as SNI (what curl's `--resolve` does).
+   */
+  readonly address?: string;
+  /** Ends the connection at once when aborted (Ctrl-C): the attempt fails as `INTERRUPTED`. */
+  readonly signal?: AbortSignal;
 }
 
 /** The certificates a server presented, in the order it sent them. */
 export interface PresentedChain {
   readonly host: string;
   readonly port: number;
+  /** The address connected to, when the socket reported one. */
+  readonly address?: string;
   /** The SNI name sent, if any. */
   readonly servername?: string;
   /** As sent: leaf first (if the server is right), then whatever else it sent. */
@@ -87,6 +96,8 @@ interface PeerSnapshot {
   /** DER of each certificate as sent, at most {@link MAX_PEER_CERTIFICATES} + 1. */
   readonly certificates: readonly Uint8Array[];
   readonly protocol: string | null;
+  /** The peer's address, while the socket still knew it. */
+  readonly address?: string;
 }
 
 interface Attempt {
@@ -101,7 +112,7 @@ function connectOptions(host: string, port: number, options: TlsProbeOptions): C
   // RFC 6066 section 3: SNI carries host names only, never IP addresses.
   const servername = options.servername ?? (isIP(host) === 0 ? host : undefined);
   return {
-    host,
+    host: options.address ?? host,
     port,
     // We judge the certificate ourselves (check.ts); here we only want to see it.
     rejectUnauthorized: false,
@@ -130,7 +141,12 @@ function snapshot(socket: TLSSocket): PeerSnapshot {
     certificates.push(new Uint8Array(current.raw));
     current = current.issuerCertificate;
   }
-  return { certificates, protocol: socket.getProtocol() };
+  const address = socket.remoteAddress;
+  return {
+    certificates,
+    protocol: socket.getProtocol(),
+    ...(address === undefined ? {} : { address }),
+  };
 }
 
 const NO_PEER: PeerSnapshot = { certificates: [], protocol: null };
@@ -159,6 +175,7 @@ function attempt(
       if (done) return;
       done = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (socket !== undefined) {
         socket.removeAllListeners();
         socket.on('error', () => undefined); // late errors of a socket we are discarding
@@ -186,6 +203,14 @@ function attempt(
       error.code = 'ETIMEDOUT';
       finish({ error });
     }, options.timeoutMs ?? TLS_TIMEOUT_MS);
+    const onAbort = (): void => {
+      finish({ error: interrupted() });
+    };
+    if (options.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       socket = tlsConnect({ ...connectOptions(host, port, options), ...extra });
     } catch (error) {
@@ -232,42 +257,112 @@ function asErrno(error: unknown): NodeJS.ErrnoException {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Why a connection gave no certificate, in words; never the peer's own bytes. */
-function failureReason(error: NodeJS.ErrnoException): string {
+/**
+ * Error codes that say the endpoint could not be reached at all (or the run was stopped): the
+ * version probe and PING throw them rather than report a version refused or an identity refused.
+ */
+const UNREACHABLE: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'ABORT_ERR',
+]);
+
+/** The error an aborted attempt ends with. */
+function interrupted(): NodeJS.ErrnoException {
+  return Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' });
+}
+
+/**
+ * Why an endpoint gave us nothing to judge, as a stable code: what happened on the wire (or in
+ * reading what the peer sent). Part of the public API, like finding codes: never renamed.
+ */
+export type EndpointFailureCode =
+  /** Nothing listens there (TCP RST to our SYN). */
+  | 'CONNECTION_REFUSED'
+  /** The server reset the connection (TCP RST) during the handshake. */
+  | 'CONNECTION_RESET'
+  /** The server closed the connection before sending a certificate. */
+  | 'CONNECTION_CLOSED'
+  /** No address for the host name. */
+  | 'HOST_NOT_FOUND'
+  /** No complete answer within the deadline. */
+  | 'TIMEOUT'
+  /** The reply was not a TLS record: a plain-text port (Redis without TLS, HTTP, SSH...). */
+  | 'NOT_TLS'
+  /** TLS, but the handshake failed before the server's certificate (an alert, no common version). */
+  | 'TLS_HANDSHAKE_FAILED'
+  /** The handshake went through and the server sent no certificate. */
+  | 'NO_CERTIFICATE'
+  /** A certificate the server sent cannot be read, or it sent too many. */
+  | 'CERTIFICATE_UNREADABLE'
+  /** Stopped before it finished (Ctrl-C). */
+  | 'INTERRUPTED'
+  /** Any other failure of the connection. */
+  | 'CONNECTION_FAILED';
+
+/** Why an endpoint gave us nothing to judge: a stable code and the reason in words. */
+export interface EndpointFailure {
+  readonly code: EndpointFailureCode;
+  /** E.g. `this port does not speak TLS`; never the peer's own bytes. */
+  readonly reason: string;
+}
+
+/** Why a connection gave no certificate: a code and words, never the peer's own bytes. */
+export function connectionFailureOf(error: NodeJS.ErrnoException): EndpointFailure {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return 'connection refused';
+      return { code: 'CONNECTION_REFUSED', reason: 'connection refused' };
     case 'NO_CERT':
-      return 'the server sent no certificate';
+      return { code: 'NO_CERTIFICATE', reason: 'the server sent no certificate' };
     case 'ECONNRESET':
-      return 'the server reset the connection';
+      return { code: 'CONNECTION_RESET', reason: 'the server reset the connection' };
     case 'EPIPE':
-      return 'the server closed the connection';
+      return { code: 'CONNECTION_CLOSED', reason: 'the server closed the connection' };
     case 'ETIMEDOUT':
-      return error.message;
+      return { code: 'TIMEOUT', reason: error.message };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'host name not found';
+    case 'EAI_NODATA':
+    case 'EAI_NONAME':
+      return { code: 'HOST_NOT_FOUND', reason: 'host name not found' };
+    case 'ABORT_ERR':
+      return { code: 'INTERRUPTED', reason: 'interrupted before it finished' };
     case 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE':
       // OpenSSL's max_cert_list (100 KiB) and its other message limits.
-      return 'the server sent a TLS message larger than OpenSSL accepts (over 100 KiB of certificates?)';
+      return {
+        code: 'CERTIFICATE_UNREADABLE',
+        reason:
+          'the server sent a TLS message larger than OpenSSL accepts (over 100 KiB of certificates?)',
+      };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'ERR_SSL_RECORD_LAYER_FAILURE':
-      return 'the server did not answer with TLS; is it a TLS port?';
+      // The first bytes back were not a TLS record header (RFC 8446 section 5.1).
+      return { code: 'NOT_TLS', reason: 'this port does not speak TLS' };
     default:
-      return error.code?.startsWith('ERR_SSL') === true
-        ? `TLS handshake failed (${describe(error) ?? error.code}); is it a TLS port?`
-        : error.code === undefined
-          ? 'the connection failed'
-          : `the connection failed (${error.code})`;
+      if (error.code?.startsWith('ERR_SSL') === true) {
+        return {
+          code: 'TLS_HANDSHAKE_FAILED',
+          reason: `TLS handshake failed (${describe(error) ?? error.code})`,
+        };
+      }
+      return {
+        code: 'CONNECTION_FAILED',
+        reason:
+          error.code === undefined
+            ? 'the connection failed'
+            : `the connection failed (${error.code})`,
+      };
   }
 }
 
-function connectionFailure(host: string, port: number, error: NodeJS.ErrnoException): never {
+function connectionFailure(source: string, error: NodeJS.ErrnoException): never {
   throw new CertkitError(
     'TLS_FAILED',
-    `cannot get a certificate from ${host}:${String(port)}: ${failureReason(error)}`,
+    `cannot get a certificate from ${source}: ${connectionFailureOf(error).reason}`,
     { cause: error },
   );
 }
@@ -294,6 +389,83 @@ function describe(error: NodeJS.ErrnoException | undefined): string | undefined 
   return alert === undefined ? (error.code ?? error.message) : `server sent alert: ${alert}`;
 }
 
+/** What {@link tryFetchPresentedChain} got: the chain, or why there is none. */
+export type FetchOutcome =
+  | { readonly ok: true; readonly chain: PresentedChain }
+  | { readonly ok: false; readonly failure: EndpointFailure; readonly error: CertkitError };
+
+/**
+ * `HOST:PORT` as endpoints are named in messages and certificate sources, with the address after
+ * an `@` when one was chosen for the host (`redis-12000.example.com:12000@10.0.0.5`).
+ */
+export function endpointLabel(host: string, port: number, address?: string): string {
+  const endpoint = `${host}:${String(port)}`;
+  return address === undefined || address === host ? endpoint : `${endpoint}@${address}`;
+}
+
+/**
+ * {@link fetchPresentedChain} without throwing for what the endpoint did: a failure comes back
+ * as data (a stable code and the reason in words), so that one endpoint of many that is down,
+ * speaks plain text or sends a certificate certkit cannot read is a row of the report, not the
+ * end of the run.
+ *
+ * @example
+ * ```ts
+ * const outcome = await tryFetchPresentedChain('127.0.0.1', 6379);
+ * if (!outcome.ok) console.log(outcome.failure.code, outcome.failure.reason); // NOT_TLS this port does not speak TLS
+ * ```
+ */
+export async function tryFetchPresentedChain(
+  host: string,
+  port: number,
+  options: TlsProbeOptions = {},
+): Promise<FetchOutcome> {
+  const source = endpointLabel(host, port, options.address);
+  const result = await attempt(host, port, options, {}, false);
+  if (result.peer.certificates.length === 0) {
+    const error =
+      result.error ??
+      Object.assign(new Error('the server sent no certificate'), { code: 'NO_CERT' });
+    const failure = connectionFailureOf(error);
+    return {
+      ok: false,
+      failure,
+      error: new CertkitError(
+        'TLS_FAILED',
+        `cannot get a certificate from ${source}: ${failure.reason}`,
+        { cause: error },
+      ),
+    };
+  }
+  let certificates: Certificate[];
+  try {
+    certificates = parsePeerCertificates(result.peer, source);
+  } catch (error) {
+    if (!isCertkitError(error)) throw error;
+    return {
+      ok: false,
+      failure: { code: 'CERTIFICATE_UNREADABLE', reason: error.message },
+      error,
+    };
+  }
+  const servername = connectOptions(host, port, options).servername;
+  const error = describe(result.error);
+  const address = result.peer.address ?? options.address;
+  return {
+    ok: true,
+    chain: {
+      host,
+      port,
+      ...(address === undefined ? {} : { address }),
+      ...(servername === undefined ? {} : { servername }),
+      certificates,
+      protocol: result.peer.protocol,
+      handshakeCompleted: result.secure,
+      ...(error === undefined ? {} : { error }),
+    },
+  };
+}
+
 /**
  * Fetches the certificates a server presents, exactly as sent and in order, whether or not they
  * verify, and even when the server then refuses us for lacking a client certificate.
@@ -314,28 +486,9 @@ export async function fetchPresentedChain(
   port: number,
   options: TlsProbeOptions = {},
 ): Promise<PresentedChain> {
-  const source = `${host}:${String(port)}`;
-  const result = await attempt(host, port, options, {}, false);
-  if (result.peer.certificates.length === 0) {
-    connectionFailure(
-      host,
-      port,
-      result.error ??
-        Object.assign(new Error('the server sent no certificate'), { code: 'NO_CERT' }),
-    );
-  }
-  const certificates = parsePeerCertificates(result.peer, source);
-  const servername = connectOptions(host, port, options).servername;
-  const error = describe(result.error);
-  return {
-    host,
-    port,
-    ...(servername === undefined ? {} : { servername }),
-    certificates,
-    protocol: result.peer.protocol,
-    handshakeCompleted: result.secure,
-    ...(error === undefined ? {} : { error }),
-  };
+  const outcome = await tryFetchPresentedChain(host, port, options);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.chain;
 }
 
 /**
@@ -369,8 +522,11 @@ export async function probeTlsVersions(
       false,
     );
     const code = result.error?.code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      connectionFailure(host, port, result.error ?? new Error(code));
+    if (code !== undefined && UNREACHABLE.has(code)) {
+      connectionFailure(
+        endpointLabel(host, port, options.address),
+        result.error ?? new Error(code),
+      );
     }
     const accepted = result.secure || result.peer.certificates.length > 0;
     const detail = describe(result.error);
@@ -401,8 +557,8 @@ export async function pingWithIdentity(
   const result = await attempt(host, port, options, {}, true);
   const protocol = result.peer.protocol;
   const code = result.error?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    connectionFailure(host, port, result.error ?? new Error(code));
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    connectionFailure(endpointLabel(host, port, options.address), result.error ?? new Error(code));
   }
   if (result.reply !== undefined && result.reply.length > 0) {
     return { accepted: true, reply: result.reply, protocol };
@@ -412,34 +568,4 @@ export async function pingWithIdentity(
     protocol,
     error: describe(result.error) ?? 'the server closed the connection without a reply',
   };
-}
-
-/** A `HOST:PORT` endpoint. */
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
-
-/**
- * Parses `HOST:PORT`, `[IPv6]:PORT`.
- *
- * @throws {@link CertkitError} `INVALID_OPTION` when it is not an endpoint
- *
- * @example
- * ```ts
- * parseEndpoint('redis-12000.cluster.example.com:12000'); // { host: 'redis-12000.cluster.example.com', port: 12000 }
- * parseEndpoint('[::1]:6380'); // { host: '::1', port: 6380 }
- * ```
- */
-export function parseEndpoint(text: string): Endpoint {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[3]);
-  const host = match?.[1] ?? match?.[2];
-  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `endpoint must look like HOST:PORT or [IPv6]:PORT with a port from 1 to 65535, got "${text}"`,
-    );
-  }
-  return { host, port };
 }
