@@ -4,6 +4,7 @@
  * ~30 ms of a ~90 ms start-up (bench/RESULTS.md, case "start-up"); everything else goes to main,
  * with main's crash handler for what escapes every promise.
  */
+import { EXIT_INTERRUPTED } from './exit-codes.js';
 import { VERSION } from './version.js';
 
 const argv = process.argv.slice(2);
@@ -15,4 +16,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.on('uncaughtException', crashHandler(argv));
   process.on('unhandledRejection', crashHandler(argv));
   process.exitCode = await main(argv);
+  if (process.exitCode === EXIT_INTERRUPTED) {
+    // What was done is printed: now end as Ctrl-C ends a process, so that the shell (and a
+    // script looping over certs) sees the interrupt, not an ordinary exit.
+    process.removeAllListeners('SIGINT');
+    process.kill(process.pid, 'SIGINT');
+  }
 }
