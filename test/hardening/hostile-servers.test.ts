@@ -191,9 +191,10 @@ const CASES: readonly HostileCase[] = [
       }),
     code: 'TLS_FAILED',
     // 1 s for the CLI, 300 ms for the library, 5 s in stunnel lint (STUNNEL_PROBE_TIMEOUT_MS).
-    message: /cannot get a certificate from 127\.0\.0\.1:\d+: no answer within (1000|300|5000) ms/,
+    message:
+      /cannot get a certificate from 127\.0\.0\.1:\d+: no TLS handshake within (1000|300|5000) ms: the port accepted the connection/,
     failure: 'TIMEOUT',
-    reason: /^no answer within (1000|300) ms$/,
+    reason: /^no TLS handshake within (1000|300) ms: the port accepted the connection/,
   },
   {
     // The start of a ServerHello, then a TCP reset (RST) instead of the rest.

@@ -167,6 +167,7 @@ function attempt(
 ): Promise<Attempt> {
   return new Promise((resolve) => {
     let secure = false;
+    let connected = false;
     let peer: PeerSnapshot | undefined;
     let data = '';
     let done = false;
@@ -197,8 +198,16 @@ function attempt(
       if (peer === undefined && socket !== undefined) peer = snapshot(socket);
     };
     const timer = setTimeout(() => {
+      const ms = String(options.timeoutMs ?? TLS_TIMEOUT_MS);
+      // Which step the deadline caught says what the port is likely to be: a port without TLS
+      // (a plain-text Redis reads the ClientHello as an unfinished inline command) accepts the
+      // connection and then says nothing.
       const error: NodeJS.ErrnoException = new Error(
-        `no answer within ${String(options.timeoutMs ?? TLS_TIMEOUT_MS)} ms`,
+        secure
+          ? `no answer within ${ms} ms`
+          : connected
+            ? `no TLS handshake within ${ms} ms: the port accepted the connection but no handshake followed (a port without TLS, such as a plain-text Redis, waits silently)`
+            : `no connection within ${ms} ms`,
       );
       error.code = 'ETIMEDOUT';
       finish({ error });
@@ -218,6 +227,9 @@ function attempt(
       finish({ error: asErrno(error) });
       return;
     }
+    socket.once('connect', () => {
+      connected = true;
+    });
     socket.once(
       'secureConnect',
       guard(() => {
