@@ -10,6 +10,7 @@
  * given and the results kept.
  */
 import { lookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { CertkitError } from '../errors.js';
 
@@ -312,6 +313,9 @@ export async function runBounded<T, R>(
   const failed = new AbortController();
   const signal =
     options.signal === undefined ? failed.signal : AbortSignal.any([options.signal, failed.signal]);
+  // Each running task listens to it (one connection each): more than Node's default of 10 is
+  // expected, not a leak, and must not print a warning.
+  setMaxListeners(concurrency + 1, signal);
   const results: (R | undefined)[] = Array.from({ length: items.length }, () => undefined);
   let next = 0;
   let thrown: { error: unknown } | undefined;
