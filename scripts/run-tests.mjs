@@ -1,12 +1,29 @@
 #!/usr/bin/env node
 // Runs the test suite with node:test through tsx (Node 20 has no glob for --test).
-// Usage: node scripts/run-tests.mjs [substring…]   (only test files whose path contains one)
+// Usage: node scripts/run-tests.mjs [--tier NAME] [substring…]
+//   --tier: only one tier's folders (see TIERS); substrings: only test files whose path contains one.
+// The tiers: unit needs nothing but Node (judgments and makers on data in memory); interop checks
+// core against openssl, node:crypto and the real client stacks; e2e runs the built CLI and the
+// real redis-server and stunnel; conformance reads the shared public suites.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const TIERS = {
+  unit: ['test/unit/'],
+  interop: ['test/core/', 'test/interop/', 'test/hardening/'],
+  e2e: ['test/cli/', 'test/e2e/', 'test/package/'],
+  conformance: ['test/conformance/'],
+};
+const args = process.argv.slice(2);
+const tierAt = args.indexOf('--tier');
+const tier = tierAt === -1 ? null : args[tierAt + 1];
+if (tierAt !== -1 && !(tier in TIERS)) {
+  console.error(`--tier must be one of ${Object.keys(TIERS).join(', ')}`);
+  process.exit(2);
+}
+const filters = tierAt === -1 ? args : args.filter((_, i) => i !== tierAt && i !== tierAt + 1);
 
 function find(dir) {
   const found = [];
@@ -18,7 +35,19 @@ function find(dir) {
   return found;
 }
 
-const files = find(join(root, 'test'))
+const all = find(join(root, 'test'));
+const untiered = all.filter(
+  (f) =>
+    !Object.values(TIERS)
+      .flat()
+      .some((d) => f.startsWith(d)),
+);
+if (untiered.length > 0) {
+  console.error(`test files in no tier (add their folder to TIERS): ${untiered.join(', ')}`);
+  process.exit(2);
+}
+const files = all
+  .filter((f) => tier === null || TIERS[tier].some((folder) => f.startsWith(folder)))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {

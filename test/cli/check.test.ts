@@ -268,10 +268,11 @@ test('certs check: human report and exit codes 0/1/2 (issue 5)', async (t) => {
       stderr: /^certs: give certificate files, an endpoint/,
     },
     {
-      name: 'bad cluster',
+      name: 'bad cluster (issue 15: said what it is, and the cluster name meant)',
       args: ['--cluster', '*.redislabs.com', partial],
       code: 2,
-      stderr: /^certs: cluster must be a DNS name/,
+      stderr:
+        /^certs: invalid value for --cluster: "\*\.redislabs\.com" is a wildcard pattern, not a cluster name; .*did you mean --cluster redislabs\.com\?/,
     },
     {
       name: 'bad endpoint',
@@ -283,7 +284,8 @@ test('certs check: human report and exit codes 0/1/2 (issue 5)', async (t) => {
       name: 'client cert without key',
       args: ['--cluster', C, '--endpoint', '127.0.0.1:1', '--client-cert', partial],
       code: 2,
-      stderr: /^certs: give the client certificate and the client key together/,
+      stderr:
+        /^certs: --client-cert \S+ needs --client-key: a client identity is a certificate and its key/,
     },
     {
       name: 'bad --min-tls',

@@ -91,9 +91,9 @@ test('issue 6: export-p12 refuses bad input with one line and exit 2, writing no
       message: /none: no such file/,
     },
     {
-      name: 'no --password-file',
+      name: 'no --new-passphrase-file (issue 15: the store password option, once --password-file)',
       args: ['--cert', a('cert.pem'), '--key', a('keyclient.pem')],
-      message: /password-file/,
+      message: /new-passphrase-file/,
     },
   ];
   for (const row of rows) {

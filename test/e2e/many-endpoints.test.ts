@@ -217,7 +217,9 @@ test('certs fetch: all endpoints answer: the bundle and the findings certs chain
   assert.equal((await runCli(['chain', ...files, '-o', chained])).code, 0);
   assert.equal(readFileSync(out, 'utf8'), readFileSync(chained, 'utf8'));
   // Same findings: the repeated certificate of the last two endpoints, kept once.
-  const fetched = JSON.parse((await runCli(['fetch', ...endpoints, '--json'])).stdout) as {
+  const fetched = JSON.parse(
+    (await runCli(['fetch', ...endpoints, '-o', join(fleet.dir, 'again.pem'), '--json'])).stdout,
+  ) as {
     bundle: { mode: string; findings: { code: string; severity: string }[] };
     pem: string;
   };
@@ -236,11 +238,14 @@ test('certs fetch: all endpoints answer: the bundle and the findings certs chain
     ['DUPLICATE'],
   );
   assert.equal(fetched.pem, made.pem);
-  // Without -o the PEM alone goes to stdout, the report to stderr.
+  // Without -o the certificates go to stdout as presented (the report to stderr), for a pipe
+  // into certs chain -, which assembles them there.
   const printed = await runCli(['fetch', ...endpoints]);
   assert.equal(printed.code, 0, printed.stderr);
-  assert.equal(printed.stdout, made.pem);
+  assert.equal(printed.stdout, files.map((f) => readFileSync(f, 'utf8')).join(''));
   assert.match(printed.stderr, /^6 endpoints: 6 fetched, 0 failed$/m);
+  const piped = await runCli(['chain', '-'], { input: printed.stdout });
+  assert.equal(piped.stdout, made.pem);
 });
 
 test('certs fetch --all-addresses --resolve: a server on 127.0.0.1 and one on 127.0.0.2 behind one name, the name sent as SNI', async (t) => {

@@ -4,7 +4,8 @@
  * pools of certificates that all share one name (and one key) to make path building search.
  *
  * Certificates are encoded here with a few lines of DER and signed by node:crypto, independently
- * of certkit's own writer (der.ts), so that the code under test does not make its own inputs.
+ * of certkit's own writer (asn1/der-writer.ts), so that the code under test does not make its own
+ * inputs.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -89,7 +90,7 @@ export const PEM_SHAPES: readonly PemShape[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// DER, independently of der.ts
+// DER, independently of asn1/der-writer.ts
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);

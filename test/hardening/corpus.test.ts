@@ -98,14 +98,29 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
         argv: (f, o) => ['gen-client', '--key', f, '--cn', 'a', '--out', o],
       },
       {
-        arg: '--passphrase-file',
+        arg: '--new-passphrase-file',
         kind: 'text',
         argv: (f, o) => [
           'gen-client',
-          '--passphrase-file',
+          '--new-passphrase-file',
           f,
           '--key-type',
           'ec',
+          '--cn',
+          'a',
+          '--out',
+          o,
+        ],
+      },
+      {
+        arg: '--passphrase-file',
+        kind: 'text',
+        argv: (f, o, c) => [
+          'gen-client',
+          '--key',
+          c.leafKeyEncrypted,
+          '--passphrase-file',
+          f,
           '--cn',
           'a',
           '--out',
@@ -118,6 +133,8 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
   'gen-ca': { reads: [], otherOptions: [...COMMON, ...KEYGEN] },
   // completion prints yargs's shell script; it reads nothing.
   completion: { reads: [], otherOptions: [...COMMON] },
+  // help CMD shows CMD's help; it reads nothing.
+  help: { reads: [], otherOptions: [...COMMON] },
   'gen-intermediate': {
     reads: [
       {
@@ -271,7 +288,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
         argv: (f, o, c) => ['chain', c.caCert, f, '--out', join(o, 'b.pem')],
       },
     ],
-    otherOptions: [...COMMON, '--mode', '--root', '--annotate', '--allow-broken'],
+    otherOptions: [...COMMON, '--output', '--mode', '--root', '--annotate', '--allow-broken'],
   },
   check: {
     reads: [
@@ -460,6 +477,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
     otherOptions: [
       ...COMMON,
       '[action]',
+      '--output',
       '--connect',
       '--accept',
       '--check-host',
@@ -483,7 +501,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           c.leafKey,
           '--out',
           join(o, 'c.p12'),
-          '--password-file',
+          '--new-passphrase-file',
           c.pass,
         ],
       },
@@ -498,12 +516,12 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           f,
           '--out',
           join(o, 'c.p12'),
-          '--password-file',
+          '--new-passphrase-file',
           c.pass,
         ],
       },
       {
-        arg: '--key-passphrase-file',
+        arg: '--passphrase-file',
         kind: 'text',
         argv: (f, o, c) => [
           'export-p12',
@@ -511,11 +529,11 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           c.leafCert,
           '--key',
           c.leafKeyEncrypted,
-          '--key-passphrase-file',
+          '--passphrase-file',
           f,
           '--out',
           join(o, 'c.p12'),
-          '--password-file',
+          '--new-passphrase-file',
           c.pass,
         ],
       },
@@ -532,12 +550,12 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           f,
           '--out',
           join(o, 'c.p12'),
-          '--password-file',
+          '--new-passphrase-file',
           c.pass,
         ],
       },
       {
-        arg: '--password-file',
+        arg: '--new-passphrase-file',
         kind: 'text',
         argv: (f, o, c) => [
           'export-p12',
@@ -547,12 +565,21 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           c.leafKey,
           '--out',
           join(o, 'c.p12'),
-          '--password-file',
+          '--new-passphrase-file',
           f,
         ],
       },
     ],
-    otherOptions: [...COMMON, '--name', '--legacy'],
+    // --key-passphrase-file and --password-file: the former names of the two passphrase files,
+    // kept as aliases (the same reads as --passphrase-file and --new-passphrase-file above).
+    otherOptions: [
+      ...COMMON,
+      '--output',
+      '--name',
+      '--legacy',
+      '--key-passphrase-file',
+      '--password-file',
+    ],
   },
   verify: {
     reads: [
@@ -609,7 +636,12 @@ function fileSystemEntries(dir: string, certificatePem: string): CorpusEntry[] {
   mkdirSync(at('a-directory.pem'));
   writeFileSync(at('no-read-permission.pem'), certificatePem);
   chmodSync(at('no-read-permission.pem'), 0o000);
-  execFileSync('mkfifo', [at('fifo.pem')]);
+  // A Unix socket: open(2) refuses it (ENXIO); a bound socket's name stays after the binder exits.
+  execFileSync('python3', [
+    '-c',
+    'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+    at('unix-socket.pem'),
+  ]);
   const entry = (name: string, extra: Partial<CorpusEntry> = {}): CorpusEntry => ({
     name,
     path: at(name),
@@ -624,7 +656,9 @@ function fileSystemEntries(dir: string, certificatePem: string): CorpusEntry[] {
     entry('a-directory.pem'),
     entry('missing.pem'),
     entry('no-read-permission.pem', { unprivileged: process.getuid?.() === 0 }),
-    entry('fifo.pem'),
+    // A FIFO is an input like a file now (issue 15: read to its end under the same cap), so it is
+    // no bad input; a socket, and /dev/zero, which never ends, still are.
+    entry('unix-socket.pem'),
     { name: 'character device /dev/zero', path: '/dev/zero', validFor: [], fileSystem: true },
   ];
 }

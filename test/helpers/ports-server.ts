@@ -90,12 +90,20 @@ function serve(listener: Listener): Server {
         // Read (and drop) what comes: a paused socket would never see the client's FIN or RST.
         socket.resume();
         process.stdout.write(`${JSON.stringify({ event: 'open', port })}\n`);
-        socket.on('close', () =>
-          process.stdout.write(`${JSON.stringify({ event: 'close', port })}\n`),
-        );
-        // `linger` closes the connection itself: its close is written before the client can
-        // learn of it, so the order of opens and closes is the client's exactly.
-        if (listener.kind === 'linger') setTimeout(() => socket.destroy(), 300);
+        const closed = (): void => {
+          process.stdout.write(`${JSON.stringify({ event: 'close', port })}\n`);
+        };
+        if (listener.kind === 'hang') {
+          socket.on('close', closed);
+          return;
+        }
+        // `linger` closes the connection itself, and says so before it does (a write to a pipe
+        // is synchronous on Linux): the client cannot learn of the close before it is logged,
+        // so the order of opens and closes in the log is the client's exactly.
+        setTimeout(() => {
+          closed();
+          socket.destroy();
+        }, 300);
       });
   }
 }

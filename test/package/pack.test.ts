@@ -132,6 +132,7 @@ const CONSUMER_TS = `import {
 } from '@certkit/core';
 import type { CheckReport, ClientIdentity } from '@certkit/core';
 import { generateClientIdentity as generateLight } from '@certkit/core/identity';
+import { CLIENT_CERT_VALIDITY_DAYS } from '@certkit/core/defaults';
 
 const identity: ClientIdentity = await generateClientIdentity({
   subject: { commonName: 'consumer' },
@@ -149,6 +150,8 @@ console.log(identity.info.subject, chain.ok, report.ok, report.findings.length);
 // The identity entry: the same function without the schema libraries (issue 7).
 const light: ClientIdentity = await generateLight({ subject: { commonName: 'light' }, keyType: 'ec' });
 console.log(light.info.subject);
+// The defaults entry: documented values without loading the library.
+console.log('defaults', CLIENT_CERT_VALIDITY_DAYS);
 `;
 
 const RESOLUTIONS = [
@@ -197,7 +200,7 @@ for (const row of RESOLUTIONS) {
       assert.equal(ran.code, 0, ran.stderr);
       assert.match(
         ran.stdout,
-        /^INVALID_OPTION\nCN=consumer (true|false) (true|false) \d+\nCN=light\n$/,
+        /^INVALID_OPTION\nCN=consumer (true|false) (true|false) \d+\nCN=light\ndefaults 1826\n$/,
       );
     }
   });

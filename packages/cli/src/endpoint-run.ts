@@ -23,9 +23,10 @@ export function withEndpointOptions<T>(y: Argv<T>): Argv<
     })
     .option('resolve', {
       type: 'string',
+      array: true,
+      // One pin a flag: the endpoints that follow stay endpoints.
+      nargs: 1,
       requiresArg: true,
-      // Repeatable, one pin a flag: not `array`, which would swallow the endpoints that follow.
-      coerce: repeated,
       describe:
         'HOST:PORT:ADDR[,ADDR…]: use these addresses for HOST:PORT instead of DNS (as curl)',
     })
@@ -39,11 +40,6 @@ export function withEndpointOptions<T>(y: Argv<T>): Argv<
       requiresArg: true,
       describe: 'endpoints worked on at once (default 16)',
     });
-}
-
-/** A repeatable string option's values (yargs gives one value as a string, more as an array). */
-export function repeated(value: string | readonly string[]): string[] {
-  return typeof value === 'string' ? [value] : [...value];
 }
 
 /** Largest `--concurrency`: core's MAX_CONCURRENCY. */

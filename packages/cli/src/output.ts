@@ -233,7 +233,14 @@ function oneLine(text: string): string {
 
 /** A command-line usage error (unknown flag, bad value): exit 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /**
+   * @param command the command whose help the hint points to, when it is not the one typed
+   * (`genclient` points to `gen-client`); `''` for `certs --help`
+   */
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -254,8 +261,10 @@ export function parserUsageError(message: string): UsageError {
  * (plus a hint for usage errors), or the JSON error document on stdout with --json. Returns the
  * exit code.
  */
-export function reportError(io: Io, error: unknown, json: boolean, command?: string): number {
+export function reportError(io: Io, error: unknown, json: boolean, typed?: string): number {
   const { code, message } = describeError(error);
+  const command =
+    error instanceof UsageError && error.command !== undefined ? error.command || undefined : typed;
   if (json) {
     printJson(io, { ok: false, error: { code, message } });
   } else {

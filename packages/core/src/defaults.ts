@@ -1,7 +1,7 @@
 /**
- * The documented defaults of making certificates: key sizes, validity periods and bounds. Plain
- * constants, importing nothing, so that every layer (and a CLI) can read them without loading
- * the code that uses them.
+ * The documented defaults of making and judging certificates: key sizes, validity periods,
+ * bounds, TLS versions. Plain constants, importing nothing, so that every layer (and a CLI) can
+ * read them without loading the code that uses them.
  */
 import type { Curve, KeyFormat, KeyType } from './x509/keys.js';
 
@@ -36,3 +36,12 @@ export const SERVER_CERT_MAX_RECOMMENDED_DAYS = 398;
 export const CA_KEY_BITS = 4096;
 /** Default RSA modulus of server keys: 2048 bits (CA/B Forum BR 6.1.5 minimum; every handshake pays for it). */
 export const SERVER_KEY_BITS = 2048;
+
+/** TLS versions as Node names them, oldest first. */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+/** A TLS protocol version. */
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+/** Default lowest TLS version a live endpoint may accept (RFC 8996 deprecates TLS 1.0 and 1.1). */
+export const DEFAULT_MIN_TLS: TlsVersion = 'TLSv1.2';
+/** Minimum TLS version written into stunnel configurations and required by lint (RFC 8996). */
+export const STUNNEL_MIN_TLS_VERSION = 'TLSv1.2';

@@ -9,7 +9,8 @@ export { escapeControlCharacters } from './display.js';
 
 export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
 export { MAX_CERTIFICATES_PER_INPUT, parseCertificates } from './x509/certificates.js';
-export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES, MAX_OID_BYTES } from './asn1/der.js';
+export { MAX_OID_BYTES } from './asn1/der.js';
+export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES } from './asn1/der-bounds.js';
 export type { PemBlock } from './x509/pem.js';
 
 export { formatName, KEY_USAGE_NAMES, parseCertificate } from './x509/pkix.js';
@@ -114,8 +115,19 @@ export {
   PUBLIC_FILE_MODE,
   readInputFile,
   readPassphraseFile,
+  STDIN_PATH,
   writeFilesAtomically,
 } from './io/files.js';
+export { derPrivateKeyKind, derSignedObjectKind, looksLikeEndpoint } from './x509/input-hints.js';
+export {
+  assertClusterName,
+  CLUSTER_NAME_HELP,
+  clusterNameFromCertificates,
+  clusterNameProblem,
+  describeClusterNameProblem,
+} from './x509/cluster-name.js';
+export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
+export { clusterNameHint } from './workflows/cluster-hint.js';
 export type {
   OutputFile,
   PlannedInput,
@@ -175,39 +187,40 @@ export type { RevocationList } from './x509/crl.js';
 export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-// issue 6 lifecycle exports start
-export { inspectBytes, inspectFiles } from './judge/inspect.js';
+export { inspectBytes, inspectInputs } from './judge/inspect.js';
 export type { InspectedFile, InspectedItem, InspectedKey, InspectReport } from './judge/inspect.js';
-export {
-  checkExpiry,
-  checkExpiryFiles,
-  DEFAULT_RENEWAL_WINDOW,
-  parseRenewalWindow,
-} from './judge/expiry.js';
+export { inspectFiles } from './workflows/inspect.js';
+export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
 export type { ExpiryEntry, ExpiryOptions, ExpiryReport, RenewalWindow } from './judge/expiry.js';
+export { checkExpiryFiles } from './workflows/expiry.js';
+export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
+export type { TlsVersion } from './defaults.js';
+export {
+  renderStunnelConfig,
+  STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_SERVICE_NAME,
+} from './make/stunnel-config.js';
+export type { StunnelConfigOptions } from './make/stunnel-config.js';
+export { lintStunnelConfigInMemory, STUNNEL_MAX_FINDINGS } from './judge/stunnel-lint.js';
+export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stunnel-lint.js';
+export { STUNNEL_MAX_SERVICES } from './judge/stunnel-service.js';
+export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
+export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
+export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 export {
   lintStunnelConfig,
   lintStunnelConfigFile,
-  parseStunnelConfig,
-  renderStunnelConfig,
   STUNNEL_CONFIG_FILE,
-  STUNNEL_DEFAULT_ACCEPT,
-  STUNNEL_MAX_FINDINGS,
-  STUNNEL_MAX_SERVICES,
-  STUNNEL_MIN_TLS_VERSION,
   STUNNEL_PROBE_TIMEOUT_MS,
-  STUNNEL_SERVICE_NAME,
   writeStunnelConfig,
-} from './judge/stunnel-lint.js';
+} from './workflows/stunnel.js';
 export type {
-  StunnelConfigOptions,
-  StunnelFinding,
   StunnelLintOptions,
-  StunnelLintReport,
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
-} from './judge/stunnel-lint.js';
+} from './workflows/stunnel.js';
 export {
+  parseStunnelConfig,
   STUNNEL_MAX_ENTRIES,
   STUNNEL_MAX_LINE_BYTES,
   STUNNEL_MAX_PARSE_PROBLEMS,
@@ -223,35 +236,21 @@ export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs
 export type { Pkcs12Options, Pkcs12Store } from './make/pkcs12.js';
 export { writePkcs12 } from './workflows/pkcs12.js';
 export type { WritePkcs12Options, WrittenPkcs12 } from './workflows/pkcs12.js';
-// issue 6 lifecycle exports end
 
 export {
-  CHECK_PROFILES,
   checkEndpointCertificate,
   DEFAULT_WARN_DAYS,
   EXAMPLE_DATABASE_PORT,
   MAX_CHECK_FINDINGS_PER_CODE,
-  MIN_EC_BITS,
-  MIN_RSA_BITS,
 } from './judge/endpoint.js';
-export type {
-  CertificateSummary,
-  CheckFinding,
-  CheckFindingCode,
-  CheckOptions,
-  CheckProfile,
-  CheckReport,
-  NameCheck,
-} from './judge/endpoint.js';
+export type { CertificateSummary, CheckOptions, CheckReport } from './judge/endpoint.js';
+export { CHECK_PROFILES } from './judge/endpoint-findings.js';
+export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpoint-findings.js';
+export type { NameCheck } from './judge/endpoint-names.js';
+export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
 export type { Finding } from './judge/finding.js';
-export { checkLiveEndpoint, DEFAULT_MIN_TLS, liveFindings, TLS_VERSIONS } from './judge/live.js';
-export type {
-  LiveCheckOptions,
-  LiveProbeResults,
-  PingResult,
-  TlsVersion,
-  TlsVersionResult,
-} from './judge/live.js';
+export { checkLiveEndpoint, liveFindings } from './judge/live.js';
+export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
 export { runCheck } from './workflows/check.js';
 export type {
   EndpointCheck,
@@ -273,9 +272,11 @@ export type {
   EndpointFailure,
   EndpointFailureCode,
   FetchOutcome,
+  PingResult,
   PresentedChain,
   TlsClientIdentity,
   TlsProbeOptions,
+  TlsVersionResult,
 } from './io/tls.js';
 export {
   DEFAULT_CONCURRENCY,

@@ -83,29 +83,29 @@ export const chain = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs chain FILE… [options]\n\nReads every certificate of every file (PEM with any line ends and text between blocks, or\nDER), drops duplicates and writes clean PEM. Bundle mode keeps a set of trust anchors in the\ngiven order (servercerts.pem for redis-cli --cacert or stunnel cafile). Chain mode orders\nleaf -> intermediates -> root, verifying every signature. A summary goes to stderr.',
+        'certs chain FILE… [options]\n\nReads every certificate of every file (PEM with any line ends and text between blocks, or DER), drops duplicates and writes clean PEM. Bundle mode keeps a set of trust anchors in the given order (servercerts.pem for redis-cli --cacert or stunnel cafile). Chain mode orders leaf -> intermediates -> root, verifying every signature. A summary goes to stderr.',
       )
       .positional('files', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'certificate files (PEM or DER)',
+        describe: 'certificate files (PEM or DER); - reads standard input',
       })
-      .option('o', {
-        alias: 'out',
+      .option('output', {
+        alias: ['o', 'out'],
         type: 'string',
         describe: 'write the PEM to this file (atomically) instead of stdout',
         requiresArg: true,
       })
       .option('mode', {
         choices: ['auto', 'bundle', 'chain'] as const,
-        default: 'auto' as const,
-        describe: 'auto: chain when a certificate issues another or needs an issuer, else bundle',
+        describe:
+          'auto (the default): chain when a certificate issues another or needs an issuer, else bundle',
       })
       .option('root', {
         type: 'boolean',
-        default: true,
-        describe: 'keep the self-signed root in a chain (--no-root drops it, as servers send)',
+        describe:
+          'keep the self-signed root in a chain (default; --no-root drops it, as servers send)',
       })
       .option('annotate', {
         type: 'boolean',
@@ -117,37 +117,59 @@ export const chain = defineCommand({
         default: false,
         describe: 'write the output even when the chain is broken (still exits 1)',
       })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing -o file' })
+      .option('force', { type: 'boolean', describe: 'replace an existing -o file' })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout (the PEM is in its "pem" field)',
-      })
-      .example(
-        'certs chain certsvr1.pem certsvr2.pem certsvr3.pem -o servercerts.pem',
-        'trust bundle of the nodes’ self-signed certificates',
-      )
-      .example(
-        'certs chain leaf.pem ca-bundle.pem -o fullchain.pem',
-        'leaf -> intermediates -> root',
-      )
-      .example(
-        'certs chain --mode chain --no-root server.pem chain.pem',
-        'the chain a server sends, on stdout',
-      )
-      .example('certs chain --annotate servercerts.pem', 'see what a bundle holds')
-      .example('certs chain --json a.pem b.pem', 'machine-readable result'),
+      }),
+  examples: [
+    [
+      'certs chain certsvr1.pem certsvr2.pem certsvr3.pem -o servercerts.pem',
+      'trust bundle of the nodes’ self-signed certificates',
+    ],
+    ['certs chain leaf.pem ca-bundle.pem -o fullchain.pem', 'leaf -> intermediates -> root'],
+    [
+      'certs chain --mode chain --no-root server.pem chain.pem',
+      'the chain a server sends, on stdout',
+    ],
+    [
+      'certs fetch redis-12000.redislabs.com:12000 | certs chain - ca.pem -o bundle.pem',
+      'what an endpoint presents (read from standard input), with ca.pem',
+    ],
+    ['certs chain --annotate servercerts.pem', 'see what a bundle holds'],
+    ['certs chain --json a.pem b.pem', 'machine-readable result'],
+  ],
+  rules: [
+    {
+      when: { option: 'force', value: true },
+      needs: [{ option: 'output' }],
+      why: 'it replaces an existing -o file, and without -o the PEM goes to stdout',
+    },
+    {
+      when: { option: 'root', value: false },
+      excludes: { option: 'mode', value: 'bundle' },
+      why: 'it drops the root of a chain, and a bundle keeps every certificate',
+    },
+    {
+      // Else --no-root was silently ignored whenever auto chose a bundle.
+      when: { option: 'root', value: false },
+      needs: [{ option: 'mode', value: 'chain' }],
+      implies: { option: 'mode', value: 'chain' },
+      why: 'only a chain has a root to drop',
+    },
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
     const result = await core.assembleCertificates({
       files: args.files,
-      mode: args.mode,
-      keepRoot: args.root,
+      mode: args.mode ?? 'auto',
+      keepRoot: args.root ?? true,
       annotate: args.annotate,
-      force: args.force,
+      force: args.force ?? false,
       writeBroken: args['allow-broken'],
-      ...(args.o === undefined ? {} : { outFile: args.o }),
+      ...(args.output === undefined ? {} : { outFile: args.output }),
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });
     const emit = result.ok || args['allow-broken'];
@@ -170,11 +192,11 @@ export const chain = defineCommand({
         complete: result.chain?.complete ?? null,
         findings: result.findings,
         output: result.written,
-        pem: emit && args.o === undefined ? result.pem : null,
+        pem: emit && args.output === undefined ? result.pem : null,
       });
     } else {
-      printSummary(io, result, { auto: args.mode === 'auto', outFile: args.o });
-      if (emit && args.o === undefined) io.stdout(result.pem);
+      printSummary(io, result, { auto: (args.mode ?? 'auto') === 'auto', outFile: args.output });
+      if (emit && args.output === undefined) io.stdout(result.pem);
     }
     return result.ok ? EXIT_OK : EXIT_FINDINGS;
   },

@@ -1,14 +1,15 @@
 /** `certs check`: is this endpoint certificate right for my cluster, offline and live? */
 import type { CheckFinding, CheckReport, LiveReport, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
-import {
-  endpointRunOptions,
-  repeated,
-  runWithProgress,
-  withEndpointOptions,
-} from '../endpoint-run.js';
+import { endpointRunOptions, runWithProgress, withEndpointOptions } from '../endpoint-run.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, timeoutFrom, withPassphraseFile, withTimeout } from '../options.js';
+import {
+  checkClusterOption,
+  maxInputFrom,
+  timeoutFrom,
+  withPassphraseFile,
+  withTimeout,
+} from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
 import type { Io, TerminalText } from '../output.js';
 
@@ -136,24 +137,25 @@ export const check = defineCommand({
   builder: (y) =>
     withEndpointOptions(withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key')))
       .usage(
-        'certs check --cluster C [FILE…] [--endpoint HOST:PORT…] [--endpoints FILE] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain each live endpoint\npresents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as\nNode, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature\nstrength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING).\nEndpoints (--endpoint, repeatable, and --endpoints FILE) are probed many at once\n(--concurrency, default 16), one section each; one that cannot be reached is an error.\nCtrl-C stops at once and prints what was done.',
+        'certs check --cluster C [FILE…] [--endpoint HOST:PORT…] [--endpoints FILE] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain each live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). Endpoints (--endpoint, repeatable, and --endpoints FILE) are probed many at once (--concurrency, default 16), one section each; one that cannot be reached is an error. Ctrl-C stops at once and prints what was done.',
       )
       .positional('files', {
         type: 'string',
         array: true,
-        describe: 'certificate files (PEM or DER)',
+        describe: 'certificate files (PEM or DER); - reads standard input',
       })
       .option('cluster', {
         type: 'string',
         demandOption: true,
         requiresArg: true,
-        describe: 'cluster name C, e.g. redislabs.com',
+        describe: 'cluster name C, e.g. redislabs.com: its databases are redis-<port>.C',
       })
       .option('endpoint', {
         type: 'string',
+        array: true,
+        // One value a flag: `--endpoint a:1 file.pem` leaves the file a file.
+        nargs: 1,
         requiresArg: true,
-        // Repeatable, one endpoint a flag: not `array`, which would swallow the files that follow.
-        coerce: repeated,
         describe: 'live endpoint HOST:PORT to fetch and probe (repeatable)',
       })
       .option('sni', {
@@ -199,44 +201,102 @@ export const check = defineCommand({
         describe: 'warn when a certificate expires within N days',
       })
       .option('min-tls', {
+        // A string: yargs would read 1.3 as a number, which no choice equals (every
+        // --min-tls given was refused as an invalid value).
+        type: 'string',
         choices: ['1.0', '1.1', '1.2', '1.3'] as const,
-        default: '1.2' as const,
-        describe: 'lowest TLS version the endpoint may accept',
+        describe: 'lowest TLS version the endpoint may accept (default 1.2)',
       })
       .option('strict', { type: 'boolean', default: false, describe: 'exit 1 on warnings too' })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs check --cluster redislabs.com proxy_cert.pem',
-        'check a certificate file for the cluster',
-      )
-      .example(
-        'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000 --ca ca.pem',
-        'fetch and check what the endpoint presents',
-      )
-      .example(
-        'certs check --cluster redislabs.com --endpoint 10.0.0.5:12000 --sni redis-12000.redislabs.com --client-cert cert.pem --client-key keyclient.pem',
-        'also try a client identity with PING',
-      )
-      .example(
-        'certs check --cluster redislabs.com --endpoints fleet.txt --ca ca.pem',
-        'every endpoint of a list, concurrently, one section each',
-      )
-      .example(
-        'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
-        'several files, warnings for client disagreements, JSON',
-      )
-      .example(
-        'certs check --cluster redislabs.com proxy_cert.pem --key proxy_key.pem --passphrase-file key.pass',
-        'the key is encrypted',
-      ),
+      }),
+  examples: [
+    [
+      'certs check --cluster redislabs.com proxy_cert.pem',
+      'check a certificate file for the cluster',
+    ],
+    [
+      'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000 --ca ca.pem',
+      'fetch and check what the endpoint presents',
+    ],
+    [
+      'certs check --cluster redislabs.com --endpoint 10.0.0.5:12000 --sni redis-12000.redislabs.com --client-cert cert.pem --client-key keyclient.pem',
+      'also try a client identity with PING',
+    ],
+    [
+      'certs check --cluster redislabs.com --endpoints fleet.txt --ca ca.pem',
+      'every endpoint of a list, concurrently, one section each',
+    ],
+    [
+      'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
+      'several files, warnings for client disagreements, JSON',
+    ],
+    [
+      'certs check --cluster redislabs.com proxy_cert.pem --key proxy_key.pem --passphrase-file key.pass',
+      'the key is encrypted',
+    ],
+  ],
+  rules: [
+    {
+      when: { option: 'sni' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it is the name sent to a live endpoint',
+    },
+    {
+      when: { option: 'timeout' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it bounds the connections to a live endpoint',
+    },
+    {
+      when: { option: 'min-tls' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'the TLS versions are probed on a live endpoint',
+    },
+    {
+      when: { option: 'resolve' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it pins the addresses of live endpoints',
+    },
+    {
+      when: { option: 'all-addresses', value: true },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it reaches every address of live endpoints',
+    },
+    {
+      when: { option: 'concurrency' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it bounds how many live endpoints are probed at once',
+    },
+    {
+      when: { option: 'client-cert' },
+      needs: [{ option: 'client-key' }],
+      why: 'a client identity is a certificate and its key',
+    },
+    {
+      when: { option: 'client-key' },
+      needs: [{ option: 'client-cert' }],
+      why: 'a client identity is a certificate and its key',
+    },
+    {
+      when: { option: 'client-cert' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'the client identity is tried on a live endpoint',
+    },
+    {
+      when: { option: 'passphrase-file' },
+      needs: [{ option: 'key' }, { option: 'client-key' }],
+      why: 'it decrypts the key of one of them',
+    },
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
-    const minTls = `TLSv${args['min-tls'] === '1.0' ? '1' : args['min-tls']}` as const;
     const maxInputBytes = maxInputFrom(args);
+    await checkClusterOption(core, args.cluster, maxInputBytes);
+    const given = args['min-tls'] ?? '1.2';
+    const minTls = `TLSv${given === '1.0' ? '1' : given}` as const;
     const timeoutMs = timeoutFrom(args);
     const result = await runWithProgress(io, 'checking', ({ signal, onProgress }) =>
       core.runCheck({

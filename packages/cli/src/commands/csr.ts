@@ -2,7 +2,8 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { line, paint, printJson, printLines, withProgress } from '../output.js';
-import { keyOutputOptions, NAME_OPTIONS } from './issue-common.js';
+import { checkClusterOption, maxInputFrom } from '../options.js';
+import { KEY_RULES, keyOutputOptions, keyTypeArgs, NAME_OPTIONS } from './issue-common.js';
 
 export const csr = defineCommand({
   command: 'csr',
@@ -11,21 +12,19 @@ export const csr = defineCommand({
     keyOutputOptions(
       y
         .usage(
-          'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the\nRedis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth +\nclientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr`\nor `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
+          'certs csr --cluster C [options]\n\nMakes proxy_key.pem (0600) and proxy.csr: a PKCS#10 request with the names and usages of the Redis Enterprise proxy profile (CN = C; SANs C, *.C, internal.C, *.internal.C; EKU serverAuth + clientAuth), for a CA you do not run yourself. Check it with `openssl req -verify -in proxy.csr` or `certs inspect proxy.csr`. Many CAs ignore requested extensions: check what comes back.',
         )
         .options(NAME_OPTIONS),
       { bits: 2048, out: '.' },
-    )
-      .example(
-        'certs csr --cluster cluster.example.com --out csr',
-        'RSA 2048 key + request in ./csr',
-      )
-      .example(
-        'certs csr --cluster c.example.com --key-type ec --json',
-        'EC P-256, machine-readable',
-      ),
+    ),
+  examples: [
+    ['certs csr --cluster cluster.example.com --out csr', 'RSA 2048 key + request in ./csr'],
+    ['certs csr --cluster c.example.com --key-type ec --json', 'EC P-256, machine-readable'],
+  ],
+  rules: KEY_RULES,
   run: async (args, io) => {
     const core = await import('@certkit/core');
+    await checkClusterOption(core, args.cluster, maxInputFrom(args));
     const written = await withProgress(io, 'generating key', () =>
       core.writeCertificateRequest({
         ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
@@ -33,9 +32,7 @@ export const csr = defineCommand({
         ipAddresses: args.ip,
         usage: args.usage,
         outDir: args.out,
-        keyType: args['key-type'],
-        bits: args.bits,
-        curve: args.curve,
+        ...keyTypeArgs(args),
         force: args.force,
       }),
     );
@@ -48,8 +45,10 @@ export const csr = defineCommand({
       return EXIT_OK;
     }
     const { info } = written;
+    const key =
+      info.key.type === 'ec' ? `EC ${info.key.curve ?? ''}` : `RSA ${String(info.key.bits)}-bit`;
     printLines(io, 'stdout', [
-      paint('Certificate request ready', 'bold', io.stdoutIsTty),
+      paint(`Certificate request ready (${key} key)`, 'bold', io.stdoutIsTty),
       line`  subject      ${info.subject}`,
       line`  names        ${[...info.subjectAltNames.dns, ...info.subjectAltNames.ip].join(', ')}`,
       line`  request      ${written.csrPath}`,

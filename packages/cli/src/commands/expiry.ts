@@ -13,12 +13,12 @@ export const expiry = defineCommand({
   builder: (y) =>
     withEndpointOptions(withTimeout(y))
       .usage(
-        'certs expiry FILE|HOST:PORT… [--endpoints FILE] [--within 30d|10%] [--json]\n\nLists every certificate of every file, and of the chain every endpoint presents (an input\nthat looks like HOST:PORT is an endpoint: write ./NAME for such a file), with the days it has\nleft. Exits 1 when any is expired or inside the renewal window, or an endpoint cannot be\nreached: --within 30d (days left, the default) or --within 10% (share of its lifetime left).\nEndpoints are fetched many at once (--concurrency, default 16). For cron and monitoring:\n`certs expiry /etc/redis/*.pem || alert`.',
+        'certs expiry FILE|HOST:PORT… [--endpoints FILE] [--within 30d|10%] [--json]\n\nLists every certificate of every file, and of the chain every endpoint presents (an input that looks like HOST:PORT is an endpoint: write ./NAME for such a file), with the days it has left. Exits 1 when any is expired or inside the renewal window, or an endpoint cannot be reached: --within 30d (days left, the default) or --within 10% (share of its lifetime left). Endpoints are fetched many at once (--concurrency, default 16). For cron and monitoring: `certs expiry /etc/redis/*.pem || alert`.',
       )
       .positional('inputs', {
         type: 'string',
         array: true,
-        describe: 'certificate files, or endpoints HOST:PORT',
+        describe: 'certificate files (- reads standard input), or endpoints HOST:PORT',
       })
       .option('within', {
         type: 'string',
@@ -35,17 +35,17 @@ export const expiry = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example('certs expiry proxy_cert.pem cert.pem', 'exit 1 if any has 30 days or fewer left')
-      .example(
-        'certs expiry --within 10% cert.pem',
-        'renew when under a tenth of the lifetime is left',
-      )
-      .example(
-        'certs expiry redis-12000.cluster.example.com:12000 --all-addresses',
-        'what every node of the cluster presents',
-      )
-      .example('certs expiry --endpoints fleet.txt --json', 'a fleet, machine-readable'),
+      }),
+  examples: [
+    ['certs expiry proxy_cert.pem cert.pem', 'exit 1 if any has 30 days or fewer left'],
+    ['certs expiry --within 10% cert.pem', 'renew when under a tenth of the lifetime is left'],
+    ['certs expiry --json servercerts.pem', 'machine-readable, for monitoring'],
+    [
+      'certs expiry redis-12000.cluster.example.com:12000 --all-addresses',
+      'what every node of the cluster presents',
+    ],
+    ['certs expiry --endpoints fleet.txt --json', 'a fleet, machine-readable'],
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);

@@ -10,7 +10,7 @@ export const exportP12 = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs export-p12 --cert cert.pem --key keyclient.pem [--chain FILE] -o client.p12 --password-file FILE\n\nWrites the key, its certificate and the chain as PKCS#12 (mode 0600) for Java clients such as\nJedis and Lettuce. Protection: AES-256-CBC with PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, as\nOpenSSL 3 and Java 17 write; --legacy uses 3DES and HMAC-SHA1 for old readers (Java 8 before\n8u301). The password is read from the first line of --password-file, never from the command\nline (other users can read command lines with ps).',
+        'certs export-p12 --cert FILE --key FILE -o FILE --new-passphrase-file FILE\n\nWrites the key, its certificate and the chain as PKCS#12 (mode 0600) for Java clients such as Jedis and Lettuce. Protection: AES-256-CBC with PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, as OpenSSL 3 and Java 17 write; --legacy uses 3DES and HMAC-SHA1 for old readers (Java 8 before 8u301). The store password is read from the first line of --new-passphrase-file (alias --password-file), never from the command line (other users can read command lines with ps).',
       )
       .option('cert', {
         type: 'string',
@@ -24,9 +24,10 @@ export const exportP12 = defineCommand({
         describe: 'its private key',
         requiresArg: true,
       })
-      .option('key-passphrase-file', {
+      .option('passphrase-file', {
+        alias: 'key-passphrase-file',
         type: 'string',
-        describe: 'passphrase file of an encrypted key',
+        describe: 'file whose first line is the passphrase of an encrypted --key',
         requiresArg: true,
       })
       .option('chain', {
@@ -34,17 +35,18 @@ export const exportP12 = defineCommand({
         describe: 'issuing certificates to include',
         requiresArg: true,
       })
-      .option('out', {
-        alias: 'o',
+      .option('output', {
+        alias: ['o', 'out'],
         type: 'string',
         demandOption: true,
         describe: 'key store file to write',
         requiresArg: true,
       })
-      .option('password-file', {
+      .option('new-passphrase-file', {
+        alias: 'password-file',
         type: 'string',
         demandOption: true,
-        describe: 'file whose first line is the store password',
+        describe: 'file whose first line is the password of the new key store',
         requiresArg: true,
       })
       .option('name', {
@@ -62,15 +64,21 @@ export const exportP12 = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs export-p12 --cert cert.pem --key keyclient.pem -o client.p12 --password-file p12.pass',
-        'key store for a Java client',
-      )
-      .example(
-        'certs export-p12 --cert proxy_cert.pem --key proxy_key.pem --chain ca.pem -o proxy.p12 --password-file pass --legacy',
-        'with the root, readable by old Java',
-      ),
+      }),
+  examples: [
+    [
+      'certs export-p12 --cert cert.pem --key keyclient.pem -o client.p12 --new-passphrase-file p12.pass',
+      'key store for a Java client',
+    ],
+    [
+      'certs export-p12 --cert proxy_cert.pem --key proxy_key.pem --chain ca.pem -o proxy.p12 --new-passphrase-file pass --legacy',
+      'with the root, readable by old Java',
+    ],
+    [
+      'certs export-p12 --cert cert.pem --key keyclient.pem --passphrase-file key.pass -o client.p12 --new-passphrase-file p12.pass',
+      'the key is encrypted',
+    ],
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
@@ -78,15 +86,15 @@ export const exportP12 = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       certPath: args.cert,
       keyPath: args.key,
-      out: args.out,
-      passwordFile: args['password-file'],
+      out: args.output,
+      passwordFile: args['new-passphrase-file'],
       legacy: args.legacy,
       force: args.force,
       ...(args.chain === undefined ? {} : { chainPath: args.chain }),
       ...(args.name === undefined ? {} : { friendlyName: args.name }),
-      ...(args['key-passphrase-file'] === undefined
+      ...(args['passphrase-file'] === undefined
         ? {}
-        : { keyPassphraseFile: args['key-passphrase-file'] }),
+        : { keyPassphraseFile: args['passphrase-file'] }),
     });
     if (args.json) {
       printJson(io, { ok: true, ...written });

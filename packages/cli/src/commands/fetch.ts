@@ -74,7 +74,7 @@ export const fetch = defineCommand({
   builder: (y) =>
     withEndpointOptions(withTimeout(y))
       .usage(
-        'certs fetch HOST:PORT… [--endpoints FILE] [-o FILE] [options]\n\nConnects to every endpoint, many at once (--concurrency, default 16), and prints one line per\nendpoint: its TLS version and the SHA-256 fingerprint of every certificate it presents (what\ntrust on first use compares). The certificates of all endpoints are then assembled exactly as\n`certs chain` assembles files (duplicates dropped; a trust bundle, or a chain when one\ncertificate issues another) and written with -o, or printed as PEM. An endpoint that fails is a\nline with its reason; the others are still fetched, and nothing is written unless\n--allow-partial. --all-addresses fetches from every address of each name (a cluster name\nresolves to every node), sending the name as SNI; --resolve pins a name to addresses, as curl.\nCtrl-C stops at once and prints what was done.',
+        'certs fetch HOST:PORT… [--endpoints FILE] [-o FILE] [options]\n\nConnects to every endpoint, many at once (--concurrency, default 16), and prints one line per endpoint: its TLS version and the SHA-256 fingerprint of every certificate it presents (what trust on first use compares). With -o, the certificates of all endpoints are assembled exactly as `certs chain` assembles files (duplicates dropped; a trust bundle, or a chain when one certificate issues another) and written there. Without -o they are printed as PEM, as presented, for a pipe into another command that reads - (standard input): certs fetch HOST:PORT | certs chain - ca.pem. An endpoint that fails is a line with its reason; the others are still fetched, and nothing is written unless --allow-partial. --all-addresses fetches from every address of each name (a cluster name resolves to every node), sending the name as SNI; --resolve pins a name to addresses, as curl. Ctrl-C stops at once and prints what was done.',
       )
       .positional('endpoint', {
         type: 'string',
@@ -87,12 +87,12 @@ export const fetch = defineCommand({
         describe: 'SNI name to send (default: the host)',
       })
       .option('output', {
-        alias: 'o',
+        alias: ['o', 'out'],
         type: 'string',
         requiresArg: true,
         describe: 'write the trust bundle (PEM, 0644) to this file',
       })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('force', { type: 'boolean', describe: 'replace an existing -o file' })
       .option('allow-partial', {
         type: 'boolean',
         default: false,
@@ -107,27 +107,36 @@ export const fetch = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs fetch redis-12000.cluster.example.com:12000 --all-addresses -o servercerts.pem',
-        'the whole cluster: every node behind the name, one trust bundle',
-      )
-      .example(
-        'certs fetch node1:12000 node2:12000 node3:12000 -o servercerts.pem',
-        "every node's certificate in one bundle",
-      )
-      .example(
-        'certs fetch --endpoints fleet.txt --concurrency 64 --json',
-        'a fleet: one JSON document with every endpoint',
-      )
-      .example(
-        'certs fetch redis-12000.example.com:12000 --resolve redis-12000.example.com:12000:10.0.0.5',
-        'one node behind a name, without DNS (as curl --resolve)',
-      )
-      .example(
-        'certs fetch 10.0.0.5:12000 --sni redis-12000.example.com > proxy_cert.pem',
-        'print the PEM, sending an SNI name',
-      ),
+      }),
+  examples: [
+    [
+      'certs fetch redis-12000.cluster.example.com:12000 --all-addresses -o servercerts.pem',
+      'the whole cluster: every node behind the name, one trust bundle',
+    ],
+    [
+      'certs fetch node1:12000 node2:12000 node3:12000 -o servercerts.pem',
+      "every node's certificate in one bundle",
+    ],
+    [
+      'certs fetch --endpoints fleet.txt --concurrency 64 --json',
+      'a fleet: one JSON document with every endpoint',
+    ],
+    [
+      'certs fetch redis-12000.example.com:12000 --resolve redis-12000.example.com:12000:10.0.0.5',
+      'one node behind a name, without DNS (as curl --resolve)',
+    ],
+    [
+      'certs fetch redis-12000.example.com:12000 | certs chain - ca.pem -o bundle.pem',
+      'join it with ca.pem in one trust bundle',
+    ],
+  ],
+  rules: [
+    {
+      when: { option: 'force', value: true },
+      needs: [{ option: 'output' }],
+      why: 'it replaces an existing -o file, and without -o the PEM goes to stdout',
+    },
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const timeoutMs = timeoutFrom(args);
@@ -136,7 +145,7 @@ export const fetch = defineCommand({
       core.fetchEndpoints({
         ...endpointRunOptions(args),
         endpoints: args.endpoint ?? [],
-        force: args.force,
+        force: args.force ?? false,
         allowPartial: args['allow-partial'],
         allowBroken: args['allow-broken'],
         signal,
@@ -149,7 +158,6 @@ export const fetch = defineCommand({
     );
     const code = result.tally.interrupted ? EXIT_INTERRUPTED : result.ok ? EXIT_OK : EXIT_FINDINGS;
     const { bundle } = result;
-    const emit = result.decision.write && args.output === undefined;
     if (args.json) {
       printJson(io, {
         ok: result.ok,
@@ -194,7 +202,7 @@ export const fetch = defineCommand({
               },
         written: result.written,
         heldBack: result.decision.write ? null : result.decision.heldBack,
-        pem: emit ? (bundle?.pem ?? null) : null,
+        pem: result.pem,
       });
       return code;
     }
@@ -215,7 +223,8 @@ export const fetch = defineCommand({
     if (args.output === undefined) {
       // Without -o, stdout carries only the PEM: the report goes to stderr.
       printLines(io, 'stderr', lines);
-      if (emit && bundle !== null) io.stdout(bundle.pem);
+      // The PEM is data: base64 lines certkit wrote itself.
+      if (result.pem !== null) io.stdout(result.pem);
     } else {
       printLines(io, 'stdout', lines);
     }

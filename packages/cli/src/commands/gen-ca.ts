@@ -1,9 +1,17 @@
 /** `certs gen-ca`: a private root CA for Redis server and client certificates. */
+import { CA_CERT_VALIDITY_DAYS, CA_KEY_BITS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { UsageError, withProgress } from '../output.js';
-import { keyOptions, printWritten, VALIDITY_HELP, keyArgs } from './issue-common.js';
+import {
+  KEY_RULES,
+  SUBJECT_RULE,
+  keyOptions,
+  printWritten,
+  VALIDITY_HELP,
+  keyArgs,
+} from './issue-common.js';
 
 export const genCa = defineCommand({
   command: 'gen-ca',
@@ -11,23 +19,22 @@ export const genCa = defineCommand({
   builder: (y) =>
     keyOptions(
       y.usage(
-        `certs gen-ca --cn NAME [options]\n\nMakes a self-signed root CA (CA:TRUE, keyCertSign + cRLSign, no EKU) to sign intermediates,\nproxy certificates and client certificates. Keep ca-key.pem offline; sign day to day with an\nintermediate (certs gen-intermediate).\n\n${VALIDITY_HELP}`,
+        `certs gen-ca --cn NAME [options]\n\nMakes a self-signed root CA (CA:TRUE, keyCertSign + cRLSign, no EKU) to sign intermediates, proxy certificates and client certificates. Keep ca-key.pem offline; sign day to day with an intermediate (certs gen-intermediate).\n\n${VALIDITY_HELP}`,
       ),
-      { days: 3650, bits: 4096, out: '.' },
+      { days: CA_CERT_VALIDITY_DAYS, bits: CA_KEY_BITS, out: '.' },
     )
       .option('cn', { type: 'string', describe: 'common name of the CA', requiresArg: true })
       .option('subject', {
         type: 'string',
         describe: 'whole subject, e.g. "/C=US/O=Acme/CN=Acme Root CA"',
         requiresArg: true,
-      })
-      .conflicts('cn', 'subject')
-      .example('certs gen-ca --cn "Acme Redis Root CA" --out pki', 'RSA 4096, ten years, in ./pki')
-      .example(
-        'certs gen-ca --cn "Test Root" --key-type ec --days 365',
-        'a short-lived EC test root',
-      )
-      .example('certs gen-ca --subject "/O=Acme/CN=Acme Root" --json', 'machine-readable result'),
+      }),
+  examples: [
+    ['certs gen-ca --cn "Acme Redis Root CA" --out pki', 'RSA 4096, ten years, in ./pki'],
+    ['certs gen-ca --cn "Test Root" --key-type ec --days 365', 'a short-lived EC test root'],
+    ['certs gen-ca --subject "/O=Acme/CN=Acme Root" --json', 'machine-readable result'],
+  ],
+  rules: [SUBJECT_RULE, ...KEY_RULES],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     let subject: SubjectFields;

@@ -1,10 +1,16 @@
 /** `certs gen-client`: a self-signed client identity for Redis TLS client authentication. */
+import {
+  CLIENT_CERT_VALIDITY_DAYS,
+  CLIENT_KEY_BITS,
+  MAX_VALIDITY_DAYS,
+} from '@certkit/core/defaults';
 import type { SubjectFields, WrittenClientIdentity } from '@certkit/core/identity';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
+import { maxInputFrom, withNewPassphraseFile, withPassphraseFile } from '../options.js';
 import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
+import { KEY_RULES, keyTypeArgs, SUBJECT_RULE } from './issue-common.js';
 
 const PROMPTS: readonly [keyof SubjectFields, string][] = [
   ['country', 'Country Name (2 letter code)'],
@@ -83,9 +89,12 @@ export const genClient = defineCommand({
   command: 'gen-client',
   describe: 'make a self-signed client identity: keyclient.pem (0600) + cert.pem',
   builder: (y) =>
-    withPassphraseFile(y, 'that encrypts the new key (or decrypts --key)')
+    withNewPassphraseFile(
+      withPassphraseFile(y, 'of the existing --key (without --key: see --new-passphrase-file)'),
+      'that encrypts the new key (PKCS#8, scrypt + AES-256)',
+    )
       .usage(
-        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth),\nwhat `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem\ninto the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the\nclient or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
+        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth), what `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem into the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the client or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
       )
       .option('out', {
         type: 'string',
@@ -101,35 +110,31 @@ export const genClient = defineCommand({
       })
       .option('days', {
         type: 'number',
-        default: 1826,
-        describe: 'validity in days (1-36500)',
+        default: CLIENT_CERT_VALIDITY_DAYS,
+        describe: `validity in days (1-${String(MAX_VALIDITY_DAYS)})`,
         requiresArg: true,
       })
       .option('bits', {
         type: 'number',
-        default: 4096,
-        describe: 'RSA key size: 2048, 3072 or 4096',
+        describe: `RSA key size: 2048, 3072 or 4096 (default ${String(CLIENT_KEY_BITS)})`,
         requiresArg: true,
       })
       .option('key-type', {
         choices: ['rsa', 'ec'] as const,
-        default: 'rsa' as const,
-        describe: 'key algorithm',
+        describe: 'key algorithm (default rsa)',
       })
       .option('curve', {
         choices: ['P-256', 'P-384'] as const,
-        default: 'P-256' as const,
-        describe: 'EC curve (with --key-type ec)',
+        describe: 'EC curve (default P-256); implies --key-type ec',
       })
       .option('key-format', {
         choices: ['pkcs8', 'pkcs1'] as const,
-        default: 'pkcs8' as const,
-        describe: 'key encoding: pkcs8 (BEGIN PRIVATE KEY) or pkcs1 (BEGIN RSA PRIVATE KEY)',
+        describe:
+          'key encoding: pkcs8 (BEGIN PRIVATE KEY, the default) or pkcs1 (BEGIN RSA PRIVATE KEY)',
       })
       .option('key-file', {
         type: 'string',
-        default: 'keyclient.pem',
-        describe: 'key file, in --out unless an absolute path',
+        describe: 'key file, in --out unless an absolute path (default keyclient.pem)',
         requiresArg: true,
       })
       .option('cert-file', {
@@ -148,23 +153,48 @@ export const genClient = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .conflicts('cn', 'subject')
-      .example('certs gen-client --out client --cn app', 'RSA 4096, 1826 days, in ./client')
-      .example(
-        'certs gen-client --subject "/C=US/O=Acme/CN=app" --days 365',
-        'full subject, one year',
-      )
-      .example('certs gen-client --key-type ec --curve P-384 --cn app', 'an EC key instead of RSA')
-      .example(
-        'certs gen-client --key keyclient.pem --cert-file cert-2031.pem --cn app',
-        'renew with the same key',
-      )
-      .example(
-        'certs gen-client --cn app --passphrase-file key.pass',
-        'encrypt keyclient.pem (PKCS#8, scrypt + AES-256)',
-      )
-      .example('certs gen-client --cn app --json', 'machine-readable result'),
+      }),
+  examples: [
+    ['certs gen-client --out client --cn app', 'RSA 4096, 1826 days, in ./client'],
+    ['certs gen-client --subject "/C=US/O=Acme/CN=app" --days 365', 'full subject, one year'],
+    ['certs gen-client --curve P-384 --cn app', 'an EC key instead of RSA (--curve implies it)'],
+    [
+      'certs gen-client --key keyclient.pem --cert-file cert-2031.pem --cn app',
+      'renew with the same key',
+    ],
+    [
+      'certs gen-client --cn app --new-passphrase-file key.pass',
+      'encrypt keyclient.pem (PKCS#8, scrypt + AES-256)',
+    ],
+    ['certs gen-client --cn app --json', 'machine-readable result'],
+  ],
+  rules: [
+    SUBJECT_RULE,
+    ...['key-type', 'bits', 'curve', 'key-format', 'key-file', 'new-passphrase-file'].map(
+      (option) => ({
+        when: { option },
+        excludes: { option: 'key' },
+        why: 'it is about a new key, and --key certifies an existing one, which is not written',
+      }),
+    ),
+    {
+      when: { option: 'passphrase-file' },
+      needs: [{ option: 'key' }],
+      implies: { option: 'new-passphrase-file', moves: true },
+      why: 'without --key there is no key to read, so it encrypts the new key',
+    },
+    ...KEY_RULES,
+    {
+      when: { option: 'key-format', value: 'pkcs1' },
+      excludes: { option: 'key-type', value: 'ec' },
+      why: 'pkcs1 is for RSA keys only (PKCS#1 holds RSA keys)',
+    },
+    {
+      when: { option: 'new-passphrase-file' },
+      excludes: { option: 'key-format', value: 'pkcs1' },
+      why: 'an encrypted key is written as PKCS#8',
+    },
+  ],
   run: async (args, io) => {
     // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
     const core = await import('@certkit/core/identity');
@@ -176,24 +206,23 @@ export const genClient = defineCommand({
     else throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
     const label =
       args.key === undefined
-        ? `generating ${args['key-type'] === 'ec' ? `EC ${args.curve}` : `RSA ${String(args.bits)}-bit`} key`
+        ? `generating ${args['key-type'] === 'ec' ? `EC ${args.curve ?? 'P-256'}` : `RSA ${String(args.bits ?? 4096)}-bit`} key`
         : 'signing';
+    // One passphrase file reaches core: the existing key's, or the new key's.
+    const passphraseFile =
+      args.key === undefined ? args['new-passphrase-file'] : args['passphrase-file'];
     const written = await withProgress(io, label, () =>
       core.writeClientIdentity({
         subject,
         outDir: args.out,
-        keyFile: args['key-file'],
+        ...(args['key-file'] === undefined ? {} : { keyFile: args['key-file'] }),
         certFile: args['cert-file'],
         days: args.days,
-        bits: args.bits,
-        keyType: args['key-type'],
-        curve: args.curve,
-        keyFormat: args['key-format'],
+        ...keyTypeArgs(args),
+        ...(args['key-format'] === undefined ? {} : { keyFormat: args['key-format'] }),
         force: args.force,
         ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
-        ...(args['passphrase-file'] === undefined
-          ? {}
-          : { passphraseFile: args['passphrase-file'] }),
+        ...(passphraseFile === undefined ? {} : { passphraseFile }),
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),
     );

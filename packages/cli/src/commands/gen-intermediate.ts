@@ -1,10 +1,19 @@
 /** `certs gen-intermediate`: an intermediate CA (pathLen 0) signed by a root. */
+import { CA_KEY_BITS, INTERMEDIATE_CERT_VALIDITY_DAYS } from '@certkit/core/defaults';
 import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
-import { keyOptions, printWritten, VALIDITY_HELP, keyArgs, issuerArgs } from './issue-common.js';
+import {
+  KEY_RULES,
+  SUBJECT_RULE,
+  keyOptions,
+  printWritten,
+  VALIDITY_HELP,
+  keyArgs,
+  issuerArgs,
+} from './issue-common.js';
 
 export const genIntermediate = defineCommand({
   command: 'gen-intermediate',
@@ -13,9 +22,9 @@ export const genIntermediate = defineCommand({
     withPassphraseFile(
       keyOptions(
         y.usage(
-          `certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only)\nsigned by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
+          `certs gen-intermediate --ca FILE --ca-key FILE --cn NAME [options]\n\nMakes an intermediate CA (CA:TRUE, pathlen:0: it signs end-entity certificates only) signed by --ca. Servers send it after their own certificate; clients trust the root.\n\n${VALIDITY_HELP}`,
         ),
-        { days: 1826, bits: 4096, out: '.' },
+        { days: INTERMEDIATE_CERT_VALIDITY_DAYS, bits: CA_KEY_BITS, out: '.' },
       ),
       'of an encrypted --ca-key',
     )
@@ -36,20 +45,22 @@ export const genIntermediate = defineCommand({
         type: 'string',
         describe: 'whole subject, e.g. "/O=Acme/CN=Acme Issuing CA"',
         requiresArg: true,
-      })
-      .conflicts('cn', 'subject')
-      .example(
-        'certs gen-intermediate --ca pki/ca.pem --ca-key pki/ca-key.pem --cn "Acme Issuing CA" --out pki',
-        'pathLen 0, five years',
-      )
-      .example(
-        'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn Issuing --key-type ec --json',
-        'an EC intermediate, machine-readable result',
-      )
-      .example(
-        'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --passphrase-file ca.pass --cn Issuing',
-        'the root key is encrypted',
-      ),
+      }),
+  examples: [
+    [
+      'certs gen-intermediate --ca pki/ca.pem --ca-key pki/ca-key.pem --cn "Acme Issuing CA" --out pki',
+      'pathLen 0, five years',
+    ],
+    [
+      'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --cn Issuing --key-type ec --json',
+      'an EC intermediate, machine-readable result',
+    ],
+    [
+      'certs gen-intermediate --ca ca.pem --ca-key ca-key.pem --passphrase-file ca.pass --cn Issuing',
+      'the root key is encrypted',
+    ],
+  ],
+  rules: [SUBJECT_RULE, ...KEY_RULES],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);

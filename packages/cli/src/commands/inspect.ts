@@ -98,22 +98,25 @@ export const inspect = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs inspect FILE… [--json]\n\nDescribes every block of every file: certificates (subject, issuer, serial, validity with\ndays left, SANs, KU/EKU, basic constraints, key, signature algorithm, SHA-256 fingerprint,\nSKI/AKI), certificate requests (with the self-signature checked) and keys (type, size, format,\nencrypted or not). Unlike `openssl x509 -text`, which shows only the first certificate.',
+        'certs inspect FILE… [--json]\n\nDescribes every block of every file: certificates (subject, issuer, serial, validity with days left, SANs, KU/EKU, basic constraints, key, signature algorithm, SHA-256 fingerprint, SKI/AKI), certificate requests (with the self-signature checked) and keys (type, size, format, encrypted or not). Unlike `openssl x509 -text`, which shows only the first certificate.',
       )
       .positional('files', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'PEM or DER files',
+        describe: 'PEM or DER files; - reads standard input',
       })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example('certs inspect proxy_cert.pem', 'the leaf and every intermediate')
-      .example('certs inspect servercerts.pem keyclient.pem cert.pem', 'several files at once')
-      .example('certs inspect proxy.csr --json', 'a request, machine-readable'),
+      }),
+  examples: [
+    ['certs inspect proxy_cert.pem', 'the leaf and every intermediate'],
+    ['certs inspect servercerts.pem keyclient.pem cert.pem', 'several files at once'],
+    ['certs inspect proxy.csr --json', 'a request, machine-readable'],
+    ['certs fetch 10.0.0.5:12000 | certs inspect -', 'what an endpoint presents'],
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxBytes = maxInputFrom(args);

@@ -1,6 +1,7 @@
 /** Options and output shared by the commands that make CA and server certificates. */
 import type { Argv } from 'yargs';
 import type { WrittenCertificate } from '@certkit/core';
+import type { OptionRule } from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
 import type { Io } from '../output.js';
 
@@ -43,19 +44,16 @@ export function keyOutputOptions<T>(y: Argv<T>, defaults: { bits: number; out: s
     })
     .option('key-type', {
       choices: ['rsa', 'ec'] as const,
-      default: 'rsa' as const,
-      describe: 'key algorithm',
+      describe: 'key algorithm (default rsa)',
     })
     .option('bits', {
       type: 'number',
-      default: defaults.bits,
-      describe: 'RSA key size: 2048, 3072 or 4096',
+      describe: `RSA key size: 2048, 3072 or 4096 (default ${String(defaults.bits)})`,
       requiresArg: true,
     })
     .option('curve', {
       choices: ['P-256', 'P-384'] as const,
-      default: 'P-256' as const,
-      describe: 'EC curve (with --key-type ec)',
+      describe: 'EC curve (default P-256); implies --key-type ec',
     })
     .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
     .option('json', {
@@ -75,21 +73,57 @@ export function keyOptions<T>(y: Argv<T>, defaults: { days: number; bits: number
   });
 }
 
+/**
+ * The rules of the key options (options.ts): a curve is for an EC key, so `--curve` alone
+ * implies `--key-type ec`; a size is for an RSA key.
+ */
+export const KEY_RULES: readonly OptionRule[] = [
+  {
+    when: { option: 'curve' },
+    needs: [{ option: 'key-type', value: 'ec' }],
+    implies: { option: 'key-type', value: 'ec' },
+    why: 'a curve is for an EC key',
+  },
+  {
+    when: { option: 'bits' },
+    excludes: { option: 'key-type', value: 'ec' },
+    why: 'it is the size of an RSA key',
+  },
+];
+
+/** `--cn` and `--subject` both say the subject (gen-client, gen-ca, gen-intermediate). */
+export const SUBJECT_RULE: OptionRule = {
+  when: { option: 'cn' },
+  excludes: { option: 'subject' },
+  why: 'both give the subject; put the CN into --subject (/O=Acme/CN=NAME)',
+};
+
+/** The key options as given, as core's option names (core's defaults for those not given). */
+export function keyTypeArgs(args: {
+  'key-type': 'rsa' | 'ec' | undefined;
+  bits: number | undefined;
+  curve: 'P-256' | 'P-384' | undefined;
+}) {
+  return {
+    ...(args['key-type'] === undefined ? {} : { keyType: args['key-type'] }),
+    ...(args.bits === undefined ? {} : { bits: args.bits }),
+    ...(args.curve === undefined ? {} : { curve: args.curve }),
+  };
+}
+
 /** The arguments {@link keyOptions} adds, as core's option names. */
 export function keyArgs(args: {
   out: string;
   days: number;
-  'key-type': 'rsa' | 'ec';
-  bits: number;
-  curve: 'P-256' | 'P-384';
+  'key-type': 'rsa' | 'ec' | undefined;
+  bits: number | undefined;
+  curve: 'P-256' | 'P-384' | undefined;
   force: boolean;
 }) {
   return {
     outDir: args.out,
     days: args.days,
-    keyType: args['key-type'],
-    bits: args.bits,
-    curve: args.curve,
+    ...keyTypeArgs(args),
     force: args.force,
   };
 }
@@ -145,9 +179,4 @@ export function printWritten(
 }
 
 /** The validity advice every certificate command's help carries. */
-export const VALIDITY_HELP = `Validity: server certificates default to 365 days. The Redis Enterprise documentation
-recommends at most one year for server certificates, and the CA/Browser Forum Baseline
-Requirements (section 6.3.2) cap publicly trusted ones at 398 days, which browsers and Apple
-clients enforce; longer is allowed with a warning. CAs default to 3650 days (root) and 1826
-days (intermediate). A certificate may not outlive its issuer (RFC 5280 section 6.1.3 checks
-every certificate of the path at the same time).`;
+export const VALIDITY_HELP = `Validity: server certificates default to 365 days. The Redis Enterprise documentation recommends at most one year for server certificates, and the CA/Browser Forum Baseline Requirements (section 6.3.2) cap publicly trusted ones at 398 days, which browsers and Apple clients enforce; longer is allowed with a warning. CAs default to 3650 days (root) and 1826 days (intermediate). A certificate may not outlive its issuer (RFC 5280 section 6.1.3 checks every certificate of the path at the same time).`;

@@ -11,7 +11,7 @@ export const renewClient = defineCommand({
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key')
       .usage(
-        "certs renew-client --cert cert.pem --key keyclient.pem [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the\nclient profile: a new key of the same type and size, or the same key with --reuse-key. The\nvalidity defaults to the current certificate's. Add the new cert.pem to the database's client\ncertificates before the old one expires; both can be trusted during the change-over.",
+        "certs renew-client --cert FILE --key FILE [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the client profile: a new key of the same type and size, or the same key with --reuse-key. The validity defaults to the current certificate's. Add the new cert.pem to the database's client certificates before the old one expires; both can be trusted during the change-over.",
       )
       .option('cert', {
         type: 'string',
@@ -49,8 +49,7 @@ export const renewClient = defineCommand({
       })
       .option('key-file', {
         type: 'string',
-        default: 'keyclient.pem',
-        describe: 'key file, in --out unless an absolute path',
+        describe: 'new key file, in --out unless an absolute path (default keyclient.pem)',
         requiresArg: true,
       })
       .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
@@ -58,23 +57,29 @@ export const renewClient = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs renew-client --cert cert.pem --key keyclient.pem --out renewed',
-        'new key and certificate in ./renewed',
-      )
-      .example(
-        'certs renew-client --cert cert.pem --key keyclient.pem --reuse-key --cert-file cert-2031.pem',
-        'same key, new certificate',
-      )
-      .example(
-        'certs renew-client --cert cert.pem --key keyclient.pem --force',
-        'replace in place (atomic)',
-      )
-      .example(
-        'certs renew-client --cert cert.pem --key keyclient.pem --passphrase-file key.pass --reuse-key',
-        'the key is encrypted',
-      ),
+      }),
+  examples: [
+    [
+      'certs renew-client --cert cert.pem --key keyclient.pem --out renewed',
+      'new key and certificate in ./renewed',
+    ],
+    [
+      'certs renew-client --cert cert.pem --key keyclient.pem --reuse-key --cert-file cert-2031.pem',
+      'same key, new certificate',
+    ],
+    ['certs renew-client --cert cert.pem --key keyclient.pem --force', 'replace in place (atomic)'],
+    [
+      'certs renew-client --cert cert.pem --key keyclient.pem --passphrase-file key.pass --reuse-key',
+      'the key is encrypted',
+    ],
+  ],
+  rules: [
+    {
+      when: { option: 'key-file' },
+      excludes: { option: 'reuse-key', value: true },
+      why: 'with --reuse-key no key is written',
+    },
+  ],
   run: async (args, io) => {
     // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
     const core = await import('@certkit/core/identity');
@@ -86,7 +91,7 @@ export const renewClient = defineCommand({
         reuseKey: args['reuse-key'],
         outDir: args.out,
         certFile: args['cert-file'],
-        keyFile: args['key-file'],
+        ...(args['key-file'] === undefined ? {} : { keyFile: args['key-file'] }),
         force: args.force,
         ...(args['passphrase-file'] === undefined
           ? {}

@@ -35,6 +35,21 @@ function printReport(io: Io, report: StunnelLintReport): void {
   io.stdout(`${lines.join('\n')}\n`);
 }
 
+/** The options of the writer, which `stunnel lint` has no use for. */
+const WRITE_OPTIONS = [
+  'cert',
+  'key',
+  'cafile',
+  'connect',
+  'accept',
+  'check-host',
+  'sni',
+  'service',
+  'foreground',
+  'output',
+  'force',
+];
+
 export const stunnel = defineCommand({
   command: 'stunnel [action] [file]',
   describe:
@@ -42,7 +57,7 @@ export const stunnel = defineCommand({
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
-        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect HOST:PORT [-o redislabs.conf]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults:\nclient = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name),\nsni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths.\nEvery value is checked against its type and bound (paths up to PATH_MAX without control\ncharacters, DNS names or IP addresses, ports 1-65535) before anything is written.\nThe files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently\n(a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing\nor old sslVersionMin, no verification, unreadable files, a certificate that does not match its\nkey, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the\nendpoint or a name that does not match, when the endpoint is reachable. The probe presents no\nclient certificate; --ping also presents the one the file names and sends PING, as stunnel\nwould. A key, certificate or DER file given as FILE is refused (exit 2).\nExit 1 on any error finding.',
+        'certs stunnel --cert FILE --key FILE --cafile FILE --connect HOST:PORT [options]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults: client = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name), sni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths. Every value is checked against its type and bound (paths up to PATH_MAX without control characters, DNS names or IP addresses, ports 1-65535) before anything is written. The files are checked first (readable, certificate matches key); nothing is written otherwise.\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently (a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing or old sslVersionMin, no verification, unreadable files, a certificate that does not match its key, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not match, when the endpoint is reachable. The probe presents no client certificate; --ping also presents the one the file names and sends PING, as stunnel would. A key, certificate or DER file given as FILE is refused (exit 2). Exit 1 on any error finding.',
       )
       .positional('action', {
         choices: ['lint'] as const,
@@ -71,8 +86,7 @@ export const stunnel = defineCommand({
       })
       .option('accept', {
         type: 'string',
-        default: '127.0.0.1:6379',
-        describe: 'local plain-text address',
+        describe: 'local plain-text address (default 127.0.0.1:6379)',
         requiresArg: true,
       })
       .option('check-host', {
@@ -87,56 +101,65 @@ export const stunnel = defineCommand({
       })
       .option('service', {
         type: 'string',
-        default: 'redislabs',
-        describe: 'service section name',
+        describe: 'service section name (default redislabs)',
         requiresArg: true,
       })
       .option('foreground', {
         type: 'boolean',
-        default: false,
         describe: 'foreground = yes, no pid file (systemd, containers)',
       })
-      .option('out', {
-        alias: 'o',
+      .option('output', {
+        alias: ['o', 'out'],
         type: 'string',
-        default: 'redislabs.conf',
-        describe: 'file to write',
+        describe: 'file to write (default redislabs.conf)',
         requiresArg: true,
       })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('force', { type: 'boolean', describe: 'replace an existing file' })
       .option('probe', {
         type: 'boolean',
-        default: true,
-        describe: 'lint: connect to the endpoint to check CAfile and the name',
+        describe:
+          'lint: connect to the endpoint to check CAfile and the name (default; --no-probe: offline)',
       })
       .option('ping', {
         type: 'boolean',
-        default: false,
         describe: 'lint: also present the client certificate and key the file names, and send PING',
       })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .example(
-        'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect redis-12000.cluster.example.com:12000',
-        'write redislabs.conf',
-      )
-      .example(
-        'certs stunnel --cert cert.pem --key keyclient.pem --cafile ca.pem --connect 10.0.0.5:12000 --check-host redis-12000.cluster.example.com -o /etc/stunnel/redis.conf',
-        'connect by address, check the name',
-      )
-      .example('certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration')
-      .example('certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable')
-      .example(
-        'certs stunnel lint redislabs.conf --ping',
-        'also try the client certificate on the database',
-      )
-      .example(
-        'certs stunnel lint redislabs.conf --passphrase-file key.pass',
-        'the client key is encrypted',
-      ),
+      }),
+  examples: [
+    [
+      'certs stunnel --cert cert.pem --key keyclient.pem --cafile servercerts.pem --connect redis-12000.cluster.example.com:12000',
+      'write redislabs.conf',
+    ],
+    [
+      'certs stunnel --cert cert.pem --key keyclient.pem --cafile ca.pem --connect 10.0.0.5:12000 --check-host redis-12000.cluster.example.com -o /etc/stunnel/redis.conf',
+      'connect by address, check the name',
+    ],
+    ['certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration'],
+    ['certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable'],
+    ['certs stunnel lint redislabs.conf --ping', 'also try the client certificate on the database'],
+    ['certs stunnel lint redislabs.conf --passphrase-file key.pass', 'the client key is encrypted'],
+  ],
+  rules: [
+    ...WRITE_OPTIONS.map((option) => ({
+      when: { option },
+      excludes: { option: 'action', value: 'lint', label: 'stunnel lint' },
+      why: 'it is for writing a configuration, and stunnel lint reads everything from FILE',
+    })),
+    ...['probe', 'ping'].map((option) => ({
+      when: { option },
+      needs: [{ option: 'action', value: 'lint', label: 'stunnel lint' }],
+      why: 'it is for stunnel lint FILE',
+    })),
+    {
+      when: { option: 'ping', value: true },
+      excludes: { option: 'probe', value: false },
+      why: '--ping connects to the endpoint',
+    },
+  ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
@@ -147,11 +170,9 @@ export const stunnel = defineCommand({
     if (args.action === 'lint') {
       if (args.file === undefined)
         throw new UsageError('name the configuration file: certs stunnel lint FILE');
-      if (args.ping && !args.probe)
-        throw new UsageError('--ping connects to the endpoint; it cannot go with --no-probe');
       const report = await core.lintStunnelConfigFile(args.file, {
-        probe: args.probe,
-        ping: args.ping,
+        probe: args.probe ?? true,
+        ping: args.ping ?? false,
         ...files,
       });
       if (args.json) printJson(io, report);
@@ -170,11 +191,11 @@ export const stunnel = defineCommand({
       key: args.key ?? '',
       cafile: args.cafile ?? '',
       connect: args.connect ?? '',
-      accept: args.accept,
-      service: args.service,
-      foreground: args.foreground,
-      out: args.out,
-      force: args.force,
+      ...(args.accept === undefined ? {} : { accept: args.accept }),
+      ...(args.service === undefined ? {} : { service: args.service }),
+      foreground: args.foreground ?? false,
+      ...(args.output === undefined ? {} : { out: args.output }),
+      force: args.force ?? false,
       ...(args['check-host'] === undefined ? {} : { checkHost: args['check-host'] }),
       ...(args.sni === undefined ? {} : { sni: args.sni }),
     });

@@ -52,12 +52,12 @@ export const verify = defineCommand({
   builder: (y) =>
     y
       .usage(
-        'certs verify LEAF --ca FILE [options]\n\nBuilds and validates the path from LEAF (further certificates in LEAF join the untrusted\npool) through --untrusted certificates, in any order, to a --ca trust anchor: signatures,\nvalidity at --at, CA flags and path lengths, key usages, name constraints, EKU for --purpose,\nunknown critical extensions, depth, and the --host or --ip the leaf must match.',
+        'certs verify LEAF --ca FILE [options]\n\nBuilds and validates the path from LEAF (further certificates in LEAF join the untrusted pool) through --untrusted certificates, in any order, to a --ca trust anchor: signatures, validity at --at, CA flags and path lengths, key usages, name constraints, EKU for --purpose, unknown critical extensions, depth, and the --host or --ip the leaf must match.',
       )
       .positional('leaf', {
         type: 'string',
         demandOption: true,
-        describe: 'certificate file (PEM or DER)',
+        describe: 'certificate file (PEM or DER); - reads standard input',
       })
       .option('ca', {
         type: 'string',
@@ -107,28 +107,37 @@ export const verify = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'print one JSON document on stdout',
-      })
-      .conflicts('host', 'ip')
-      .example(
-        'certs verify server.pem --ca ca.pem --host redis-12000.cluster.example.com',
-        'a server certificate for a name',
-      )
-      .example(
-        'certs verify proxy_cert.pem --untrusted chain.pem --ca root.pem --ip 10.0.0.5',
-        'through intermediates, for an IP',
-      )
-      .example(
-        'certs verify cert.pem --ca cert.pem --purpose client',
-        'a self-signed client certificate pinned as its own anchor',
-      )
-      .example(
-        'certs verify server.pem --ca ca.pem --at 2030-01-01T00:00:00Z',
-        'will it still be valid then?',
-      )
-      .example(
-        'certs verify server.pem --ca ca.pem --host db.example.com --json',
-        'machine-readable result',
-      ),
+      }),
+  examples: [
+    [
+      'certs verify server.pem --ca ca.pem --host redis-12000.cluster.example.com',
+      'a server certificate for a name',
+    ],
+    [
+      'certs verify proxy_cert.pem --untrusted chain.pem --ca root.pem --ip 10.0.0.5',
+      'through intermediates, for an IP',
+    ],
+    [
+      'certs verify cert.pem --ca cert.pem --purpose client',
+      'a self-signed client certificate pinned as its own anchor',
+    ],
+    [
+      'certs verify server.pem --ca ca.pem --at 2030-01-01T00:00:00Z',
+      'will it still be valid then?',
+    ],
+    [
+      'certs fetch 10.0.0.5:12000 | certs verify - --ca ca.pem --host redis-12000.cluster.example.com',
+      'what an endpoint presents, from standard input',
+    ],
+    ['certs verify server.pem --ca ca.pem --host db.example.com --json', 'machine-readable result'],
+  ],
+  rules: [
+    {
+      when: { option: 'host' },
+      excludes: { option: 'ip' },
+      why: 'the leaf is checked for one name or one address',
+    },
+  ],
   run: async (args, io) => {
     let at: Date | undefined;
     if (args.at !== undefined) {

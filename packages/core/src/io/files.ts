@@ -29,6 +29,7 @@ import {
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CertkitError } from '../errors.js';
+import { endpointHint } from '../x509/input-hints.js';
 
 /** Default cap on one input: 10 MiB, far above any real bundle (5,000 certificates are ~7 MiB). */
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -43,9 +44,11 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return new CertkitError('FILE_NOT_FOUND', `cannot ${action} ${path}: no such file`, {
-        cause: error,
-      });
+      return new CertkitError(
+        'FILE_NOT_FOUND',
+        `cannot ${action} ${path}: no such file${action === 'read' ? endpointHint(path) : ''}`,
+        { cause: error },
+      );
     case 'EACCES':
     case 'EPERM':
       return new CertkitError('FILE_UNREADABLE', `cannot ${action} ${path}: permission denied`, {
@@ -55,6 +58,14 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
       return new CertkitError('NOT_A_FILE', `cannot ${action} ${path}: it is a directory`, {
         cause: error,
       });
+    case 'ENXIO':
+      return new CertkitError(
+        'NOT_A_FILE',
+        `cannot ${action} ${path}: it is a socket, not a file`,
+        {
+          cause: error,
+        },
+      );
     case 'ELOOP':
       return new CertkitError(
         'FILE_UNREADABLE',
@@ -76,9 +87,80 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
   }
 }
 
+/** The input name that means standard input, as in most Unix tools (`certs chain - other.pem`). */
+export const STDIN_PATH = '-';
+
+/** Standard input can be read once: a second reader would find it at its end. */
+let stdinRead = false;
+
+/** How a FIFO, a character device or standard input is named in errors. */
+function streamName(path: string): string {
+  return path === STDIN_PATH ? '- (standard input)' : path;
+}
+
+/** The refusal of an input over the cap; `size` is undefined for a stream (FIFO, device, stdin). */
+function tooLarge(path: string, size: number | undefined, max: number): CertkitError {
+  return new CertkitError(
+    'FILE_TOO_LARGE',
+    size === undefined
+      ? `cannot read ${path}: it goes on past the ${String(max)}-byte limit`
+      : `cannot read ${path}: ${String(size)} bytes is over the ${String(max)}-byte limit`,
+  );
+}
+
 /**
- * Reads a whole file, refusing before reading anything larger than `maxBytes`, directories and
- * other non-files.
+ * Reads a stream (a FIFO, a character device) to its end, at most `max` bytes: one byte more
+ * is refused, so `/dev/zero` costs `max` bytes of reading, not forever.
+ */
+async function readStream(handle: FileHandle, path: string, max: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buffer = Buffer.alloc(Math.min(64 * 1024, max + 1 - total));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > max) throw tooLarge(path, undefined, max);
+    chunks.push(buffer.subarray(0, bytesRead));
+  }
+  const all = Buffer.concat(chunks, total);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+/** Reads standard input to its end, at most `max` bytes, once per process. */
+async function readStdin(max: number): Promise<Uint8Array> {
+  const name = streamName(STDIN_PATH);
+  if (stdinRead) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `cannot read ${name} twice: it is read once, so name - for one input only`,
+    );
+  }
+  stdinRead = true;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      // Leaving the loop destroys the stream: nothing more is read.
+      if (total > max) throw tooLarge(name, undefined, max);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof CertkitError) throw error;
+    throw fsError(error, name, 'read');
+  }
+  const all = Buffer.concat(chunks, total);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+/**
+ * Reads a whole input: a regular file, refused before reading when it is larger than
+ * `maxBytes`; a FIFO (`<(certs fetch …)`, `mkfifo`) or a character device (`/dev/stdin`), read
+ * to its end and refused at the first byte over `maxBytes`; or standard input for
+ * {@link STDIN_PATH} (`-`), likewise, once per process. Directories, block devices and sockets
+ * are refused; with `regularFileOnly`, streams too (without waiting for a FIFO's writer), for a
+ * read that must not block, such as a hint about a value.
  *
  * @example
  * ```ts
@@ -87,12 +169,15 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
  */
 export async function readInputFile(
   path: string,
-  options: { maxBytes?: number } = {},
+  options: { maxBytes?: number; regularFileOnly?: boolean } = {},
 ): Promise<Uint8Array> {
   const max = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  const streams = options.regularFileOnly !== true;
+  if (path === STDIN_PATH && streams) return readStdin(max);
   let handle: FileHandle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Blocking, as `cat` opens: a FIFO opens once its writer has. Without streams, at once.
+    handle = await open(path, constants.O_RDONLY | (streams ? 0 : constants.O_NONBLOCK));
   } catch (error) {
     throw fsError(error, path, 'read');
   }
@@ -100,14 +185,16 @@ export async function readInputFile(
     const info = await handle.stat();
     if (info.isDirectory())
       throw new CertkitError('NOT_A_FILE', `cannot read ${path}: it is a directory`);
+    if (streams && (info.isFIFO() || info.isCharacterDevice()))
+      return await readStream(handle, path, max);
     if (!info.isFile())
-      throw new CertkitError('NOT_A_FILE', `cannot read ${path}: not a regular file`);
-    if (info.size > max) {
       throw new CertkitError(
-        'FILE_TOO_LARGE',
-        `cannot read ${path}: ${String(info.size)} bytes is over the ${String(max)}-byte limit`,
+        'NOT_A_FILE',
+        streams
+          ? `cannot read ${path}: not a regular file, a FIFO or a character device`
+          : `cannot read ${path}: not a regular file`,
       );
-    }
+    if (info.size > max) throw tooLarge(path, info.size, max);
     const buffer = Buffer.alloc(info.size);
     let offset = 0;
     while (offset < info.size) {

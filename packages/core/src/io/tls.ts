@@ -1,7 +1,8 @@
 /**
  * Live endpoints: the certificate chain a server presents, the TLS versions it accepts, and
  * whether it accepts a client identity (RESP `PING`). With files.ts, the only I/O of core. The
- * results are plain data in the shapes judge/live.ts defines, which judges them.
+ * results are plain data ({@link TlsVersionResult}, {@link PingResult}, {@link PresentedChain})
+ * that workflows hand to judge/live.ts and judge/stunnel-probe.ts.
  *
  * Measured with Node 20 / OpenSSL 3.0 (DESIGN.md):
  * - `getPeerX509Certificate()` followed by `.issuerCertificate` gives the certificates exactly as
@@ -25,8 +26,8 @@ import { connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { ConnectionOptions, SecureContext, TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { CertkitError, isCertkitError } from '../errors.js';
-import { TLS_VERSIONS } from '../judge/live.js';
-import type { PingResult, TlsVersionResult } from '../judge/live.js';
+import { TLS_VERSIONS } from '../defaults.js';
+import type { TlsVersion } from '../defaults.js';
 import { parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 
@@ -54,6 +55,31 @@ export interface TlsProbeOptions {
   readonly address?: string;
   /** Ends the connection at once when aborted (Ctrl-C): the attempt fails as `INTERRUPTED`. */
   readonly signal?: AbortSignal;
+}
+
+/** Whether a server accepts one TLS version. */
+export interface TlsVersionResult {
+  readonly version: TlsVersion;
+  /** The server negotiated this version (its hello came back with it). */
+  readonly accepted: boolean;
+  /** Why not, or what went wrong after the version was agreed. */
+  readonly detail?: string;
+}
+
+/** Outcome of {@link pingWithIdentity}. */
+export interface PingResult {
+  /** The server answered our command: it accepted the TLS connection and our identity. */
+  readonly accepted: boolean;
+  /**
+   * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
+   * Latin-1, at most {@link MAX_PING_REPLY_BYTES} of them. Unescaped: escape it before showing it
+   * (`escapeControlCharacters`).
+   */
+  readonly reply?: string;
+  /** Negotiated version. */
+  readonly protocol: string | null;
+  /** Why it was refused, when it was. */
+  readonly error?: string;
 }
 
 /** The certificates a server presented, in the order it sent them. */

@@ -10,7 +10,7 @@ import { buildChain } from './chain.js';
 import type { Chain } from './chain.js';
 import { describe, isCa, isSelfSigned } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { buildTrustBundle } from './trust-bundle.js';
 import type { TrustBundle } from './trust-bundle.js';
 

@@ -25,7 +25,7 @@ import {
 import type { ChainFinding } from './chain-common.js';
 import { comparePaths, IssuerIndex, keepFewPerNameAndKey, pathsFrom } from './chain-search.js';
 import type { FoundPath } from './chain-search.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
 

@@ -6,26 +6,26 @@
  * `redis-<port>.internal.C` (Redis Enterprise documentation, "Certificates" and "Manage
  * certificates": the proxy certificate is issued for `*.C`, plus `*.internal.C`). Names are judged
  * twice: by RFC 9525 (hostname.ts) and by the models of the real client stacks (clients.ts),
- * because the stacks disagree and users otherwise find out in production.
+ * because the stacks disagree and users otherwise find out in production. This module composes
+ * the rules: names (endpoint-names.ts), validity and strength (endpoint-strength.ts), the
+ * `redis-enterprise` profile (endpoint-profile.ts), path validation (path.ts) and the key match.
  */
-import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
-import type { ClientStack, ClientVerdict } from './clients.js';
+import { resolveNow } from '../clock.js';
 import { CertkitError } from '../errors.js';
-import { resolveNow } from './clock.js';
-import { capRepeatedFindings } from './finding.js';
-import type { Finding } from './finding.js';
-import { matchReferenceIdentity } from './hostname.js';
+import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-name.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
+import { internals } from '../x509/pkix.js';
+import type { Certificate } from '../x509/pkix.js';
+import type { ClientVerdict } from './clients.js';
+import { CHECK_PROFILES, ref } from './endpoint-findings.js';
+import type { CheckFinding, CheckProfile } from './endpoint-findings.js';
+import { nameFindings } from './endpoint-names.js';
+import type { NameCheck } from './endpoint-names.js';
+import { enterpriseFindings } from './endpoint-profile.js';
+import { strengthFindings, validityFindings } from './endpoint-strength.js';
+import { capRepeatedFindings } from './finding.js';
 import { validatePath } from './path.js';
 import type { PathFindingCode } from './path-common.js';
-import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
-import type { Certificate } from '../x509/pkix.js';
-
-/** Check profiles: how strict the name rules are, and whether Redis Enterprise's rules apply. */
-export type CheckProfile = 'strict' | 'compat' | 'redis-enterprise';
-
-/** Every profile, default first. */
-export const CHECK_PROFILES: readonly CheckProfile[] = ['strict', 'compat', 'redis-enterprise'];
 
 /** Default days before expiry from which `EXPIRES_SOON` is reported. */
 export const DEFAULT_WARN_DAYS = 30;
@@ -35,54 +35,6 @@ export const DEFAULT_WARN_DAYS = 30;
  * Redis Enterprise gives databases. Any port gives the same verdicts (ports are digits).
  */
 export const EXAMPLE_DATABASE_PORT = 12000;
-
-/** Smallest RSA modulus accepted (NIST SP 800-131A Rev. 2: 2048 bits). */
-export const MIN_RSA_BITS = 2048;
-/** Smallest EC curve accepted: P-256 (NIST SP 800-131A Rev. 2: 224 bits and up, we ask P-256). */
-export const MIN_EC_BITS = 256;
-
-/** Stable codes of check findings. */
-export type CheckFindingCode =
-  | 'NAME_MISMATCH'
-  | 'PARTIAL_WILDCARD'
-  | 'CN_ONLY'
-  | 'EXPIRED'
-  | 'NOT_YET_VALID'
-  | 'EXPIRES_SOON'
-  | 'WEAK_KEY'
-  | 'WEAK_SIGNATURE'
-  | 'MISSING_EKU'
-  | 'LEAF_IS_CA'
-  | 'CHAIN_INVALID'
-  | 'KEY_MISMATCH'
-  | 'MISSING_KEY_USAGE'
-  | 'MISSING_SAN'
-  | 'WRONG_CN'
-  | 'CHAIN_ORDER'
-  | 'TLS_VERSION_TOO_LOW'
-  | 'CLIENT_CERT_REJECTED';
-
-/**
- * One problem of an endpoint check. `certificate` names the certificate as `file.pem#1` (1-based
- * as sent); `stacks` lists the client stacks concerned (those that refuse), for name findings.
- */
-export type CheckFinding = Finding<CheckFindingCode, string> & {
-  readonly stacks?: readonly ClientStack[];
-};
-
-/** How one endpoint name fares. */
-export interface NameCheck {
-  /** The endpoint name, e.g. `redis-12000.redislabs.com`. */
-  readonly name: string;
-  /** RFC 9525 verdict (no CN, wildcard only as a whole left-most label). */
-  readonly rfc9525: boolean;
-  /** Why RFC 9525 refuses it. */
-  readonly reason?: string;
-  /** Every modelled stack's verdict, in CLIENT_STACKS order. */
-  readonly clients: readonly ClientVerdict[];
-  /** True when the stacks do not all agree. */
-  readonly disagree: boolean;
-}
 
 /** A certificate as the report shows it. */
 export interface CertificateSummary {
@@ -145,18 +97,6 @@ export interface CheckOptions {
   readonly warnDays?: number;
 }
 
-const STACK_NAMES: Readonly<Record<ClientStack, string>> = Object.fromEntries(
-  CLIENT_STACKS.map((s) => [s.stack, `${s.name} (${s.clients.join(', ')})`]),
-) as Record<ClientStack, string>;
-
-function stackList(stacks: readonly ClientStack[]): string {
-  return stacks.map((s) => STACK_NAMES[s]).join(', ');
-}
-
-function ref(certificate: Certificate): string {
-  return `${certificate.source.name}#${String(certificate.source.index)}`;
-}
-
 function summary(certificate: Certificate): CertificateSummary {
   const { info } = certificate;
   return {
@@ -177,6 +117,13 @@ function summary(certificate: Certificate): CertificateSummary {
 
 /** Checks the cluster name: a DNS name of at least two labels, without wildcard or port. */
 export function checkCluster(cluster: string): string {
+  const problem = clusterNameProblem(cluster);
+  if (problem !== null) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `cluster must be a DNS name such as redislabs.com: ${describeClusterNameProblem(cluster, problem)}`,
+    );
+  }
   const name = cluster.toLowerCase().replace(/\.$/, '');
   if (
     !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(
@@ -189,194 +136,6 @@ export function checkCluster(cluster: string): string {
     );
   }
   return name;
-}
-
-function isPartialWildcard(pattern: string): boolean {
-  const first = pattern.split('.')[0] ?? '';
-  return first.includes('*') && first !== '*';
-}
-
-/** Findings about names: coverage by RFC 9525 and by each client stack. */
-function nameFindings(
-  leaf: Certificate,
-  cluster: string,
-  endpoints: readonly string[],
-  profile: CheckProfile,
-): { findings: CheckFinding[]; names: NameCheck[] } {
-  const findings: CheckFinding[] = [];
-  const lenient = profile === 'compat' ? 'warning' : 'error';
-  const at = ref(leaf);
-  const names: NameCheck[] = endpoints.map((name) => {
-    const rfc = matchReferenceIdentity(leaf, { dns: name });
-    const clients = clientVerdicts(leaf, name);
-    const accepted = clients.filter((v) => v.accepts).length;
-    return {
-      name,
-      rfc9525: rfc.ok,
-      ...(rfc.ok || rfc.reason === undefined ? {} : { reason: rfc.reason }),
-      clients,
-      disagree: accepted > 0 && accepted < clients.length,
-    };
-  });
-  const presented = presentedNames(leaf);
-  if (presented.dns.length === 0 && presented.commonNames.length > 0) {
-    // Some stacks still read the CN when there is no DNS SAN; Go and RFC 9525 never do.
-    const refusing = new Set<ClientStack>();
-    for (const n of names) for (const v of n.clients) if (!v.accepts) refusing.add(v.stack);
-    findings.push({
-      code: 'CN_ONLY',
-      severity: lenient,
-      message: `names only in the subject CN (${presented.commonNames.join(', ')}), no DNS subjectAltName: RFC 9525 section 6.2 and ${stackList([...refusing]) || 'strict clients'} ignore the CN; put the names in subjectAltName`,
-      certificate: at,
-      stacks: [...refusing],
-    });
-  }
-  for (const pattern of presented.dns.filter(isPartialWildcard)) {
-    const refusing = new Set<ClientStack>();
-    let someAccept = false;
-    for (const n of names) {
-      for (const { stack } of CLIENT_STACKS) {
-        const verdict = clientVersusPattern(stack, pattern, n.name);
-        if (verdict) someAccept = true;
-        else refusing.add(stack);
-      }
-    }
-    if (!someAccept) continue; // covers no endpoint at all: NAME_MISMATCH says so
-    // When other names already cover every endpoint for every stack, the pattern is dead weight.
-    const harmless = names.every((n) => n.clients.every((v) => v.accepts));
-    findings.push({
-      code: 'PARTIAL_WILDCARD',
-      severity: harmless ? 'warning' : lenient,
-      message: `subjectAltName ${pattern} is a partial wildcard: ${stackList([...refusing])} refuse it (RFC 9525 section 6.3 allows "*" only as the whole left-most label); ${harmless ? 'other names cover the endpoints, so drop it' : `use *.${cluster}`}`,
-      certificate: at,
-      stacks: [...refusing],
-    });
-  }
-  for (const n of names) {
-    const refusing = n.clients.filter((v) => !v.accepts).map((v) => v.stack);
-    if (refusing.length === n.clients.length) {
-      findings.push({
-        code: 'NAME_MISMATCH',
-        severity: 'error',
-        message: `${n.name} is not covered: no client accepts it (names: ${[...presented.dns.map((d) => `DNS:${d}`), ...presented.commonNames.map((c) => `CN=${c}`)].join(', ') || 'none'})`,
-        certificate: at,
-        stacks: refusing,
-      });
-    } else if (
-      refusing.length > 0 &&
-      !findings.some((f) => f.code === 'PARTIAL_WILDCARD' || f.code === 'CN_ONLY')
-    ) {
-      // A disagreement that neither a partial wildcard nor a CN explains: still a broken client.
-      findings.push({
-        code: 'NAME_MISMATCH',
-        severity: lenient,
-        message: `${n.name} is refused by ${stackList(refusing)}`,
-        certificate: at,
-        stacks: refusing,
-      });
-    }
-  }
-  return { findings, names };
-}
-
-/** One stack's verdict on one SAN pattern alone, to say which stacks refuse that pattern. */
-function clientVersusPattern(stack: ClientStack, pattern: string, host: string): boolean {
-  return clientVerdict(stack, { dns: [pattern], ip: [], commonNames: [] }, host).accepts;
-}
-
-/** Validity of every presented certificate at `now`. */
-function validityFindings(
-  chain: readonly Certificate[],
-  now: Date,
-  warnDays: number,
-): CheckFinding[] {
-  const findings: CheckFinding[] = [];
-  chain.forEach((cert, i) => {
-    const what =
-      i === 0
-        ? 'the certificate'
-        : `certificate ${String(i + 1)} of the chain (${cert.info.subject})`;
-    const { notBefore, notAfter } = internals(cert);
-    if (now.getTime() > notAfter.getTime()) {
-      findings.push({
-        code: 'EXPIRED',
-        severity: 'error',
-        message: `${what} expired on ${cert.info.notAfter}`,
-        certificate: ref(cert),
-      });
-    } else if (now.getTime() < notBefore.getTime()) {
-      findings.push({
-        code: 'NOT_YET_VALID',
-        severity: 'error',
-        message: `${what} is not valid before ${cert.info.notBefore}`,
-        certificate: ref(cert),
-      });
-    } else {
-      const days = (notAfter.getTime() - now.getTime()) / 86_400_000;
-      if (days <= warnDays) {
-        findings.push({
-          code: 'EXPIRES_SOON',
-          severity: 'warning',
-          message: `${what} expires in ${String(Math.floor(days))} days, on ${cert.info.notAfter} (warned from ${String(warnDays)} days)`,
-          certificate: ref(cert),
-        });
-      }
-    }
-  });
-  return findings;
-}
-
-const WEAK_SIGNATURES = /^(md2|md4|md5|sha1|ecdsa-with-SHA1|dsaWithSHA1)/i;
-
-/** Key sizes and signature algorithms of every presented certificate. */
-function strengthFindings(chain: readonly Certificate[]): CheckFinding[] {
-  const findings: CheckFinding[] = [];
-  chain.forEach((cert, i) => {
-    const what =
-      i === 0
-        ? 'the certificate'
-        : `certificate ${String(i + 1)} of the chain (${cert.info.subject})`;
-    const { key } = cert.info;
-    if (
-      (key.type === 'rsa' || key.type === 'rsa-pss' || key.type === 'dsa') &&
-      key.bits < MIN_RSA_BITS
-    ) {
-      findings.push({
-        code: 'WEAK_KEY',
-        severity: 'error',
-        message: `${what} has a ${String(key.bits)}-bit ${key.type.toUpperCase()} key; use at least ${String(MIN_RSA_BITS)} bits (NIST SP 800-131A)`,
-        certificate: ref(cert),
-      });
-    } else if (key.type === 'ec' && key.bits < MIN_EC_BITS) {
-      findings.push({
-        code: 'WEAK_KEY',
-        severity: 'error',
-        message: `${what} has an EC key on ${key.curve ?? 'an unknown curve'}; use P-256 or larger`,
-        certificate: ref(cert),
-      });
-    } else if (key.type === 'unknown') {
-      findings.push({
-        code: 'WEAK_KEY',
-        severity: 'warning',
-        message: `${what} has a key of an algorithm clients do not know`,
-        certificate: ref(cert),
-      });
-    }
-    // A self-signed root's own signature is never checked by clients (RFC 5280 section 6.1).
-    // Weak algorithm first: the signature check costs ~0.3 ms, and a chain may hold thousands.
-    if (
-      WEAK_SIGNATURES.test(cert.info.signatureAlgorithm) &&
-      !(i > 0 && cert.info.selfIssued && signatureVerifies(cert, cert))
-    ) {
-      findings.push({
-        code: 'WEAK_SIGNATURE',
-        severity: 'error',
-        message: `${what} is signed with ${cert.info.signatureAlgorithm}; MD5 and SHA-1 signatures are forgeable and refused by current clients (RFC 6151, NIST SP 800-131A)`,
-        certificate: ref(cert),
-      });
-    }
-  });
-  return findings;
 }
 
 /** Path findings the endpoint check reports under its own codes, so that one fault gives one finding. */
@@ -397,86 +156,6 @@ const OWN_PATH_CODES: ReadonlySet<PathFindingCode> = new Set<PathFindingCode>([
  * (`certs check` printed 39,997 warnings for four files of 10,000 certificates).
  */
 export const MAX_CHECK_FINDINGS_PER_CODE = 20;
-
-const RE_SUFFIXES = ['', '*.', 'internal.', '*.internal.'] as const;
-
-/** Redis Enterprise's proxy certificate requirements (documentation, "Certificates"). */
-function enterpriseFindings(chain: readonly Certificate[], cluster: string): CheckFinding[] {
-  const findings: CheckFinding[] = [];
-  const leaf = chain[0];
-  if (leaf === undefined) return findings;
-  const at = ref(leaf);
-  const eku = leaf.info.extendedKeyUsage ?? [];
-  const missingEku = ['serverAuth', 'clientAuth'].filter((p) => !eku.includes(p));
-  if (missingEku.length > 0 && leaf.info.extendedKeyUsage !== null) {
-    // (serverAuth alone missing is reported by the general EKU check)
-    if (!(missingEku.length === 1 && missingEku[0] === 'serverAuth')) {
-      findings.push({
-        code: 'MISSING_EKU',
-        severity: 'error',
-        message: `Redis Enterprise needs extendedKeyUsage serverAuth and clientAuth (the proxy is also a client of other nodes); missing ${missingEku.join(', ')}`,
-        certificate: at,
-      });
-    }
-  } else if (leaf.info.extendedKeyUsage === null) {
-    findings.push({
-      code: 'MISSING_EKU',
-      severity: 'error',
-      message:
-        'Redis Enterprise needs extendedKeyUsage serverAuth and clientAuth; the certificate has no extendedKeyUsage',
-      certificate: at,
-    });
-  }
-  const ku = leaf.info.keyUsage ?? [];
-  // keyEncipherment only for RSA: EC keys cannot encipher (RFC 5480 section 3).
-  const neededKu =
-    leaf.info.key.type === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
-  const missingKu = neededKu.filter((u) => !ku.includes(u as never));
-  if (missingKu.length > 0) {
-    findings.push({
-      code: 'MISSING_KEY_USAGE',
-      severity: 'error',
-      message: `Redis Enterprise needs keyUsage ${neededKu.join(' + ')}; missing ${missingKu.join(', ')}`,
-      certificate: at,
-    });
-  }
-  const dns = new Set(leaf.info.subjectAltNames.dns.map((d) => d.toLowerCase()));
-  const missingSan = RE_SUFFIXES.map((p) => `${p}${cluster}`).filter((n) => !dns.has(n));
-  if (missingSan.length > 0) {
-    findings.push({
-      code: 'MISSING_SAN',
-      severity: 'error',
-      message: `Redis Enterprise's proxy certificate lists ${RE_SUFFIXES.map((p) => `${p}${cluster}`).join(', ')}; missing ${missingSan.join(', ')}`,
-      certificate: at,
-    });
-  }
-  const cns = leaf.info.subjectAttributes
-    .filter((a) => a.type === 'CN')
-    .map((a) => a.value.toLowerCase());
-  if (cns.length !== 1 || cns[0] !== cluster) {
-    findings.push({
-      code: 'WRONG_CN',
-      severity: 'error',
-      message: `Redis Enterprise expects the subject CN to be the cluster name ${cluster}; found ${cns.join(', ') || 'none'}`,
-      certificate: at,
-    });
-  }
-  for (let i = 0; i + 1 < chain.length; i++) {
-    const child = chain[i];
-    const parent = chain[i + 1];
-    if (child === undefined || parent === undefined) continue;
-    if (!namesEqual(child, 'issuer', parent, 'subject') || !signatureVerifies(child, parent)) {
-      findings.push({
-        code: 'CHAIN_ORDER',
-        severity: 'error',
-        message: `the chain must be ordered leaf -> intermediate -> root; certificate ${String(i + 2)} (${parent.info.subject}) did not issue certificate ${String(i + 1)} (${child.info.subject})`,
-        certificate: ref(parent),
-      });
-      break;
-    }
-  }
-  return findings;
-}
 
 /**
  * Checks an endpoint's certificate chain for a cluster and lists every problem in one report:

@@ -1,11 +1,11 @@
 /**
- * Expiry and renewal windows, for cron jobs and monitoring: every certificate of every file with
- * the days it has left, and whether it is inside the renewal window.
+ * Expiry and renewal windows, for cron jobs and monitoring: every certificate of every input with
+ * the days it has left, and whether it is inside the renewal window. Inputs are bytes; reading
+ * files is workflows/expiry.ts.
  */
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
 import { parseCertificates } from '../x509/certificates.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 
 /** Default renewal window: 30 days before notAfter (what ACME clients such as certbot use). */
@@ -38,6 +38,11 @@ export function parseRenewalWindow(text: string): RenewalWindow {
     'INVALID_OPTION',
     `renewal window must look like 30d (days left) or 10% (of the lifetime left), got "${text}"`,
   );
+}
+
+/** The window an {@link ExpiryOptions.within} names: parsed text, a window as given, or the default. */
+export function renewalWindowOf(within: string | RenewalWindow | undefined): RenewalWindow {
+  return typeof within === 'object' ? within : parseRenewalWindow(within ?? DEFAULT_RENEWAL_WINDOW);
 }
 
 /** One certificate's expiry. */
@@ -95,10 +100,7 @@ export function checkExpiry(
   inputs: readonly { readonly bytes: Uint8Array; readonly source: string }[],
   options: ExpiryOptions = {},
 ): ExpiryReport {
-  const window =
-    typeof options.within === 'object'
-      ? options.within
-      : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
+  const window = renewalWindowOf(options.within);
   const now = resolveNow(options.now);
   const certificates: ExpiryEntry[] = [];
   for (const input of inputs) {
@@ -133,36 +135,4 @@ export function checkExpiry(
   }
   const renewalCount = certificates.filter((c) => c.needsRenewal).length;
   return { ok: renewalCount === 0, window, now: now.toISOString(), certificates, renewalCount };
-}
-
-/**
- * Reads files and runs {@link checkExpiry} on them.
- *
- * @example
- * ```ts
- * const report = await checkExpiryFiles(['proxy_cert.pem', 'cert.pem'], { within: '10%' });
- * ```
- */
-export async function checkExpiryFiles(
-  paths: readonly string[],
-  options: ExpiryOptions & { maxBytes?: number } = {},
-): Promise<ExpiryReport> {
-  if (paths.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'name at least one certificate file');
-  // Parse the window first: a typo fails before any file is read.
-  const window =
-    typeof options.within === 'object'
-      ? options.within
-      : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
-  const inputs = [];
-  for (const path of paths) {
-    inputs.push({
-      bytes: await readInputFile(
-        path,
-        options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-      ),
-      source: path,
-    });
-  }
-  return checkExpiry(inputs, { ...options, within: window });
 }

@@ -6,12 +6,11 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
 import type { PemBlock } from '../x509/pem.js';
 import { describePublicKey, parseCertificate } from '../x509/pkix.js';
 import { parseCertificationRequest } from '../x509/structures.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
 import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
 
@@ -54,7 +53,7 @@ export interface InspectedFile {
   readonly items: readonly InspectedItem[];
 }
 
-/** What {@link inspectFiles} found, file by file, in the order given. */
+/** What {@link inspectInputs} found, input by input, in the order given. */
 export interface InspectReport {
   readonly files: readonly InspectedFile[];
   /** Certificates across all files. */
@@ -223,32 +222,29 @@ export function inspectBytes(
 }
 
 /**
- * Reads and describes every block of every file: certificates (all fields, days left), requests
- * (with their self-signature checked), and keys (type, size, format, encrypted or not).
+ * Describes every block of every input, in the order given: certificates (all fields, days
+ * left), requests (with their self-signature checked), and keys (type, size, format, encrypted or
+ * not).
  *
- * @throws {@link CertkitError} naming the file for unreadable or invalid input
+ * @throws {@link CertkitError} naming the input for unreadable framing or a block that is not
+ * what its label says; `INVALID_OPTION` for a clock that is not a date
  *
  * @example
  * ```ts
- * const report = await inspectFiles(['proxy_cert.pem', 'proxy_key.pem']);
+ * const report = inspectInputs([{ bytes: readFileSync('proxy_cert.pem'), source: 'proxy_cert.pem' }]);
  * console.log(report.certificateCount);
  * ```
  */
-export async function inspectFiles(
-  paths: readonly string[],
-  options: { now?: Date | number; maxBytes?: number } = {},
-): Promise<InspectReport> {
-  if (paths.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'name at least one file to inspect');
+export function inspectInputs(
+  inputs: readonly { readonly bytes: Uint8Array; readonly source: string }[],
+  options: { now?: Date | number } = {},
+): InspectReport {
   const now = resolveNow(options.now);
-  const files: InspectedFile[] = [];
-  for (const path of paths) {
-    const bytes = await readInputFile(
-      path,
-      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-    );
-    files.push(inspectBytes(bytes, path, { now }));
-  }
+  return inspectReport(inputs.map((input) => inspectBytes(input.bytes, input.source, { now })));
+}
+
+/** The report of inputs already described by {@link inspectBytes}, in their order. */
+export function inspectReport(files: readonly InspectedFile[]): InspectReport {
   const certificateCount = files.reduce(
     (sum, file) => sum + file.items.filter((item) => item.kind === 'certificate').length,
     0,

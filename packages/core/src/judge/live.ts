@@ -1,45 +1,16 @@
 /**
  * A live endpoint judged from what was learnt from it: the TLS versions it accepts and whether
- * it accepted a client identity, given as data (io/tls.ts gathers them; a library user may
- * bring their own), with the presented chain judged as any other by checkEndpointCertificate.
+ * it accepted a client identity, given as data (io/tls.ts gathers them as `TlsVersionResult`
+ * and `PingResult`; a library user may bring their own), with the presented chain judged as any
+ * other by checkEndpointCertificate. The inputs are typed by the fields read here, since judge/
+ * may not import io/: io's results fit them, and so does any caller's plain object.
  */
+import { DEFAULT_MIN_TLS, TLS_VERSIONS } from '../defaults.js';
+import type { TlsVersion } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { checkEndpointCertificate } from './endpoint.js';
-import type { CheckFinding, CheckOptions, CheckReport } from './endpoint.js';
-
-/** TLS versions as Node names them, oldest first. */
-export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-
-/** A TLS protocol version. */
-export type TlsVersion = (typeof TLS_VERSIONS)[number];
-
-/** Default lowest TLS version a live endpoint may accept (RFC 8996 deprecates TLS 1.0 and 1.1). */
-export const DEFAULT_MIN_TLS: TlsVersion = 'TLSv1.2';
-
-/** Whether a server accepts one TLS version. */
-export interface TlsVersionResult {
-  readonly version: TlsVersion;
-  /** The server negotiated this version (its hello came back with it). */
-  readonly accepted: boolean;
-  /** Why not, or what went wrong after the version was agreed. */
-  readonly detail?: string;
-}
-
-/** Outcome of `pingWithIdentity`. */
-export interface PingResult {
-  /** The server answered our command: it accepted the TLS connection and our identity. */
-  readonly accepted: boolean;
-  /**
-   * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
-   * Latin-1, at most `MAX_PING_REPLY_BYTES` of them. Unescaped: escape it before showing it
-   * (`escapeControlCharacters`).
-   */
-  readonly reply?: string;
-  /** Negotiated version. */
-  readonly protocol: string | null;
-  /** Why it was refused, when it was. */
-  readonly error?: string;
-}
+import type { CheckOptions, CheckReport } from './endpoint.js';
+import type { CheckFinding } from './endpoint-findings.js';
 
 /**
  * Checks a minimum TLS version (JavaScript callers can pass anything).
@@ -61,12 +32,12 @@ export function checkMinTls(minTls: TlsVersion | undefined): TlsVersion {
 export interface LiveProbeResults {
   /** The endpoint, `host:port`, as messages name it. */
   readonly source: string;
-  /** Each TLS version tried (io/tls.ts `probeTlsVersions`). */
-  readonly versions: readonly TlsVersionResult[];
+  /** Each TLS version tried, and whether the server accepted it (io/tls.ts `probeTlsVersions`). */
+  readonly versions: readonly { readonly version: TlsVersion; readonly accepted: boolean }[];
   /** Lowest version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
   /** The RESP PING with a client identity, when one was tried (io/tls.ts `pingWithIdentity`). */
-  readonly ping?: PingResult;
+  readonly ping?: { readonly accepted: boolean; readonly error?: string };
   /** Where the client identity came from, for messages. */
   readonly clientCertificateSource?: string;
 }

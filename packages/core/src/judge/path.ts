@@ -20,7 +20,7 @@ import type { RevocationList } from '../x509/crl.js';
 import { parseIpAddress } from '../x509/ip.js';
 import { internals, signatureVerifies } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import type { ReferenceIdentity } from './hostname.js';
 import { isSelfIssued, label, normalizeValue } from './path-common.js';
 import type { PathFinding, PathPurpose } from './path-common.js';

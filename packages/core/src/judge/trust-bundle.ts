@@ -14,7 +14,7 @@ import {
   validityFinding,
 } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
-import { resolveNow } from './clock.js';
+import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
 

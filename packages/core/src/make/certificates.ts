@@ -15,7 +15,7 @@ import {
   SERVER_KEY_BITS,
 } from '../defaults.js';
 import { CertkitError } from '../errors.js';
-import { resolveNow } from '../judge/clock.js';
+import { resolveNow } from '../clock.js';
 import { parseCertificates } from '../x509/certificates.js';
 import {
   EC_CURVES,

@@ -12,6 +12,7 @@ import {
   SERVER_CERT_VALIDITY_DAYS,
 } from '../defaults.js';
 import { CertkitError } from '../errors.js';
+import { assertClusterName } from '../x509/cluster-name.js';
 import { parseIpAddress } from '../x509/ip.js';
 import { OID } from '../x509/pkix.js';
 import type { KeyUsageName, NameInput } from '../x509/pkix.js';
@@ -134,6 +135,7 @@ export function profileForUsage(usage: CertificateUsage): CertificateProfile {
  * ```
  */
 export function redisEnterpriseNames(cluster: string): string[] {
+  assertClusterName(cluster);
   const name = validateDnsName(cluster, 'cluster name', false);
   return [name, `*.${name}`, `internal.${name}`, `*.internal.${name}`];
 }

@@ -8,7 +8,7 @@ import {
 } from '../io/files.js';
 import { assembleParsedCertificates, checkAssembleMode } from '../judge/assemble.js';
 import type { AssembleMode, Assembly } from '../judge/assemble.js';
-import { resolveNow } from '../judge/clock.js';
+import { resolveNow } from '../clock.js';
 import { parseCertificates } from '../x509/certificates.js';
 import type { Certificate } from '../x509/pkix.js';
 

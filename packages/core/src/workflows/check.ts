@@ -5,10 +5,11 @@
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { connectionFailureOf, pingWithIdentity, probeTlsVersions } from '../io/tls.js';
-import type { TlsClientIdentity } from '../io/tls.js';
-import { resolveNow } from '../judge/clock.js';
+import type { PingResult, TlsClientIdentity, TlsVersionResult } from '../io/tls.js';
+import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate } from '../judge/endpoint.js';
-import type { CheckOptions, CheckProfile, CheckReport } from '../judge/endpoint.js';
+import type { CheckOptions, CheckReport } from '../judge/endpoint.js';
+import type { CheckProfile } from '../judge/endpoint-findings.js';
 import { endpointsOk } from '../judge/endpoints.js';
 import type {
   EndpointFailureInfo,
@@ -17,7 +18,7 @@ import type {
   EndpointTally,
 } from '../judge/endpoints.js';
 import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
-import type { PingResult, TlsVersion, TlsVersionResult } from '../judge/live.js';
+import type { TlsVersion } from '../defaults.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
 import type { Certificate } from '../x509/pkix.js';

@@ -9,7 +9,7 @@ import { readInputFile } from '../io/files.js';
 import type { PresentedChain } from '../io/tls.js';
 import { endpointsOk } from '../judge/endpoints.js';
 import type { EndpointOutcome, EndpointRef, EndpointTally } from '../judge/endpoints.js';
-import { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from '../judge/expiry.js';
+import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';
 import type { ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
 import { isDnsName } from '../x509/dns-name.js';
 import { parseIpAddress } from '../x509/ip.js';
@@ -81,10 +81,7 @@ export async function checkExpiryTargets(
   options: ExpiryTargetsOptions = {},
 ): Promise<ExpiryTargetsReport> {
   // Parse the window first: a typo fails before any file is read or endpoint reached.
-  const window =
-    typeof options.within === 'object'
-      ? options.within
-      : parseRenewalWindow(options.within ?? DEFAULT_RENEWAL_WINDOW);
+  const window = renewalWindowOf(options.within);
   const files = targets.filter((t) => !isEndpointTarget(t));
   const endpoints = [...targets.filter(isEndpointTarget), ...(options.endpoints ?? [])];
   const live = endpoints.length > 0 || options.endpointsFile !== undefined;

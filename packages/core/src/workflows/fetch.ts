@@ -8,7 +8,7 @@ import { fetchPresentedChain } from '../io/tls.js';
 import type { PresentedChain, TlsProbeOptions } from '../io/tls.js';
 import { assembleParsedCertificates } from '../judge/assemble.js';
 import type { Assembly } from '../judge/assemble.js';
-import { resolveNow } from '../judge/clock.js';
+import { resolveNow } from '../clock.js';
 import { decideBundleWrite, endpointsOk } from '../judge/endpoints.js';
 import type {
   BundleDecision,
@@ -92,7 +92,7 @@ export type FetchedEndpoint = EndpointOutcome<PresentedChain>;
 
 /** What {@link fetchEndpoints} fetched, assembled and wrote. */
 export interface FetchedEndpoints {
-  /** Every endpoint answered, the run was not interrupted, and the bundle is sound. */
+  /** Every endpoint answered, the run was not interrupted, and (with `outFile`) the bundle is sound. */
   readonly ok: boolean;
   /** Every endpoint started, in the order given (each address of a host with `allAddresses`). */
   readonly endpoints: readonly FetchedEndpoint[];
@@ -100,13 +100,18 @@ export interface FetchedEndpoints {
   readonly notStarted: readonly EndpointRef[];
   readonly tally: EndpointTally;
   /**
-   * Every certificate fetched, assembled as `certs chain` assembles files
-   * ({@link assembleParsedCertificates}, mode `auto`): a deduplicated trust bundle, or a chain;
-   * null when nothing was fetched.
+   * With `outFile`: every certificate fetched, assembled as `certs chain` assembles files
+   * ({@link assembleParsedCertificates}, mode `auto`): a deduplicated trust bundle, or a chain.
+   * Null without `outFile`, or when nothing was fetched.
    */
   readonly bundle: Assembly | null;
-  /** Whether the bundle was (or, without `outFile`, may be) written, and if not why. */
+  /** Whether the output was written (or, without `outFile`, is to be printed), and if not why. */
   readonly decision: BundleDecision;
+  /**
+   * The output: with `outFile` the bundle's PEM, without it every certificate as presented
+   * (endpoint after endpoint, as each sent them); null when the decision held it back.
+   */
+  readonly pem: string | null;
   /** `outFile` when it was written; null otherwise. */
   readonly written: string | null;
 }
@@ -114,10 +119,11 @@ export interface FetchedEndpoints {
 /**
  * Fetches the chain every endpoint presents, `concurrency` at a time, and assembles everything
  * fetched into one trust bundle exactly as `certs chain` would from the same certificates (same
- * rules, same findings): what replaces copying each node's `proxy_cert.pem` and `cat`-ing them
- * into `servercerts.pem`. An endpoint that fails is an outcome with its reason; the others are
- * still fetched. With `outFile`, the bundle is written atomically only when every endpoint
- * answered (or `allowPartial`) and it is sound (or `allowBroken`); see {@link decideBundleWrite}.
+ * rules, same findings) and writes it to `outFile`: what replaces copying each node's
+ * `proxy_cert.pem` and `cat`-ing them into `servercerts.pem`. An endpoint that fails is an
+ * outcome with its reason; the others are still fetched. The bundle is written atomically only
+ * when every endpoint answered (or `allowPartial`) and it is sound (or `allowBroken`); see
+ * {@link decideBundleWrite}. Without `outFile`, `pem` holds the certificates as presented.
  *
  * @throws {@link CertkitError} for bad options or endpoints, an unreadable list file, or an
  * existing `outFile` without `force` (all before any connection); `WRITE_FAILED`
@@ -152,31 +158,44 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
       : { ...where, ok: false, failure: outcome.failure };
   });
   const certificates = run.outcomes.flatMap((o) => (o.ok ? o.value.certificates : []));
+  // The bundle is assembled for the file only: on stdout the certificates go as presented,
+  // for a pipe into `certs chain -` with other files (which assembles them there).
   const bundle =
-    certificates.length === 0 ? null : assembleParsedCertificates(certificates, { now });
+    options.outFile === undefined || certificates.length === 0
+      ? null
+      : assembleParsedCertificates(certificates, { now });
   const decision = decideBundleWrite(
     run.tally,
-    bundle === null ? null : { ok: bundle.ok, certificates: bundle.certificates.length },
+    options.outFile === undefined
+      ? { ok: true, certificates: certificates.length }
+      : bundle === null
+        ? null
+        : { ok: bundle.ok, certificates: bundle.certificates.length },
     {
       ...(options.allowPartial === undefined ? {} : { allowPartial: options.allowPartial }),
       ...(options.allowBroken === undefined ? {} : { allowBroken: options.allowBroken }),
     },
   );
+  const pem = !decision.write
+    ? null
+    : bundle === null
+      ? certificates.map((c) => c.pem).join('')
+      : bundle.pem;
   let written: string | null = null;
-  if (options.outFile !== undefined && decision.write && bundle !== null) {
-    await writeFilesAtomically(
-      [{ path: options.outFile, content: bundle.pem, mode: PUBLIC_FILE_MODE }],
-      { force },
-    );
+  if (options.outFile !== undefined && pem !== null) {
+    await writeFilesAtomically([{ path: options.outFile, content: pem, mode: PUBLIC_FILE_MODE }], {
+      force,
+    });
     written = options.outFile;
   }
   return {
-    ok: endpointsOk(run.tally, bundle?.ok ?? false),
+    ok: endpointsOk(run.tally, options.outFile === undefined || bundle?.ok === true),
     endpoints: run.outcomes,
     notStarted: run.notStarted,
     tally: run.tally,
     bundle,
     decision,
+    pem,
     written,
   };
 }

@@ -1,5 +1,6 @@
 /** Certificates read from an input: every block of a PEM bundle, or one DER certificate. */
 import { CertkitError } from '../errors.js';
+import { derPrivateKeyKind } from './input-hints.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from './pem.js';
 import { parseCertificate } from './pkix.js';
 import type { Certificate } from './pkix.js';
@@ -33,6 +34,14 @@ export function parseCertificates(
     );
   }
   return blocks.map((block) => {
+    // A DER key (swapped --cert and --key) is said to be one, not "not a valid certificate".
+    const derKey = block.label === null ? derPrivateKeyKind(block.der) : null;
+    if (derKey !== null) {
+      throw new CertkitError(
+        'NOT_A_CERTIFICATE',
+        `${source} is ${derKey}, not a certificate (keep private keys out of certificate files)`,
+      );
+    }
     if (
       block.label !== null &&
       block.label !== 'CERTIFICATE' &&

@@ -4,7 +4,7 @@
  * thisUpdate, and its signature checked against an issuer).
  */
 import * as pkijs from 'pkijs';
-import { checkDecodingBounds } from '../asn1/der.js';
+import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
 import { parsePemBlocks } from './pem.js';
 import { internals, serialHex, verifySignedData } from './pkix.js';

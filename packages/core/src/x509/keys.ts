@@ -13,6 +13,7 @@ import type { ScryptOptions } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CertkitError } from '../errors.js';
+import { derSignedObjectKind } from './input-hints.js';
 import { PRIVATE_KEY_LABELS, describeLabel, encodePem, parsePemBlocks } from './pem.js';
 import { describePublicKey } from './pkix.js';
 import type { KeyInfo } from './pkix.js';
@@ -189,6 +190,13 @@ export function parsePrivateKey(
             ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
           });
   } catch (error) {
+    // A DER certificate where the key belongs (swapped --cert and --key) is said to be one.
+    const signed = block.label === null ? derSignedObjectKind(block.der) : null;
+    if (signed !== null) {
+      throw new CertkitError('KEY_INVALID', `${source} is ${signed} (DER), not a private key`, {
+        cause: error,
+      });
+    }
     // OpenSSL's messages can name internal structures but not key bytes; still, keep them out.
     throw new CertkitError(
       encrypted ? 'KEY_ENCRYPTED' : 'KEY_INVALID',

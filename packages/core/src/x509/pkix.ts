@@ -3,11 +3,11 @@
  * {@link CertificateInfo}, {@link signCertificate} builds and signs one. Everything else in core
  * sees this module's types, never a library's.
  *
- * Both directions use certkit's own small DER reader and writer (der.ts) and `node:crypto`
- * (OpenSSL) for keys, hashes and signatures, and load no schema library: a trust bundle of
- * thousands of certificates and a `gen-client` run are the two places where speed shows
- * (bench/RESULTS.md, issue 7), and neither needs more than the fields read here. Where each
- * dependency earns its place instead:
+ * Both directions use certkit's own small DER reader and writer (asn1/der.ts,
+ * asn1/der-writer.ts) and `node:crypto` (OpenSSL) for keys, hashes and signatures, and load no
+ * schema library: a trust bundle of thousands of certificates and a `gen-client` run are the two
+ * places where speed shows (bench/RESULTS.md, issue 7), and neither needs more than the fields
+ * read here. Where each dependency earns its place instead:
  * - `pkijs` + `asn1js` (structures.ts): the full typed structure of a certificate, built on first
  *   use for path validation (name constraints, policies, every extension's syntax), plus CRLs
  *   and certification requests.
@@ -25,6 +25,13 @@ import {
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import * as der from '../asn1/der.js';
+import {
+  checkDecodingBounds,
+  countChildren,
+  MAX_EXTENSIONS,
+  MAX_NAMES,
+} from '../asn1/der-bounds.js';
+import * as writer from '../asn1/der-writer.js';
 import type { DerElement } from '../asn1/der.js';
 import { CertkitError } from '../errors.js';
 import { parseIpAddress } from './ip.js';
@@ -454,9 +461,9 @@ function nameAttributes(name: DerElement): NameAttribute[] {
         der.expectUniversal(type, der.TAG.oid, 'an attribute type').content,
       );
       out.push({ type: NAME_SHORT[oid] ?? oid, oid, value: attributeValue(value) });
-      if (out.length > der.MAX_NAMES)
+      if (out.length > MAX_NAMES)
         throw new der.DerLimitError(
-          `a name of over ${String(der.MAX_NAMES)} attributes (at most ${String(der.MAX_NAMES)} are read)`,
+          `a name of over ${String(MAX_NAMES)} attributes (at most ${String(MAX_NAMES)} are read)`,
         );
     }
   }
@@ -650,7 +657,7 @@ const LIST_EXTENSIONS: ReadonlySet<string> = new Set([
 
 /**
  * Refuses a GeneralNames value, or a permitted/excluded subtree list of nameConstraints, of over
- * `der.MAX_NAMES` entries. A value that does not decode is left to the readers (they report it).
+ * `MAX_NAMES` entries. A value that does not decode is left to the readers (they report it).
  */
 function checkListSize(value: Uint8Array): void {
   let lists: DerElement[];
@@ -659,7 +666,7 @@ function checkListSize(value: Uint8Array): void {
     if (!element.constructed) return;
     lists = [element];
     // nameConstraints: SEQUENCE { [0] subtrees, [1] subtrees }
-    if (der.countChildren(element, 2) <= 2)
+    if (countChildren(element, 2) <= 2)
       for (const child of der.childrenOf(element)) if (child.constructed) lists.push(child);
   } catch {
     return; // does not decode: the readers say so
@@ -667,13 +674,13 @@ function checkListSize(value: Uint8Array): void {
   for (const list of lists) {
     let count: number;
     try {
-      count = der.countChildren(list, der.MAX_NAMES);
+      count = countChildren(list, MAX_NAMES);
     } catch {
       continue; // a malformed list reads as absent, as pkijs reads it
     }
-    if (count > der.MAX_NAMES)
+    if (count > MAX_NAMES)
       throw new der.DerLimitError(
-        `a list of over ${String(der.MAX_NAMES)} names in one extension (at most ${String(der.MAX_NAMES)} are read)`,
+        `a list of over ${String(MAX_NAMES)} names in one extension (at most ${String(MAX_NAMES)} are read)`,
       );
   }
 }
@@ -712,9 +719,9 @@ function certificateFields(bytes: Uint8Array): CertificateFields {
     const [list, after] = der.childrenOf(parts[i] as DerElement);
     if (after !== undefined) throw new der.DerError('[3] holds one Extensions SEQUENCE');
     const items = der.sequenceOf(list, 'an Extensions SEQUENCE');
-    if (items.length > der.MAX_EXTENSIONS)
+    if (items.length > MAX_EXTENSIONS)
       throw new der.DerLimitError(
-        `${String(items.length)} extensions (at most ${String(der.MAX_EXTENSIONS)} are read)`,
+        `${String(items.length)} extensions (at most ${String(MAX_EXTENSIONS)} are read)`,
       );
     for (const item of items) {
       const fields = der.sequenceOf(item, 'an Extension');
@@ -1052,7 +1059,7 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
   let issuerAttributes: NameAttribute[];
   try {
     // Before anything else reads the bytes: OIDs bounded (and so what pkijs builds later).
-    der.checkDecodingBounds(bytes);
+    checkDecodingBounds(bytes);
     fields = certificateFields(bytes);
     subjectAttributes = sharedNameAttributes(fields.subject);
     issuerAttributes = sharedNameAttributes(fields.issuer);
@@ -1172,7 +1179,7 @@ export function signatureScheme(key: KeyObject): SignatureScheme {
 /** A Name from attributes, as OpenSSL encodes by default: PrintableString for the country,
  * IA5String for email addresses, UTF8String for the rest; one attribute per RDN. */
 function encodeName(attributes: readonly NameInput[]): Uint8Array {
-  return der.sequence(
+  return writer.sequence(
     ...attributes.map((a) => {
       const tag =
         a.oid === OID.countryName
@@ -1180,7 +1187,7 @@ function encodeName(attributes: readonly NameInput[]): Uint8Array {
           : a.oid === OID.emailAddress
             ? der.TAG.ia5String
             : der.TAG.utf8String;
-      return der.set(der.sequence(der.oid(a.oid), der.string(tag, a.value)));
+      return writer.set(writer.sequence(writer.oid(a.oid), writer.string(tag, a.value)));
     }),
   );
 }
@@ -1193,13 +1200,17 @@ function keyIdentifier(spki: Uint8Array): Uint8Array {
 
 /** One Extension: extnID, critical only when true (DER omits a DEFAULT), extnValue. */
 function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return der.sequence(der.oid(oid), ...(critical ? [der.TRUE] : []), der.octetString(value));
+  return writer.sequence(
+    writer.oid(oid),
+    ...(critical ? [writer.TRUE] : []),
+    writer.octetString(value),
+  );
 }
 
 /**
  * Builds and signs a certificate from a template; returns its DER. The TBSCertificate is encoded
- * here (der.ts) and signed by `node:crypto` (OpenSSL): RSA PKCS#1 v1.5 with SHA-256, ECDSA with
- * the curve's hash, or Ed25519. Extensions, in order: basicConstraints and keyUsage (critical),
+ * with asn1/der-writer.ts and signed by `node:crypto` (OpenSSL): RSA PKCS#1 v1.5 with SHA-256,
+ * ECDSA with the curve's hash, or Ed25519. Extensions, in order: basicConstraints and keyUsage (critical),
  * extKeyUsage, subjectAltName, subjectKeyIdentifier, authorityKeyIdentifier.
  *
  * @example
@@ -1214,9 +1225,9 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
     const scheme = signatureScheme(template.signingKey);
     // RSA's AlgorithmIdentifier carries NULL parameters (RFC 4055 section 5); ECDSA's and
     // Ed25519's carry none (RFC 5758 section 3.2, RFC 8410 section 3).
-    const algorithm = der.sequence(
-      der.oid(scheme.oid),
-      ...(template.signingKey.asymmetricKeyType === 'rsa' ? [der.NULL] : []),
+    const algorithm = writer.sequence(
+      writer.oid(scheme.oid),
+      ...(template.signingKey.asymmetricKeyType === 'rsa' ? [writer.NULL] : []),
     );
     const spki = template.publicKey.export({ format: 'der', type: 'spki' });
     const { ca, pathLength } = template.basicConstraints;
@@ -1224,15 +1235,15 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
       extension(
         OID.basicConstraints,
         true,
-        der.sequence(
-          ...(ca ? [der.TRUE] : []),
-          ...(pathLength === undefined ? [] : [der.smallInteger(pathLength)]),
+        writer.sequence(
+          ...(ca ? [writer.TRUE] : []),
+          ...(pathLength === undefined ? [] : [writer.smallInteger(pathLength)]),
         ),
       ),
       extension(
         OID.keyUsage,
         true,
-        der.namedBits(template.keyUsage.map((name) => KEY_USAGE_NAMES.indexOf(name))),
+        writer.namedBits(template.keyUsage.map((name) => KEY_USAGE_NAMES.indexOf(name))),
       ),
     ];
     if (template.extendedKeyUsage.length > 0) {
@@ -1240,45 +1251,49 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
         extension(
           OID.extKeyUsage,
           false,
-          der.sequence(...template.extendedKeyUsage.map((o) => der.oid(o))),
+          writer.sequence(...template.extendedKeyUsage.map((o) => writer.oid(o))),
         ),
       );
     }
     const altNames = [
-      ...(template.dnsNames ?? []).map((name) => der.encode(0x82, Buffer.from(name, 'latin1'))),
+      ...(template.dnsNames ?? []).map((name) => writer.encode(0x82, Buffer.from(name, 'latin1'))),
       ...(template.ipAddresses ?? []).map((ip) => {
         const octets = parseIpAddress(ip);
         if (octets === null) throw new CertkitError('INVALID_OPTION', `not an IP address: ${ip}`);
-        return der.encode(0x87, octets);
+        return writer.encode(0x87, octets);
       }),
     ];
     if (altNames.length > 0)
-      extensions.push(extension(OID.subjectAltName, false, der.sequence(...altNames)));
+      extensions.push(extension(OID.subjectAltName, false, writer.sequence(...altNames)));
     extensions.push(
-      extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spki))),
+      extension(OID.subjectKeyIdentifier, false, writer.octetString(keyIdentifier(spki))),
     );
     const authorityKeyId =
       template.authorityKeyIdentifier ??
       keyIdentifier(template.issuerPublicKey.export({ format: 'der', type: 'spki' }));
     extensions.push(
-      extension(OID.authorityKeyIdentifier, false, der.sequence(der.encode(0x80, authorityKeyId))),
+      extension(
+        OID.authorityKeyIdentifier,
+        false,
+        writer.sequence(writer.encode(0x80, authorityKeyId)),
+      ),
     );
-    const tbs = der.sequence(
-      der.explicit(0, der.smallInteger(2)), // v3
-      der.integer(Buffer.from(template.serialNumber, 'hex')),
+    const tbs = writer.sequence(
+      writer.explicit(0, writer.smallInteger(2)), // v3
+      writer.integer(Buffer.from(template.serialNumber, 'hex')),
       algorithm,
       template.issuerNameDer === undefined ? encodeName(template.issuer) : template.issuerNameDer,
-      der.sequence(der.time(template.notBefore), der.time(template.notAfter)),
+      writer.sequence(writer.time(template.notBefore), writer.time(template.notAfter)),
       template.subjectNameDer === undefined
         ? encodeName(template.subject)
         : template.subjectNameDer,
       spki,
-      der.explicit(3, der.sequence(...extensions)),
+      writer.explicit(3, writer.sequence(...extensions)),
     );
     // The callback form signs on libuv's thread pool, off the event loop (batch case of issue 7).
     return new Promise<Uint8Array>((resolve, reject) => {
       cryptoSign(scheme.digest, tbs, template.signingKey, (error, signature) => {
-        if (error === null) resolve(der.sequence(tbs, algorithm, der.bitString(signature)));
+        if (error === null) resolve(writer.sequence(tbs, algorithm, writer.bitString(signature)));
         else reject(error);
       });
     });

@@ -7,7 +7,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { checkDecodingBounds } from '../asn1/der.js';
+import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
 import {
   EXTENSION_NAMES,

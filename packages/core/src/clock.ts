@@ -4,8 +4,11 @@
  * that a value that is not a date fails the same way everywhere instead of comparing as "never
  * before, never after": every `<` and `>` against an invalid date is false, which made an expired
  * certificate pass.
+ *
+ * A leaf beside errors.ts rather than a judge module: make/ (issueCertificate) validates its clock
+ * as judge/ does, and make/ may not import judge/.
  */
-import { CertkitError } from '../errors.js';
+import { CertkitError } from './errors.js';
 
 /**
  * The time to judge at: `now` as given (a `Date`, or milliseconds since the epoch), or the

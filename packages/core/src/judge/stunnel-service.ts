@@ -1,0 +1,155 @@
+/**
+ * A stunnel configuration as lint reads it: refused when it is a key, a certificate or DER data,
+ * parsed as stunnel 5 parses it (x509/stunnel-syntax.ts), and cut into services, each with the
+ * options it takes effect with and the findings about it. The rules that judge a service are
+ * stunnel-options.ts, stunnel-files.ts and stunnel-probe.ts; stunnel-lint.ts puts them together.
+ */
+import { CertkitError } from '../errors.js';
+import type { Finding } from './finding.js';
+import { describeLabel, looksLikeDer } from '../x509/pem.js';
+import { escapedText, parseStunnelConfig, stunnelOptionKey } from '../x509/stunnel-syntax.js';
+import type { ParsedStunnelConfig, StunnelOption } from '../x509/stunnel-syntax.js';
+
+/** The stable codes of stunnel lint findings. */
+export type StunnelFindingCode =
+  | 'STUNNEL_SYNTAX'
+  | 'STUNNEL_LONE_CR'
+  | 'STUNNEL_LINE_TOO_LONG'
+  | 'STUNNEL_INCLUDE'
+  | 'STUNNEL_TOO_MANY_SERVICES'
+  | 'STUNNEL_TOO_MANY_FINDINGS'
+  | 'STUNNEL_NO_SERVICE'
+  | 'STUNNEL_NOT_CLIENT'
+  | 'STUNNEL_NO_ACCEPT'
+  | 'STUNNEL_NO_CONNECT'
+  | 'STUNNEL_BAD_ADDRESS'
+  | 'STUNNEL_NO_VERIFY'
+  | 'STUNNEL_NO_NAME_CHECK'
+  | 'STUNNEL_NO_MIN_VERSION'
+  | 'STUNNEL_OLD_TLS_VERSION'
+  | 'STUNNEL_NO_CAFILE'
+  | 'STUNNEL_RELATIVE_PATH'
+  | 'STUNNEL_FILE_UNREADABLE'
+  | 'STUNNEL_FILE_INVALID'
+  | 'STUNNEL_KEY_MISMATCH'
+  | 'STUNNEL_CERT_EXPIRED'
+  | 'STUNNEL_ACCEPT_NOT_LOOPBACK'
+  | 'STUNNEL_NO_DELAY'
+  | 'STUNNEL_ENDPOINT_UNREACHABLE'
+  | 'STUNNEL_ENDPOINT_UNTRUSTED'
+  | 'STUNNEL_ENDPOINT_NAME_MISMATCH'
+  | 'STUNNEL_CLIENT_CERT_ACCEPTED'
+  | 'STUNNEL_CLIENT_CERT_REJECTED';
+
+/** A lint finding. Codes are stable. */
+export interface StunnelFinding extends Omit<Finding<StunnelFindingCode>, 'certificate'> {
+  /** Service the finding is about; absent for the whole file. */
+  readonly service?: string;
+  readonly line?: number;
+}
+
+/** Most services judged in one file: a client configuration has a handful. */
+export const STUNNEL_MAX_SERVICES = 100;
+
+const PEM_LABEL = /^[A-Z0-9 #_-]{1,40}$/;
+
+/** The input is a PEM or DER object, not a configuration: refuse it, saying what it is. */
+function notAConfiguration(what: string, isKey: boolean): CertkitError {
+  return new CertkitError(
+    'NOT_A_CONFIGURATION',
+    `${what}, not a stunnel configuration${isKey ? '; keep private keys out of configuration files' : ''}`,
+  );
+}
+
+/**
+ * The configuration text parsed as stunnel 5 reads it, refused when it is a private key, a
+ * certificate or DER data instead. The label of a PEM block is named only when it looks like
+ * one; it is never key material.
+ *
+ * @throws {@link CertkitError} `NOT_A_CONFIGURATION` naming the block
+ */
+export function readStunnelConfig(input: string | Uint8Array, source: string): ParsedStunnelConfig {
+  if (typeof input !== 'string' && looksLikeDer(input)) {
+    throw notAConfiguration(`${source} is DER data`, false);
+  }
+  const parsed = parseStunnelConfig(input);
+  const { pemBlock } = parsed;
+  if (pemBlock !== null) {
+    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
+    const isKey = label !== null && label.includes('PRIVATE KEY');
+    throw notAConfiguration(
+      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
+      isKey,
+    );
+  }
+  return parsed;
+}
+
+/** Records one finding about a service. */
+export type AddFinding = (
+  code: StunnelFindingCode,
+  severity: StunnelFinding['severity'],
+  message: string,
+  line?: number,
+) => void;
+
+/** One service, as the rules see it. */
+export interface StunnelService {
+  /** Position among the services of the file, from 0. */
+  readonly index: number;
+  readonly name: string;
+  /** Line of its `[name]`. */
+  readonly line: number;
+  /** The option that takes effect: the service's last, else the global section's last. */
+  readonly get: (name: string) => StunnelOption | undefined;
+  /** Records a finding; messages start with `[name]`. */
+  readonly add: AddFinding;
+  readonly findings: StunnelFinding[];
+}
+
+/** The last option of each name (stunnel keeps the last value), keyed as stunnel matches names. */
+function lastOfEach(options: readonly StunnelOption[]): Map<string, StunnelOption> {
+  const last = new Map<string, StunnelOption>();
+  for (const option of options) last.set(stunnelOptionKey(option.name), option);
+  return last;
+}
+
+/**
+ * The services of a parsed configuration, at most {@link STUNNEL_MAX_SERVICES}. Service-level
+ * options in the global section are defaults for every service (stunnel(8)).
+ */
+export function stunnelServices(parsed: ParsedStunnelConfig): StunnelService[] {
+  const globalOptions = lastOfEach(parsed.sections[0]?.options ?? []);
+  return parsed.sections.slice(1, STUNNEL_MAX_SERVICES + 1).map((section, index) => {
+    const name = section.name ?? '';
+    const own = lastOfEach(section.options);
+    const findings: StunnelFinding[] = [];
+    return {
+      index,
+      name,
+      line: section.line,
+      get: (option) => {
+        const key = stunnelOptionKey(option);
+        return own.get(key) ?? globalOptions.get(key);
+      },
+      add: (code, severity, message, line = section.line) => {
+        findings.push({
+          code,
+          severity,
+          message: `[${escapedText(name)}] ${message}`,
+          service: name,
+          line,
+        });
+      },
+      findings,
+    };
+  });
+}
+
+/** `HOST:PORT` or `PORT` split as stunnel splits it: at the last colon. */
+export function splitAddress(value: string): { host: string; port: string } {
+  const colon = value.lastIndexOf(':');
+  return colon < 0
+    ? { host: '', port: value }
+    : { host: value.slice(0, colon), port: value.slice(colon + 1) };
+}

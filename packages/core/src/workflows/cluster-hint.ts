@@ -1,0 +1,42 @@
+/**
+ * The hint for a certificate file given as the cluster name: the cluster that certificate is
+ * for. Kept apart from cluster-name.ts, which reads nothing (and which the certificate makers
+ * use, so it cannot import them).
+ */
+import { parseCertificates } from '../x509/certificates.js';
+import { clusterNameFromCertificates, clusterNameProblem } from '../x509/cluster-name.js';
+import type { ClusterNameProblem } from '../x509/cluster-name.js';
+import { readInputFile } from '../io/files.js';
+
+/**
+ * {@link clusterNameProblem}, and for a value that names a certificate file, the cluster that
+ * certificate is for ({@link clusterNameFromCertificates}): `--cluster proxy_cert.pem` most
+ * often means "the cluster of this certificate". Only a file that can be read as certificates
+ * gives a suggestion; any other (missing, unreadable, a key) gives none, silently: this is a
+ * hint about a value already refused.
+ *
+ * @example
+ * ```ts
+ * await clusterNameHint('proxy_cert.pem'); // { kind: 'file', reason: …, suggestion: 'redislabs.com' }
+ * ```
+ */
+export async function clusterNameHint(
+  value: string,
+  options: { maxInputBytes?: number } = {},
+): Promise<ClusterNameProblem | null> {
+  const problem = clusterNameProblem(value);
+  if (problem?.kind !== 'file') return problem;
+  let suggestion: string | undefined;
+  try {
+    // A regular file only: a FIFO, a terminal or /dev/zero would wait or run on for a hint.
+    const bytes = await readInputFile(value, {
+      regularFileOnly: true,
+      ...(options.maxInputBytes === undefined ? {} : { maxBytes: options.maxInputBytes }),
+    });
+    suggestion = clusterNameFromCertificates(parseCertificates(bytes, value));
+  } catch {
+    // Not readable as certificates: the hint goes without a suggestion.
+    suggestion = undefined;
+  }
+  return suggestion === undefined ? problem : { ...problem, suggestion };
+}
