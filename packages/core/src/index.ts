@@ -198,6 +198,7 @@ export type { TlsVersion } from './defaults.js';
 export {
   renderStunnelConfig,
   STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_MAX_CONNECTS,
   STUNNEL_SERVICE_NAME,
 } from './make/stunnel-config.js';
 export type { StunnelConfigOptions } from './make/stunnel-config.js';

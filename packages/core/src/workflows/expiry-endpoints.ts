@@ -63,7 +63,7 @@ export interface ExpiryTargetsReport extends ExpiryReport {
 /**
  * Lists every certificate of every file and of the chain every endpoint presents, with the days
  * it has left and whether it needs renewal: files first, in order, then the endpoints (from
- * `targets` that look like `HOST:PORT`, see {@link isEndpointTarget}, then `endpoints` and
+ * `targets` that look like `HOST:PORT` (a host name or address and a port, never a path), then `endpoints` and
  * `endpointsFile`), fetched `concurrency` at a time. An endpoint that cannot be reached is an
  * outcome with its reason, and makes the report not ok.
  *
