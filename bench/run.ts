@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as core from '@certkit/core';
+import { FLEET_ENDPOINTS, startFleet } from './endpoints.js';
+import type { EndpointFleet } from './endpoints.js';
 import { BUNDLE_CERTIFICATES, makeFixtures } from './fixtures.js';
 import type { BenchFixtures } from './fixtures.js';
 import { PEM_SHAPES, pem as pemOf, sameNamePool } from '../test/hardening/adversarial.js';
@@ -736,6 +738,165 @@ async function adversarialPool(work: string): Promise<Outcome> {
   };
 }
 
+/** The many-endpoint fleet: started when a case first needs it, stopped when the bench ends. */
+let fleetStarted: Promise<EndpointFleet> | undefined;
+
+function fleetOf(work: string): Promise<EndpointFleet> {
+  const dir = join(work, 'fleet');
+  mkdirSync(dir, { recursive: true });
+  return (fleetStarted ??= startFleet(dir, FLEET_ENDPOINTS));
+}
+
+/** A shell script file in `dir`, run with `sh`. */
+function script(dir: string, name: string, lines: readonly string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** Case 6a: 200 loopback endpoints into one trust bundle, vs a sequential openssl loop. */
+async function fetchMany(work: string): Promise<Outcome> {
+  const runs = QUICK ? 1 : 5;
+  const fleet = await fleetOf(work);
+  const count = fleet.endpoints.length;
+  const dir = join(work, 'fetch-many');
+  mkdirSync(join(dir, 'loop'), { recursive: true });
+  const ours = join(dir, 'certs-bundle.pem');
+  const theirs = join(dir, 'loop-bundle.pem');
+  // Each endpoint's s_client output as is (certs chain reads PEM with text between blocks),
+  // then the one certs chain run the guide's `cat` step becomes.
+  const loop = script(dir, 'loop.sh', [
+    'set -e',
+    `cd ${join(dir, 'loop')}`,
+    'rm -f ep-*.pem',
+    'i=0',
+    'while read -r ep; do',
+    '  i=$((i + 1))',
+    `  openssl s_client -connect "$ep" -showcerts </dev/null >"ep-$(printf %04d "$i").pem" 2>/dev/null`,
+    `done < ${fleet.listFile}`,
+    `${NODE} ${BIN} chain ep-*.pem -o ${theirs} --force 2>/dev/null`,
+  ]);
+  const fetchArgs = [BIN, 'fetch', '--endpoints', fleet.listFile, '-o', ours, '--force'];
+  const variants: Variant[] = [
+    {
+      name: 'certs fetch',
+      command: `certs fetch --endpoints LIST -o servercerts.pem (${String(count)} endpoints, 16 at a time)`,
+      run: program(NODE, fetchArgs),
+    },
+    {
+      name: 'openssl loop + certs chain',
+      command: `for ep in LIST: openssl s_client -connect $ep -showcerts </dev/null > ep-N.pem; then certs chain ep-*.pem -o servercerts.pem`,
+      run: program('sh', [loop]),
+    },
+  ];
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  const same = readFileSync(ours, 'utf8') === readFileSync(theirs, 'utf8');
+  const memory: { name: string; mib: number; target?: number }[] = [];
+  const notes = [
+    `Input: one process (test/helpers/ports-server.ts) listening on ${String(count)} loopback ports, each a TLS server (Node, TLS 1.3) with its own self-signed P-256 certificate; the endpoint list has one HOST:PORT a line. Both variants connect to the same ports, and the server's work is in both.`,
+    same
+      ? `The two bundles are byte for byte the same (${String(count)} certificates): fetch assembles what it fetched exactly as certs chain assembles the loop's files.`
+      : '**The two bundles differ**: see the files in the work folder.',
+    "Where the time goes (node --cpu-prof of certs fetch, and the server process's CPU from /proc): certs ~0.5 s of CPU (TLS handshakes and the peer certificate objects Node makes, ~0.1 s loading the CLI and core, ~0.1 s assembling 200 self-signed certificates as certs chain does: one signature check each), the server ~0.2 s; the loop pays a process start and a full openssl handshake per endpoint. One OpenSSL context is shared by every connection (one per connection was a tenth of the CPU).",
+  ];
+  if (canMeasureMemory()) {
+    let peak = 0;
+    for (let i = 0; i < MEMORY_RUNS; i++) {
+      peak = Math.max(peak, await peakMemoryMiB(NODE, fetchArgs));
+    }
+    memory.push({ name: 'certs fetch', mib: peak, target: 200 });
+  } else notes.push('GNU time (/usr/bin/time) is not installed: no memory figures.');
+  return {
+    id: 'fetch-many',
+    title: `6a. certs fetch of ${String(count)} loopback TLS endpoints into one trust bundle vs a sequential openssl s_client loop + certs chain`,
+    rows,
+    verdicts: [ratio(rows, 'certs fetch', 'openssl loop + certs chain', { max: 0.1 })],
+    memory,
+    notes,
+  };
+}
+
+/** Case 6b: `certs check --endpoints` of the same endpoints: throughput vs sequential probes. */
+async function checkMany(work: string): Promise<Outcome> {
+  const runs = QUICK ? 1 : 3;
+  const fleet = await fleetOf(work);
+  const count = fleet.endpoints.length;
+  const dir = join(work, 'check-many');
+  mkdirSync(dir, { recursive: true });
+  // What certs check learns of an endpoint: its chain and each TLS version it accepts (the
+  // old versions offered at SECLEVEL=0, as certs does).
+  const perVersion = script(dir, 'versions.sh', [
+    'while read -r ep; do',
+    '  for v in -tls1 -tls1_1 -tls1_2 -tls1_3; do',
+    '    openssl s_client -connect "$ep" $v -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1 || true',
+    '  done',
+    `done < ${fleet.listFile}`,
+  ]);
+  const variants: Variant[] = [
+    {
+      name: 'certs check',
+      command: `certs check --cluster fleet.bench --endpoints LIST (${String(count)} endpoints, 16 at a time: chain + TLS 1.0-1.3 probes)`,
+      run: async () => {
+        // Exit 1 (the self-signed certificates' findings) is a normal outcome here.
+        const r = await runProcess(
+          NODE,
+          [BIN, 'check', '--cluster', 'fleet.bench', '--endpoints', fleet.listFile],
+          { allowFailure: true },
+        );
+        if (r.code !== 0 && r.code !== 1) throw new Error(`certs check: ${r.stderr.trim()}`);
+      },
+    },
+    {
+      name: 'openssl per version',
+      command:
+        'for ep in LIST; for v in -tls1 -tls1_1 -tls1_2 -tls1_3: openssl s_client -connect $ep $v -cipher DEFAULT@SECLEVEL=0 </dev/null (one after another)',
+      run: program('sh', [perVersion]),
+    },
+  ];
+  const notes: string[] = [];
+  if (version('sslscan', ['--version']) !== 'not installed') {
+    const scan = script(dir, 'sslscan.sh', [
+      'while read -r ep; do',
+      '  sslscan --no-colour --no-ciphersuites --no-fallback --no-renegotiation --no-compression --no-heartbleed --no-groups "$ep" >/dev/null 2>&1 || true',
+      `done < ${fleet.listFile}`,
+    ]);
+    variants.push({
+      name: 'sslscan',
+      command:
+        'for ep in LIST: sslscan --no-ciphersuites --no-fallback --no-renegotiation --no-compression --no-heartbleed --no-groups $ep (one after another; versions and certificate)',
+      run: program('sh', [scan]),
+    });
+  } else notes.push('sslscan is not installed: its row is missing.');
+  const rows = rowsOf(variants, await alternate(variants, runs, WARMUP));
+  const throughput = (name: string): number => count / (row(rows, name).stats.median / 1000);
+  const verdicts = [
+    {
+      text: `throughput: certs check **${throughput('certs check').toFixed(0)} endpoints/s**; openssl s_client per version ${throughput('openssl per version').toFixed(1)} endpoints/s${variants.some((v) => v.name === 'sslscan') ? `; sslscan ${throughput('sslscan').toFixed(1)} endpoints/s` : ''}`,
+      met: null,
+    },
+    ratio(rows, 'openssl per version', 'certs check', {
+      label: 'certs check throughput / openssl per version = openssl time / certs time',
+    }),
+    ...(variants.some((v) => v.name === 'sslscan')
+      ? [
+          ratio(rows, 'sslscan', 'certs check', {
+            label: 'certs check throughput / sslscan = sslscan time / certs time',
+          }),
+        ]
+      : []),
+  ];
+  notes.unshift(
+    `The same ${String(count)} endpoints as case 6a (Node TLS servers accepting TLS 1.2 and 1.3). certs check fetches each chain and probes TLS 1.0, 1.1, 1.2 and 1.3 one connection each (five connections an endpoint), then judges every chain; the baselines run one endpoint after another, as a shell loop does.`,
+  );
+  return {
+    id: 'check-many',
+    title: `6b. certs check --endpoints of the same ${String(count)} endpoints: throughput vs openssl s_client per TLS version and sslscan, run sequentially`,
+    rows,
+    verdicts,
+    notes,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -831,6 +992,8 @@ async function main(): Promise<void> {
       { id: 'verify', run: async () => verify(await fixtures()) },
       { id: 'adversarial-pem', run: () => Promise.resolve(adversarialPem()) },
       { id: 'adversarial-pool', run: () => adversarialPool(work) },
+      { id: 'fetch-many', run: () => fetchMany(work) },
+      { id: 'check-many', run: () => checkMany(work) },
     ];
     const outcomes: Outcome[] = [];
     for (const c of cases) {
@@ -881,6 +1044,7 @@ async function main(): Promise<void> {
       console.error(`bench: wrote ${out}`);
     }
   } finally {
+    if (fleetStarted !== undefined) await (await fleetStarted).stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -349,16 +349,22 @@ const RULE_ROWS: readonly RuleRow[] = [
   },
   ...(
     [
-      ['sni', ['--sni', 'db.example.com'], 'needs --endpoint'],
-      ['timeout', ['--timeout', '5'], 'needs --endpoint'],
-      ['min-tls', ['--min-tls', '1.3'], 'needs --endpoint'],
+      ['sni', ['--sni', 'db.example.com'], 'needs --endpoint or --endpoints'],
+      ['timeout', ['--timeout', '5'], 'needs --endpoint or --endpoints'],
+      ['min-tls', ['--min-tls', '1.3'], 'needs --endpoint or --endpoints'],
+      ['resolve', ['--resolve', 'h:1:127.0.0.1'], 'needs --endpoint or --endpoints'],
+      ['concurrency', ['--concurrency', '4'], 'needs --endpoint or --endpoints'],
       [
         'client-cert',
         ['--endpoint', '127.0.0.1:1', '--client-cert', 'c.pem'],
         'needs --client-key',
       ],
       ['client-key', ['--endpoint', '127.0.0.1:1', '--client-key', 'k.pem'], 'needs --client-cert'],
-      ['client-cert', ['--client-cert', 'c.pem', '--client-key', 'k.pem'], 'needs --endpoint'],
+      [
+        'client-cert',
+        ['--client-cert', 'c.pem', '--client-key', 'k.pem'],
+        'needs --endpoint or --endpoints',
+      ],
       ['passphrase-file', ['--passphrase-file', 'p'], 'needs --key or --client-key'],
     ] as const
   ).map(([option, given, needs]): RuleRow => ({
@@ -366,6 +372,11 @@ const RULE_ROWS: readonly RuleRow[] = [
     args: () => ['check', '--cluster', 'c.example.com', 'proxy_cert.pem', ...given],
     stderr: new RegExp(`^certs: --${option} \\S+ ${needs}: `),
   })),
+  {
+    rule: 'check: --all-addresses needs --endpoint or --endpoints',
+    args: () => ['check', '--cluster', 'c.example.com', 'proxy_cert.pem', '--all-addresses'],
+    stderr: /^certs: --all-addresses needs --endpoint or --endpoints: /,
+  },
   {
     rule: 'fetch: --force needs --output',
     args: () => ['fetch', '127.0.0.1:1', '--force'],

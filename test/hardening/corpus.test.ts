@@ -91,6 +91,9 @@ const INSPECT_READS_ANY_BLOCK = [
   'pkcs7.p7b',
 ];
 
+// The options of a run over many endpoints (fetch, check, expiry); --endpoints reads a file.
+const ENDPOINT_RUN = ['--resolve', '--all-addresses', '--concurrency'];
+
 const SAMPLE = 6;
 const CLUSTER = ['--cluster', 'c.example.com'];
 const STUNNEL = ['--connect', 'redis-12000.c.example.com:12000'];
@@ -388,6 +391,11 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
           f,
         ],
       },
+      {
+        arg: '--endpoints',
+        kind: 'text',
+        argv: (f) => ['check', ...CLUSTER, '--endpoints', f],
+      },
     ],
     otherOptions: [
       ...COMMON,
@@ -401,17 +409,28 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--min-tls',
       '--strict',
       '--timeout',
+      ...ENDPOINT_RUN,
     ],
   },
-  // fetch reads no file: it writes the chain an endpoint presents.
+  // fetch reads one file, the endpoint list: it writes what the endpoints present.
   fetch: {
-    reads: [],
-    otherOptions: [...COMMON, '<endpoint>', '--sni', '--output', '--timeout'],
+    reads: [
+      { arg: '--endpoints', kind: 'text', argv: (f, o) => ['fetch', '--endpoints', f, '-o', join(o, 'b.pem')] },
+    ], // prettier-ignore
+    otherOptions: [
+      ...COMMON,
+      '--sni',
+      '--output',
+      '--timeout',
+      '--allow-partial',
+      '--allow-broken',
+      ...ENDPOINT_RUN,
+    ],
   },
   expiry: {
     reads: [
       {
-        arg: '<inputs..>',
+        arg: '[inputs..]',
         kind: 'certificate',
         argv: (f) => ['expiry', f],
         // A certificate with a key after it: the key is skipped with a note, the certificate judged.
@@ -420,8 +439,17 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
         // no certificate at all, said in one line naming it.
         refusal: 'reported',
       },
+      { arg: '--endpoints', kind: 'text', argv: (f) => ['expiry', '--endpoints', f] },
     ],
-    otherOptions: [...COMMON, '--within', '--recursive', '--format'],
+    otherOptions: [
+      ...COMMON,
+      '--within',
+      '--recursive',
+      '--format',
+      '--sni',
+      '--timeout',
+      ...ENDPOINT_RUN,
+    ],
   },
   'renew-client': {
     reads: [

@@ -5,8 +5,10 @@
  * accepts but certkit cannot read (a UTCTime without seconds), a 1,000-certificate chain, one
  * certificate more than certkit reads from a peer, bytes dripped one at a time, a reset in the
  * middle of the handshake, a reply that is not TLS, and a reply to PING that never ends. Every
- * run must end with a one-line error or a finding, the right exit code, one JSON document with
- * --json, and no stack trace; the library must reject with a CertkitError or report a finding.
+ * run must end with the endpoint's row and its reason (fetch, check: exit 1, as when it is one
+ * endpoint of many) or a finding (stunnel lint), one JSON document with --json, and no stack
+ * trace; the library must reject with a CertkitError, report the failure as data, or report a
+ * finding.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import {
   parseCertificates,
   pingWithIdentity,
   runCheck,
+  tryFetchPresentedChain,
 } from '@certkit/core';
 import { run, runCli } from '../helpers/cli.js';
 import type { RunResult } from '../helpers/cli.js';
@@ -128,10 +131,14 @@ function tlsOptions(cert: string): { cert: string; key: string } {
 interface HostileCase {
   readonly name: string;
   readonly start: (t: TestContext) => Promise<Loopback>;
-  /** The CertkitError code of fetch and check. */
+  /** The CertkitError code of fetchPresentedChain. */
   readonly code: string;
-  /** What the one-line error says (CLI deadline 1 s, library 300 ms for the drip-feed). */
+  /** What its error says (CLI deadline 1 s, library 300 ms for the drip-feed). */
   readonly message: RegExp;
+  /** The endpoint failure code of fetch and check (a row of the report, not an abort). */
+  readonly failure: string;
+  /** The reason that row gives. */
+  readonly reason: RegExp;
 }
 
 const CASES: readonly HostileCase[] = [
@@ -140,6 +147,8 @@ const CASES: readonly HostileCase[] = [
     start: (t) => startTlsServer(t, tlsOptions(readFileSync(setUp().unreadable, 'utf8'))),
     code: 'CERTIFICATE_INVALID',
     message: /cannot read certificate 1 in 127\.0\.0\.1:\d+: not a valid X\.509 certificate/,
+    failure: 'CERTIFICATE_UNREADABLE',
+    reason: /^cannot read certificate 1 in 127\.0\.0\.1:\d+: not a valid X\.509 certificate/,
   },
   {
     // OpenSSL refuses a Certificate message over 100 KiB (max_cert_list) before we see it.
@@ -148,12 +157,18 @@ const CASES: readonly HostileCase[] = [
     code: 'TLS_FAILED',
     message:
       /cannot get a certificate from 127\.0\.0\.1:\d+: the server sent a TLS message larger than OpenSSL accepts/,
+    failure: 'CERTIFICATE_UNREADABLE',
+    reason: /^the server sent a TLS message larger than OpenSSL accepts/,
   },
   {
     name: `one certificate more than certkit reads from a peer (${String(MAX_PEER_CERTIFICATES + 1)})`,
     start: (t) => startTlsServer(t, tlsOptions(longChain(MAX_PEER_CERTIFICATES + 1))),
     code: 'TOO_MANY_CERTIFICATES',
     message: new RegExp(
+      `127\\.0\\.0\\.1:\\d+ presents: more than ${String(MAX_PEER_CERTIFICATES)} certificates`,
+    ),
+    failure: 'CERTIFICATE_UNREADABLE',
+    reason: new RegExp(
       `127\\.0\\.0\\.1:\\d+ presents: more than ${String(MAX_PEER_CERTIFICATES)} certificates`,
     ),
   },
@@ -176,7 +191,10 @@ const CASES: readonly HostileCase[] = [
       }),
     code: 'TLS_FAILED',
     // 1 s for the CLI, 300 ms for the library, 5 s in stunnel lint (STUNNEL_PROBE_TIMEOUT_MS).
-    message: /cannot get a certificate from 127\.0\.0\.1:\d+: no answer within (1000|300|5000) ms/,
+    message:
+      /cannot get a certificate from 127\.0\.0\.1:\d+: no TLS handshake within (1000|300|5000) ms: the port accepted the connection/,
+    failure: 'TIMEOUT',
+    reason: /^no TLS handshake within (1000|300) ms: the port accepted the connection/,
   },
   {
     // The start of a ServerHello, then a TCP reset (RST) instead of the rest.
@@ -191,6 +209,8 @@ const CASES: readonly HostileCase[] = [
       }),
     code: 'TLS_FAILED',
     message: /cannot get a certificate from 127\.0\.0\.1:\d+: the server reset the connection/,
+    failure: 'CONNECTION_RESET',
+    reason: /^the server reset the connection$/,
   },
   {
     // What a plain-text Redis port says to a TLS ClientHello, plus terminal controls.
@@ -202,7 +222,9 @@ const CASES: readonly HostileCase[] = [
         });
       }),
     code: 'TLS_FAILED',
-    message: /cannot get a certificate from 127\.0\.0\.1:\d+: the server did not answer with TLS/,
+    message: /cannot get a certificate from 127\.0\.0\.1:\d+: this port does not speak TLS$/,
+    failure: 'NOT_TLS',
+    reason: /^this port does not speak TLS$/,
   },
 ];
 
@@ -235,27 +257,44 @@ function assertNoCrash(result: RunResult, what: string): void {
   assert.deepEqual(crashTraces(result.stdout + result.stderr), [], `${what}\n${result.stderr}`);
 }
 
-/** A failed --json run: exactly one JSON document, the error code, nothing on stderr. */
-function assertJsonError(result: RunResult, code: string, message: RegExp, what: string): void {
+/** The endpoint's row in a --json run: exit 1 (the run went on), one document, the failure. */
+function assertJsonRow(
+  result: RunResult,
+  hostile: HostileCase,
+  what: string,
+): { endpoints: { ok: boolean; failure: { code: string; reason: string } }[] } {
   assertNoCrash(result, what);
-  assert.equal(result.code, 2, `${what}: exit 2 (could not run)\n${result.stderr}`);
+  assert.equal(result.code, 1, `${what}: exit 1 (the endpoint failed)\n${result.stderr}`);
   const doc = JSON.parse(result.stdout) as {
     ok: boolean;
-    error: { code: string; message: string };
+    endpoints: { ok: boolean; failure: { code: string; reason: string } }[];
   };
   assert.equal(doc.ok, false, what);
-  assert.equal(doc.error.code, code, `${what}: ${doc.error.message}`);
-  assert.match(doc.error.message, message, what);
+  assert.equal(doc.endpoints.length, 1, what);
+  const [row] = doc.endpoints;
+  assert.ok(row !== undefined && !row.ok, what);
+  assert.equal(row.failure.code, hostile.failure, `${what}: ${result.stdout}`);
+  assert.match(row.failure.reason, hostile.reason, what);
   assert.equal(result.stderr, '', what);
+  return doc;
 }
 
-/** A failed human run: one line on stderr, `certs: …`, nothing on stdout. */
-function assertOneLineError(result: RunResult, message: RegExp, what: string): void {
+/** A failed human run: exit 1, the endpoint's one line (after `prefix`) with its reason. */
+function assertTextRow(
+  result: RunResult,
+  text: string,
+  prefix: RegExp,
+  reason: RegExp,
+  what: string,
+): void {
   assertNoCrash(result, what);
-  assert.equal(result.code, 2, `${what}\n${result.stderr}`);
-  assert.equal(result.stdout, '', what);
-  assert.match(result.stderr, /^certs: [^\n]*\n$/, `${what}: one line\n${result.stderr}`);
-  assert.match(result.stderr, message, what);
+  assert.equal(result.code, 1, `${what}\n${result.stdout}${result.stderr}`);
+  const rows = text
+    .split('\n')
+    .filter((l) => prefix.test(l))
+    .map((l) => l.replace(prefix, ''));
+  assert.equal(rows.length, 1, `${what}: one line for the endpoint\n${text}`);
+  assert.match(rows[0] ?? '', reason, what);
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string, message: RegExp, what: string) {
@@ -284,26 +323,34 @@ test(`issue 13: the cap on certificates from a peer is ${String(MAX_PEER_CERTIFI
   assert.equal(chain.certificates.length, MAX_PEER_CERTIFICATES);
   const cli = await runCli(['fetch', server.endpoint, '--json']);
   assert.equal(cli.code, 0, cli.stderr);
-  const doc = JSON.parse(cli.stdout) as { certificates: unknown[] };
-  assert.equal(doc.certificates.length, MAX_PEER_CERTIFICATES);
+  const doc = JSON.parse(cli.stdout) as { endpoints: { certificates: unknown[] }[] };
+  assert.equal(doc.endpoints[0]?.certificates.length, MAX_PEER_CERTIFICATES);
 });
 
 for (const hostile of CASES) {
   test(`issue 13: ${hostile.name}: fetch, check --endpoint and stunnel lint end cleanly (CLI)`, async (t) => {
     const server = await hostile.start(t);
     const timeout = ['--timeout', CLI_TIMEOUT_SECONDS];
-    const fetchJson = await runCli(['fetch', server.endpoint, ...timeout, '--json']);
-    assertJsonError(fetchJson, hostile.code, hostile.message, 'fetch --json');
-    const fetchText = await runCli(['fetch', server.endpoint, ...timeout]);
-    assertOneLineError(fetchText, hostile.message, 'fetch');
-    const check = ['check', '--cluster', CLUSTER, '--endpoint', server.endpoint, ...timeout];
-    assertJsonError(
-      await runCli([...check, '--json']),
-      hostile.code,
-      hostile.message,
-      'check --json',
+    // One endpoint of a run failing is a row of the report with its reason (exit 1), not an
+    // abort: the same as when it is one of many.
+    assertJsonRow(
+      await runCli(['fetch', server.endpoint, ...timeout, '--json']),
+      hostile,
+      'fetch --json',
     );
-    assertOneLineError(await runCli(check), hostile.message, 'check');
+    const fetchText = await runCli(['fetch', server.endpoint, ...timeout]);
+    assert.equal(fetchText.stdout, '', 'fetch: no PEM');
+    assertTextRow(
+      fetchText,
+      fetchText.stderr,
+      /^FAILED {2}127\.0\.0\.1:\d+ {2}/,
+      hostile.reason,
+      'fetch',
+    );
+    const check = ['check', '--cluster', CLUSTER, '--endpoint', server.endpoint, ...timeout];
+    assertJsonRow(await runCli([...check, '--json']), hostile, 'check --json');
+    const checkText = await runCli(check);
+    assertTextRow(checkText, checkText.stdout, /^ {2}fail {2}reachable: /, hostile.reason, 'check');
 
     // lint reports an endpoint it could not judge as a finding, and goes on.
     const config = stunnelConfig(server.endpoint);
@@ -331,12 +378,16 @@ for (const hostile of CASES) {
       hostile.message,
       'fetchPresentedChain',
     );
-    await rejectsWith(
-      runCheck({ cluster: CLUSTER, endpoint: server.endpoint, ...options }),
-      hostile.code,
-      hostile.message,
-      'runCheck',
-    );
+    const tried = await tryFetchPresentedChain('127.0.0.1', server.port, options);
+    assert.ok(!tried.ok, 'tryFetchPresentedChain');
+    assert.equal(tried.failure.code, hostile.failure, tried.failure.reason);
+    assert.match(tried.failure.reason, hostile.reason);
+    const checked = await runCheck({ cluster: CLUSTER, endpoint: server.endpoint, ...options });
+    assert.equal(checked.ok, false, 'runCheck');
+    const [row] = checked.endpoints ?? [];
+    assert.ok(row !== undefined && !row.ok, 'runCheck: the endpoint failed');
+    assert.equal(row.failure.code, hostile.failure, row.failure.reason);
+    assert.match(row.failure.reason, hostile.reason);
     const report = await lintStunnelConfigFile(stunnelConfig(server.endpoint), {
       probe: true,
       probeTimeoutMs: LIBRARY_TIMEOUT_MS,

@@ -167,7 +167,8 @@ void test(
             : [],
         );
         assert.equal(service.name, given.service ?? 'redislabs');
-        const connect = split(given.connect);
+        // The generator gives one endpoint (a string): the one-connect case.
+        const connect = split(typeof given.connect === 'string' ? given.connect : '');
         const checked =
           given.checkHost === undefined ? connect.host : split(`${given.checkHost}:0`).host;
         const byIp = isIP(checked) !== 0;

@@ -5,6 +5,7 @@
  * with main's crash handler for what escapes every promise, and its output-error handler for a
  * closed pipe (`certs inspect … | head -1` ends quietly, status 141).
  */
+import { EXIT_INTERRUPTED } from './exit-codes.js';
 import { VERSION } from './version.js';
 
 const argv = process.argv.slice(2);
@@ -19,4 +20,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.on('error', outputErrorHandler(crash));
   process.stderr.on('error', outputErrorHandler(crash));
   process.exitCode = await main(argv);
+  if (process.exitCode === EXIT_INTERRUPTED) {
+    // What was done is printed: now end as Ctrl-C ends a process, so that the shell (and a
+    // script looping over certs) sees the interrupt, not an ordinary exit.
+    process.removeAllListeners('SIGINT');
+    process.kill(process.pid, 'SIGINT');
+  }
 }

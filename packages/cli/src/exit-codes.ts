@@ -4,6 +4,12 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 /** The command could not run: usage, unreadable or invalid input, refused write. */
 export const EXIT_CANNOT_RUN = 2;
+/**
+ * Stopped by Ctrl-C (128 + SIGINT, as shells report a process SIGINT ended): a command working
+ * on many endpoints prints what it did first, then ends by SIGINT itself (bin.ts), so that a
+ * calling shell script stops too.
+ */
+export const EXIT_INTERRUPTED = 130;
 
 /**
  * stdout (or stderr) was closed before everything was written, as `certs inspect … | head -1`
@@ -19,4 +25,6 @@ export const EXIT_CODES_HELP = `EXIT CODES
   1    a check ran and found an error
   2    the command could not run: usage, unreadable or invalid input, or a file
        that would be replaced
+  130  interrupted (Ctrl-C); commands working on many endpoints print what was
+       done first
   141  its output was closed early (a pipe into head): it stopped there`;

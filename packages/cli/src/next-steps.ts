@@ -100,11 +100,16 @@ export function afterIssue(files: IssuedFiles): TerminalText[] {
 }
 
 /** After `fetch -o FILE`: one trust bundle of every node's certificate. */
-export function afterFetch(path: string): TerminalText[] {
+export function afterFetch(
+  path: string,
+  mode: 'bundle' | 'chain',
+  endpoints: number,
+): TerminalText[] {
+  if (endpoints > 1) return afterChain(path, mode);
   const file = shellWord(path);
   return [
-    line`  Fetch every node the same way, then make one trust bundle of them:`,
-    line`  certs chain ${file} <other nodes' files…> -o servercerts.pem`,
+    line`  Fetch every node at once into one trust bundle (one HOST:PORT each, or --endpoints FILE):`,
+    line`  certs fetch <node1>:<port> <node2>:<port> … -o ${file}`,
   ];
 }
 

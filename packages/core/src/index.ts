@@ -231,6 +231,7 @@ export type { TlsVersion } from './defaults.js';
 export {
   renderStunnelConfig,
   STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_MAX_CONNECTS,
   STUNNEL_SERVICE_NAME,
 } from './make/stunnel-config.js';
 export type { StunnelConfigOptions } from './make/stunnel-config.js';
@@ -297,24 +298,60 @@ export type { Finding } from './judge/finding.js';
 export { checkLiveEndpoint, liveFindings } from './judge/live.js';
 export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
 export { runCheck } from './workflows/check.js';
-export type { LiveReport, RunCheckOptions, RunCheckResult } from './workflows/check.js';
+export type {
+  EndpointCheck,
+  LiveReport,
+  RunCheckOptions,
+  RunCheckResult,
+} from './workflows/check.js';
 
 export {
   fetchPresentedChain,
   MAX_PEER_CERTIFICATES,
   MAX_PING_REPLY_BYTES,
-  parseEndpoint,
   pingWithIdentity,
   probeTlsVersions,
   TLS_TIMEOUT_MS,
+  tryFetchPresentedChain,
 } from './io/tls.js';
 export type {
-  Endpoint,
+  EndpointFailure,
+  EndpointFailureCode,
+  FetchOutcome,
   PingResult,
   PresentedChain,
   TlsClientIdentity,
   TlsProbeOptions,
   TlsVersionResult,
 } from './io/tls.js';
-export { savePresentedChain } from './workflows/fetch.js';
-export type { SaveChainOptions, SavedChain } from './workflows/fetch.js';
+export {
+  DEFAULT_CONCURRENCY,
+  MAX_CONCURRENCY,
+  MAX_ENDPOINTS,
+  parseEndpoint,
+} from './io/endpoints.js';
+export type { Endpoint } from './io/endpoints.js';
+export { decideBundleWrite, tallyEndpoints } from './judge/endpoints.js';
+export type {
+  BundleDecision,
+  BundleHeldBack,
+  EndpointFailureInfo,
+  EndpointOutcome,
+  EndpointRef,
+  EndpointTally,
+} from './judge/endpoints.js';
+export type { EndpointProgress, EndpointRunOptions } from './workflows/endpoints.js';
+export { fetchEndpoints, savePresentedChain } from './workflows/fetch.js';
+export type {
+  FetchedEndpoint,
+  FetchedEndpoints,
+  FetchEndpointsOptions,
+  SaveChainOptions,
+  SavedChain,
+} from './workflows/fetch.js';
+export { checkExpiryTargets } from './workflows/expiry-endpoints.js';
+export type {
+  ExpiryEndpoint,
+  ExpiryTargetsOptions,
+  ExpiryTargetsReport,
+} from './workflows/expiry-endpoints.js';

@@ -1,5 +1,5 @@
 /** `certs chain`: a clean trust bundle or a verified chain from certificates collected with `cat`. */
-import type { AssembledCertificates, ChainFinding } from '@certkit/core';
+import type { AssembledCertificates, Assembly, ChainFinding } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { afterChain, printNextSteps } from '../next-steps.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
@@ -12,17 +12,12 @@ function findingLine(io: Io, f: ChainFinding): TerminalText {
   return line`  ${paint(f.severity, colour, io.stderrIsTty)}: ${f.message} [${f.code}]`;
 }
 
-/** The human summary, on stderr: stdout carries only the PEM. */
-function printSummary(
-  io: Io,
-  result: AssembledCertificates,
-  options: { auto: boolean; outFile: string | undefined },
-): void {
+/**
+ * The members of an assembly, one line each (chain mode: the path with each link's verdict),
+ * then its findings: what `certs chain` and `certs fetch` show of the PEM they write.
+ */
+export function assemblyLines(io: Io, result: Assembly): TerminalText[] {
   const lines: TerminalText[] = [];
-  lines.push(
-    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
-    line`read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
-  );
   if (result.chain !== null) {
     const last = result.chain.path.length - 1;
     result.chain.path.forEach((member, i) => {
@@ -66,6 +61,21 @@ function printSummary(
     if (f.code === 'MISSING_ISSUER' || f.code === 'ROOT_MISSING')
       lines.push(line`    (give the file that holds it as one more input of certs chain)`);
   }
+  return lines;
+}
+
+/** The human summary, on stderr: stdout carries only the PEM. */
+function printSummary(
+  io: Io,
+  result: AssembledCertificates,
+  options: { auto: boolean; outFile: string | undefined },
+): void {
+  const lines: TerminalText[] = [];
+  lines.push(
+    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
+    line`read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
+    ...assemblyLines(io, result),
+  );
   const count = `${String(result.certificates.length)} certificate${result.certificates.length === 1 ? '' : 's'}`;
   if (!result.ok && result.written === null) {
     lines.push(

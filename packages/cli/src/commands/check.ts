@@ -1,7 +1,8 @@
 /** `certs check`: is this endpoint certificate right for my cluster, offline and live? */
-import type { CheckFinding, CheckReport, RunCheckResult } from '@certkit/core';
+import type { CheckFinding, CheckReport, LiveReport, RunCheckResult } from '@certkit/core';
 import { defineCommand } from '../command.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { endpointRunOptions, runWithProgress, withEndpointOptions } from '../endpoint-run.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import {
   checkClusterOption,
   maxInputFrom,
@@ -118,12 +119,32 @@ function mark(f: CheckFinding, tty: boolean): TerminalText {
   return paint('info', 'dim', tty);
 }
 
-function counts(result: RunCheckResult): { errors: number; warnings: number } {
+/** Findings by severity; an endpoint that could not be checked counts as an error. */
+function counts(result: RunCheckResult): { errors: number; warnings: number; unreachable: number } {
   const all = result.reports.flatMap((r) => r.findings);
+  const unreachable = result.tally?.failed ?? 0;
   return {
-    errors: all.filter((f) => f.severity === 'error').length,
+    errors: all.filter((f) => f.severity === 'error').length + unreachable,
     warnings: all.filter((f) => f.severity === 'warning').length,
+    unreachable,
   };
+}
+
+/** The live line of an endpoint's section: versions accepted, and PING with the identity. */
+function liveLine(live: LiveReport): TerminalText {
+  const accepted = live.versions.filter((v) => v.accepted).map((v) => v.version);
+  const ping =
+    live.ping === undefined
+      ? ''
+      : `; PING with client identity: ${live.ping.accepted ? `accepted (${live.ping.reply ?? ''})` : `refused (${live.ping.error ?? ''})`}`;
+  const address = live.address;
+  const at =
+    address === undefined ||
+    live.endpoint.endsWith(`@${address}`) ||
+    live.endpoint.startsWith(`${address}:`)
+      ? ''
+      : ` (${address})`;
+  return line`endpoint ${live.endpoint}${at}: TLS versions accepted ${accepted.join(', ') || 'none'}${ping}`;
 }
 
 /**
@@ -136,11 +157,11 @@ function counts(result: RunCheckResult): { errors: number; warnings: number } {
  */
 export const check = defineCommand({
   command: 'check [files..]',
-  describe: 'check endpoint certificates (files and/or a live endpoint) for a cluster',
+  describe: 'check endpoint certificates (files and/or live endpoints) for a cluster',
   builder: (y) =>
-    withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key'))
+    withEndpointOptions(withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key')))
       .usage(
-        "certs check --cluster C [FILE…] [--port N…] [--endpoint HOST:PORT [--sni NAME]] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain a live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU). A file is checked for redis-<port>.C of each --port (default 12000); a live endpoint for the name its clients dial: its HOST, or --sni.",
+        "certs check --cluster C [FILE…] [--port N…] [--endpoint HOST:PORT…] [--endpoints FILE] [--sni NAME] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain each live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU). A file is checked for redis-<port>.C of each --port (default 12000); a live endpoint for the name its clients dial: its HOST, or --sni. Endpoints (--endpoint, repeatable, and --endpoints FILE) are probed many at once (--concurrency, default 16), one section each; one that cannot be reached is an error. Ctrl-C stops at once and prints what was done.",
       )
       .positional('files', {
         type: 'string',
@@ -164,8 +185,12 @@ export const check = defineCommand({
       })
       .option('endpoint', {
         type: 'string',
+        array: true,
+        // One value a flag: `--endpoint a:1 file.pem` leaves the file a file.
+        nargs: 1,
         requiresArg: true,
-        describe: 'live endpoint HOST:PORT to fetch and probe; its chain is checked for HOST',
+        describe:
+          'live endpoint HOST:PORT to fetch and probe (repeatable); its chain is checked for HOST',
       })
       .option('sni', {
         type: 'string',
@@ -240,6 +265,10 @@ export const check = defineCommand({
       'also try a client identity with PING',
     ],
     [
+      'certs check --cluster redislabs.com --endpoints fleet.txt --ca ca.pem',
+      'every endpoint of a list, concurrently, one section each',
+    ],
+    [
       'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
       'several files, warnings for client disagreements, JSON',
     ],
@@ -251,18 +280,33 @@ export const check = defineCommand({
   rules: [
     {
       when: { option: 'sni' },
-      needs: [{ option: 'endpoint' }],
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
       why: 'it is the name sent to a live endpoint',
     },
     {
       when: { option: 'timeout' },
-      needs: [{ option: 'endpoint' }],
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
       why: 'it bounds the connections to a live endpoint',
     },
     {
       when: { option: 'min-tls' },
-      needs: [{ option: 'endpoint' }],
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
       why: 'the TLS versions are probed on a live endpoint',
+    },
+    {
+      when: { option: 'resolve' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it pins the addresses of live endpoints',
+    },
+    {
+      when: { option: 'all-addresses', value: true },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it reaches every address of live endpoints',
+    },
+    {
+      when: { option: 'concurrency' },
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
+      why: 'it bounds how many live endpoints are probed at once',
     },
     {
       when: { option: 'client-cert' },
@@ -276,7 +320,7 @@ export const check = defineCommand({
     },
     {
       when: { option: 'client-cert' },
-      needs: [{ option: 'endpoint' }],
+      needs: [{ option: 'endpoint' }, { option: 'endpoints' }],
       why: 'the client identity is tried on a live endpoint',
     },
     {
@@ -292,65 +336,98 @@ export const check = defineCommand({
     const given = args['min-tls'] ?? '1.2';
     const minTls = `TLSv${given === '1.0' ? '1' : given}` as const;
     const timeoutMs = timeoutFrom(args);
-    const result = await core.runCheck({
-      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      cluster: args.cluster,
-      files: args.files ?? [],
-      ...(args.port === undefined ? {} : { ports: args.port }),
-      profile: args.profile,
-      internal: args.internal,
-      warnDays: args['warn-days'],
-      minTls,
-      ...(args.endpoint === undefined ? {} : { endpoint: args.endpoint }),
-      ...(args.sni === undefined ? {} : { sni: args.sni }),
-      ...(args.ca === undefined ? {} : { caFile: args.ca }),
-      ...(args.key === undefined ? {} : { keyFile: args.key }),
-      ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
-      ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
-      ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
-    });
-    const { errors, warnings } = counts(result);
+    const result = await runWithProgress(io, 'checking', ({ signal, onProgress }) =>
+      core.runCheck({
+        ...endpointRunOptions(args),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        cluster: args.cluster,
+        files: args.files ?? [],
+        ...(args.port === undefined ? {} : { ports: args.port }),
+        profile: args.profile,
+        internal: args.internal,
+        warnDays: args['warn-days'],
+        minTls,
+        endpoints: args.endpoint ?? [],
+        signal,
+        onProgress,
+        ...(args.sni === undefined ? {} : { sni: args.sni }),
+        ...(args.ca === undefined ? {} : { caFile: args.ca }),
+        ...(args.key === undefined ? {} : { keyFile: args.key }),
+        ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
+        ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
+        ...(args['passphrase-file'] === undefined
+          ? {}
+          : { passphraseFile: args['passphrase-file'] }),
+      }),
+    );
+    const { errors, warnings, unreachable } = counts(result);
     const failed = errors > 0 || (args.strict && warnings > 0);
+    const interrupted = result.tally?.interrupted === true;
+    const code = interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FINDINGS : EXIT_OK;
     if (args.json) {
-      printJson(io, { ...result, ok: !failed, strict: args.strict, summary: { errors, warnings } });
-      return failed ? EXIT_FINDINGS : EXIT_OK;
-    }
-    const context = {
-      live: result.live !== undefined,
-      key: args.key !== undefined,
-      identity: args['client-cert'] !== undefined,
-      ca: args.ca !== undefined,
-    };
-    const out = [line`cluster ${result.cluster}, profile ${result.profile}`];
-    for (const [i, report] of result.reports.entries()) {
-      // The key belongs to the first chain (or to the endpoint's when there are no files).
-      out.push(
-        ...reportLines(io, report, {
-          ...context,
-          key: context.key && i === 0,
-          live: context.live && report.source === result.live?.endpoint,
-          identity: context.identity && report.source === result.live?.endpoint,
-        }),
-      );
-    }
-    if (result.live !== undefined) {
-      const { live } = result;
-      const accepted = live.versions.filter((v) => v.accepted).map((v) => v.version);
-      const ping =
-        live.ping === undefined
-          ? ''
-          : `; PING with client identity: ${live.ping.accepted ? `accepted (${live.ping.reply ?? ''})` : `refused (${live.ping.error ?? ''})`}`;
-      out.push(
-        line`endpoint ${live.endpoint}: TLS versions accepted ${accepted.join(', ') || 'none'}${ping}`,
-      );
+      printJson(io, {
+        ...result,
+        ok: !failed && !interrupted,
+        strict: args.strict,
+        summary: {
+          errors,
+          warnings,
+          ...(result.tally === undefined ? {} : { endpoints: result.tally }),
+        },
+      });
+      return code;
     }
     const tty = io.stdoutIsTty;
+    const context = {
+      live: false,
+      key: args.key !== undefined,
+      identity: false,
+      ca: args.ca !== undefined,
+    };
+    const files = args.files?.length ?? 0;
+    const out = [line`cluster ${result.cluster}, profile ${result.profile}`];
+    // The files' reports come first, in order; the key belongs to the first chain.
+    for (const [i, report] of result.reports.slice(0, files).entries()) {
+      out.push(...reportLines(io, report, { ...context, key: context.key && i === 0 }));
+    }
+    // Then one section per endpoint; without files the key is checked on every endpoint.
+    for (const endpoint of result.endpoints ?? []) {
+      if (!endpoint.ok) {
+        const at =
+          endpoint.address === undefined || endpoint.address === endpoint.host
+            ? ''
+            : ` (${endpoint.address})`;
+        out.push(
+          line`${paint(endpoint.endpoint, 'bold', tty)}${at}`,
+          line`  ${paint('fail', 'red', tty)}  reachable: ${endpoint.failure.reason}`,
+        );
+        continue;
+      }
+      const live = endpoint.value;
+      const report = result.reports.find((r) => r.source === live.endpoint);
+      if (report !== undefined) {
+        out.push(
+          ...reportLines(io, report, {
+            ...context,
+            key: context.key && files === 0,
+            live: true,
+            identity: args['client-cert'] !== undefined,
+          }),
+        );
+      }
+      out.push(liveLine(live));
+    }
     const verdict = failed ? paint('FAIL', 'red', tty) : paint('OK', 'green', tty);
+    const tally = result.tally;
+    const endpoints =
+      tally === undefined
+        ? ''
+        : `; ${String(tally.total)} endpoint${tally.total === 1 ? '' : 's'}: ${String(tally.succeeded)} checked, ${String(unreachable)} unreachable${tally.notStarted > 0 ? `, ${String(tally.notStarted)} not started` : ''}`;
     out.push(
-      line`${verdict}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${args.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}`,
+      line`${interrupted ? 'interrupted: ' : ''}${verdict}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${endpoints}${args.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}`,
     );
     printLines(io, 'stdout', out);
-    return failed ? EXIT_FINDINGS : EXIT_OK;
+    return code;
   },
 });

@@ -1,8 +1,9 @@
 /** `certs expiry`: days left for every certificate; exit 1 when any needs renewal (cron, monitoring). */
-import type { ExpiryReport } from '@certkit/core';
 import { defineCommand } from '../command.js';
-import { EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom } from '../options.js';
+import type { ExpiryTargetsReport } from '@certkit/core';
+import { endpointRunOptions, runWithProgress, withEndpointOptions } from '../endpoint-run.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { maxInputFrom, timeoutFrom, withTimeout } from '../options.js';
 import { line, paint, printJson, printLines, UsageError } from '../output.js';
 import type { Io, TerminalText } from '../output.js';
 import { escapeControlCharacters } from '@certkit/core/display';
@@ -14,7 +15,7 @@ interface Row {
   readonly cells: readonly string[];
 }
 
-function rowsOf(report: ExpiryReport): Row[] {
+function rowsOf(report: ExpiryTargetsReport): Row[] {
   const rows: Row[] = report.certificates.map((c) => ({
     status: c.expired ? 'EXPIRED' : c.needsRenewal ? 'RENEW' : 'ok',
     colour: c.expired ? 'red' : c.needsRenewal ? 'yellow' : 'green',
@@ -28,7 +29,9 @@ function rowsOf(report: ExpiryReport): Row[] {
     ],
   }));
   for (const u of report.unreadable) {
-    rows.push({ status: 'UNREADABLE', colour: 'red', cells: ['-', '-', u.source, u.message] });
+    // An endpoint that gave no chain: FAILED, as fetch and check say it.
+    const status = u.sourceKind === 'endpoint' ? 'FAILED' : 'UNREADABLE';
+    rows.push({ status, colour: 'red', cells: ['-', '-', u.source, u.message] });
   }
   return rows;
 }
@@ -37,7 +40,7 @@ function rowsOf(report: ExpiryReport): Row[] {
  * The table, columns aligned on the width each cell has once escaped (a control character shows
  * as `\x1b`, four columns). Status first, so that `grep -v '^ok'` keeps what needs attention.
  */
-function tableLines(io: Io, report: ExpiryReport): TerminalText[] {
+function tableLines(io: Io, report: ExpiryTargetsReport): TerminalText[] {
   const rows = rowsOf(report);
   const width = (text: string): number => escapeControlCharacters(text).length;
   const columns = (row: Row): string[] => [row.status, ...row.cells];
@@ -61,14 +64,21 @@ function tableLines(io: Io, report: ExpiryReport): TerminalText[] {
   return out;
 }
 
-function summary(report: ExpiryReport): TerminalText {
+function summary(report: ExpiryTargetsReport): TerminalText {
   const count = report.certificates.length;
-  const unreadable = new Set(report.unreadable.map((u) => u.source)).size;
+  const unreadable = new Set(
+    report.unreadable.filter((u) => u.sourceKind !== 'endpoint').map((u) => u.source),
+  ).size;
   const due =
     report.renewalCount === 0
       ? `${String(count)} certificate${count === 1 ? '' : 's'}, none needs renewal`
       : `${String(report.renewalCount)} of ${String(count)} need${report.renewalCount === 1 ? 's' : ''} renewal`;
-  return line`${due}${unreadable === 0 ? '' : `; ${String(unreadable)} input${unreadable === 1 ? '' : 's'} could not be read`}`;
+  const { tally } = report;
+  const endpoints =
+    tally === null
+      ? ''
+      : `; ${tally.interrupted ? 'interrupted: ' : ''}${String(tally.total)} endpoint${tally.total === 1 ? '' : 's'}: ${String(tally.succeeded)} fetched, ${String(tally.failed)} failed${tally.notStarted > 0 ? `, ${String(tally.notStarted)} not started` : ''}`;
+  return line`${due}${unreadable === 0 ? '' : `; ${String(unreadable)} input${unreadable === 1 ? '' : 's'} could not be read`}${endpoints}`;
 }
 
 /** The first three of `items` and how many more, for a one-line message. */
@@ -77,25 +87,32 @@ function listed(items: readonly string[]): string {
   return items.length > 3 ? `${shown} and ${String(items.length - 3)} more` : shown;
 }
 
-/** Exit 2 when an input could not be read (after the full report), else 1 when one is due. */
-function exitCodeOf(report: ExpiryReport): number {
-  if (report.unreadable.length > 0 || report.certificates.length === 0) return EXIT_CANNOT_RUN;
-  return report.renewalCount > 0 ? EXIT_FINDINGS : EXIT_OK;
+/**
+ * 130 when interrupted; 2 when a file or folder could not be read (after the full report) or
+ * nothing held a certificate; else 1 when one is due or an endpoint failed (a row, as in fetch and
+ * check); else 0.
+ */
+function exitCodeOf(report: ExpiryTargetsReport): number {
+  if (report.tally?.interrupted === true) return EXIT_INTERRUPTED;
+  const endpointFailed = report.endpoints.some((e) => !e.ok);
+  if (report.unreadable.some((u) => u.sourceKind !== 'endpoint')) return EXIT_CANNOT_RUN;
+  if (report.certificates.length === 0 && !endpointFailed) return EXIT_CANNOT_RUN;
+  return report.renewalCount > 0 || endpointFailed ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export const expiry = defineCommand({
-  command: 'expiry <inputs..>',
-  describe: 'list certificates (files, folders) with days left; exit 1 when any needs renewal',
+  command: 'expiry [inputs..]',
+  describe:
+    'list certificates (files, folders, live endpoints) with days left; exit 1 when any needs renewal',
   builder: (y) =>
-    y
+    withEndpointOptions(withTimeout(y))
       .usage(
-        'certs expiry FILE|FOLDER… [-r] [--within 30d|10%] [--format text|json|prometheus]\n\nLists every certificate of every file, and of every file of every folder (-r: and its sub-folders; names starting with a dot are left out), soonest expiry first, with the days it has left. Keys, requests and other blocks are skipped with a note on stderr, and so are files of a folder that hold no PEM. An input that cannot be read is a row of its own; the rest is still reported. --within 30d (days left, the default) or --within 10% (share of the lifetime left) is the renewal window. --format prometheus writes node_exporter textfile-collector metrics: certkit_certificate_expiry_timestamp_seconds (notAfter, Unix seconds) per certificate, certkit_expiry_input_unreadable per unreadable input. Exit 2 when any input could not be read (or none held a certificate), else 1 when any certificate needs renewal, else 0.',
+        'certs expiry FILE|FOLDER|HOST:PORT… [--endpoints FILE] [-r] [--within 30d|10%] [--format text|json|prometheus]\n\nLists every certificate of every file, of every file of every folder (-r: and its sub-folders; names starting with a dot are left out), and of the chain every endpoint presents (an input that looks like HOST:PORT is an endpoint: write ./NAME for such a file; endpoints are fetched many at once, --concurrency, default 16), soonest expiry first, with the days it has left. Keys, requests and other blocks are skipped with a note on stderr, and so are files of a folder that hold no PEM. An input that cannot be read is a row of its own; the rest is still reported. --within 30d (days left, the default) or --within 10% (share of the lifetime left) is the renewal window. --format prometheus writes node_exporter textfile-collector metrics: certkit_certificate_expiry_timestamp_seconds (notAfter, Unix seconds) per certificate, certkit_expiry_input_unreadable per unreadable input. An endpoint that cannot be reached is a FAILED row. Exit 2 when a file or folder could not be read (or nothing held a certificate), else 1 when any certificate needs renewal or an endpoint failed, else 0.',
       )
       .positional('inputs', {
         type: 'string',
         array: true,
-        demandOption: true,
-        describe: 'certificate files or folders; - reads standard input',
+        describe: 'certificate files or folders (- reads standard input), or endpoints HOST:PORT',
       })
       .option('recursive', {
         alias: 'r',
@@ -114,6 +131,11 @@ export const expiry = defineCommand({
         default: 'text' as const,
         describe: 'text (a table), json (one document) or prometheus (textfile-collector metrics)',
       })
+      .option('sni', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'SNI name to send to endpoints (default: the host)',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -128,6 +150,11 @@ export const expiry = defineCommand({
       'metrics for node_exporter (from cron; mv makes the update atomic)',
     ],
     ['certs expiry --json servercerts.pem', 'machine-readable, for monitoring'],
+    [
+      'certs expiry redis-12000.cluster.example.com:12000 --all-addresses',
+      'what every node of the cluster presents',
+    ],
+    ['certs expiry --endpoints fleet.txt --json', 'a fleet, machine-readable'],
   ],
   run: async (args, io) => {
     // Not an option rule: with --json the refusal itself is a JSON document.
@@ -137,18 +164,28 @@ export const expiry = defineCommand({
     const format = args.json ? 'json' : args.format;
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    const report = await core.checkExpiryFiles(args.inputs, {
-      within: args.within,
-      recursive: args.recursive,
-      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
-    });
+    const timeoutMs = timeoutFrom(args);
+    const inputs = args.inputs ?? [];
+    const report = await runWithProgress(io, 'fetching', ({ signal, onProgress }) =>
+      core.checkExpiryTargets(inputs, {
+        ...endpointRunOptions(args),
+        within: args.within,
+        recursive: args.recursive,
+        signal,
+        onProgress,
+        ...(args.sni === undefined ? {} : { servername: args.sni }),
+        ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      }),
+    );
     const code = exitCodeOf(report);
     // No certificate at all is one line naming the inputs and what was found there instead.
     const none =
       report.certificates.length === 0 && report.unreadable.length === 0
-        ? `no certificate in ${listed(args.inputs)}${report.notes.length === 0 ? '' : `: ${listed(report.notes.map((n) => n.message))}`}`
+        ? `no certificate in ${listed(inputs)}${report.notes.length === 0 ? '' : `: ${listed(report.notes.map((n) => n.message))}`}`
         : undefined;
-    const [first] = report.unreadable;
+    // An endpoint that failed is a finding row (exit 1), not an error of the run.
+    const first = report.unreadable.find((u) => u.sourceKind !== 'endpoint');
     if (format === 'json') {
       printJson(io, {
         ...report,

@@ -62,7 +62,7 @@ export const stunnel = defineCommand({
   builder: (y) =>
     withPassphraseFile(y, 'of an encrypted --key (lint: of the key the configuration names)')
       .usage(
-        'certs stunnel --cert FILE --key FILE --cafile FILE --connect HOST:PORT [options]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\ncerts stunnel test FILE [--timeout SECONDS] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults: client = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name), sni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths. Every value is checked against its type and bound (paths up to PATH_MAX without control characters, DNS names or IP addresses, ports 1-65535) before anything is written. The files are checked first (readable, certificate matches key); nothing is written otherwise. The configuration logs to a file next to it (output = redislabs.log; --log FILE for another).\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently (a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing or old sslVersionMin, no verification, unreadable files, a certificate that does not match its key, an expired client certificate, and (unless --no-probe) a CAfile that does not validate the endpoint or a name that does not match, when the endpoint is reachable. The probe presents no client certificate; --ping also presents the one the file names and sends PING, as stunnel would. A key, certificate or DER file given as FILE is refused (exit 2). An encrypted key is a warning: stunnel would ask for its passphrase on a terminal, and under systemd stop there. Exit 1 on any error finding.\n\n`test` runs stunnel in the foreground on FILE (a temporary copy that logs to a file of its own and writes no pid file; FILE and its log are not touched), sends RESP PING through the first service’s accept address, prints PONG or the stunnel log lines that explain the refusal (e.g. Rejected by CERT at depth=1), and stops stunnel by its pid. Exit 0 on a reply, 1 when the tunnel gave none (stunnel refused the configuration, or the connection), 2 when the test cannot run (no stunnel, not a configuration, the accept address in use).',
+        'certs stunnel --cert FILE --key FILE --cafile FILE --connect HOST:PORT [options]\ncerts stunnel lint FILE [--no-probe | --ping] [--json]\ncerts stunnel test FILE [--timeout SECONDS] [--json]\n\nWrites the stunnel client configuration of the Redis documentation with safe defaults: client = yes, verifyChain = yes, checkHost = <endpoint host> (verify = 2 alone checks no name), sni, sslVersionMin = TLSv1.2 (stunnel defaults to TLSv1), delay = yes, absolute paths. --connect may be given again for failover endpoints (connect lines tried in order, failover = prio), the host of each endpoint a checkHost (or checkIP) line unless --check-host names the one name all present. Every value is checked against its type and bound (paths up to PATH_MAX without control characters, DNS names or IP addresses, ports 1-65535) before anything is written. The files are checked first (readable, certificate matches key); nothing is written otherwise. The configuration logs to a file next to it (output = redislabs.log; --log FILE for another).\n\n`lint` reads the file exactly as stunnel 5 does and reports: lines stunnel reads differently (a lone CR, a line over 16,383 bytes, a NUL byte), include, verify without checkHost, a missing or old sslVersionMin, no verification, unreadable files, a certificate that does not match its key, an expired client certificate, and (unless --no-probe) a CAfile that does not validate an endpoint or a name that does not match, for every connect line whose endpoint is reachable. The probe presents no client certificate; --ping also presents the one the file names and sends PING, as stunnel would. A key, certificate or DER file given as FILE is refused (exit 2). An encrypted key is a warning: stunnel would ask for its passphrase on a terminal, and under systemd stop there. Exit 1 on any error finding.\n\n`test` runs stunnel in the foreground on FILE (a temporary copy that logs to a file of its own and writes no pid file; FILE and its log are not touched), sends RESP PING through the first service’s accept address, prints PONG or the stunnel log lines that explain the refusal (e.g. Rejected by CERT at depth=1), and stops stunnel by its pid. Exit 0 on a reply, 1 when the tunnel gave none (stunnel refused the configuration, or the connection), 2 when the test cannot run (no stunnel, not a configuration, the accept address in use).',
       )
       .positional('action', {
         choices: ['lint', 'test'] as const,
@@ -86,7 +86,11 @@ export const stunnel = defineCommand({
       })
       .option('connect', {
         type: 'string',
-        describe: 'database endpoint HOST:PORT',
+        array: true,
+        // One endpoint a flag: the lint FILE after it stays a file.
+        nargs: 1,
+        describe:
+          'database endpoint HOST:PORT (repeatable: failover endpoints, tried in order, each name checked)',
         requiresArg: true,
       })
       .option('accept', {
@@ -152,6 +156,10 @@ export const stunnel = defineCommand({
     [
       'certs stunnel --cert cert.pem --key keyclient.pem --cafile ca.pem --connect 10.0.0.5:12000 --check-host redis-12000.cluster.example.com -o /etc/stunnel/redis.conf',
       'connect by address, check the name',
+    ],
+    [
+      'certs stunnel --cert cert.pem --key keyclient.pem --cafile ca.pem --connect 10.0.0.5:12000 --connect 10.0.0.6:12000 --check-host redis-12000.cluster.example.com',
+      'two nodes: the second when the first does not answer',
     ],
     ['certs stunnel lint /etc/stunnel/redislabs.conf', 'judge an existing configuration'],
     ['certs stunnel lint redislabs.conf --no-probe --json', 'offline, machine-readable'],
@@ -234,7 +242,7 @@ export const stunnel = defineCommand({
       cert: args.cert ?? '',
       key: args.key ?? '',
       cafile: args.cafile ?? '',
-      connect: args.connect ?? '',
+      connect: args.connect ?? [],
       ...(args.accept === undefined ? {} : { accept: args.accept }),
       ...(args.service === undefined ? {} : { service: args.service }),
       foreground: args.foreground ?? false,

@@ -15,10 +15,10 @@ import { shownText, stunnelOptionKey } from '../x509/stunnel-syntax.js';
 import { fileFindings } from './stunnel-files.js';
 import type { StunnelFiles } from './stunnel-files.js';
 import { optionFindings } from './stunnel-options.js';
-import { probeFindings, probeTarget } from './stunnel-probe.js';
+import { probeFindings, probeTargets } from './stunnel-probe.js';
 import type { StunnelProbeResult, StunnelProbeTarget } from './stunnel-probe.js';
 import { readStunnelConfig, STUNNEL_MAX_SERVICES, stunnelServices } from './stunnel-service.js';
-import type { StunnelFinding, StunnelService } from './stunnel-service.js';
+import type { StunnelFinding } from './stunnel-service.js';
 
 /** Most findings listed in one report (one more says how many were left out). */
 export const STUNNEL_MAX_FINDINGS = 1_000;
@@ -47,11 +47,12 @@ export interface StunnelInMemoryLintOptions {
    */
   readonly files?: StunnelFiles;
   /**
-   * What probing each service's endpoint found, keyed by service name. A service with a result
-   * (and readable files) has its endpoint judged: the chain validated with its CAfile, the name
-   * matched with checkHost/checkIP, the PING judged when one was tried.
+   * What probing each service's endpoint found, keyed by service name: one result, or one per
+   * `connect` line in order (failover targets). A service with a result (and readable files) has
+   * its endpoint judged: the chain validated with its CAfile, the name matched with
+   * checkHost/checkIP, the PING judged when one was tried.
    */
-  readonly probes?: ReadonlyMap<string, StunnelProbeResult>;
+  readonly probes?: ReadonlyMap<string, StunnelProbeResult | readonly StunnelProbeResult[]>;
   /** The time certificates are judged at (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;
   /**
@@ -67,17 +68,32 @@ export interface StunnelJudgeOptions extends Omit<StunnelInMemoryLintOptions, 'p
   /** Judge the endpoints: their address, and the results {@link StunnelJudgeOptions.probeOf} gives. */
   readonly probe: boolean;
   /**
-   * The probe result of one service, if it has one (workflows/stunnel.ts looks it up by the
-   * service's position, {@link lintStunnelConfigInMemory} by its name).
+   * The probe result of one endpoint of a service, if it has one (workflows/stunnel.ts looks it
+   * up by the service's and the connect line's positions, {@link lintStunnelConfigInMemory} by
+   * the service's name and the line's position).
    */
-  readonly probeOf?: (service: StunnelService) => StunnelProbeResult | undefined;
+  readonly probeOf?: (target: StunnelProbeTarget) => StunnelProbeResult | undefined;
 }
 
 /** A judged configuration: the report, and the endpoints a probe should reach. */
 export interface StunnelJudgement {
   readonly report: StunnelLintReport;
-  /** The services whose endpoint is judged when probed, with where they connect. */
+  /** The endpoints judged when probed (every connect line of each service), with where they are. */
   readonly probeTargets: readonly StunnelProbeTarget[];
+}
+
+/** One result for every connect line of a service, or one per line. */
+function resultAt(
+  found: StunnelProbeResult | readonly StunnelProbeResult[] | undefined,
+  index: number,
+): StunnelProbeResult | undefined {
+  return isResultList(found) ? found[index] : found;
+}
+
+function isResultList(
+  found: StunnelProbeResult | readonly StunnelProbeResult[] | undefined,
+): found is readonly StunnelProbeResult[] {
+  return Array.isArray(found);
 }
 
 /**
@@ -108,7 +124,11 @@ export function lintStunnelConfigInMemory(
   return judgeStunnelConfig(readStunnelConfig(input, source), source, {
     ...rest,
     probe: probes !== undefined,
-    ...(probes === undefined ? {} : { probeOf: (service) => probes.get(service.name) }),
+    ...(probes === undefined
+      ? {}
+      : {
+          probeOf: (target) => resultAt(probes.get(target.service.name), target.index),
+        }),
   }).report;
 }
 
@@ -149,7 +169,7 @@ export function judgeStunnelConfig(
     });
   }
   const services = stunnelServices(parsed);
-  const probeTargets: StunnelProbeTarget[] = [];
+  const targets: StunnelProbeTarget[] = [];
   for (const service of services) {
     optionFindings(service);
     if (options.checkFiles !== false) fileFindings(service, files, now, options.passphrase);
@@ -162,11 +182,10 @@ export function judgeStunnelConfig(
         (f) => f.code !== 'STUNNEL_FILE_UNREADABLE' && f.code !== 'STUNNEL_FILE_INVALID',
       )
     ) {
-      const target = probeTarget(service);
-      if (target !== undefined) {
-        probeTargets.push(target);
-        const result = options.probeOf?.(service);
-        if (result !== undefined) probeFindings(service, result, files, now);
+      for (const target of probeTargets(service)) {
+        targets.push(target);
+        const result = options.probeOf?.(target);
+        if (result !== undefined) probeFindings(target, result, files, now);
       }
     }
     findings.push(...service.findings);
@@ -197,6 +216,6 @@ export function judgeStunnelConfig(
       services: services.map((s) => s.name),
       findings: listed,
     },
-    probeTargets,
+    probeTargets: targets,
   };
 }

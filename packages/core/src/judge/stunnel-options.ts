@@ -53,8 +53,7 @@ export function optionFindings(service: StunnelService): void {
       'client = yes is missing: stunnel would act as a TLS server, not connect to Redis',
     );
   }
-  for (const name of ['accept', 'connect']) {
-    const option = get(name);
+  for (const option of [get('accept'), ...service.getAll('connect')]) {
     if (option !== undefined && splitAddress(option.value).host.startsWith('[')) {
       add(
         'STUNNEL_BAD_ADDRESS',
@@ -99,13 +98,18 @@ export function optionFindings(service: StunnelService): void {
     }
   }
   if (connect !== undefined && get('delay') === undefined) {
-    const host = splitAddress(connect.value).host;
-    if (host.length > 0 && !host.startsWith('[') && ipVersion(host) === 0) {
+    // One finding for the first endpoint given by name (every connect line is resolved alike).
+    const named = service.getAll('connect').find((option) => {
+      const host = splitAddress(option.value).host;
+      return host.length > 0 && !host.startsWith('[') && ipVersion(host) === 0;
+    });
+    if (named !== undefined) {
+      const host = splitAddress(named.value).host;
       add(
         'STUNNEL_NO_DELAY',
         'info',
         `delay = yes is missing: stunnel resolves ${shownText(host)} once at start-up; database endpoints move between nodes with DNS`,
-        connect.line,
+        named.line,
       );
     }
   }

@@ -9,6 +9,7 @@ import { isCertkitError } from '../errors.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { ipVersion } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
+import type { StunnelOption } from '../x509/stunnel-syntax.js';
 import { escapedText, shownText, stunnelOptionKey, stunnelPort } from '../x509/stunnel-syntax.js';
 import { validatePath } from './path.js';
 import { fileBytes } from './stunnel-files.js';
@@ -46,43 +47,63 @@ export type StunnelProbeResult =
 /** Where a service connects, as stunnel would: what a probe of it connects to. */
 export interface StunnelProbeTarget {
   readonly service: StunnelService;
+  /** The `connect` line. */
+  readonly connect: StunnelOption;
+  /** Its position among the service's `connect` lines (failover targets), from 0. */
+  readonly index: number;
   readonly host: string;
   readonly port: number;
-  /** SNI: `sni`, else a checkHost name (never an address). */
+  /** SNI: `sni`, else the first checkHost name (never an address). */
   readonly servername?: string;
 }
 
 /**
- * The endpoint a service connects to: HOST:PORT split at the last colon, a bare PORT being
- * localhost; undefined after recording STUNNEL_BAD_ADDRESS for a port that is not one.
+ * The endpoints a service connects to, one per `connect` line (several are failover targets,
+ * each of which must pass the same checks): HOST:PORT split at the last colon, a bare PORT being
+ * localhost. A line whose port is not one is left out, after recording STUNNEL_BAD_ADDRESS.
  */
-export function probeTarget(service: StunnelService): StunnelProbeTarget | undefined {
-  const connect = service.get('connect');
-  if (connect === undefined) return undefined;
-  const address = splitAddress(connect.value);
-  let port: number;
-  try {
-    port = stunnelPort('connect port', address.port);
-  } catch (error) {
-    if (!isCertkitError(error)) throw error;
-    service.add(
-      'STUNNEL_BAD_ADDRESS',
-      'error',
-      `connect: ${escapedText(error.message, Infinity)}`,
-      connect.line,
-    );
-    return undefined;
-  }
-  const name = service.get('checkHost') ?? service.get('checkIP');
+export function probeTargets(service: StunnelService): StunnelProbeTarget[] {
+  const name = service.getAll('checkHost')[0];
   const servername =
     service.get('sni')?.value ??
     (name !== undefined && ipVersion(name.value) === 0 ? name.value : undefined);
-  return {
-    service,
-    host: address.host.length === 0 ? 'localhost' : address.host,
-    port,
-    ...(servername === undefined ? {} : { servername }),
-  };
+  const targets: StunnelProbeTarget[] = [];
+  service.getAll('connect').forEach((connect, index) => {
+    const address = splitAddress(connect.value);
+    let port: number;
+    try {
+      port = stunnelPort('connect port', address.port);
+    } catch (error) {
+      if (!isCertkitError(error)) throw error;
+      service.add(
+        'STUNNEL_BAD_ADDRESS',
+        'error',
+        `connect: ${escapedText(error.message, Infinity)}`,
+        connect.line,
+      );
+      return;
+    }
+    targets.push({
+      service,
+      connect,
+      index,
+      host: address.host.length === 0 ? 'localhost' : address.host,
+      port,
+      ...(servername === undefined ? {} : { servername }),
+    });
+  });
+  return targets;
+}
+
+/** Whether a leaf passes the service's name checks: any checkHost line, else any checkIP line. */
+function nameMatches(leaf: Certificate, names: readonly StunnelOption[]): boolean {
+  // stunnel's checkHost/checkIP are OpenSSL's X509_check_host/_ip: Node exposes the same calls.
+  const native = new X509Certificate(leaf.der);
+  return names.some((name) =>
+    stunnelOptionKey(name.name) === 'checkip'
+      ? native.checkIP(name.value) !== undefined
+      : native.checkHost(name.value) !== undefined,
+  );
 }
 
 /**
@@ -96,21 +117,21 @@ export function probeAnchors(service: StunnelService, files: StunnelFiles): Cert
 }
 
 /**
- * Records the findings of a probe of the service's endpoint.
+ * Records the findings of a probe of one of the service's endpoints.
  *
  * @throws {@link CertkitError} when CAfile was not read or holds no certificates (files not
  * checked before)
  */
 export function probeFindings(
-  service: StunnelService,
+  target: StunnelProbeTarget,
   result: StunnelProbeResult,
   files: StunnelFiles,
   now: Date,
 ): void {
-  const { get, add } = service;
-  const connect = get('connect');
+  const { service, connect } = target;
+  const { get, getAll, add } = service;
   const cafile = get('CAfile');
-  if (connect === undefined || cafile === undefined) return;
+  if (cafile === undefined) return;
   const endpoint = shownText(connect.value);
   if ('unreachable' in result) {
     add(
@@ -139,40 +160,38 @@ export function probeFindings(
       cafile.line,
     );
   }
-  const name = get('checkHost') ?? get('checkIP');
-  if (name !== undefined) {
-    // stunnel's checkHost/checkIP are OpenSSL's X509_check_host/_ip: Node exposes the same calls.
-    const native = new X509Certificate(leaf.der);
-    const matched =
-      stunnelOptionKey(name.name) === 'checkip'
-        ? native.checkIP(name.value)
-        : native.checkHost(name.value);
-    if (matched === undefined) {
-      add(
-        'STUNNEL_ENDPOINT_NAME_MISMATCH',
-        'error',
-        `${endpoint} presents a certificate for ${shownText([...leaf.info.subjectAltNames.dns, ...leaf.info.subjectAltNames.ip].join(', ') || leaf.info.subject)}, which ${name.name} = ${shownText(name.value)} does not match`,
-        name.line,
-      );
-    }
+  // stunnel accepts a certificate that matches any checkHost line (stunnel(8)); checkIP lines
+  // count only when there is no checkHost.
+  const hostNames = getAll('checkHost');
+  const names = hostNames.length > 0 ? hostNames : getAll('checkIP');
+  const [first] = names;
+  if (first !== undefined && !nameMatches(leaf, names)) {
+    const wanted = names.map((n) => `${n.name} = ${shownText(n.value)}`).join(', ');
+    add(
+      'STUNNEL_ENDPOINT_NAME_MISMATCH',
+      'error',
+      `${endpoint} presents a certificate for ${shownText([...leaf.info.subjectAltNames.dns, ...leaf.info.subjectAltNames.ip].join(', ') || leaf.info.subject)}, which ${wanted} does not match`,
+      first.line,
+    );
   }
-  pingFindings(service, result.ping, endpoint);
+  pingFindings(service, result.ping, endpoint, connect.line);
 }
 
 function pingFindings(
   service: StunnelService,
   ping: StunnelPing | StunnelUnreachable | undefined,
   endpoint: string,
+  connectLine: number,
 ): void {
   if (ping === undefined) return;
   const { get, add } = service;
-  const line = (get('cert') ?? get('connect'))?.line;
+  const line = get('cert')?.line ?? connectLine;
   if ('unreachable' in ping) {
     add(
       'STUNNEL_ENDPOINT_UNREACHABLE',
       'info',
       `${endpoint} was not pinged: ${escapedText(ping.unreachable, Infinity)}`,
-      get('connect')?.line,
+      connectLine,
     );
     return;
   }

@@ -104,6 +104,11 @@ export interface StunnelService {
   readonly line: number;
   /** The option that takes effect: the service's last, else the global section's last. */
   readonly get: (name: string) => StunnelOption | undefined;
+  /**
+   * Every line of an option stunnel takes many times (`connect`, `checkHost`, `checkIP`): the
+   * service's, else the global section's, in file order.
+   */
+  readonly getAll: (name: string) => readonly StunnelOption[];
   /** Records a finding; messages start with `[name]`. */
   readonly add: AddFinding;
   readonly findings: StunnelFinding[];
@@ -116,12 +121,19 @@ function lastOfEach(options: readonly StunnelOption[]): Map<string, StunnelOptio
   return last;
 }
 
+/** Every option of one name, keyed as stunnel matches names, in file order. */
+function allOf(options: readonly StunnelOption[], name: string): StunnelOption[] {
+  const key = stunnelOptionKey(name);
+  return options.filter((option) => stunnelOptionKey(option.name) === key);
+}
+
 /**
  * The services of a parsed configuration, at most {@link STUNNEL_MAX_SERVICES}. Service-level
  * options in the global section are defaults for every service (stunnel(8)).
  */
 export function stunnelServices(parsed: ParsedStunnelConfig): StunnelService[] {
-  const globalOptions = lastOfEach(parsed.sections[0]?.options ?? []);
+  const globalSection = parsed.sections[0]?.options ?? [];
+  const globalOptions = lastOfEach(globalSection);
   return parsed.sections.slice(1, STUNNEL_MAX_SERVICES + 1).map((section, index) => {
     const name = section.name ?? '';
     const own = lastOfEach(section.options);
@@ -133,6 +145,10 @@ export function stunnelServices(parsed: ParsedStunnelConfig): StunnelService[] {
       get: (option) => {
         const key = stunnelOptionKey(option);
         return own.get(key) ?? globalOptions.get(key);
+      },
+      getAll: (option) => {
+        const mine = allOf(section.options, option);
+        return mine.length > 0 ? mine : allOf(globalSection, option);
       },
       add: (code, severity, message, line = section.line) => {
         findings.push({

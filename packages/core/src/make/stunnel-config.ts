@@ -25,6 +25,47 @@ import {
 export const STUNNEL_SERVICE_NAME = 'redislabs';
 /** Default local address: where applications connect in plain text (loopback only). */
 export const STUNNEL_DEFAULT_ACCEPT = '127.0.0.1:6379';
+/** Most `connect` lines written in one service: failover targets are the nodes of a cluster. */
+export const STUNNEL_MAX_CONNECTS = 32;
+
+/**
+ * The `connect` endpoints and the name checks that cover every one of them: the given
+ * `checkHost` (one name all endpoints' certificates carry), else each endpoint's own host, as
+ * `checkHost` (names) or `checkIP` (addresses) lines. stunnel accepts a certificate matching any
+ * of the lines of a kind (stunnel(8), checkHost/checkIP), and takes names and addresses as
+ * different checks, so a mix of the two is refused: a check name must then be given.
+ */
+function endpointsAndChecks(options: StunnelConfigOptions): {
+  connects: readonly string[];
+  checks: readonly { kind: 'dns' | 'ip'; host: string }[];
+} {
+  const given = typeof options.connect === 'string' ? [options.connect] : options.connect;
+  if (given.length === 0) {
+    throw new CertkitError('INVALID_OPTION', 'connect: give at least one endpoint HOST:PORT');
+  }
+  if (given.length > STUNNEL_MAX_CONNECTS) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `connect: ${String(given.length)} endpoints; a service takes at most ${String(STUNNEL_MAX_CONNECTS)}`,
+    );
+  }
+  const endpoints = given.map((value) => stunnelEndpoint('connect', value));
+  const connects = [...new Set(endpoints.map((e) => e.text))];
+  if (options.checkHost !== undefined) {
+    return { connects, checks: [stunnelHost('checkHost', options.checkHost)] };
+  }
+  const checks: { kind: 'dns' | 'ip'; host: string }[] = [];
+  for (const { host } of endpoints) {
+    if (!checks.some((c) => c.host === host.host)) checks.push(host);
+  }
+  if (new Set(checks.map((c) => c.kind)).size > 1) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'connect: the endpoints mix host names and IP addresses, which stunnel checks apart (checkHost, checkIP); give the name every endpoint presents as checkHost',
+    );
+  }
+  return { connects, checks };
+}
 
 /** Options of {@link renderStunnelConfig}. Paths are written as given: make them absolute. */
 export interface StunnelConfigOptions {
@@ -34,15 +75,21 @@ export interface StunnelConfigOptions {
   readonly key: string;
   /** Trusted server certificates (servercerts.pem, or a `certs chain` bundle). */
   readonly cafile: string;
-  /** The database endpoint, `HOST:PORT`. */
-  readonly connect: string;
+  /**
+   * The database endpoint, `HOST:PORT`; or several, written as failover `connect` lines tried in
+   * order (at most {@link STUNNEL_MAX_CONNECTS}).
+   */
+  readonly connect: string | readonly string[];
   /** Local plain-text address, default {@link STUNNEL_DEFAULT_ACCEPT}. */
   readonly accept?: string;
   /** Service section name, default {@link STUNNEL_SERVICE_NAME}. */
   readonly service?: string;
-  /** Name the server certificate must match; default: the host of `connect` (checkIP for addresses). */
+  /**
+   * Name the server certificate must match; default: the host of each `connect` endpoint
+   * (checkIP for addresses), one line each.
+   */
   readonly checkHost?: string;
-  /** SNI name to send; default: the checked host name. */
+  /** SNI name to send; default: the (first) checked host name. */
   readonly sni?: string;
   /** Run in the foreground without a pid file (systemd, containers, tests). */
   readonly foreground?: boolean;
@@ -85,20 +132,15 @@ function assertLineLengths(lines: readonly string[]): void {
  * ```
  */
 export function renderStunnelConfig(options: StunnelConfigOptions): string {
-  const connect = stunnelEndpoint('connect', options.connect);
+  const { connects, checks } = endpointsAndChecks(options);
   const accept = stunnelAddress('accept', options.accept ?? STUNNEL_DEFAULT_ACCEPT);
   const service = stunnelServiceName(options.service ?? STUNNEL_SERVICE_NAME);
-  const checked =
-    options.checkHost === undefined ? connect.host : stunnelHost('checkHost', options.checkHost);
-  const nameCheck =
-    checked.kind === 'dns' ? `checkHost = ${checked.host}` : `checkIP = ${checked.host}`;
+  const nameChecks = checks.map((checked) =>
+    checked.kind === 'dns' ? `checkHost = ${checked.host}` : `checkIP = ${checked.host}`,
+  );
+  const firstName = checks.find((c) => c.kind === 'dns')?.host;
   // RFC 6066 section 3: SNI carries host names only.
-  const sni =
-    options.sni === undefined
-      ? checked.kind === 'dns'
-        ? checked.host
-        : undefined
-      : stunnelDnsName('sni', options.sni);
+  const sni = options.sni === undefined ? firstName : stunnelDnsName('sni', options.sni);
   const lines = [
     '; stunnel client configuration for a TLS-secured Redis database, written by certs.',
     `; Applications connect to ${accept.text} in plain text; stunnel adds TLS and the client certificate.`,
@@ -115,12 +157,15 @@ export function renderStunnelConfig(options: StunnelConfigOptions): string {
     `[${service}]`,
     'client = yes',
     `accept = ${accept.text}`,
-    `connect = ${connect.text}`,
+    ...connects.map((text) => `connect = ${text}`),
+    // Several endpoints: tried in order, the next when one does not answer (delay = yes below
+    // implies it too; said here so that no one reads them as round-robin).
+    ...(connects.length > 1 ? ['failover = prio'] : []),
     `cert = ${stunnelPath('cert', options.cert)}`,
     `key = ${stunnelPath('key', options.key)}`,
     `CAfile = ${stunnelPath('CAfile', options.cafile)}`,
     'verifyChain = yes',
-    nameCheck,
+    ...nameChecks,
     ...(sni === undefined ? [] : [`sni = ${sni}`]),
     `sslVersionMin = ${STUNNEL_MIN_TLS_VERSION}`,
     '; resolve the endpoint on each connection: database endpoints move between nodes with DNS',

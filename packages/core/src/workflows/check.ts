@@ -4,26 +4,33 @@
  */
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
-import {
-  fetchPresentedChain,
-  parseEndpoint,
-  pingWithIdentity,
-  probeTlsVersions,
-} from '../io/tls.js';
-import type { PingResult, TlsVersionResult } from '../io/tls.js';
+import { connectionFailureOf, pingWithIdentity, probeTlsVersions } from '../io/tls.js';
+import type { PingResult, TlsClientIdentity, TlsVersionResult } from '../io/tls.js';
 import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate, endpointNames } from '../judge/endpoint.js';
-import type { CheckReport } from '../judge/endpoint.js';
+import type { CheckOptions, CheckReport } from '../judge/endpoint.js';
 import type { CheckProfile } from '../judge/endpoint-findings.js';
+import { endpointsOk } from '../judge/endpoints.js';
+import type {
+  EndpointFailureInfo,
+  EndpointOutcome,
+  EndpointRef,
+  EndpointTally,
+} from '../judge/endpoints.js';
 import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
 import type { TlsVersion } from '../defaults.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
 import type { Certificate } from '../x509/pkix.js';
 import { passphraseFrom, readLimit } from './common.js';
+import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
+import type { EndpointPlan, EndpointRunOptions, EndpointTarget } from './endpoints.js';
 
-/** Options of {@link runCheck}: what `certs check` takes, as files and an endpoint. */
-export interface RunCheckOptions {
+/**
+ * Options of {@link runCheck}: what `certs check` takes, as files and live endpoints (`endpoint`,
+ * `endpoints` and `endpointsFile` together, probed `concurrency` at a time).
+ */
+export interface RunCheckOptions extends EndpointRunOptions {
   readonly cluster: string;
   /** Certificate files, each one chain (leaf first). */
   readonly files?: readonly string[];
@@ -33,11 +40,11 @@ export interface RunCheckOptions {
    */
   readonly ports?: readonly number[];
   /**
-   * A live endpoint, `HOST:PORT`: its chain is checked for the name its clients connect to (the
-   * host, or `sni`), its internal name for its port.
+   * A live endpoint, `HOST:PORT` (checked first, before `endpoints`): its chain is checked for the
+   * name its clients connect to (the host, or `sni`), its internal name for its port.
    */
   readonly endpoint?: string;
-  /** SNI name for the endpoint, and the name its certificate is checked for; default the host. */
+  /** SNI name for every endpoint, and the name its certificate is checked for; default its host. */
   readonly sni?: string;
   /** CA file(s) to validate chains against. */
   readonly caFile?: string;
@@ -52,19 +59,18 @@ export interface RunCheckOptions {
   /** Lowest TLS version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
   readonly now?: Date | number;
-  /** Per connection, milliseconds. */
-  readonly timeoutMs?: number;
-  /** Largest input file read; default `DEFAULT_MAX_INPUT_BYTES`. */
-  readonly maxInputBytes?: number;
   /** Passphrase of an encrypted `keyFile` or `clientKeyFile` (ignored for a plain key). */
   readonly passphrase?: string;
   /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
   readonly passphraseFile?: string;
 }
 
-/** What was learnt from the live endpoint. */
+/** What was learnt from a live endpoint. */
 export interface LiveReport {
+  /** `HOST:PORT`, with `@ADDRESS` when an address was chosen for the host: the report's `source`. */
   readonly endpoint: string;
+  /** The address that answered, when known. */
+  readonly address?: string;
   readonly servername?: string;
   /** Negotiated version of the chain fetch. */
   readonly protocol: string | null;
@@ -76,15 +82,25 @@ export interface LiveReport {
   readonly ping?: PingResult;
 }
 
+/** One live endpoint of {@link runCheck}: what was learnt from it, or why nothing was. */
+export type EndpointCheck = EndpointOutcome<LiveReport>;
+
 /** The outcome of {@link runCheck}. */
 export interface RunCheckResult {
-  /** No report has an error finding. */
+  /** No report has an error finding and every endpoint answered. */
   readonly ok: boolean;
   readonly cluster: string;
   readonly profile: CheckProfile;
-  /** One per file, then one for the endpoint. */
+  /** One per file, then one per endpoint that answered (its `source` is the live `endpoint`). */
   readonly reports: readonly CheckReport[];
+  /** The first endpoint's live report, when it answered. */
   readonly live?: LiveReport;
+  /** Every live endpoint started, in order, with its live report or why it failed. */
+  readonly endpoints?: readonly EndpointCheck[];
+  /** Endpoints never started: the run was interrupted first. */
+  readonly notStarted?: readonly EndpointRef[];
+  /** How the live endpoints went. */
+  readonly tally?: EndpointTally;
 }
 
 /**
@@ -102,7 +118,11 @@ export interface RunCheckResult {
  */
 export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult> {
   const files = options.files ?? [];
-  if (files.length === 0 && options.endpoint === undefined) {
+  const live =
+    options.endpoint !== undefined ||
+    (options.endpoints?.length ?? 0) > 0 ||
+    options.endpointsFile !== undefined;
+  if (files.length === 0 && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
       'give certificate files, an endpoint (--endpoint HOST:PORT), or both',
@@ -114,7 +134,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
       'give the client certificate and the client key together',
     );
   }
-  if (options.clientCertFile !== undefined && options.endpoint === undefined) {
+  if (options.clientCertFile !== undefined && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
       'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
@@ -127,7 +147,6 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     );
   }
   const minTls = checkMinTls(options.minTls);
-  const endpoint = options.endpoint === undefined ? undefined : parseEndpoint(options.endpoint);
   const profile = options.profile ?? 'strict';
   const internal = options.internal === true || profile === 'redis-enterprise';
   // Cluster, ports, host: every name is built (and refused) before any file or network work.
@@ -136,11 +155,6 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     ...(options.ports === undefined ? {} : { ports: options.ports }),
     internal,
   });
-  const liveNames =
-    endpoint === undefined
-      ? undefined
-      : { host: options.sni ?? endpoint.host, ports: [endpoint.port] };
-  if (liveNames !== undefined) endpointNames({ cluster: options.cluster, internal, ...liveNames });
   // The clock is checked before any file is read.
   const now = options.now === undefined ? undefined : resolveNow(options.now);
   const read = (path: string): Promise<Uint8Array> =>
@@ -148,6 +162,19 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
   const withPassphrase = passphrase === undefined ? {} : { passphrase };
   // Read every input before any network work: bad input fails fast and alone (exit 2).
+  const plan = live
+    ? await planEndpoints({
+        ...options,
+        endpoints: [
+          ...(options.endpoint === undefined ? [] : [options.endpoint]),
+          ...(options.endpoints ?? []),
+        ],
+      })
+    : undefined;
+  // Each endpoint is checked for the name its clients dial: refused here, before any connection.
+  for (const endpoint of plan?.endpoints ?? []) {
+    endpointNames({ cluster: options.cluster, internal, ...liveNamesOf(endpoint, options.sni) });
+  }
   const chains: { source: string; certificates: Certificate[] }[] = [];
   for (const file of files) {
     chains.push({ source: file, certificates: parseCertificates(await read(file), file) });
@@ -163,7 +190,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   // An encrypted key that cannot be opened is input the check cannot run on (exit 2), not a
   // finding: parse it here, before any network work, so the error names the file.
   if (key !== undefined) parsePrivateKey(key.bytes, key.source, withPassphrase);
-  let identity: { certificatePem: string; privateKeyPem: string } | undefined;
+  let identity: TlsClientIdentity | undefined;
   if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
     const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
     const clientKey = await read(options.clientKeyFile);
@@ -194,52 +221,137 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
       ...(i === 0 && key !== undefined ? { key } : {}),
     }),
   );
-  let live: LiveReport | undefined;
-  if (endpoint !== undefined && liveNames !== undefined) {
-    const probe = {
-      ...(options.sni === undefined ? {} : { servername: options.sni }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    };
-    const presented = await fetchPresentedChain(endpoint.host, endpoint.port, probe);
-    const versions = await probeTlsVersions(endpoint.host, endpoint.port, probe);
-    const ping =
-      identity === undefined
-        ? undefined
-        : await pingWithIdentity(endpoint.host, endpoint.port, {
-            ...probe,
-            clientIdentity: identity,
-          });
-    const source = `${endpoint.host}:${String(endpoint.port)}`;
-    reports.push(
-      checkLiveEndpoint({
-        ...base,
-        ...liveNames,
-        certificates: presented.certificates,
-        source,
-        ...(chains.length === 0 && key !== undefined ? { key } : {}),
-        versions,
-        minTls,
-        ...(ping === undefined ? {} : { ping }),
-        ...(options.clientCertFile === undefined
-          ? {}
-          : { clientCertificateSource: options.clientCertFile }),
-      }),
-    );
-    live = {
-      endpoint: source,
-      ...(presented.servername === undefined ? {} : { servername: presented.servername }),
-      protocol: presented.protocol,
-      ...(presented.error === undefined ? {} : { error: presented.error }),
-      versions,
-      minTls,
-      ...(ping === undefined ? {} : { ping }),
+  if (plan === undefined) {
+    return {
+      ok: reports.every((r) => r.ok),
+      cluster: checkCluster(options.cluster),
+      profile,
+      reports,
     };
   }
+  // Without files, the key belongs to the endpoints' certificate (one cluster, one proxy key).
+  const context: LiveContext = {
+    plan,
+    base: { ...base, ...(chains.length === 0 && key !== undefined ? { key } : {}) },
+    minTls,
+    ...(options.sni === undefined ? {} : { sni: options.sni }),
+    ...(identity === undefined ? {} : { identity }),
+    ...(options.clientCertFile === undefined
+      ? {}
+      : { clientCertificateSource: options.clientCertFile }),
+  };
+  const run = await runEndpoints<LiveCheck>(plan, options, (target, signal) =>
+    checkTarget(target, context, signal),
+  );
+  const endpoints: EndpointCheck[] = run.outcomes.map((outcome) => {
+    if (!outcome.ok) return outcome;
+    reports.push(outcome.value.report);
+    return { ...outcome, value: outcome.value.live };
+  });
+  const first = endpoints[0];
   return {
-    ok: reports.every((r) => r.ok),
+    ok: reports.every((r) => r.ok) && endpointsOk(run.tally),
     cluster: checkCluster(options.cluster),
     profile,
     reports,
-    ...(live === undefined ? {} : { live }),
+    ...(first?.ok === true ? { live: first.value } : {}),
+    endpoints,
+    notStarted: run.notStarted,
+    tally: run.tally,
   };
+}
+
+/**
+ * The names a live endpoint is checked for: the host its clients dial (or the SNI name sent), and
+ * its port for the internal name `redis-<port>.internal.C`.
+ */
+function liveNamesOf(
+  endpoint: { readonly host: string; readonly port: number },
+  sni: string | undefined,
+): { host: string; ports: number[] } {
+  return { host: sni ?? endpoint.host, ports: [endpoint.port] };
+}
+
+/** What every endpoint of one check shares. */
+interface LiveContext {
+  readonly plan: EndpointPlan;
+  readonly base: Omit<CheckOptions, 'certificates' | 'source'>;
+  readonly minTls: TlsVersion;
+  readonly sni?: string;
+  readonly identity?: TlsClientIdentity;
+  readonly clientCertificateSource?: string;
+}
+
+/** One endpoint's report and live results. */
+interface LiveCheck {
+  readonly report: CheckReport;
+  readonly live: LiveReport;
+}
+
+/** Why a probe after the chain fetch failed (the endpoint went away meanwhile, or Ctrl-C). */
+function probeFailure(error: CertkitError): EndpointFailureInfo {
+  return error.cause instanceof Error
+    ? connectionFailureOf(error.cause)
+    : { code: 'CONNECTION_FAILED', reason: error.message };
+}
+
+/**
+ * Fetches one endpoint's chain, probes its TLS versions and, with a client identity, sends PING,
+ * all at the address that answered the fetch (a name resolving to several nodes is judged on
+ * one node); then judges it all (judge/live.ts).
+ */
+async function checkTarget(
+  target: EndpointTarget,
+  context: LiveContext,
+  signal: AbortSignal,
+): Promise<EndpointOutcome<LiveCheck>> {
+  const probe = {
+    timeoutMs: context.plan.timeoutMs,
+    signal,
+    ...(context.sni === undefined ? {} : { servername: context.sni }),
+  };
+  const fetched = await fetchTarget(target, probe);
+  const { addresses: _addresses, unresolved: _unresolved, ...ref } = target;
+  const where = fetched.address === undefined ? ref : { ...ref, address: fetched.address };
+  if (!fetched.ok) return { ...where, ok: false, failure: fetched.failure };
+  const presented = fetched.chain;
+  const at = { ...probe, ...(fetched.address === undefined ? {} : { address: fetched.address }) };
+  let versions: TlsVersionResult[];
+  let ping: PingResult | undefined;
+  try {
+    versions = await probeTlsVersions(target.host, target.port, at);
+    ping =
+      context.identity === undefined
+        ? undefined
+        : await pingWithIdentity(target.host, target.port, {
+            ...at,
+            clientIdentity: context.identity,
+          });
+  } catch (error) {
+    if (!(error instanceof CertkitError)) throw error;
+    return { ...where, ok: false, failure: probeFailure(error) };
+  }
+  const report = checkLiveEndpoint({
+    ...context.base,
+    ...liveNamesOf(target, context.sni),
+    certificates: presented.certificates,
+    source: fetched.source,
+    versions,
+    minTls: context.minTls,
+    ...(ping === undefined ? {} : { ping }),
+    ...(context.clientCertificateSource === undefined
+      ? {}
+      : { clientCertificateSource: context.clientCertificateSource }),
+  });
+  const live: LiveReport = {
+    endpoint: fetched.source,
+    ...(fetched.address === undefined ? {} : { address: fetched.address }),
+    ...(presented.servername === undefined ? {} : { servername: presented.servername }),
+    protocol: presented.protocol,
+    ...(presented.error === undefined ? {} : { error: presented.error }),
+    versions,
+    minTls: context.minTls,
+    ...(ping === undefined ? {} : { ping }),
+  };
+  return { ...where, ok: true, value: { report, live } };
 }

@@ -8,7 +8,7 @@ import { CertkitError, isCertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
 import { isFolder, listFolderFiles } from '../io/folders.js';
 import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';
-import type { ExpiryInput, ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
+import type { ExpiryInput, ExpiryNote, ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
 import { readLimit } from './common.js';
 
 /** Options of {@link checkExpiryFiles}. */
@@ -42,9 +42,25 @@ export async function checkExpiryFiles(
   }
   // Parse the window first: a typo fails before any file is read.
   const window = renewalWindowOf(options.within);
+  const { inputs, notes } = await readExpiryInputs(paths, options);
+  const report = checkExpiry(inputs, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    within: window,
+  });
+  return { ...report, notes: [...notes, ...report.notes] };
+}
+
+/**
+ * Reads each file named and each file of each folder named (see {@link checkExpiryFiles}): the
+ * inputs of {@link checkExpiry}, and notes on the files of folders left out.
+ */
+export async function readExpiryInputs(
+  paths: readonly string[],
+  options: Pick<ExpiryFilesOptions, 'recursive' | 'maxInputBytes'>,
+): Promise<{ inputs: ExpiryInput[]; notes: ExpiryNote[] }> {
   const limit = readLimit(options.maxInputBytes);
   const inputs: ExpiryInput[] = [];
-  const folderNotes: { source: string; message: string }[] = [];
+  const notes: ExpiryNote[] = [];
   const seen = new Set<string>();
   const read = async (path: string, origin: 'named' | 'listed'): Promise<void> => {
     const key = resolve(path);
@@ -65,15 +81,11 @@ export async function checkExpiryFiles(
     const listing = await listFolderFiles(path, { recursive: options.recursive === true });
     for (const file of listing.files) await read(file, 'listed');
     for (const { path: skipped, reason } of listing.skipped) {
-      folderNotes.push({ source: skipped, message: `${skipped}: ${reason}` });
+      notes.push({ source: skipped, message: `${skipped}: ${reason}` });
     }
     for (const { path: folder, error } of listing.unreadable) {
       inputs.push({ source: folder, error: { code: error.code, message: error.message } });
     }
   }
-  const report = checkExpiry(inputs, {
-    ...(options.now === undefined ? {} : { now: options.now }),
-    within: window,
-  });
-  return { ...report, notes: [...folderNotes, ...report.notes] };
+  return { inputs, notes };
 }

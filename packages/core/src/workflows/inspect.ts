@@ -5,12 +5,11 @@
  */
 import { CertkitError, isCertkitError } from '../errors.js';
 import { readInputFile } from '../io/files.js';
-import { fetchPresentedChain, parseEndpoint } from '../io/tls.js';
-import type { Endpoint } from '../io/tls.js';
+import { endpointTarget } from '../io/endpoints.js';
+import type { Endpoint } from '../io/endpoints.js';
+import { fetchPresentedChain } from '../io/tls.js';
 import { inspectInputs } from '../judge/inspect.js';
 import type { InspectInput, InspectOptions, InspectReport } from '../judge/inspect.js';
-import { isDnsName } from '../x509/dns-name.js';
-import { parseIpAddress } from '../x509/ip.js';
 import { passphraseFrom, readLimit } from './common.js';
 
 /** Options of {@link inspectFiles}. */
@@ -23,18 +22,6 @@ export interface InspectFilesOptions extends InspectOptions {
   readonly timeoutMs?: number;
 }
 
-/** The endpoint an input names, when it is `HOST:PORT` with a DNS name or an IP address. */
-function endpointOf(input: string): Endpoint | undefined {
-  try {
-    const endpoint = parseEndpoint(input);
-    return parseIpAddress(endpoint.host) !== null || isDnsName(endpoint.host)
-      ? endpoint
-      : undefined;
-  } catch {
-    return undefined; // not HOST:PORT: a file name
-  }
-}
-
 /** An input as bytes, as the chain its endpoint presents (no such file, and `HOST:PORT`), or an error. */
 async function readOrFetch(path: string, options: InspectFilesOptions): Promise<InspectInput> {
   let endpoint: Endpoint | undefined;
@@ -42,7 +29,7 @@ async function readOrFetch(path: string, options: InspectFilesOptions): Promise<
     return { source: path, bytes: await readInputFile(path, readLimit(options.maxInputBytes)) };
   } catch (error) {
     if (!isCertkitError(error)) throw error;
-    endpoint = error.code === 'FILE_NOT_FOUND' ? endpointOf(path) : undefined;
+    endpoint = error.code === 'FILE_NOT_FOUND' ? endpointTarget(path) : undefined;
     if (endpoint === undefined) {
       return { source: path, error: { code: error.code, message: error.message } };
     }

@@ -107,10 +107,13 @@ export async function lintStunnelConfig(
   };
   const judged = judgeStunnelConfig(parsed, source, judge);
   if (!probe || judged.probeTargets.length === 0) return judged.report;
-  const results = new Map<number, StunnelProbeResult>();
+  // Every connect line of every service (failover targets each pass the same checks).
+  const results = new Map<string, StunnelProbeResult>();
+  const key = (target: StunnelProbeTarget): string =>
+    `${String(target.service.index)}:${String(target.index)}`;
   for (const target of judged.probeTargets) {
     results.set(
-      target.service.index,
+      key(target),
       await probeEndpoint(target, files, ping, {
         timeoutMs: options.probeTimeoutMs ?? STUNNEL_PROBE_TIMEOUT_MS,
         ...(passphrase === undefined ? {} : { passphrase }),
@@ -119,7 +122,7 @@ export async function lintStunnelConfig(
   }
   return judgeStunnelConfig(parsed, source, {
     ...judge,
-    probeOf: (service) => results.get(service.index),
+    probeOf: (target) => results.get(key(target)),
   }).report;
 }
 
