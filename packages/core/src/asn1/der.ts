@@ -30,6 +30,7 @@ export const TAG = {
   ia5String: 22,
   utcTime: 23,
   generalizedTime: 24,
+  bmpString: 30,
 } as const;
 
 /**
