@@ -13,7 +13,8 @@ import {
   extensionViews,
   subjectAltNames,
 } from '../x509/extensions.js';
-import { OID, formatIp } from '../x509/pkix.js';
+import { OID } from '../asn1/oids.js';
+import { formatIp } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
 import type { Add, PathPurpose } from './path-common.js';
 

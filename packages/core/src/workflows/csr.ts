@@ -9,7 +9,7 @@ import {
 import type { WriteOptions } from '../io/files.js';
 import { createCertificateRequest } from '../make/csr.js';
 import type { CertificateRequestOptions } from '../make/csr.js';
-import type { CertificationRequestInfo } from '../x509/pkix.js';
+import type { CertificationRequestInfo } from '../x509/structures.js';
 
 /** Default request file name, next to `PROXY_KEY_FILE`-style key names. */
 export const CSR_FILE = 'proxy.csr';

@@ -16,8 +16,8 @@ import { octetString, oid, sequence, smallInteger } from '../asn1/der-writer.js'
 import { CertkitError } from '../errors.js';
 import { derSignedObjectKind } from './input-hints.js';
 import { PRIVATE_KEY_LABELS, describeLabel, encodePem, parsePemBlocks } from './pem.js';
-import { describePublicKey } from './pkix.js';
-import type { KeyInfo } from './pkix.js';
+import { describePublicKey } from './public-key.js';
+import type { KeyInfo } from './public-key.js';
 
 const scrypt = promisify(
   (
