@@ -10,20 +10,18 @@ import type { KeyObject } from 'node:crypto';
 import * as asn1js from '../../packages/core/node_modules/asn1js/build/index.js';
 import * as pkijs from '../../packages/core/node_modules/pkijs/build/index.js';
 import {
-  describePublicKey,
   EKU_NAMES,
   EXTENSION_NAMES,
-  formatIp,
-  formatName,
   KEY_USAGE_NAMES,
   NAME_SHORT,
   SIGNATURE_NAMES,
-} from '../../packages/core/src/x509/pkix.js';
-import type {
-  CertificateInfo,
-  KeyUsageName,
-  NameAttribute,
-} from '../../packages/core/src/x509/pkix.js';
+} from '../../packages/core/src/asn1/oids.js';
+import { formatIp } from '../../packages/core/src/x509/ip.js';
+import { formatName } from '../../packages/core/src/x509/names.js';
+import { describePublicKey } from '../../packages/core/src/x509/public-key.js';
+import type { CertificateInfo } from '../../packages/core/src/x509/pkix.js';
+import type { KeyUsageName } from '../../packages/core/src/asn1/oids.js';
+import type { NameAttribute } from '../../packages/core/src/x509/names.js';
 
 /** What pkijs reads of a certificate: the info and the raw parts core keeps. */
 export interface ReferenceReading {

@@ -13,16 +13,18 @@ export { MAX_OID_BYTES } from './asn1/der.js';
 export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES } from './asn1/der-bounds.js';
 export type { PemBlock } from './x509/pem.js';
 
-export { formatName, KEY_USAGE_NAMES, parseCertificate } from './x509/pkix.js';
+export { parseCertificate } from './x509/pkix.js';
+export { KEY_USAGE_NAMES } from './asn1/oids.js';
+export { formatName } from './x509/names.js';
 export type {
   Certificate,
   CertificateInfo,
   CertificateSource,
   ExtensionInfo,
-  KeyInfo,
-  KeyUsageName,
-  NameAttribute,
 } from './x509/pkix.js';
+export type { KeyUsageName } from './asn1/oids.js';
+export type { NameAttribute } from './x509/names.js';
+export type { KeyInfo } from './x509/public-key.js';
 
 export {
   EC_CURVES,
@@ -112,7 +114,7 @@ export {
 } from './workflows/csr.js';
 export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
 export { parseCertificationRequest } from './x509/structures.js';
-export type { CertificationRequestInfo } from './x509/pkix.js';
+export type { CertificationRequestInfo } from './x509/structures.js';
 
 export {
   assertCanWrite,

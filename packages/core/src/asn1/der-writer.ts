@@ -1,9 +1,16 @@
 /**
- * The DER writer (ITU-T X.690): elements with single-byte identifiers, enough to build the
- * certificate `gen-client` signs without loading a schema library (der.ts says why).
+ * The DER writer (ITU-T X.690), the only one in certkit: elements with single-byte identifiers,
+ * enough for the certificates and CSRs certkit signs, encrypted PKCS#8 keys and PKCS#12 stores,
+ * without loading a schema library (der.ts says why). Every function returns the whole encoded
+ * element; constructed elements take their children already encoded.
  */
 import { DerError, TAG } from './der.js';
-function lengthOctets(length: number): number[] {
+
+/** The definite-length octets of X.690 section 8.1.3 (short form below 128, else long form). */
+export function lengthOctets(length: number): number[] {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new DerError(`cannot encode the length ${String(length)}`);
+  }
   if (length < 0x80) return [length];
   const bytes: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
@@ -21,9 +28,9 @@ export function sequence(...items: readonly Uint8Array[]): Uint8Array {
   return encode(0x30, ...items);
 }
 
-/** SET of already encoded elements (one element: no DER sorting needed). */
+/** SET OF already encoded elements, in the order DER requires (X.690 section 11.6: sorted). */
 export function set(...items: readonly Uint8Array[]): Uint8Array {
-  return encode(0x31, ...items);
+  return encode(0x31, ...[...items].sort((a, b) => Buffer.compare(a, b)));
 }
 
 /** `[number]` EXPLICIT around an encoded element. */
@@ -85,6 +92,16 @@ export function namedBits(bits: readonly number[]): Uint8Array {
   const bytes = new Uint8Array((last >> 3) + 1);
   for (const bit of bits) bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) | (0x80 >> (bit & 7));
   return encode(0x03, Buffer.from([7 - (last & 7)]), bytes);
+}
+
+/** The contents of a BMPString (X.680 section 41): UTF-16, big-endian. */
+export function bmpBytes(text: string): Buffer {
+  return Buffer.from(text, 'utf16le').swap16();
+}
+
+/** A BMPString. */
+export function bmpString(text: string): Uint8Array {
+  return encode(TAG.bmpString, bmpBytes(text));
 }
 
 /** A string of the given universal type (UTF8String 12, PrintableString 19, IA5String 22). */

@@ -4,7 +4,7 @@
  * fields of a certificate (`parseCertificate`, thousands at a time in a trust bundle) and
  * building the one certificate `gen-client` signs. Neither needs a schema library: pkijs'
  * schema matching cost ~3 ms a certificate, and loading `@peculiar/x509` and pkijs costs more
- * than a whole `gen-client --key` run may (bench/RESULTS.md, issue 7). Structures with many
+ * than a whole `gen-client --key` run may (bench/RESULTS.md). Structures with many
  * optional parts (path validation's name constraints, CRLs, CSRs) stay with pkijs.
  *
  * Reading accepts definite lengths only (X.509 is DER; indefinite lengths are BER) and reports
@@ -30,12 +30,13 @@ export const TAG = {
   ia5String: 22,
   utcTime: 23,
   generalizedTime: 24,
+  bmpString: 30,
 } as const;
 
 /**
  * One decoded element: its identifier and where its contents and whole encoding lie in the
  * data. Views are made when asked for: reading a certificate touches ~60 elements, and 5,000
- * certificates' worth of Buffer views was most of the garbage of a bundle read (issue 7).
+ * certificates' worth of Buffer views was most of the garbage of a bundle read.
  */
 export class DerElement {
   constructor(

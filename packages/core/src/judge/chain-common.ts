@@ -2,7 +2,8 @@
  * What the chain and trust-bundle judges share: the chain finding codes, how a finding names
  * its certificate, validity findings, de-duplication, and the self-signed and CA tests.
  */
-import { namesEqual, signatureVerifies } from '../x509/pkix.js';
+import { namesEqual } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import { capRepeatedFindings, certificateRef, describeCertificate } from './finding.js';
 import type { Finding, Severity } from './finding.js';

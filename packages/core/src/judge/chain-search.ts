@@ -3,7 +3,8 @@
  * near-linear), the repeats left out before the search, every maximal path from a leaf, and the
  * order that picks the best one.
  */
-import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
+import { internals, namesEqual } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import { describe, finding, isSelfSigned, push } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';

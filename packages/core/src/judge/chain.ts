@@ -11,7 +11,8 @@
  * silently returns a partial chain, and none of them dedupes.
  */
 import { CertkitError } from '../errors.js';
-import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
+import { internals, namesEqual } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import {
   capChainFindings,

@@ -16,7 +16,8 @@
  */
 import { subjectAltNames } from '../x509/extensions.js';
 import { ipVersion } from '../x509/ip.js';
-import { internals, readNameRdns } from '../x509/pkix.js';
+import { readNameRdns } from '../x509/names.js';
+import { internals } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
 import type { ClientStack, ClientVerdict, PresentedNames } from './client-names.js';
 import { canonicalIp, isAlnum } from './client-names.js';

@@ -5,7 +5,8 @@
  */
 import { ref } from './endpoint-findings.js';
 import type { CheckFinding } from './endpoint-findings.js';
-import { namesEqual, signatureVerifies } from '../x509/pkix.js';
+import { namesEqual } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 
 const RE_SUFFIXES = ['', '*.', 'internal.', '*.internal.'] as const;

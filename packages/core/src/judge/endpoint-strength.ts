@@ -3,7 +3,8 @@
  */
 import { ref } from './endpoint-findings.js';
 import type { CheckFinding } from './endpoint-findings.js';
-import { internals, signatureVerifies } from '../x509/pkix.js';
+import { internals } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 
 /** Smallest RSA modulus accepted (NIST SP 800-131A Rev. 2: 2048 bits). */

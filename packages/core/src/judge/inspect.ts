@@ -11,12 +11,15 @@ import { CertkitError, isCertkitError } from '../errors.js';
 import { PRIVATE_KEY_LABELS, describeLabel, parsePemBlocks } from '../x509/pem.js';
 import type { PemBlock } from '../x509/pem.js';
 import { looksLikePkcs12, readPkcs12 } from '../x509/pkcs12-read.js';
-import { describePublicKey, fingerprintSha256, internals, parseCertificate } from '../x509/pkix.js';
+import { fingerprintSha256, internals, parseCertificate } from '../x509/pkix.js';
 import type { Certificate } from '../x509/pkix.js';
+import { describePublicKey } from '../x509/public-key.js';
 import { readCertificationRequest } from '../x509/structures.js';
 import { resolveNow } from '../clock.js';
 import { daysUntil } from './validity.js';
-import type { CertificateInfo, CertificationRequestInfo, KeyInfo } from '../x509/pkix.js';
+import type { CertificateInfo } from '../x509/pkix.js';
+import type { KeyInfo } from '../x509/public-key.js';
+import type { CertificationRequestInfo } from '../x509/structures.js';
 
 /** A private key as described by {@link inspectBytes}: no material, ever. */
 export interface InspectedKey extends KeyInfo {

@@ -13,7 +13,8 @@ import {
   extensionViews,
   subjectAltNames,
 } from '../x509/extensions.js';
-import { OID, SIGNATURE_NAMES, formatIp } from '../x509/pkix.js';
+import { OID, SIGNATURE_NAMES } from '../asn1/oids.js';
+import { formatIp } from '../x509/ip.js';
 import type { Certificate } from '../x509/pkix.js';
 import type { Add, PathPolicy, PathPurpose, TrustRules } from './path-common.js';
 

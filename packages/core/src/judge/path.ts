@@ -22,7 +22,8 @@
 import { CertkitError } from '../errors.js';
 import type { RevocationList } from '../x509/crl.js';
 import { parseIpAddress } from '../x509/ip.js';
-import { internals, signatureVerifies } from '../x509/pkix.js';
+import { internals } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import { resolveNow } from '../clock.js';
 import type { ReferenceIdentity } from './hostname.js';

@@ -6,7 +6,8 @@ import { CLIENT_KEY_BITS, MAX_VALIDITY_DAYS } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { RSA_KEY_SIZES, keysMatch } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
-import { OID, internals } from '../x509/pkix.js';
+import { internals } from '../x509/pkix.js';
+import { OID } from '../asn1/oids.js';
 import type { Certificate } from '../x509/pkix.js';
 import type { KeyObject } from 'node:crypto';
 

@@ -27,8 +27,10 @@ import {
   parsePrivateKey,
 } from '../x509/keys.js';
 import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
-import { internals, parseCertificate, signCertificate } from '../x509/pkix.js';
-import type { Certificate, CertificateInfo, NameInput } from '../x509/pkix.js';
+import { internals, parseCertificate } from '../x509/pkix.js';
+import { signCertificate } from '../x509/sign.js';
+import type { Certificate, CertificateInfo } from '../x509/pkix.js';
+import type { NameInput } from '../x509/names.js';
 import { generateKeyPair } from './keys.js';
 import type { KeyPair } from './keys.js';
 import { CLIENT_PROFILE, checkNames, subjectAttributes, validateDays } from './profiles.js';

@@ -18,7 +18,7 @@ import type { CertificateUsage, SubjectFields } from './profiles.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
-import type { CertificationRequestInfo } from '../x509/pkix.js';
+import type { CertificationRequestInfo } from '../x509/structures.js';
 import { parseCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */

@@ -9,16 +9,28 @@
  * readers need (OpenSSL 3 reads it; its own `-legacy` would add RC2-40, which it cannot read
  * without the legacy provider).
  *
- * The DER is written here by a small encoder: the structure is fixed and short, and every
+ * The DER is written with asn1/der-writer.ts: the structure is fixed and short, and every
  * cryptographic step is node:crypto (OpenSSL).
  */
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { bmp, pkcs12Kdf, pkcs12Password } from '../x509/pkcs12-kdf.js';
+import { pkcs12Kdf, pkcs12Password } from '../x509/pkcs12-kdf.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCertificates } from '../x509/certificates.js';
 import { CertkitError } from '../errors.js';
 import { keysMatch, parsePrivateKey } from '../x509/keys.js';
-import { internals, namesEqual, signatureVerifies } from '../x509/pkix.js';
+import { internals, namesEqual } from '../x509/pkix.js';
+import { signatureVerifies } from '../x509/sign.js';
+import {
+  NULL,
+  bmpString,
+  encode,
+  explicit,
+  octetString as octets,
+  oid,
+  sequence as seq,
+  set,
+  smallInteger as integer,
+} from '../asn1/der-writer.js';
 import type { Certificate, CertificateInfo } from '../x509/pkix.js';
 
 /** PBKDF2 and MAC iterations of modern key stores: 10,000, Java 17's default for PKCS#12. */
@@ -26,41 +38,6 @@ export const P12_ITERATIONS = 10_000;
 /** Iterations of legacy key stores: 2048, what OpenSSL has always written. */
 export const P12_LEGACY_ITERATIONS = 2048;
 
-// --- a minimal DER encoder (ITU-T X.690 section 10) ---------------------------------------------
-
-function length(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-function tlv(tag: number, content: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), length(content.length), content]);
-}
-const seq = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
-/** SET OF: DER sorts the encoded elements (X.690 section 11.6). */
-const set = (...items: Buffer[]): Buffer =>
-  tlv(0x31, Buffer.concat([...items].sort((a, b) => Buffer.compare(a, b))));
-const octets = (bytes: Uint8Array): Buffer => tlv(0x04, Buffer.from(bytes));
-const explicit = (n: number, content: Buffer): Buffer => tlv(0xa0 + n, content);
-const NULL = Buffer.from([0x05, 0x00]);
-function integer(value: number): Buffer {
-  const bytes: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  if (bytes.length === 0 || (bytes[0] ?? 0) & 0x80) bytes.unshift(0);
-  return tlv(0x02, Buffer.from(bytes));
-}
-function oid(text: string): Buffer {
-  const parts = text.split('.').map(Number);
-  const out: number[] = [40 * (parts[0] ?? 0) + (parts[1] ?? 0)];
-  for (const part of parts.slice(2)) {
-    const chunk: number[] = [part & 0x7f];
-    for (let v = Math.floor(part / 128); v > 0; v = Math.floor(v / 128))
-      chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
 const P = {
   data: '1.2.840.113549.1.7.1',
   encryptedData: '1.2.840.113549.1.7.6',
@@ -86,12 +63,12 @@ const P = {
 // --- key derivation and encryption -------------------------------------------------------------
 
 interface Encrypted {
-  readonly algorithm: Buffer;
+  readonly algorithm: Uint8Array;
   readonly ciphertext: Buffer;
 }
 
 /** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC (RFC 8018 sections 6.2 and A.4). */
-function pbes2Encrypt(plain: Buffer, password: string, iterations: number): Encrypted {
+function pbes2Encrypt(plain: Uint8Array, password: string, iterations: number): Encrypted {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
@@ -108,7 +85,7 @@ function pbes2Encrypt(plain: Buffer, password: string, iterations: number): Encr
 }
 
 /** pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix C), for legacy readers. */
-function legacyEncrypt(plain: Buffer, password: string, iterations: number): Encrypted {
+function legacyEncrypt(plain: Uint8Array, password: string, iterations: number): Encrypted {
   const salt = randomBytes(8);
   const pw = pkcs12Password(password);
   const key = pkcs12Kdf('sha1', pw, salt, 1, iterations, 24);
@@ -202,7 +179,7 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
   // OpenSSL and Java pair a key with its certificate by localKeyId: SHA-1 of the certificate.
   const localKeyId = createHash('sha1').update(leaf.der).digest();
   const keyAttributes = set(
-    seq(oid(P.friendlyName), set(tlv(0x1e, bmp(friendlyName)))),
+    seq(oid(P.friendlyName), set(bmpString(friendlyName))),
     seq(oid(P.localKeyId), set(octets(localKeyId))),
   );
   const encrypt = legacy ? legacyEncrypt : pbes2Encrypt;
@@ -231,7 +208,7 @@ export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
 }
 
 /** A certBag (RFC 7292 section 4.2.3) holding an X.509 certificate, with its attributes. */
-function certBag(certificate: Certificate, attributes: Buffer | null): Buffer {
+function certBag(certificate: Certificate, attributes: Uint8Array | null): Uint8Array {
   return seq(
     oid(P.certBag),
     explicit(0, seq(oid(P.x509Certificate), explicit(0, octets(certificate.der)))),
@@ -241,24 +218,24 @@ function certBag(certificate: Certificate, attributes: Buffer | null): Buffer {
 
 /** SafeContents encrypted with the password: an encryptedData ContentInfo (RFC 7292 section 4.1). */
 function encryptedSafe(
-  contents: Buffer,
+  contents: Uint8Array,
   password: string,
   legacy: boolean,
   iterations: number,
-): Buffer {
+): Uint8Array {
   const encrypted = (legacy ? legacyEncrypt : pbes2Encrypt)(contents, password, iterations);
   return seq(
     oid(P.encryptedData),
     explicit(
       0,
-      seq(integer(0), seq(oid(P.data), encrypted.algorithm, tlv(0x80, encrypted.ciphertext))),
+      seq(integer(0), seq(oid(P.data), encrypted.algorithm, encode(0x80, encrypted.ciphertext))),
     ),
   );
 }
 
 /** The PFX (RFC 7292 section 4) around the authenticated safe's ContentInfos, with its MAC. */
 function pfx(
-  contentInfos: readonly Buffer[],
+  contentInfos: readonly Uint8Array[],
   options: { password: string; legacy: boolean; iterations: number },
 ): Uint8Array {
   const { legacy, iterations } = options;
@@ -398,7 +375,7 @@ export function createTrustStore(options: TrustStoreOptions): TrustStore {
   const trusted = seq(oid(P.oracleTrustedKeyUsage), set(oid(P.anyExtendedKeyUsage)));
   const contents = seq(
     ...entries.map((e) =>
-      certBag(e.certificate, set(seq(oid(P.friendlyName), set(tlv(0x1e, bmp(e.alias)))), trusted)),
+      certBag(e.certificate, set(seq(oid(P.friendlyName), set(bmpString(e.alias))), trusted)),
     ),
   );
   return {

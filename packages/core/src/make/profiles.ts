@@ -14,8 +14,9 @@ import {
 import { CertkitError } from '../errors.js';
 import { assertClusterName } from '../x509/cluster-name.js';
 import { parseIpAddress } from '../x509/ip.js';
-import { OID } from '../x509/pkix.js';
-import type { KeyUsageName, NameInput } from '../x509/pkix.js';
+import { OID } from '../asn1/oids.js';
+import type { KeyUsageName } from '../asn1/oids.js';
+import type { NameInput } from '../x509/names.js';
 
 /** The extensions a kind of certificate carries. */
 export interface CertificateProfile {

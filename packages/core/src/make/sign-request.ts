@@ -9,7 +9,8 @@
 import { CertkitError } from '../errors.js';
 import { resolveNow } from '../clock.js';
 import { describeLabel, parsePemBlocks } from '../x509/pem.js';
-import type { CertificateInfo, CertificationRequestInfo } from '../x509/pkix.js';
+import type { CertificateInfo } from '../x509/pkix.js';
+import type { CertificationRequestInfo } from '../x509/structures.js';
 import { readCertificationRequest } from '../x509/structures.js';
 import { issuerFor, signWithProfile } from './certificates.js';
 import type { IssuerInput } from './certificates.js';

@@ -10,7 +10,7 @@ import {
 import type { PlannedOutput, WriteOptions } from '../io/files.js';
 import { createCertificateRequest } from '../make/csr.js';
 import type { CertificateRequestOptions } from '../make/csr.js';
-import type { CertificationRequestInfo } from '../x509/pkix.js';
+import type { CertificationRequestInfo } from '../x509/structures.js';
 import { inputsOf, passphraseFrom, readLimit } from './common.js';
 
 /** Default request file name of a server (proxy) request, next to `PROXY_KEY_FILE`. */

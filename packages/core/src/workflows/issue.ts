@@ -28,7 +28,7 @@ import {
 } from '../make/profiles.js';
 import type { CertificateUsage, SubjectFields } from '../make/profiles.js';
 import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
-import { OID } from '../x509/pkix.js';
+import { OID } from '../asn1/oids.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import { inputsOf, passphraseFrom, readLimit } from './common.js';
 

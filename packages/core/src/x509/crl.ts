@@ -7,7 +7,8 @@ import * as pkijs from 'pkijs';
 import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
 import { parsePemBlocks } from './pem.js';
-import { internals, serialHex, verifySignedData } from './pkix.js';
+import { internals, serialHex } from './pkix.js';
+import { verifySignedData } from './sign.js';
 import type { Certificate } from './pkix.js';
 
 /** A certificate revocation list made by {@link parseRevocationLists}. */

@@ -7,7 +7,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { OID } from './pkix.js';
+import { OID } from '../asn1/oids.js';
 import type { Certificate } from './pkix.js';
 import { decodedExtensions, pkijsCertificate } from './structures.js';
 

@@ -83,3 +83,29 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   if (octets.length === 4) return percent < 0 ? 4 : 0;
   return 6;
 }
+
+/** Formats 4 or 16 address bytes as an IPv4 or (compressed) IPv6 text; other lengths as hex. */
+export function formatIp(octets: Uint8Array): string {
+  if (octets.length === 4) return Array.from(octets).join('.');
+  if (octets.length === 16) {
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2)
+      groups.push((((octets[i] ?? 0) << 8) | (octets[i + 1] ?? 0)).toString(16));
+    // Compress the longest run of zero groups (RFC 5952 section 4.2).
+    let best = -1;
+    let bestLength = 1;
+    for (let i = 0; i < 8; i++) {
+      let j = i;
+      while (j < 8 && groups[j] === '0') j++;
+      if (j - i > bestLength) {
+        best = i;
+        bestLength = j - i;
+      }
+    }
+    if (best >= 0) {
+      return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLength).join(':')}`;
+    }
+    return groups.join(':');
+  }
+  return `0x${Buffer.from(octets).toString('hex')}`;
+}

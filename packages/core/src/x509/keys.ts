@@ -12,11 +12,12 @@ import {
 import type { ScryptOptions } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { octetString, oid, sequence, smallInteger } from '../asn1/der-writer.js';
 import { CertkitError } from '../errors.js';
 import { derSignedObjectKind } from './input-hints.js';
 import { PRIVATE_KEY_LABELS, describeLabel, encodePem, parsePemBlocks } from './pem.js';
-import { describePublicKey } from './pkix.js';
-import type { KeyInfo } from './pkix.js';
+import { describePublicKey } from './public-key.js';
+import type { KeyInfo } from './public-key.js';
 
 const scrypt = promisify(
   (
@@ -51,34 +52,11 @@ export const EC_CURVES: readonly Curve[] = ['P-256', 'P-384'];
  */
 export const KEY_ENCRYPTION_SCRYPT = { N: 16384, r: 8, p: 1 } as const;
 
-/** A DER TLV (X.690 section 8.1): tag, definite length, content. */
-function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
-  const length =
-    n < 0x80
-      ? [n]
-      : n < 0x100
-        ? [0x81, n]
-        : n < 0x10000
-          ? [0x82, n >> 8, n & 0xff]
-          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), body]);
-}
-
-/** A small non-negative DER INTEGER. */
-function derInteger(value: number): Buffer {
-  const bytes: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  if (bytes.length === 0 || (bytes[0] ?? 0) >= 0x80) bytes.unshift(0);
-  return tlv(0x02, Buffer.from(bytes));
-}
-
-// Object identifiers, DER content bytes: PBES2 (RFC 8018 A.4), scrypt (RFC 7914 section 7),
-// aes256-CBC (NIST CSOR, RFC 8018 B.2.5).
-const OID_PBES2 = Buffer.from('2a864886f70d01050d', 'hex'); // 1.2.840.113549.1.5.13
-const OID_SCRYPT = Buffer.from('2b06010401da47040b', 'hex'); // 1.3.6.1.4.1.11591.4.11
-const OID_AES256_CBC = Buffer.from('60864801650304012a', 'hex'); // 2.16.840.1.101.3.4.1.42
+// Object identifiers: PBES2 (RFC 8018 A.4), scrypt (RFC 7914 section 7), aes256-CBC (NIST CSOR,
+// RFC 8018 B.2.5).
+const OID_PBES2 = '1.2.840.113549.1.5.13';
+const OID_SCRYPT = '1.3.6.1.4.1.11591.4.11';
+const OID_AES256_CBC = '2.16.840.1.101.3.4.1.42';
 
 /**
  * Encrypts a private key as PKCS#8 `ENCRYPTED PRIVATE KEY` (RFC 5958 section 3) with PBES2
@@ -104,20 +82,17 @@ export async function encryptPrivateKey(key: KeyObject, passphrase: string): Pro
   const cipher = createCipheriv('aes-256-cbc', derived, iv);
   const plain = key.export({ format: 'der', type: 'pkcs8' });
   const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
-  const algorithm = tlv(
-    0x30,
-    tlv(0x06, OID_PBES2),
-    tlv(
-      0x30,
-      tlv(
-        0x30,
-        tlv(0x06, OID_SCRYPT),
-        tlv(0x30, tlv(0x04, salt), derInteger(N), derInteger(r), derInteger(p)),
+  const algorithm = sequence(
+    oid(OID_PBES2),
+    sequence(
+      sequence(
+        oid(OID_SCRYPT),
+        sequence(octetString(salt), smallInteger(N), smallInteger(r), smallInteger(p)),
       ),
-      tlv(0x30, tlv(0x06, OID_AES256_CBC), tlv(0x04, iv)),
+      sequence(oid(OID_AES256_CBC), octetString(iv)),
     ),
   );
-  return encodePem('ENCRYPTED PRIVATE KEY', tlv(0x30, algorithm, tlv(0x04, encrypted)));
+  return encodePem('ENCRYPTED PRIVATE KEY', sequence(algorithm, octetString(encrypted)));
 }
 
 /** Exports a private key as PEM in the requested format. */

@@ -32,7 +32,7 @@ export const PRIVATE_KEY_LABELS: readonly string[] = [
 ];
 
 /**
- * Most blocks read from one input: 10,000 (issue 8). A bound on the work a hostile or runaway
+ * Most blocks read from one input: 10,000. A bound on the work a hostile or runaway
  * input can cause; real trust bundles hold a few hundred certificates at most.
  */
 export const MAX_PEM_BLOCKS = 10_000;

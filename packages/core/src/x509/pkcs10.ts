@@ -4,14 +4,16 @@
  * extensionRequest attribute (RFC 2985 section 5.4.2), which `@peculiar/x509` encodes for us.
  * Loaded only when a request is made (`certs csr`; csr.ts imports this module dynamically):
  * `@peculiar/x509` with its ASN.1 schemas costs ~45 ms to load, more than the whole budget of
- * `certs gen-client --key` (issue 7).
+ * `certs gen-client --key`.
  */
 import 'reflect-metadata';
 import type { KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
-import { OID, signatureScheme } from './pkix.js';
-import type { KeyUsageName, NameInput } from './pkix.js';
+import { OID } from '../asn1/oids.js';
+import { signatureScheme } from './sign.js';
+import type { KeyUsageName } from '../asn1/oids.js';
+import type { NameInput } from './names.js';
 
 let provider: PeculiarCrypto | undefined;
 

@@ -3,21 +3,11 @@
  * (make/pkcs12.ts: the MAC key, legacy encryption) and the reader (x509/pkcs12-read.ts).
  */
 import { createHash } from 'node:crypto';
-
-/** BMPString: UTF-16 big-endian (X.680 section 41). */
-export function bmp(text: string): Buffer {
-  const le = Buffer.from(text, 'utf16le');
-  for (let i = 0; i + 1 < le.length; i += 2) {
-    const a = le[i] ?? 0;
-    le[i] = le[i + 1] ?? 0;
-    le[i + 1] = a;
-  }
-  return le;
-}
+import { bmpBytes } from '../asn1/der-writer.js';
 
 /** The PKCS#12 password: BMPString with a two-byte terminator (RFC 7292 appendix B.1). */
 export function pkcs12Password(password: string): Buffer {
-  return Buffer.concat([bmp(password), Buffer.from([0, 0])]);
+  return Buffer.concat([bmpBytes(password), Buffer.from([0, 0])]);
 }
 
 /** Output (u) and block (v) sizes in bytes of the hashes PKCS#12 files use (RFC 7292 B.2). */

@@ -3,30 +3,23 @@
  * (name constraints, policies, each extension's syntax), host-name matching over every
  * subjectAltName form, CRLs, and PKCS#10 requests. Built on first use per certificate and kept
  * while the certificate lives: reading a trust bundle never builds it (pkix.ts reads the fields
- * of {@link CertificateInfo} with its own DER reader; issue 7).
+ * of {@link CertificateInfo} with its own DER reader).
  */
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
-import {
-  EXTENSION_NAMES,
-  OID,
-  SIGNATURE_NAMES,
-  certificateReadError,
-  describePublicKey,
-  extendedKeyUsageOf,
-  fingerprintSha256,
-  formatName,
-  internals,
-  keyUsageOf,
-  loadPublicKey,
-  readNameAttributes,
-  subjectAltNamesOf,
-  verifySignedData,
-} from './pkix.js';
-import type { Certificate, CertificationRequestInfo, RawExtension } from './pkix.js';
+import { certificateReadError, fingerprintSha256, internals } from './pkix.js';
+import { EXTENSION_NAMES, OID, SIGNATURE_NAMES } from '../asn1/oids.js';
+import { extendedKeyUsageOf, keyUsageOf, subjectAltNamesOf } from './extension-values.js';
+import { formatName, readNameAttributes } from './names.js';
+import { describePublicKey, loadPublicKey } from './public-key.js';
+import { verifySignedData } from './sign.js';
+import type { KeyUsageName } from '../asn1/oids.js';
+import type { NameAttribute } from './names.js';
+import type { KeyInfo } from './public-key.js';
+import type { Certificate, CertificateInfo, ExtensionInfo, RawExtension } from './pkix.js';
 
 /** An extension with its value decoded by pkijs (or the fast decoders below) on first use. */
 export interface DecodedExtension extends RawExtension {
@@ -186,6 +179,23 @@ const FAST_EXTENSION_DECODERS: Readonly<Record<string, (value: Uint8Array) => un
   [OID.issuerAltName]: fastAltName,
   [OID.nameConstraints]: fastNameConstraints,
 };
+
+/** A PKCS#10 certification request's contents as plain, JSON-ready data. */
+export interface CertificationRequestInfo {
+  readonly subject: string;
+  readonly subjectAttributes: readonly NameAttribute[];
+  readonly key: KeyInfo;
+  readonly signatureAlgorithm: string;
+  /** The request's self-signature verifies with its own public key (RFC 2986 section 3). */
+  readonly signatureValid: boolean;
+  readonly subjectAltNames: CertificateInfo['subjectAltNames'];
+  readonly keyUsage: readonly KeyUsageName[] | null;
+  readonly extendedKeyUsage: readonly string[] | null;
+  /** Requested extensions (from the extensionRequest attribute). */
+  readonly extensions: readonly ExtensionInfo[];
+  /** SHA-256 of the DER, upper-case hex with colons. */
+  readonly fingerprintSha256: string;
+}
 
 /**
  * Parses a DER PKCS#10 request and checks its self-signature with node:crypto (OpenSSL).
