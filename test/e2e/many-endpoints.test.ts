@@ -396,11 +396,13 @@ test('certs expiry HOST:PORT… and --endpoints: every presented certificate, ex
   writeFileSync(list, `${String(l)}\n`);
   const result = await runCli(['expiry', later.cert, String(s), '--endpoints', list]);
   assert.equal(result.code, 1, result.stdout + result.stderr);
+  // The table: soonest first; a tie keeps the order given (files, then endpoints).
   const lines = result.stdout.split('\n');
-  assert.match(lines[0] ?? '', /later\.pem#1 .* ok: 399 days left/);
-  assert.match(lines[1] ?? '', new RegExp(`^${String(s)}#1 .* RENEW: 9 days left  CN=soon`));
-  assert.match(lines[2] ?? '', new RegExp(`^${String(l)}#1 .* ok: 399 days left  CN=later`));
-  assert.match(result.stdout, /^2 endpoints: 2 fetched, 0 failed$/m);
+  assert.match(lines[0] ?? '', /^STATUS +DAYS +EXPIRES +SOURCE +SUBJECT$/);
+  assert.match(lines[1] ?? '', new RegExp(`^RENEW +9 +\\S+ +${String(s)} #1 +CN=soon\\S*$`));
+  assert.match(lines[2] ?? '', /^ok +399 +\S+ +\S*later\.pem#1 +CN=later\S*$/);
+  assert.match(lines[3] ?? '', new RegExp(`^ok +399 +\\S+ +${String(l)} #1 +CN=later\\S*$`));
+  assert.match(result.stdout, /^1 of 3 needs renewal; 2 endpoints: 2 fetched, 0 failed$/m);
 
   const fine = await runCli(['expiry', String(l), '--within', '5d']);
   assert.equal(fine.code, 0, fine.stdout);
@@ -410,9 +412,19 @@ test('certs expiry HOST:PORT… and --endpoints: every presented certificate, ex
     ok: boolean;
     renewalCount: number;
     endpoints: { ok: boolean; failure?: { code: string } }[];
+    unreadable: { source: string; sourceKind: string; code: string }[];
   };
   assert.deepEqual([doc.ok, doc.renewalCount], [false, 0]);
   assert.equal(doc.endpoints[1]?.failure?.code, 'CONNECTION_RESET');
+  // The failed endpoint is also a row, as an unreadable file is, but of kind endpoint: exit 1.
+  assert.deepEqual(
+    doc.unreadable.map((u) => [u.source, u.sourceKind, u.code]),
+    [[String(reset), 'endpoint', 'CONNECTION_RESET']],
+  );
+  const text = await runCli(['expiry', String(l), String(reset), '--within', '5d']);
+  assert.equal(text.code, 1, text.stdout + text.stderr);
+  assert.match(text.stdout, new RegExp(`^FAILED +- +- +${String(reset)} +\\S`, 'm'));
+  assert.match(text.stdout, /; 2 endpoints: 1 fetched, 1 failed$/m);
 });
 
 /** Most `hang` connections open at once, from the server's open/close events. */

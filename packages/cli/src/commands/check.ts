@@ -258,7 +258,7 @@ export const check = defineCommand({
     ],
     [
       'certs check --cluster redislabs.com --endpoint redis-12000.redislabs.com:12000 --ca ca.pem',
-      'fetch and check what the endpoint presents, for the name redis-12000.redislabs.com',
+      'fetch and check what it presents, for the name it is dialled by',
     ],
     [
       'certs check --cluster redislabs.com --endpoint 10.0.0.5:12000 --sni redis-12000.redislabs.com --client-cert cert.pem --client-key keyclient.pem',

@@ -103,7 +103,8 @@ export function clusterNameProblem(value: string): ClusterNameProblem | null {
       ...(suggestion === undefined ? {} : { suggestion }),
     };
   }
-  if (parseIpAddress(text) !== null) return { kind: 'ip-address', reason: 'is an IP address' };
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (parseIpAddress(bare) !== null) return { kind: 'ip-address', reason: 'is an IP address' };
   const labels = text.split('.');
   const first = labels[0] ?? '';
   if (labels.length > 1 && /^redis-\d{1,5}$/i.test(first)) {
