@@ -282,7 +282,8 @@ function main(argv: readonly string[]): number {
     }
   }
   // The same cases under the webpki policy, on one line: the CA/B issuance rules (BR 7.1.4.3 on
-  // the common name, BR 7.1.2.7.8 on CA:TRUE leaves) as errors, which limbo's webpki::cn::* expect.
+  // the common name, BR 7.1.2.7.8 on CA:TRUE leaves, BR 7.1.2.7.12 on a critical SAN next to a
+  // subject) as errors, which limbo's webpki::cn::* and webpki::san::san-critical-* expect.
   const webpki = SUBSETS.flatMap((subset) => {
     const cases = loadSubset(subset, dir);
     if (cases === null) return [];

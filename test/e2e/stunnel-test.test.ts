@@ -144,10 +144,34 @@ test('issue 14 item 4: certs stunnel test gets PONG, or prints the stunnel lines
   assert.match(human.stdout, /^PONG {2}through \[redislabs\] accept = 127\.0\.0\.1:\d+$/m);
 
   // The CAfile holds the intermediate only: OpenSSL needs the root (DESIGN.md), stunnel refuses.
-  const partial = await write('intermediate-only', {
-    ...client,
-    cafile: join(pki, 'intermediate.pem'),
-  });
+  // certs stunnel refuses to write that (STUNNEL_CAFILE_NO_ROOT), so it is edited by hand, as
+  // operators do.
+  const refusedWrite = await runCli([
+    'stunnel',
+    '--cert',
+    client.cert,
+    '--key',
+    client.key,
+    '--cafile',
+    join(pki, 'intermediate.pem'),
+    '--connect',
+    `127.0.0.1:${String(redis.port)}`,
+    '--check-host',
+    checkHost,
+    '-o',
+    join(dir, 'never.conf'),
+  ]);
+  assert.equal(refusedWrite.code, 2, refusedWrite.stdout + refusedWrite.stderr);
+  assert.equal(existsSync(join(dir, 'never.conf')), false);
+  const partial = join(dir, 'intermediate-only.conf');
+  const goodText = readFileSync(good, 'utf8');
+  assert.match(goodText, /^CAfile = .*ca\.pem$/m);
+  writeFileSync(
+    partial,
+    goodText
+      .replace(/^CAfile = .*$/m, `CAfile = ${join(pki, 'intermediate.pem')}`)
+      .replace(/^output = .*$/m, `output = ${join(dir, 'intermediate-only.log')}`),
+  );
   const refused = await stunnelTest(partial, 1);
   assert.equal(refused.started, true);
   assert.equal(refused.ok, false);

@@ -108,8 +108,9 @@ export function afterFetch(
   if (endpoints > 1) return afterChain(path, mode);
   const file = shellWord(path);
   return [
-    line`  Fetch every node at once into one trust bundle (one HOST:PORT each, or --endpoints FILE):`,
-    line`  certs fetch <node1>:<port> <node2>:<port> … -o ${file}`,
+    line`  Make one trust bundle of every node: chain this file with the others you fetched,`,
+    line`  certs chain ${file} <other nodes' files…> -o servercerts.pem`,
+    line`  or fetch every node at once: certs fetch <node1>:<port> <node2>:<port> … -o servercerts.pem`,
   ];
 }
 

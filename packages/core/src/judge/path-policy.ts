@@ -387,7 +387,14 @@ export function checkLeafProfile(
       'has an empty subject and a non-critical subjectAltName (RFC 5280 section 4.2.1.6)',
     );
   if (sans.present && !emptySubject && sans.critical)
-    add('SAN_CRITICALITY', 'has a subject and a critical subjectAltName (CA/B BR 7.1.2.7.12)');
+    // RFC 5280 section 4.2.1.6 says SHOULD NOT; CA/B BR 7.1.2.7.12 forbids it when issuing. Every
+    // client stack measured accepts it (stack matrix, san-critical-ip-5-bytes): a warning, an
+    // error under the `webpki` policy.
+    add(
+      'SAN_CRITICALITY',
+      'has a subject and a critical subjectAltName (CA/B BR 7.1.2.7.12 forbids it; clients accept it)',
+      options.policy === 'webpki' ? 'error' : 'warning',
+    );
   if (emptySubject && !sans.present)
     add('EMPTY_NAME', 'has an empty subject and no subjectAltName (RFC 5280 section 4.1.2.6)');
 }
