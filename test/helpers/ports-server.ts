@@ -18,21 +18,10 @@ import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import type { SecureContext } from 'node:tls';
+import type { PortSpec } from './ports.js';
 
-interface Listener {
-  readonly kind: 'tls' | 'plain' | 'reset' | 'hang' | 'linger';
-  readonly host?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  /** Listen on the port of this earlier listener (another address, same port). */
-  readonly samePortAs?: number;
-  /** Listen on this port (default: one the kernel picks). */
-  readonly port?: number;
-  /** For `tls`: present `cert` only to clients that send this SNI name, else `otherCert`. */
-  readonly sni?: string;
-  readonly otherCert?: string;
-  readonly otherKey?: string;
-}
+/** One listener: what a test asked for (the type is erased: this process loads nothing else). */
+type Listener = PortSpec;
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as {
   listeners: Listener[];
