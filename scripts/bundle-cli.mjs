@@ -158,8 +158,8 @@ try {
     format: 'esm',
     platform: 'node',
     // Prefer packages' ESM builds (`module`) to their CommonJS `main`, esbuild's node default:
-    // @peculiar/x509 and its asn1 schemas then need no CommonJS wrappers and tree-shake, ~30%
-    // less time to load core (bench case 1b). Node itself would load `main`; same code.
+    // pkijs and asn1js then need no CommonJS wrappers and tree-shake (bench case 1b). Node itself
+    // would load `main`; same code.
     mainFields: ['module', 'main'],
     target: 'node20.19',
     minify: process.env.CERTKIT_NO_MINIFY !== '1',

@@ -18,6 +18,7 @@ import type { CertificateUsage, SubjectFields } from './profiles.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
+import { signCertificationRequest } from '../x509/sign.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
 import { parseCertificationRequest } from '../x509/structures.js';
 
@@ -114,8 +115,6 @@ export async function createCertificateRequest(
       ? await generateKeyPair({ keyType, bits, curve })
       : loadExistingKey(options.existingKey);
   const isEc = keys.privateKey.asymmetricKeyType === 'ec';
-  // @peculiar/x509 loads here only (pkcs10.ts): no other command pays for it.
-  const { signCertificationRequest } = await import('../x509/pkcs10.js');
   const der = await signCertificationRequest({
     subject,
     publicKey: keys.publicKey,

@@ -10,8 +10,10 @@
  * - `pkijs` + `asn1js` (structures.ts): the full typed structure of a certificate, built on first
  *   use for path validation (name constraints, policies, every extension's syntax), plus CRLs
  *   and certification requests.
- * - `@peculiar/x509` with `@peculiar/webcrypto` as its provider (pkcs10.ts, loaded only by
- *   `certs csr`): PKCS#10 requests with their extensionRequest attribute.
+ * - Certificates and PKCS#10 requests are written by the one DER writer (asn1/der-writer.ts) and
+ *   signed by `node:crypto` (sign.ts). `@peculiar/x509` and `@peculiar/webcrypto` are test
+ *   oracles only: they pulled a second asn1js (3.x, beside pkijs 4's asn1js 4) into the runtime
+ *   for one job the writer already does.
  * - `node:crypto` generates keys (asynchronously, on the thread pool; see make/keys.ts), hashes,
  *   signs, and verifies signatures (OpenSSL speed, every algorithm OpenSSL knows).
  */

@@ -51,7 +51,7 @@ export interface CertificateTemplate {
   readonly authorityKeyIdentifier?: Uint8Array;
 }
 
-/** How certkit signs with a key (the same for certificates and, in pkcs10.ts, requests). */
+/** How certkit signs with a key (the same for certificates and requests). */
 export interface SignatureScheme {
   /** `node:crypto`'s digest name; null for Ed25519, which hashes internally. */
   readonly digest: 'sha256' | 'sha384' | 'sha512' | null;
@@ -117,13 +117,7 @@ function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Arra
  */
 export async function signCertificate(template: CertificateTemplate): Promise<Uint8Array> {
   return await Promise.resolve().then(() => {
-    const scheme = signatureScheme(template.signingKey);
-    // RSA's AlgorithmIdentifier carries NULL parameters (RFC 4055 section 5); ECDSA's and
-    // Ed25519's carry none (RFC 5758 section 3.2, RFC 8410 section 3).
-    const algorithm = writer.sequence(
-      writer.oid(scheme.oid),
-      ...(template.signingKey.asymmetricKeyType === 'rsa' ? [writer.NULL] : []),
-    );
+    const algorithm = signatureAlgorithm(template.signingKey);
     const spki = template.publicKey.export({ format: 'der', type: 'spki' });
     const { ca, pathLength } = template.basicConstraints;
     const extensions = [
@@ -135,31 +129,9 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
           ...(pathLength === undefined ? [] : [writer.smallInteger(pathLength)]),
         ),
       ),
-      extension(
-        OID.keyUsage,
-        true,
-        writer.namedBits(template.keyUsage.map((name) => KEY_USAGE_NAMES.indexOf(name))),
-      ),
+      keyUsageExtension(template.keyUsage),
     ];
-    if (template.extendedKeyUsage.length > 0) {
-      extensions.push(
-        extension(
-          OID.extKeyUsage,
-          false,
-          writer.sequence(...template.extendedKeyUsage.map((o) => writer.oid(o))),
-        ),
-      );
-    }
-    const altNames = [
-      ...(template.dnsNames ?? []).map((name) => writer.encode(0x82, Buffer.from(name, 'latin1'))),
-      ...(template.ipAddresses ?? []).map((ip) => {
-        const octets = parseIpAddress(ip);
-        if (octets === null) throw new CertkitError('INVALID_OPTION', `not an IP address: ${ip}`);
-        return writer.encode(0x87, octets);
-      }),
-    ];
-    if (altNames.length > 0)
-      extensions.push(extension(OID.subjectAltName, false, writer.sequence(...altNames)));
+    extensions.push(...usageAndNameExtensions(template));
     extensions.push(
       extension(OID.subjectKeyIdentifier, false, writer.octetString(keyIdentifier(spki))),
     );
@@ -185,13 +157,126 @@ export async function signCertificate(template: CertificateTemplate): Promise<Ui
       spki,
       writer.explicit(3, writer.sequence(...extensions)),
     );
-    // The callback form signs on libuv's thread pool, off the event loop, so a batch signs in parallel.
-    return new Promise<Uint8Array>((resolve, reject) => {
-      cryptoSign(scheme.digest, tbs, template.signingKey, (error, signature) => {
-        if (error === null) resolve(writer.sequence(tbs, algorithm, writer.bitString(signature)));
-        else reject(error);
-      });
+    return signDer(tbs, algorithm, template.signingKey);
+  });
+}
+
+/**
+ * The AlgorithmIdentifier of a key's signature scheme. RSA's carries NULL parameters (RFC 4055
+ * section 5); ECDSA's and Ed25519's carry none (RFC 5758 section 3.2, RFC 8410 section 3).
+ */
+function signatureAlgorithm(key: KeyObject): Uint8Array {
+  return writer.sequence(
+    writer.oid(signatureScheme(key).oid),
+    ...(key.asymmetricKeyType === 'rsa' ? [writer.NULL] : []),
+  );
+}
+
+/** A SIGNED{…} structure (RFC 5280 section 4.1, RFC 2986 section 4.2): data, algorithm, signature. */
+function signDer(data: Uint8Array, algorithm: Uint8Array, key: KeyObject): Promise<Uint8Array> {
+  const { digest } = signatureScheme(key);
+  // The callback form signs on libuv's thread pool, off the event loop, so a batch signs in parallel.
+  return new Promise<Uint8Array>((resolve, reject) => {
+    cryptoSign(digest, data, key, (error, signature) => {
+      if (error === null) resolve(writer.sequence(data, algorithm, writer.bitString(signature)));
+      else reject(error);
     });
+  });
+}
+
+/** keyUsage (RFC 5280 section 4.2.1.3), critical. */
+function keyUsageExtension(usages: readonly KeyUsageName[]): Uint8Array {
+  return extension(
+    OID.keyUsage,
+    true,
+    writer.namedBits(usages.map((name) => KEY_USAGE_NAMES.indexOf(name))),
+  );
+}
+
+/**
+ * extKeyUsage and subjectAltName (dNSName, iPAddress), each only when it has entries: what a
+ * certificate and a request carry alike.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for an IP address that cannot be parsed
+ */
+function usageAndNameExtensions(names: {
+  readonly extendedKeyUsage?: readonly string[];
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+}): Uint8Array[] {
+  const extensions: Uint8Array[] = [];
+  const eku = names.extendedKeyUsage ?? [];
+  if (eku.length > 0) {
+    extensions.push(extension(OID.extKeyUsage, false, writer.sequence(...eku.map(writer.oid))));
+  }
+  const altNames = [
+    ...(names.dnsNames ?? []).map((name) => writer.encode(0x82, Buffer.from(name, 'latin1'))),
+    ...(names.ipAddresses ?? []).map((ip) => {
+      const octets = parseIpAddress(ip);
+      if (octets === null) throw new CertkitError('INVALID_OPTION', `not an IP address: ${ip}`);
+      return writer.encode(0x87, octets);
+    }),
+  ];
+  if (altNames.length > 0)
+    extensions.push(extension(OID.subjectAltName, false, writer.sequence(...altNames)));
+  return extensions;
+}
+
+/** What {@link signCertificationRequest} needs: plain data and Node key objects. */
+export interface CertificationRequestTemplate {
+  readonly subject: readonly NameInput[];
+  readonly publicKey: KeyObject;
+  readonly signingKey: KeyObject;
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** keyUsage bits to request; none when absent or empty. */
+  readonly keyUsage?: readonly KeyUsageName[];
+  /** EKU OIDs to request; none when absent or empty. */
+  readonly extendedKeyUsage?: readonly string[];
+}
+
+/** extensionRequest (PKCS#9, RFC 2985 section 5.4.2). */
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+
+/**
+ * Builds and signs a PKCS#10 certification request (RFC 2986) with the DER writer and
+ * `node:crypto`, as certificates are; returns its DER. The names and usages go into an
+ * extensionRequest attribute (RFC 2985 section 5.4.2), where CAs and
+ * `openssl x509 -req -copy_extensions` look for them; no attribute at all when there are none.
+ *
+ * @example
+ * ```ts
+ * const der = await signCertificationRequest({ subject: [{ oid: OID.commonName, value: 'cluster.local' }],
+ *   publicKey, signingKey: privateKey, dnsNames: ['cluster.local', '*.cluster.local'] });
+ * ```
+ */
+export async function signCertificationRequest(
+  template: CertificationRequestTemplate,
+): Promise<Uint8Array> {
+  return await Promise.resolve().then(() => {
+    const extensions = [
+      ...(template.keyUsage !== undefined && template.keyUsage.length > 0
+        ? [keyUsageExtension(template.keyUsage)]
+        : []),
+      ...usageAndNameExtensions(template),
+    ];
+    // attributes [0] IMPLICIT SET OF Attribute: present (possibly empty), as RFC 2986 requires.
+    const attributes =
+      extensions.length === 0
+        ? []
+        : [
+            writer.sequence(
+              writer.oid(EXTENSION_REQUEST),
+              writer.set(writer.sequence(...extensions)),
+            ),
+          ];
+    const info = writer.sequence(
+      writer.smallInteger(0), // version 1
+      encodeName(template.subject),
+      template.publicKey.export({ format: 'der', type: 'spki' }),
+      writer.encode(0xa0, ...attributes),
+    );
+    return signDer(info, signatureAlgorithm(template.signingKey), template.signingKey);
   });
 }
 
