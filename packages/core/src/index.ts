@@ -306,6 +306,13 @@ export type {
   RedisConfProblem,
   RedisDirective,
 } from './judge/redis-conf-syntax.js';
+export {
+  lintRedisConf,
+  lintRedisConfFile,
+  REDIS_CA_DIR_MAX_FILES,
+  REDIS_CONF_PROBE_TIMEOUT_MS,
+} from './workflows/redis-conf.js';
+export type { RedisConfLintOptions } from './workflows/redis-conf.js';
 export { opensslNameHash, subjectHash } from './x509/subject-hash.js';
 export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-test.js';
 export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import * as der from '../asn1/der.js';
 import * as writer from '../asn1/der-writer.js';
 import type { DerElement } from '../asn1/der.js';
+import { CertkitError } from '../errors.js';
 import { MAX_NAMES } from '../asn1/der-bounds.js';
 import { internals } from './pkix.js';
 import type { Certificate } from './pkix.js';
@@ -112,7 +113,7 @@ function canonicalValue(value: DerElement): Uint8Array | null {
  * The canonical encoding of a DER Name, as x509_name_canon makes it; null when OpenSSL could not
  * make it either.
  *
- * @throws {@link der.DerError} when the bytes are not a Name
+ * @throws {@link der.DerError} when the bytes are not a Name (opensslNameHash wraps it)
  */
 function canonicalName(nameDer: Uint8Array): Uint8Array | null {
   const parts: Uint8Array[] = [];
@@ -144,7 +145,7 @@ function canonicalName(nameDer: Uint8Array): Uint8Array | null {
  * names `openssl rehash` makes. Null when OpenSSL cannot canonicalise the name (a string value
  * that is not valid in its type), and then cannot hash it either.
  *
- * @throws {@link der.DerError} when the bytes are not a Name
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a Name
  *
  * @example
  * ```ts
@@ -152,7 +153,12 @@ function canonicalName(nameDer: Uint8Array): Uint8Array | null {
  * ```
  */
 export function opensslNameHash(nameDer: Uint8Array): string | null {
-  const canon = canonicalName(nameDer);
+  let canon: Uint8Array | null;
+  try {
+    canon = canonicalName(nameDer);
+  } catch (error) {
+    throw new CertkitError('DER_INVALID', 'not a valid distinguished name', { cause: error });
+  }
   if (canon === null) return null;
   const digest = createHash('sha1').update(canon).digest();
   // md[0] | md[1] << 8 | md[2] << 16 | md[3] << 24, printed with %08lx.
