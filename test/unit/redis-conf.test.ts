@@ -163,11 +163,16 @@ const NOT_A_CONFIGURATION: readonly { name: string; input: string | Uint8Array; 
   },
   { name: 'DER', input: Uint8Array.from([0x30, 0x03, 0x02, 0x01, 0x00]), says: /is DER data/ },
   { name: 'prose', input: 'This is a letter.\nKind regards,\nme\n', says: /none of its 3/ },
+  {
+    name: 'prose with one word redis knows',
+    input: 'Save the date.\nSee you there,\nBye now\n',
+    says: /only 1 of its 3 directives is one redis-server 7 knows/,
+  },
   { name: 'JSON', input: '{"port": 6379}\n', says: /holds no line redis-server reads/ },
   {
     name: 'a stunnel configuration',
     input: '[redislabs]\nclient = yes\naccept = 127.0.0.1:6379\n',
-    says: /none of its 3 directives is one redis-server 7 knows/,
+    says: /none of its 3 directives are one redis-server 7 knows/,
   },
 ];
 
@@ -376,6 +381,16 @@ const RULES: readonly { name: string; text: string; expect: readonly string[] }[
     name: 'a typo: a directive redis does not know',
     text: conf('tls-auth-client optional'),
     expect: ['REDIS_CONF_UNKNOWN_DIRECTIVE@6'],
+  },
+  {
+    name: 'a module configuration without loadmodule: redis refuses it',
+    text: conf('search.timeout 500'),
+    expect: ['REDIS_CONF_UNKNOWN_DIRECTIVE@6'],
+  },
+  {
+    name: 'a module configuration next to loadmodule',
+    text: conf('loadmodule /usr/lib/redis/modules/redisearch.so', 'search.timeout 500'),
+    expect: [],
   },
   {
     name: 'include is reported, not followed',

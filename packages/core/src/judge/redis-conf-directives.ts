@@ -82,7 +82,8 @@ export const REDIS_OTHER_DIRECTIVES: ReadonlySet<string> = new Set([
  * The standard configurations that take more than one argument (MULTI_ARG_CONFIG, and the
  * enums that take several): every other one takes exactly one, and redis-server refuses a line
  * that gives it another number ("wrong number of arguments"), e.g. `port 0 # plain text off`.
- * Measured: each directive of the table given two arguments on redis-server 7.0.15.
+ * Measured: each directive of the table given three arguments on redis-server 7.0.15
+ * (test/e2e/redis-conf-lint.test.ts).
  */
 export const REDIS_MULTI_ARGUMENT_DIRECTIVES: ReadonlySet<string> = new Set([
   'bind',
@@ -96,9 +97,18 @@ export const REDIS_MULTI_ARGUMENT_DIRECTIVES: ReadonlySet<string> = new Set([
   'slaveof',
 ]);
 
-/** True for a directive redis-server 7.0 reads (module configurations, `name.option`, included). */
-export function isKnownRedisDirective(name: string): boolean {
+/** A module's configuration as config.c queues it (`module.option`), bounded and plain. */
+const MODULE_CONFIG = /^[a-z0-9_-]{1,64}\.[a-z0-9_.-]{1,128}$/;
+
+/**
+ * True for a directive redis-server 7.0 reads. A module's configuration (`name.option`) counts
+ * only next to a `loadmodule` line: without the module, redis-server refuses to start on it
+ * ("Module Configuration detected without loadmodule directive").
+ */
+export function isKnownRedisDirective(name: string, withModules = false): boolean {
   return (
-    REDIS_STANDARD_DIRECTIVES.has(name) || REDIS_OTHER_DIRECTIVES.has(name) || name.includes('.')
+    REDIS_STANDARD_DIRECTIVES.has(name) ||
+    REDIS_OTHER_DIRECTIVES.has(name) ||
+    (withModules && name.length <= 193 && MODULE_CONFIG.test(name))
   );
 }

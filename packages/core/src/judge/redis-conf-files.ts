@@ -374,7 +374,7 @@ export function redisConfClientIdentity(
     return {
       certificatePem: certificates.map((c) => encodePem('CERTIFICATE', c.der)).join(''),
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      source: `${certDirective} ${escapedText(cert, 80)}`,
+      source: `${certDirective} ${cert}`,
     };
   } catch (error) {
     if (!(error instanceof CertkitError)) throw error;

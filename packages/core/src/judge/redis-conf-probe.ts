@@ -71,7 +71,7 @@ export function authClientsVerdict(probe: RedisAuthProbe): RedisAuthClientsReadi
     if (identity?.accepted === true) {
       return {
         verdict: 'yes',
-        evidence: `it refused a client without a certificate (${escapedText(bare.error ?? 'no reply', 200)}) and let ${identity.identity} in`,
+        evidence: `it refused a client without a certificate (${escapedText(bare.error ?? 'no reply', 200)}) and let ${escapedText(identity.identity, 120)} in`,
       };
     }
     if (bare.certificateRequested === true) {
@@ -156,7 +156,7 @@ export function probeFindings(
     add(
       'REDIS_CONF_PROBE_IDENTITY_REFUSED',
       'warning',
-      `${at} refused ${identity.identity} (${escapedText(identity.error ?? 'no reply', 200)}): its CA does not vouch for that certificate, or it is not for client use${reading.verdict === 'optional' ? ' (with tls-auth-clients optional a certificate that does not verify is refused, not ignored)' : ''}; replicas and cluster peers presenting it would be refused too, if they share this CA`,
+      `${at} refused ${escapedText(identity.identity, 120)} (${escapedText(identity.error ?? 'no reply', 200)}): its CA does not vouch for that certificate, or it is not for client use${reading.verdict === 'optional' ? ' (with tls-auth-clients optional a certificate that does not verify is refused, not ignored)' : ''}; replicas and cluster peers presenting it would be refused too, if they share this CA`,
       line,
     );
   }

@@ -153,13 +153,21 @@ export function readRedisConf(input: string | Uint8Array, source: string): Parse
         : `${source} holds no line redis-server reads as a directive`,
     );
   }
-  if (!parsed.directives.some((d) => isKnownRedisDirective(d.name))) {
-    const first = parsed.directives[0];
+  // Prose, binary data or another program's configuration may hold a word redis knows; a
+  // redis.conf is made of directives redis knows, bar a few a newer redis or valkey added.
+  const modules = withModules(parsed);
+  const known = parsed.directives.filter((d) => isKnownRedisDirective(d.name, modules)).length;
+  if (known * 2 < parsed.directives.length) {
     throw notAConfiguration(
-      `${source} is no redis configuration: none of its ${String(parsed.directives.length)} directives is one redis-server 7 knows (the first is on line ${String(first?.line ?? 1)})`,
+      `${source} is no redis configuration: ${known === 0 ? 'none' : `only ${String(known)}`} of its ${String(parsed.directives.length)} directives ${known === 1 ? 'is' : 'are'} one redis-server 7 knows`,
     );
   }
   return parsed;
+}
+
+/** True when the file loads a module: its `module.option` directives are configurations then. */
+function withModules(parsed: ParsedRedisConf): boolean {
+  return parsed.directives.some((d) => d.name === 'loadmodule');
 }
 
 /** What a directive's name looks like in a message: escaped, short, never key material. */
@@ -282,9 +290,10 @@ const READERS: Readonly<Record<string, Reader>> = {
 export function redisTlsSettings(parsed: ParsedRedisConf, add: AddRedisFinding): RedisTlsSettings {
   const last = new Map<string, { value: unknown; line: number }>();
   const dirs: RedisSetting<string>[] = [];
+  const modules = withModules(parsed);
   for (const d of parsed.directives) {
     const shown = shownDirective(d.name);
-    if (!isKnownRedisDirective(d.name)) {
+    if (!isKnownRedisDirective(d.name, modules)) {
       add(
         'REDIS_CONF_UNKNOWN_DIRECTIVE',
         'warning',
