@@ -615,7 +615,11 @@ async function outputOf(t: TestContext, config: string): Promise<string> {
     state.closed = true;
   });
   const deadline = Date.now() + 15_000;
-  while (!state.closed && !/Ready to accept connections/.test(server.output()) && Date.now() < deadline) {
+  while (
+    !state.closed &&
+    !/Ready to accept connections/.test(server.output()) &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 20));
   }
   await stopProcess(server.child);
