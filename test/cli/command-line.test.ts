@@ -377,6 +377,23 @@ const RULE_ROWS: readonly RuleRow[] = [
     args: () => ['check', '--cluster', 'c.example.com', 'proxy_cert.pem', '--all-addresses'],
     stderr: /^certs: --all-addresses needs --endpoint or --endpoints: /,
   },
+  ...(
+    [
+      [
+        'client-cert',
+        ['--endpoint', '127.0.0.1:1', '--client-cert', 'c.pem'],
+        'needs --client-key',
+      ],
+      ['client-key', ['--endpoint', '127.0.0.1:1', '--client-key', 'k.pem'], 'needs --client-cert'],
+      ['client-cert', ['--client-cert', 'c.pem', '--client-key', 'k.pem'], 'needs --endpoint'],
+      ['passphrase-file', ['--passphrase-file', 'p'], 'needs --client-key'],
+      ['timeout', ['--timeout', '5'], 'needs --endpoint'],
+    ] as const
+  ).map(([option, given, needs]): RuleRow => ({
+    rule: `redis-conf: --${option} ${needs}`,
+    args: () => ['redis-conf', 'lint', 'redis.conf', ...given],
+    stderr: new RegExp(`^certs: --${option} \\S+ ${needs}: `),
+  })),
   {
     rule: 'fetch: --force needs --output',
     args: () => ['fetch', '127.0.0.1:1', '--force'],

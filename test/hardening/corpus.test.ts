@@ -31,8 +31,12 @@ import type { RunResult } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
 import { freePort } from '../helpers/process.js';
 
-/** What a slot reads; `text` is any text (passphrases, configurations): only file-system faults apply. */
-type InputKind = 'certificate' | 'key' | 'csr' | 'crl' | 'text';
+/**
+ * What a slot reads; `text` is any text (passphrases, configurations): only file-system faults
+ * apply. `redis-conf` is a redis.conf, which no corpus entry is: each must be refused as no
+ * configuration (a key, a certificate, prose, binary data, the empty file).
+ */
+type InputKind = 'certificate' | 'key' | 'csr' | 'crl' | 'text' | 'redis-conf';
 
 /** Valid companion files, for commands that read more than one file. */
 interface Context {
@@ -46,6 +50,8 @@ interface Context {
   readonly pass: string;
   /** HOST:PORT of a loopback port nothing listens on. */
   readonly closedEndpoint: string;
+  /** A redis.conf serving TLS with the leaf as its certificate and the CA as its CA file. */
+  readonly redisConf: string;
 }
 
 /** One argument of a command that names a file to read. */
@@ -573,6 +579,59 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--timeout',
     ],
   },
+  'redis-conf': {
+    reads: [
+      { arg: '[file]', kind: 'redis-conf', argv: (f) => ['redis-conf', 'lint', f] },
+      {
+        arg: '--client-cert',
+        kind: 'certificate',
+        argv: (f, _o, c) => [
+          'redis-conf',
+          'lint',
+          c.redisConf,
+          '--endpoint',
+          c.closedEndpoint,
+          '--client-cert',
+          f,
+          '--client-key',
+          c.leafKey,
+        ],
+      },
+      {
+        arg: '--client-key',
+        kind: 'key',
+        argv: (f, _o, c) => [
+          'redis-conf',
+          'lint',
+          c.redisConf,
+          '--endpoint',
+          c.closedEndpoint,
+          '--client-cert',
+          c.leafCert,
+          '--client-key',
+          f,
+        ],
+      },
+      {
+        arg: '--passphrase-file',
+        kind: 'text',
+        argv: (f, _o, c) => [
+          'redis-conf',
+          'lint',
+          c.redisConf,
+          '--endpoint',
+          c.closedEndpoint,
+          '--client-cert',
+          c.leafCert,
+          '--client-key',
+          c.leafKeyEncrypted,
+          '--passphrase-file',
+          f,
+        ],
+      },
+    ],
+    otherOptions: [...COMMON, '[action]', '--endpoint', '--timeout'],
+  },
   'export-p12': {
     reads: [
       {
@@ -950,6 +1009,12 @@ before(async () => {
     ...entries.map((e) => e.path).filter((p) => !p.startsWith('/dev/')),
   ]);
   assert.ok(secrets.length > 100, 'the corpus holds private keys to look for');
+  const redisConf = join(pki, 'redis.conf');
+  writeFileSync(
+    redisConf,
+    `port 0\ntls-port 6380\ntls-cert-file ${leaf.cert}\ntls-key-file ${leaf.key}\ntls-ca-cert-file ${ca.cert}\n`,
+  );
+  chmodSync(redisConf, 0o644);
   const c: Context = {
     caCert: ca.cert,
     caKey: ca.key,
@@ -958,6 +1023,7 @@ before(async () => {
     leafKeyEncrypted,
     pass,
     closedEndpoint: `127.0.0.1:${String(await freePort())}`,
+    redisConf,
   };
   shared = { work, c, entries, secrets };
 });

@@ -16,6 +16,7 @@ import { expiry } from './commands/expiry.js';
 import { inspect } from './commands/inspect.js';
 import { renewClient } from './commands/renew-client.js';
 import { stunnel } from './commands/stunnel.js';
+import { redisConf } from './commands/redis-conf.js';
 import { exportP12 } from './commands/export-p12.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
@@ -62,6 +63,7 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   issue as unknown as CommandSpec<never>,
   csr as unknown as CommandSpec<never>,
   stunnel as unknown as CommandSpec<never>,
+  redisConf as unknown as CommandSpec<never>,
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,

@@ -10,7 +10,7 @@
  * start a line of its own), and printed by {@link printLines}. JSON keeps exact values
  * ({@link printJson} escapes what JSON.stringify leaves raw).
  */
-import { escapeControlCharacters } from '@certkit/core/display';
+import { escapeControlCharacters, holdsControlCharacters } from '@certkit/core/display';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
 /**
@@ -75,6 +75,16 @@ export function line(strings: TemplateStringsArray, ...values: readonly LineValu
     text += shown(values[i] ?? '') + (strings[i + 1] ?? '');
   }
   return terminalText(text);
+}
+
+/**
+ * Text core has made safe to show already (lint messages, whose values core escaped as `\x1b`):
+ * kept as it is when it holds no control or bidi character, so that core's escapes are not
+ * escaped twice, and escaped like any value otherwise, so that nothing raw reaches a terminal
+ * whatever core did.
+ */
+export function escapedByCore(text: string): TerminalText {
+  return terminalText(holdsControlCharacters(text) ? escapeControlCharacters(text) : text);
 }
 
 const STYLES = { bold: 1, green: 32, yellow: 33, red: 31, dim: 2 } as const;

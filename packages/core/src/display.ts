@@ -63,3 +63,17 @@ export function escapeControlCharacters(text: string): string {
   }
   return out;
 }
+
+/**
+ * True when `text` holds a character {@link escapeControlCharacters} escapes (a C0 or C1
+ * control, DEL, a bidi control): text without one is safe to show as it is.
+ *
+ * @example
+ * ```ts
+ * holdsControlCharacters('CN=evil\u001b[2J'); // true
+ * holdsControlCharacters('line 3 holds \\x1b'); // false
+ * ```
+ */
+export function holdsControlCharacters(text: string): boolean {
+  return ESCAPED.test(text);
+}

@@ -276,6 +276,44 @@ export {
 } from './make/pkcs12.js';
 export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
 export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export { lintRedisConfInMemory, REDIS_CONF_MAX_FINDINGS } from './judge/redis-conf.js';
+export type {
+  RedisConfJudgeOptions,
+  RedisConfLintReport,
+  RedisConfSettingRow,
+} from './judge/redis-conf.js';
+export type {
+  RedisAuthClients,
+  RedisConfFinding,
+  RedisConfFindingCode,
+} from './judge/redis-conf-settings.js';
+export type {
+  RedisCaFolder,
+  RedisCaFolderEntry,
+  RedisConfFileContent,
+  RedisConfInputs,
+} from './judge/redis-conf-files.js';
+export { authClientsVerdict } from './judge/redis-conf-probe.js';
+export type {
+  RedisAuthClientsReading,
+  RedisAuthClientsVerdict,
+  RedisAuthProbe,
+  RedisProbeAttempt,
+} from './judge/redis-conf-probe.js';
+export { parseRedisConf } from './judge/redis-conf-syntax.js';
+export type {
+  ParsedRedisConf,
+  RedisConfProblem,
+  RedisDirective,
+} from './judge/redis-conf-syntax.js';
+export {
+  lintRedisConf,
+  lintRedisConfFile,
+  REDIS_CA_DIR_MAX_FILES,
+  REDIS_CONF_PROBE_TIMEOUT_MS,
+} from './workflows/redis-conf.js';
+export type { RedisConfLintOptions } from './workflows/redis-conf.js';
+export { opensslNameHash, subjectHash } from './x509/subject-hash.js';
 export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-test.js';
 export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
 export type {

@@ -85,6 +85,15 @@ export interface PingResult {
   readonly protocol: string | null;
   /** Why it was refused, when it was. */
   readonly error?: string;
+  /**
+   * The server asked for a client certificate (sent a CertificateRequest): OpenSSL then holds
+   * the signature algorithms both sides share (`getSharedSigalgs()`), empty when none came.
+   * Measured on redis-server 7.0 under TLS 1.2 and 1.3: non-empty with `tls-auth-clients yes`
+   * and `optional` (also when it then refuses us), empty with `no`. Absent when the handshake
+   * did not get that far. TLS 1.0 and 1.1 requests carry no algorithms: false there proves
+   * nothing.
+   */
+  readonly certificateRequested?: boolean;
 }
 
 /** The certificates a server presented, in the order it sent them. */
@@ -129,6 +138,8 @@ interface PeerSnapshot {
   readonly protocol: string | null;
   /** The peer's address, while the socket still knew it. */
   readonly address?: string;
+  /** Whether a CertificateRequest came ({@link PingResult.certificateRequested}). */
+  readonly certificateRequested?: boolean;
 }
 
 interface Attempt {
@@ -173,11 +184,25 @@ function snapshot(socket: TLSSocket): PeerSnapshot {
     current = current.issuerCertificate;
   }
   const address = socket.remoteAddress;
+  const protocol = socket.getProtocol();
   return {
     certificates,
-    protocol: socket.getProtocol(),
+    protocol,
     ...(address === undefined ? {} : { address }),
+    ...(protocol === null ? {} : certificateRequestOf(socket)),
   };
+}
+
+/**
+ * Whether the server sent a CertificateRequest; nothing when the socket can no longer say
+ * (Node throws once its handle is gone), which callers read as "unknown".
+ */
+function certificateRequestOf(socket: TLSSocket): { certificateRequested?: boolean } {
+  try {
+    return { certificateRequested: socket.getSharedSigalgs().length > 0 };
+  } catch {
+    return {};
+  }
 }
 
 const NO_PEER: PeerSnapshot = { certificates: [], protocol: null };
@@ -523,12 +548,15 @@ export async function pingWithIdentity(
   if (code !== undefined && UNREACHABLE.has(code)) {
     connectionFailure(endpointLabel(host, port, options.address), result.error ?? new Error(code));
   }
+  const requested = result.peer.certificateRequested;
+  const asked = requested === undefined ? {} : { certificateRequested: requested };
   if (result.reply !== undefined && result.reply.length > 0) {
-    return { accepted: true, reply: result.reply, protocol };
+    return { accepted: true, reply: result.reply, protocol, ...asked };
   }
   return {
     accepted: false,
     protocol,
     error: describe(result.error) ?? 'the server closed the connection without a reply',
+    ...asked,
   };
 }

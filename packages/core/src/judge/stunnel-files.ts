@@ -65,10 +65,13 @@ export function stunnelFilesToRead(
 
 /**
  * The certificates of a `cert` file, which may also hold the key (stunnel reads the key from it
- * when `key` is absent): the key blocks are dropped from the parsed PEM blocks, never searched
- * for in the text.
+ * when `key` is absent; OpenSSL's certificate reader skips it too): the key blocks are dropped
+ * from the parsed PEM blocks, never searched for in the text.
+ *
+ * @throws {@link CertkitError} `NOT_A_CERTIFICATE` when the file holds no certificate, or a
+ * block of another kind
  */
-function certificatesOf(bytes: Uint8Array, source: string): Certificate[] {
+export function certificatesOf(bytes: Uint8Array, source: string): Certificate[] {
   const blocks = parsePemBlocks(bytes, source).filter((block) =>
     block.label === null
       ? derPrivateKeyKind(block.der) === null
@@ -241,7 +244,7 @@ export function fileFindings(
 }
 
 /** True when the key file holds an encrypted key (PKCS#8, or a legacy PEM with DEK-Info). */
-function holdsEncryptedKey(bytes: Uint8Array): boolean {
+export function holdsEncryptedKey(bytes: Uint8Array): boolean {
   try {
     return parsePemBlocks(bytes, 'key').some(
       (block) => block.label === 'ENCRYPTED PRIVATE KEY' || 'DEK-Info' in block.headers,
