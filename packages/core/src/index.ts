@@ -308,6 +308,15 @@ export type {
 } from './workflows/check.js';
 
 export {
+  createRespReader,
+  readRespReply,
+  RESP_LIMITS,
+  respFields,
+  respInteger,
+  respText,
+} from './judge/resp.js';
+export type { RespLimits, RespReader, RespStep, RespValue } from './judge/resp.js';
+export {
   fetchPresentedChain,
   MAX_PEER_CERTIFICATES,
   MAX_PING_REPLY_BYTES,
