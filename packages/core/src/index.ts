@@ -317,6 +317,38 @@ export {
 } from './judge/resp.js';
 export type { RespLimits, RespReader, RespStep, RespValue } from './judge/resp.js';
 export {
+  MAX_SENTINEL_MASTERS,
+  MAX_TOPOLOGY_NODES,
+  nextTopologyCommand,
+  readTopology,
+} from './judge/topology.js';
+export type {
+  AnnouncedAs,
+  Topology,
+  TopologyExchange,
+  TopologyFinding,
+  TopologyFindingCode,
+  TopologyKind,
+  TopologyNode,
+  TopologySource,
+} from './judge/topology.js';
+export { checkTopology } from './judge/topology-check.js';
+export type {
+  NodeFetch,
+  TopologyCheckOptions,
+  TopologyNodeReport,
+  TopologyReport,
+} from './judge/topology-check.js';
+export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
+export type {
+  ClusterClientModel,
+  ClusterClientVerdict,
+  ClusterConnection,
+  ClusterConnectionVerdict,
+  ClusterNameRule,
+} from './judge/cluster-clients.js';
+
+export {
   fetchPresentedChain,
   MAX_PEER_CERTIFICATES,
   MAX_PING_REPLY_BYTES,
