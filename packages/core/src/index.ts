@@ -347,6 +347,8 @@ export type {
   ClusterConnectionVerdict,
   ClusterNameRule,
 } from './judge/cluster-clients.js';
+export { walkTopology } from './workflows/topology.js';
+export type { TopologyWalk, WalkTopologyOptions } from './workflows/topology.js';
 
 export {
   fetchPresentedChain,
