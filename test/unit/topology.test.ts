@@ -700,6 +700,40 @@ void test('a topology checked with the certificates its nodes present', async (t
       assert.match(report.findings[0]?.message ?? '', /tls-cluster yes and tls-replication yes/);
     },
   );
+  await t.test(
+    'a plain-text port that waits silently: one finding, from the announcement or the hint',
+    () => {
+      const silent: NodeFetch = {
+        ok: false,
+        failure: { code: 'TIMEOUT', reason: 'no TLS handshake within 3000 ms' },
+      };
+      const node = fields(
+        ['id', 'p'],
+        ['port', 32100],
+        ['endpoint', '127.0.0.1'],
+        ['role', 'master'],
+        ['health', 'online'],
+      );
+      const shards = readTopology(SEED, [
+        hello('cluster'),
+        exchange('CLUSTER SHARDS', [shard(0, 16383, node)]),
+      ]);
+      assert.deepEqual(codes(check(shards, [silent], ca)), [
+        'TOPOLOGY_PLAINTEXT_PORT 127.0.0.1:32100',
+      ]);
+      const slots = readTopology(SEED, [
+        hello('cluster'),
+        exchange('CLUSTER SHARDS', { error: "ERR unknown subcommand 'SHARDS'" }),
+        exchange('CLUSTER SLOTS', [[0, 16383, ['127.0.0.1', 32100, 'p']]]),
+      ]);
+      const report = check(slots, [silent], ca);
+      assert.deepEqual(codes(report), ['TOPOLOGY_NODE_UNREACHABLE 127.0.0.1:32100']);
+      assert.match(
+        report.findings[0]?.message ?? '',
+        /a plain-text port waits like this: .*set tls-cluster yes/,
+      );
+    },
+  );
   await t.test('an announced host name that does not resolve: pin it to judge it', () => {
     const report = check(
       named,

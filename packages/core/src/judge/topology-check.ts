@@ -176,15 +176,19 @@ function differenceFindings(presented: readonly Presented[]): TopologyFinding[] 
   return findings;
 }
 
-/** A finding for a node that gave no certificate. */
+/**
+ * A finding for a node that gave no certificate; none when the announcement already said its
+ * port is the plain-text one (whatever that port did: a plain-text Redis answers a ClientHello
+ * with an error, or waits silently for the end of the line).
+ */
 function failureFinding(
   node: TopologyNode,
   failure: EndpointFailureInfo,
   kind: TopologyKind,
   plaintextKnown: boolean,
 ): TopologyFinding | undefined {
+  if (plaintextKnown) return undefined;
   if (failure.code === 'NOT_TLS') {
-    if (plaintextKnown) return undefined; // the announcement already says so
     return {
       code: 'TOPOLOGY_PLAINTEXT_PORT',
       severity: 'error',
@@ -196,10 +200,15 @@ function failureFinding(
     };
   }
   const resolve = failure.code === 'HOST_NOT_FOUND' && node.announcedAs === 'hostname';
+  // A plain-text Redis reads the ClientHello as an unfinished inline command and says nothing.
+  const silent =
+    failure.code === 'TIMEOUT' && kind === 'cluster'
+      ? ' (a plain-text port waits like this: if it is one, tls-cluster is off and the nodes announce their plain-text ports; set tls-cluster yes and tls-replication yes)'
+      : '';
   return {
     code: 'TOPOLOGY_NODE_UNREACHABLE',
     severity: node.down ? 'warning' : 'error',
-    message: `${node.endpoint} (${node.role}${node.down ? `, which the ${kind === 'sentinel' ? 'Sentinel' : 'cluster'} itself sees as ${node.health ?? 'down'}` : ''}) gave no certificate: ${failure.reason}${resolve ? ' (the announced host name does not resolve here; clients that resolve it through the same DNS fail too; give --resolve HOST:PORT:ADDR to judge its certificate)' : ''}`,
+    message: `${node.endpoint} (${node.role}${node.down ? `, which the ${kind === 'sentinel' ? 'Sentinel' : 'cluster'} itself sees as ${node.health ?? 'down'}` : ''}) gave no certificate: ${failure.reason}${resolve ? ' (the announced host name does not resolve here; clients that resolve it through the same DNS fail too; give --resolve HOST:PORT:ADDR to judge its certificate)' : ''}${silent}`,
     node: node.endpoint,
   };
 }
