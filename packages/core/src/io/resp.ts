@@ -163,15 +163,16 @@ export async function converse<R, T>(
     }
     const step = current.reader.push(chunk);
     if (step.state === 'more') return;
-    clearTimeout(current.timer);
-    waiting = undefined;
     if (step.state === 'invalid') {
+      // While the ask still waits: fail() rejects it (and clears its deadline).
       fail({
         code: 'REPLY_INVALID',
         reason: `the reply to ${current.command} is not valid RESP: ${step.reason}`,
       });
       return;
     }
+    clearTimeout(current.timer);
+    waiting = undefined;
     unasked = step.rest.length;
     pending = step.rest.length > 0 ? [step.rest] : [];
     current.resolve(step.reply);
