@@ -242,6 +242,17 @@ void test('the topology the replies describe', async (t) => {
       assert.deepEqual(codes(topology), []);
     },
   );
+  await t.test(
+    'shards listed out of slot order (as Redis lists them) come back in slot order',
+    () => {
+      const shards = [...(THREE_SHARDS(() => '127.0.0.1') as V[])].reverse();
+      const topology = readTopology(SEED, [hello('cluster'), exchange('CLUSTER SHARDS', shards)]);
+      assert.deepEqual(
+        topology.nodes.map((n) => n.slots),
+        ['0-5460', '5461-10922', '10923-16383'],
+      );
+    },
+  );
   await t.test('CLUSTER SHARDS, RESP2 (flat fields), hostnames preferred', () => {
     const topology = readTopology(SEED, [
       exchange('HELLO 3', { error: "ERR unknown command 'HELLO'" }),
@@ -627,7 +638,7 @@ void test('a topology checked with the certificates its nodes present', async (t
       hello('cluster'),
       exchange('CLUSTER SHARDS', [
         ...(THREE_SHARDS(() => '127.0.0.1') as V[]),
-        shard(0, 0, shardNode(31003, '127.0.0.1')),
+        shard(16383, 16383, shardNode(31003, '127.0.0.1')),
       ]),
     ]);
     const report = check(

@@ -78,22 +78,29 @@ function reportLines(
   io: Io,
   report: CheckReport,
   context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
+  compact = false,
 ): TerminalText[] {
   const tty = io.stdoutIsTty;
   const leaf = report.certificates[0];
   const out = [
     line`${paint(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${[...leaf.dnsNames.map((d) => `DNS:${d}`), ...leaf.ipAddresses.map((i) => `IP:${i}`)].join(', ') || 'no DNS SAN'}`}`,
   ];
+  // Compact (a topology's nodes, a section each): the checks that pass share one line.
+  const passed: string[] = [];
+  const found: TerminalText[] = [];
   for (const check of CHECKS) {
     if (!passes(report, check.applies, context)) continue;
-    const found = report.findings.filter((f) => check.codes.includes(f.code));
-    if (found.length === 0) {
-      out.push(line`  ${paint('pass', 'green', tty)}  ${check.label}`);
+    const own = report.findings.filter((f) => check.codes.includes(f.code));
+    if (own.length === 0) {
+      if (compact) passed.push(check.label);
+      else found.push(line`  ${paint('pass', 'green', tty)}  ${check.label}`);
       continue;
     }
-    for (const f of found)
-      out.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
+    for (const f of own)
+      found.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
   }
+  if (passed.length > 0) out.push(line`  ${paint('pass', 'green', tty)}  ${passed.join(', ')}`);
+  out.push(...found);
   const trust = report.trust;
   if (
     report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts)) ||
@@ -199,12 +206,12 @@ function topologyLines(
       }
       continue;
     }
-    const [header, ...checks] = reportLines(io, node.report, {
-      ...context,
-      key: false,
-      live: false,
-      identity: false,
-    });
+    const [header, ...checks] = reportLines(
+      io,
+      node.report,
+      { ...context, key: false, live: false, identity: false },
+      true,
+    );
     if (header !== undefined) out.push(header);
     out.push(
       line`  node   ${place}${leaf === undefined ? '' : `; certificate expires ${leaf.notAfter}`}`,

@@ -397,7 +397,17 @@ function readShards(reply: RespValue, list: NodeList): void {
     list.invalid('CLUSTER SHARDS did not answer a list of shards');
     return;
   }
-  reply.items.forEach((shardValue, s) => {
+  // Shards in the order of their first slot (Redis lists them in its own dictionary order),
+  // shards without slots last; messages still number them as sent.
+  const firstSlot = (value: RespValue): number => {
+    const slots = respFields(value)?.get('slots');
+    const first = slots?.type === 'array' ? respInteger(slots.items[0]) : undefined;
+    return first ?? Number.MAX_SAFE_INTEGER;
+  };
+  const order = reply.items
+    .map((value, index) => ({ value, index, first: firstSlot(value) }))
+    .sort((a, b) => a.first - b.first || a.index - b.index);
+  order.forEach(({ value: shardValue, index: s }) => {
     const shard = respFields(shardValue);
     const nodes = shard?.get('nodes');
     if (shard === undefined || nodes?.type !== 'array') {
