@@ -18,7 +18,7 @@
  *   it with `gethostbyname`). redis-py 4.3.4's `RedisCluster` drops `ssl_check_hostname` (it is
  *   not among its `REDIS_ALLOWED_KEYS`, redis-py issue #3122): it checks no name at all. The model
  *   is of a `RedisCluster` whose connections do check names (measured by letting the option
- *   through; redis-py 6 checks names by default).
+ *   through; redis-py 6 checks names by default, redis-py pull request #3626).
  */
 import type { Certificate } from '../x509/pkix.js';
 import { ipVersion } from '../x509/ip.js';
