@@ -373,6 +373,26 @@ const RULE_ROWS: readonly RuleRow[] = [
     stderr: new RegExp(`^certs: --${option} \\S+ ${needs}: `),
   })),
   {
+    rule: 'check: --topology needs --endpoint',
+    args: () => ['check', '--cluster', 'c.example.com', 'proxy_cert.pem', '--topology'],
+    stderr: /^certs: --topology needs --endpoint: the walk asks a live endpoint for its nodes/,
+  },
+  {
+    rule: 'check: --topology excludes --endpoints',
+    args: () => [
+      'check',
+      '--cluster',
+      'c.example.com',
+      '--endpoint',
+      '127.0.0.1:1',
+      '--topology',
+      '--endpoints',
+      'fleet.txt',
+    ],
+    stderr:
+      /^certs: --topology cannot go with --endpoints( \S+)?: the walk starts from one endpoint/,
+  },
+  {
     rule: 'check: --all-addresses needs --endpoint or --endpoints',
     args: () => ['check', '--cluster', 'c.example.com', 'proxy_cert.pem', '--all-addresses'],
     stderr: /^certs: --all-addresses needs --endpoint or --endpoints: /,

@@ -415,6 +415,7 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
       '--min-tls',
       '--strict',
       '--timeout',
+      '--topology',
       ...ENDPOINT_RUN,
     ],
   },

@@ -346,6 +346,49 @@ export type {
 } from './workflows/check.js';
 
 export {
+  createRespReader,
+  readRespReply,
+  RESP_LIMITS,
+  respFields,
+  respInteger,
+  respText,
+} from './judge/resp.js';
+export type { RespLimits, RespReader, RespStep, RespValue } from './judge/resp.js';
+export {
+  MAX_SENTINEL_MASTERS,
+  MAX_TOPOLOGY_NODES,
+  nextTopologyCommand,
+  readTopology,
+} from './judge/topology.js';
+export type {
+  AnnouncedAs,
+  Topology,
+  TopologyExchange,
+  TopologyFinding,
+  TopologyFindingCode,
+  TopologyKind,
+  TopologyNode,
+  TopologySource,
+} from './judge/topology.js';
+export { checkTopology } from './judge/topology-check.js';
+export type {
+  NodeFetch,
+  TopologyCheckOptions,
+  TopologyNodeReport,
+  TopologyReport,
+} from './judge/topology-check.js';
+export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
+export type {
+  ClusterClientModel,
+  ClusterClientVerdict,
+  ClusterConnection,
+  ClusterConnectionVerdict,
+  ClusterNameRule,
+} from './judge/cluster-clients.js';
+export { walkTopology } from './workflows/topology.js';
+export type { TopologyWalk, WalkTopologyOptions } from './workflows/topology.js';
+
+export {
   fetchPresentedChain,
   MAX_PEER_CERTIFICATES,
   MAX_PING_REPLY_BYTES,

@@ -1,5 +1,12 @@
 /** `certs check`: is this endpoint certificate right for my cluster, offline and live? */
-import type { CheckFinding, CheckReport, LiveReport, RunCheckResult } from '@certkit/core';
+import type {
+  CheckFinding,
+  CheckReport,
+  LiveReport,
+  RunCheckResult,
+  TopologyFinding,
+  TopologyWalk,
+} from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { endpointRunOptions, runWithProgress, withEndpointOptions } from '../endpoint-run.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -71,22 +78,29 @@ function reportLines(
   io: Io,
   report: CheckReport,
   context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
+  compact = false,
 ): TerminalText[] {
   const tty = io.stdoutIsTty;
   const leaf = report.certificates[0];
   const out = [
-    line`${paint(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${leaf.dnsNames.map((d) => `DNS:${d}`).join(', ') || 'no DNS SAN'}`}`,
+    line`${paint(report.source, 'bold', tty)}  ${leaf === undefined ? '' : `${leaf.subject}; ${[...leaf.dnsNames.map((d) => `DNS:${d}`), ...leaf.ipAddresses.map((i) => `IP:${i}`)].join(', ') || 'no DNS SAN'}`}`,
   ];
+  // Compact (a topology's nodes, a section each): the checks that pass share one line.
+  const passed: string[] = [];
+  const found: TerminalText[] = [];
   for (const check of CHECKS) {
     if (!passes(report, check.applies, context)) continue;
-    const found = report.findings.filter((f) => check.codes.includes(f.code));
-    if (found.length === 0) {
-      out.push(line`  ${paint('pass', 'green', tty)}  ${check.label}`);
+    const own = report.findings.filter((f) => check.codes.includes(f.code));
+    if (own.length === 0) {
+      if (compact) passed.push(check.label);
+      else found.push(line`  ${paint('pass', 'green', tty)}  ${check.label}`);
       continue;
     }
-    for (const f of found)
-      out.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
+    for (const f of own)
+      found.push(line`  ${mark(f, tty)}  ${check.label}: ${f.code} ${f.message}`);
   }
+  if (passed.length > 0) out.push(line`  ${paint('pass', 'green', tty)}  ${passed.join(', ')}`);
+  out.push(...found);
   const trust = report.trust;
   if (
     report.names.some((n) => n.disagree || !n.clients.every((v) => v.accepts)) ||
@@ -119,15 +133,107 @@ function mark(f: CheckFinding, tty: boolean): TerminalText {
   return paint('info', 'dim', tty);
 }
 
-/** Findings by severity; an endpoint that could not be checked counts as an error. */
+/**
+ * Findings by severity; an endpoint that could not be checked counts as an error, and so does a
+ * seed that told nothing of its topology. The topology's findings and its nodes' reports count
+ * too.
+ */
 function counts(result: RunCheckResult): { errors: number; warnings: number; unreachable: number } {
-  const all = result.reports.flatMap((r) => r.findings);
+  const topology = result.topology?.report;
+  const all: { severity: string }[] = [
+    ...result.reports.flatMap((r) => r.findings),
+    ...(topology?.findings ?? []),
+    ...(topology?.nodes.flatMap((n) => n.report?.findings ?? []) ?? []),
+  ];
   const unreachable = result.tally?.failed ?? 0;
+  const silent = result.topology?.failure === undefined ? 0 : 1;
   return {
-    errors: all.filter((f) => f.severity === 'error').length + unreachable,
+    errors: all.filter((f) => f.severity === 'error').length + unreachable + silent,
     warnings: all.filter((f) => f.severity === 'warning').length,
     unreachable,
   };
+}
+
+function topologyMark(f: TopologyFinding, tty: boolean): TerminalText {
+  if (f.severity === 'error') return paint('fail', 'red', tty);
+  if (f.severity === 'warning') return paint('warn', 'yellow', tty);
+  return paint('info', 'dim', tty);
+}
+
+/**
+ * The topology section: what the seed said, a section per node (its report, then where it sits
+ * in the topology), the topology's findings, and each cluster client's verdict.
+ */
+function topologyLines(
+  io: Io,
+  walk: TopologyWalk,
+  context: { live: boolean; key: boolean; identity: boolean; ca: boolean },
+): TerminalText[] {
+  const tty = io.stdoutIsTty;
+  const out: TerminalText[] = [];
+  const report = walk.report;
+  if (report === undefined) {
+    out.push(
+      line`${paint(`topology of ${walk.seed}`, 'bold', tty)}`,
+      line`  ${paint('fail', 'red', tty)}  the seed told nothing: ${walk.failure?.reason ?? 'no reply'}`,
+    );
+    return out;
+  }
+  const source =
+    report.source === undefined ? '' : ` (${report.source}, RESP${String(report.protocol)})`;
+  out.push(
+    line`${paint(`topology of ${report.seed}`, 'bold', tty)}: ${report.kind}${source}, ${report.nodes.length} node${report.nodes.length === 1 ? '' : 's'}`,
+  );
+  for (const node of report.nodes) {
+    const place = [
+      node.role,
+      ...(node.slots === undefined ? [] : [`slots ${node.slots}`]),
+      ...(node.master === undefined ? [] : [`of ${node.master}`]),
+      ...(node.health === undefined || node.health === 'online' ? [] : [node.health]),
+      ...(node.address === undefined || node.address === node.host
+        ? []
+        : [`answered at ${node.address}`]),
+    ].join(', ');
+    const leaf = node.report?.certificates[0];
+    if (node.report === undefined) {
+      out.push(line`${paint(`node ${node.endpoint}`, 'bold', tty)}  ${place}`);
+      if (node.failure !== undefined) {
+        out.push(line`  ${paint('fail', 'red', tty)}  reachable: ${node.failure.reason}`);
+      } else {
+        out.push(
+          line`  ${paint('fail', 'red', tty)}  reachable: not dialled (no host or port announced)`,
+        );
+      }
+      continue;
+    }
+    const [header, ...checks] = reportLines(
+      io,
+      node.report,
+      { ...context, key: false, live: false, identity: false },
+      true,
+    );
+    if (header !== undefined) out.push(header);
+    out.push(
+      line`  node   ${place}${leaf === undefined ? '' : `; certificate expires ${leaf.notAfter}`}`,
+      ...checks,
+    );
+  }
+  if (report.findings.length === 0) {
+    out.push(line`  ${paint('pass', 'green', tty)}  topology`);
+  }
+  for (const f of report.findings) {
+    out.push(line`  ${topologyMark(f, tty)}  topology: ${f.code} ${f.message}`);
+  }
+  for (const client of report.clients) {
+    const refused = client.connections.filter((c) => !c.accepts);
+    const verdict = client.accepts ? paint('accept', 'green', tty) : paint('reject', 'red', tty);
+    const where =
+      refused.length === 0
+        ? `every node (${String(client.connections.length)} connections)`
+        : refused.map((c) => `${c.node} as ${c.name}`).join(', ');
+    out.push(line`  client ${verdict}  ${client.client} (${client.configuration}): ${where}`);
+  }
+  return out;
 }
 
 /** The live line of an endpoint's section: versions accepted, and PING with the identity. */
@@ -161,7 +267,7 @@ export const check = defineCommand({
   builder: (y) =>
     withEndpointOptions(withTimeout(withPassphraseFile(y, 'of an encrypted --key or --client-key')))
       .usage(
-        "certs check --cluster C [FILE…] [--port N…] [--endpoint HOST:PORT…] [--endpoints FILE] [--sni NAME] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain each live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU). A file is checked for redis-<port>.C of each --port (default 12000); a live endpoint for the name its clients dial: its HOST, or --sni. Endpoints (--endpoint, repeatable, and --endpoints FILE) are probed many at once (--concurrency, default 16), one section each; one that cannot be reached is an error. Ctrl-C stops at once and prints what was done.",
+        "certs check --cluster C [FILE…] [--port N…] [--endpoint HOST:PORT…] [--endpoints FILE] [--sni NAME] [options]\n\nChecks that each certificate (one chain per file, leaf first) and/or the chain each live endpoint presents is right for cluster C, whose databases are redis-<port>.C: names as RFC 9525 and as Node, OpenSSL (stunnel), Python, Go and Java clients see them, validity, key and signature strength, EKU, chain, key match; live: TLS versions accepted and a client identity (RESP PING). With --ca, each client stack's trust in the chain too (partial chains, pinned self-signed certificates, SHA-1, EKU). A file is checked for redis-<port>.C of each --port (default 12000); a live endpoint for the name its clients dial: its HOST, or --sni. Endpoints (--endpoint, repeatable, and --endpoints FILE) are probed many at once (--concurrency, default 16), one section each; one that cannot be reached is an error. With --topology, the one --endpoint is asked for its nodes (CLUSTER SHARDS or SLOTS; a Sentinel's SENTINEL MASTERS and REPLICAS) and every node's chain is checked for the address it is announced at, as cluster clients dial it (an IP address against IP SANs), with what ioredis and redis-py cluster clients check. Ctrl-C stops at once and prints what was done.",
       )
       .positional('files', {
         type: 'string',
@@ -241,6 +347,12 @@ export const check = defineCommand({
         choices: ['1.0', '1.1', '1.2', '1.3'] as const,
         describe: 'lowest TLS version the endpoint may accept (default 1.2)',
       })
+      .option('topology', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'also ask --endpoint for its cluster or Sentinel nodes and check each node for the address it is announced at',
+      })
       .option('strict', { type: 'boolean', default: false, describe: 'exit 1 on warnings too' })
       .option('json', {
         type: 'boolean',
@@ -267,6 +379,10 @@ export const check = defineCommand({
     [
       'certs check --cluster redislabs.com --endpoints fleet.txt --ca ca.pem',
       'every endpoint of a list, concurrently, one section each',
+    ],
+    [
+      'certs check --cluster c.example.com --endpoint 10.0.0.5:6380 --topology',
+      'every node the cluster (or Sentinel) announces, as its clients dial it',
     ],
     [
       'certs check --cluster redislabs.com --profile compat a.pem b.pem --json',
@@ -328,6 +444,16 @@ export const check = defineCommand({
       needs: [{ option: 'key' }, { option: 'client-key' }],
       why: 'it decrypts the key of one of them',
     },
+    {
+      when: { option: 'topology', value: true },
+      needs: [{ option: 'endpoint' }],
+      why: 'the walk asks a live endpoint for its nodes',
+    },
+    {
+      when: { option: 'topology', value: true },
+      excludes: { option: 'endpoints' },
+      why: 'the walk starts from one endpoint',
+    },
   ],
   run: async (args, io) => {
     const core = await import('@certkit/core');
@@ -348,7 +474,14 @@ export const check = defineCommand({
         internal: args.internal,
         warnDays: args['warn-days'],
         minTls,
-        endpoints: args.endpoint ?? [],
+        // --topology walks from the one --endpoint: it is the seed, not one of many.
+        ...(args.topology
+          ? {
+              endpoint: args.endpoint?.[0] ?? '',
+              endpoints: args.endpoint?.slice(1) ?? [],
+              topology: true,
+            }
+          : { endpoints: args.endpoint ?? [] }),
         signal,
         onProgress,
         ...(args.sni === undefined ? {} : { sni: args.sni }),
@@ -418,6 +551,7 @@ export const check = defineCommand({
       }
       out.push(liveLine(live));
     }
+    if (result.topology !== undefined) out.push(...topologyLines(io, result.topology, context));
     const verdict = failed ? paint('FAIL', 'red', tty) : paint('OK', 'green', tty);
     const tally = result.tally;
     const endpoints =

@@ -51,6 +51,8 @@ export type EndpointFailureCode =
   | 'NO_CERTIFICATE'
   /** A certificate the server sent cannot be read, or it sent too many. */
   | 'CERTIFICATE_UNREADABLE'
+  /** A reply to a command is not what the protocol allows, or is larger than certkit reads. */
+  | 'REPLY_INVALID'
   /** Stopped before it finished (Ctrl-C). */
   | 'INTERRUPTED'
   /** Any other failure of the connection. */

@@ -150,7 +150,15 @@ interface Attempt {
   readonly reply?: string;
 }
 
-function connectOptions(host: string, port: number, options: TlsProbeOptions): ConnectionOptions {
+/**
+ * How every connection of io/ is made: SNI for host names only, the certificate seen rather
+ * than verified (judge/ verifies it), the client identity when one is given.
+ */
+export function connectOptions(
+  host: string,
+  port: number,
+  options: TlsProbeOptions,
+): ConnectionOptions {
   // RFC 6066 section 3: SNI carries host names only, never IP addresses.
   const servername = options.servername ?? (isIP(host) === 0 ? host : undefined);
   return {

@@ -43,6 +43,8 @@ export interface CertificateSummary {
   readonly subject: string;
   readonly issuer: string;
   readonly dnsNames: readonly string[];
+  /** subjectAltName iPAddress entries. */
+  readonly ipAddresses: readonly string[];
   readonly notBefore: string;
   readonly notAfter: string;
   readonly key: string;
@@ -123,6 +125,7 @@ function summary(certificate: Certificate): CertificateSummary {
     subject: info.subject,
     issuer: info.issuer,
     dnsNames: info.subjectAltNames.dns,
+    ipAddresses: info.subjectAltNames.ip,
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     key:

@@ -24,6 +24,8 @@ import { parsePrivateKey } from '../x509/keys.js';
 import type { Certificate } from '../x509/pkix.js';
 import { passphraseFrom, readLimit } from './common.js';
 import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
+import { walkTopology } from './topology.js';
+import type { TopologyWalk } from './topology.js';
 import type { EndpointPlan, EndpointRunOptions, EndpointTarget } from './endpoints.js';
 
 /**
@@ -63,6 +65,12 @@ export interface RunCheckOptions extends EndpointRunOptions {
   readonly passphrase?: string;
   /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
   readonly passphraseFile?: string;
+  /**
+   * Also walk the topology `endpoint` belongs to ({@link walkTopology}): ask it for its cluster
+   * or Sentinel nodes and check every node's chain for the address it is announced at. Needs
+   * `endpoint`, and no other endpoint.
+   */
+  readonly topology?: boolean;
 }
 
 /** What was learnt from a live endpoint. */
@@ -101,6 +109,8 @@ export interface RunCheckResult {
   readonly notStarted?: readonly EndpointRef[];
   /** How the live endpoints went. */
   readonly tally?: EndpointTally;
+  /** The topology walk from `endpoint`, when asked for. */
+  readonly topology?: TopologyWalk;
 }
 
 /**
@@ -138,6 +148,17 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     throw new CertkitError(
       'INVALID_OPTION',
       'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
+    );
+  }
+  if (
+    options.topology === true &&
+    (options.endpoint === undefined ||
+      (options.endpoints?.length ?? 0) > 0 ||
+      options.endpointsFile !== undefined)
+  ) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'the topology walk starts from one endpoint: give exactly one --endpoint HOST:PORT (any node of the cluster, or a Sentinel)',
     );
   }
   if (options.ports !== undefined && files.length === 0) {
@@ -249,8 +270,30 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     return { ...outcome, value: outcome.value.live };
   });
   const first = endpoints[0];
+  const topology =
+    options.topology === true && options.endpoint !== undefined && !run.tally.interrupted
+      ? await walkTopology({
+          seed: options.endpoint,
+          cluster: options.cluster,
+          ...(ca === undefined ? {} : { ca }),
+          ...(identity === undefined ? {} : { clientIdentity: identity }),
+          ...(options.sni === undefined ? {} : { sni: options.sni }),
+          ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+          concurrency: plan.concurrency,
+          timeoutMs: plan.timeoutMs,
+          profile,
+          ...(options.internal === undefined ? {} : { internal: options.internal }),
+          ...(options.warnDays === undefined ? {} : { warnDays: options.warnDays }),
+          ...(now === undefined ? {} : { now }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        })
+      : undefined;
   return {
-    ok: reports.every((r) => r.ok) && endpointsOk(run.tally),
+    ok:
+      reports.every((r) => r.ok) &&
+      endpointsOk(run.tally) &&
+      (topology === undefined || topology.ok),
     cluster: checkCluster(options.cluster),
     profile,
     reports,
@@ -258,6 +301,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     endpoints,
     notStarted: run.notStarted,
     tally: run.tally,
+    ...(topology === undefined ? {} : { topology }),
   };
 }
 
