@@ -156,6 +156,22 @@ export type {
   PresentedNames,
   SubjectAltNameSyntax,
 } from './judge/clients.js';
+export {
+  CLIENT_LIBRARIES,
+  clientLibraryDefaults,
+  compareVersions,
+  LIBRARY_OUTCOME_TEXT,
+  libraryLabel,
+  libraryVerdicts,
+  versionRange,
+} from './judge/client-libraries.js';
+export type {
+  ClientLibrary,
+  ClientLibraryDefaults,
+  LibraryNameOutcome,
+  LibraryVerdict,
+  NameCheckDefault,
+} from './judge/client-libraries.js';
 
 export { assembleParsedCertificates } from './judge/assemble.js';
 export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
