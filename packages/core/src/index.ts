@@ -301,6 +301,20 @@ export type {
   WrittenTrustStore,
 } from './workflows/pkcs12.js';
 
+export { renderConnectionSnippet, SNIPPET_CLIENTS, SNIPPET_LIBRARIES } from './make/snippets.js';
+export type {
+  ConnectionSnippet,
+  ConnectionSnippetOptions,
+  SnippetClient,
+  SnippetLanguage,
+  SnippetLibraryDefault,
+} from './make/snippets.js';
+export { javaString, jsString, pythonString, shellWord } from './make/snippet-quote.js';
+export { checkSnippetFiles } from './judge/snippet-files.js';
+export type { CheckedSnippetFiles, SnippetFile, SnippetFiles } from './judge/snippet-files.js';
+export { makeConnectionSnippet } from './workflows/snippet.js';
+export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
+
 export {
   checkEndpointCertificate,
   DEFAULT_WARN_DAYS,

@@ -43,7 +43,7 @@ export interface ClientLibraryDefaults {
   /** First version after the range; absent: up to the latest release. */
   readonly before?: string;
   readonly nameCheck: NameCheckDefault;
-  /** How to turn the check on (`off`), what to use instead (`never`), or what it needs (`on`). */
+  /** How to turn the check on (`off`), what to use instead (`never`), or what it checks (`on`). */
   readonly enable: string;
   /** Where the default is documented, or how it was measured. */
   readonly source: string;
@@ -58,14 +58,14 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     library: 'ioredis',
     stack: 'node',
     nameCheck: 'on',
-    enable: 'tls.servername when connecting by address (Node checks servername, else the host)',
+    enable: 'Node checks tls.servername, else the host dialled',
     source: 'Node tls.connect checkServerIdentity; measured with ioredis 6.0.0',
   },
   {
     library: 'node-redis',
     stack: 'node',
     nameCheck: 'on',
-    enable: 'socket.servername when connecting by address',
+    enable: 'Node checks socket.servername, else the host dialled',
     source: 'Node tls.connect checkServerIdentity; measured with node-redis 6.3.1',
   },
   {
@@ -82,7 +82,7 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     stack: 'python',
     since: '6.0.0',
     nameCheck: 'on',
-    enable: 'ssl_check_hostname (True by default)',
+    enable: 'ssl_check_hostname is True unless set to False',
     source: 'redis-py 6.0.0 release notes: ssl_check_hostname defaults to True (#3626)',
   },
   {
@@ -91,7 +91,7 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     before: '6.0.0',
     nameCheck: 'off',
     enable:
-      'connection_class: an SSLConnection subclass that sets ssl_check_hostname=True (RedisCluster drops the keyword before 6.1)',
+      'connection_class, an SSLConnection subclass that sets ssl_check_hostname=True, since RedisCluster drops the keyword before 6.1',
     source:
       'RedisCluster passes only REDIS_ALLOWED_KEYS to its nodes, without ssl_check_hostname (redis-py #3122, fixed in 6.1.0 by #3637); measured with 4.3.4',
   },
@@ -100,7 +100,7 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     stack: 'python',
     since: '6.0.0',
     nameCheck: 'on',
-    enable: 'ssl_check_hostname (True by default; honoured from 6.1.0)',
+    enable: 'ssl_check_hostname is True (and honoured from 6.1.0)',
     source: 'redis-py 6.0.0 (#3626) and 6.1.0 (#3637) release notes',
   },
   {
@@ -108,21 +108,21 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     stack: 'openssl',
     nameCheck: 'never',
     enable:
-      'none: hiredis verifies the chain (--cacert) but no name, and --sni only sends one; put stunnel with checkHost in front',
+      'hiredis verifies the chain (--cacert) but no name, and --sni only sends one; put stunnel with checkHost in front',
     source: 'hiredis ssl.c sets no host to verify; measured with redis-cli 7.0.15 (STACKS.md)',
   },
   {
     library: 'stunnel',
     stack: 'openssl',
     nameCheck: 'off',
-    enable: 'checkHost = NAME (checkIP = ADDRESS); verify = 2 and verifyChain check no name',
+    enable: 'checkHost = NAME or checkIP = ADDRESS; verify = 2 and verifyChain alone check no name',
     source: 'stunnel(8) checkHost; measured with stunnel 5.68 (DESIGN.md)',
   },
   {
     library: 'go-redis',
     stack: 'go',
     nameCheck: 'on',
-    enable: 'tls.Config.ServerName when connecting by address',
+    enable: 'crypto/tls checks tls.Config.ServerName, else the host dialled',
     source: 'Go crypto/tls verifies ServerName unless InsecureSkipVerify (package documentation)',
   },
   {
@@ -140,14 +140,14 @@ export const CLIENT_LIBRARIES: readonly ClientLibraryDefaults[] = [
     stack: 'java',
     since: '7.5.0',
     nameCheck: 'on',
-    enable: 'ssl(true) or SslOptions (SslVerifyMode.FULL by default)',
+    enable: 'ssl(true) and SslOptions (SslVerifyMode.FULL) check it',
     source: 'Jedis 7.5.0 release notes: ssl(true) enables hostname verification (#4497)',
   },
   {
     library: 'Lettuce',
     stack: 'java',
     nameCheck: 'on',
-    enable: 'verifyPeer (SslVerifyMode.FULL; CA checks the chain only, NONE nothing)',
+    enable: 'verifyPeer is SslVerifyMode.FULL (CA checks the chain only, NONE nothing)',
     source:
       'Lettuce sets HTTPS endpoint identification when verifyPeer is on, the default (SslConnectionBuilder)',
   },
