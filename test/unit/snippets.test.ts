@@ -166,6 +166,14 @@ test('client-specific settings the defaults would leave off', () => {
   assert.match(cli, /redis-cli checks no name at all/);
 });
 
+test('java: a path that is not ASCII needs a UTF-8 locale, and the advice says so', () => {
+  const ascii = renderConnectionSnippet(options('java')).advice.join(' ');
+  assert.doesNotMatch(ascii, /LANG=C\.UTF-8/);
+  const accented = renderConnectionSnippet(options('java', { ca: '/etc/r\u00e9dis/ca.pem' }));
+  assert.match(accented.advice.join(' '), /run Java with a UTF-8 locale \(LANG=C\.UTF-8\)/);
+  assert.match(accented.text, /CA_FILE = "\/etc\/r\\u00e9dis\/ca\.pem"/);
+});
+
 test('an IP endpoint with --sni: the name is sent and checked; without, the address is checked', () => {
   const endpoint = { host: '10.0.0.5', port: 12000 };
   const withSni = (client: SnippetClient) =>

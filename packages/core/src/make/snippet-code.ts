@@ -459,6 +459,13 @@ function java(input: SnippetInput): RenderedCode {
     run: 'java RedisTls.java',
     lines,
     advice: [
+      ...([input.ca, identity?.cert ?? '', identity?.key ?? ''].some((path) =>
+        /[^\x20-\x7e]/.test(path),
+      )
+        ? [
+            'A path here is not ASCII: run Java with a UTF-8 locale (LANG=C.UTF-8), as Java 17 maps file names through the locale (under LANG=C it cannot name the file: InvalidPathException).',
+          ]
+        : []),
       ...(input.sniDiffers
         ? [
             `Lettuce sends and checks the host it dials: with withHost(NAME), ${input.name} must resolve to ${input.host.host}.`,
