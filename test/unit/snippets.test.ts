@@ -22,29 +22,7 @@ import {
   SNIPPET_LIBRARIES,
 } from '@certkit/core';
 import type { ConnectionSnippetOptions, SnippetClient } from '@certkit/core';
-
-/** File names a snippet must carry through as they are. */
-export const HOSTILE_NAMES: readonly string[] = [
-  "it's",
-  'say "hi"',
-  'back\\slash',
-  'back\\\\u0022slash',
-  '\\u000a',
-  '$HOME',
-  '$(touch pwned)',
-  '`id`',
-  'new\nline',
-  'carriage\rreturn',
-  'tab\there',
-  'esc\u001b[31mred',
-  'bidi\u202eevil',
-  'line\u2028separator',
-  'emoji \u{1f600}',
-  "'\\''",
-  '%s %n {}',
-  '-rf',
-  'é',
-];
+import { HOSTILE_NAMES } from '../helpers/hostile-names.js';
 
 const INSECURE =
   /rejectUnauthorized|checkServerIdentity|ssl_cert_reqs\s*=\s*["']?(none|optional)|CERT_NONE|CERT_OPTIONAL|InsecureSkipVerify|ssl_check_hostname\s*=\s*False|SslVerifyMode\.(NONE|CA)\b|verify\s*=\s*[01]\b|verifyPeer\(false\)|--insecure/i;
