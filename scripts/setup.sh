@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything certkit needs on a fresh Debian machine, then builds it:
-# Debian packages (openssl, redis-server, redis-tools, stunnel4, sslscan, python3, openjdk-17-jdk-headless,
+# Debian packages (openssl, redis-server, redis-tools, stunnel4, sslscan, python3, python3-redis, openjdk-17-jdk-headless,
 # golang-go, prometheus) used by the tests,
 # pnpm 10.34.9, the workspace's pinned dependencies, and the built packages.
 set -euo pipefail
@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # stacks of the differential host-name tests (test/interop/clients-*.test.ts, issue 5).
 # prometheus: for promtool only, which checks `certs expiry --format prometheus` output
 # (test/e2e/expiry-folders.test.ts); Debian ships promtool in the server's package.
-packages=(openssl redis-server redis-tools stunnel4 sslscan python3 openjdk-17-jdk-headless golang-go prometheus)
+# python3-redis: redis-py, whose connection snippets (test/e2e/snippets*.test.ts) and name-check
+# default (test/e2e/client-defaults.test.ts) are run against a real TLS redis-server.
+packages=(openssl redis-server redis-tools stunnel4 sslscan python3 python3-redis openjdk-17-jdk-headless golang-go prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
