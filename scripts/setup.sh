@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # stacks of the differential host-name tests (test/interop/clients-*.test.ts, issue 5).
 # prometheus: for promtool only, which checks `certs expiry --format prometheus` output
 # (test/e2e/expiry-folders.test.ts); Debian ships promtool in the server's package.
-# python3-redis: redis-py's RedisCluster, the real cluster client of the topology walk's test
-# (test/e2e/topology-cluster.test.ts).
+# python3-redis: redis-py, the real cluster client of the topology walk's test
+# (test/e2e/topology-cluster.test.ts), and whose connection snippets (test/e2e/snippets*.test.ts)
+# and name-check default (test/e2e/client-defaults.test.ts) are run against a real TLS redis-server.
 packages=(openssl redis-server redis-tools stunnel4 sslscan python3 python3-redis openjdk-17-jdk-headless golang-go prometheus)
 missing=()
 for p in "${packages[@]}"; do

@@ -137,6 +137,16 @@ interface RuleRow {
 }
 
 const UNDER = (name: string, dir: string): string => join(dir, name);
+/** A `certs snippet` call with its required options. */
+const SNIPPET = [
+  'snippet',
+  '--client',
+  'ioredis',
+  '--endpoint',
+  'd.example.com:1',
+  '--ca',
+  'ca.pem',
+];
 /** A `certs stunnel` call that writes a configuration (no lint). */
 const STUNNEL_WRITE = [
   'stunnel',
@@ -544,6 +554,54 @@ const RULE_ROWS: readonly RuleRow[] = [
       `^certs: --truststore \\S+ cannot go with --${option}( \\S+)?: a trust store`,
     ),
   })),
+  // Issue 19: snippet's client identity, and what only stunnel takes.
+  {
+    rule: 'snippet: --cert needs --key',
+    args: () => [...SNIPPET, '--cert', 'c.pem'],
+    stderr: /^certs: --cert c\.pem needs --key: a client identity is a certificate and its key/,
+  },
+  {
+    rule: 'snippet: --key needs --cert',
+    args: () => [...SNIPPET, '--key', 'k.pem'],
+    stderr: /^certs: --key k\.pem needs --cert: a client identity is a certificate and its key/,
+  },
+  {
+    rule: 'snippet: --client stunnel needs --cert',
+    args: () => [
+      'snippet',
+      '--client',
+      'stunnel',
+      '--endpoint',
+      'd.example.com:1',
+      '--ca',
+      'ca.pem',
+    ],
+    stderr: /^certs: --client stunnel needs --cert: stunnel presents a client identity/,
+  },
+  {
+    rule: 'snippet: --accept needs --client stunnel',
+    args: () => [...SNIPPET, '--accept', '127.0.0.1:6380'],
+    stderr:
+      /^certs: --accept 127\.0\.0\.1:6380 needs --client stunnel: it is the local address of stunnel/,
+  },
+  {
+    rule: 'snippet: --cluster excludes --client stunnel',
+    args: () => [
+      'snippet',
+      '--client',
+      'stunnel',
+      '--cluster',
+      '--endpoint',
+      'd.example.com:1',
+      '--ca',
+      'ca.pem',
+      '--cert',
+      'c.pem',
+      '--key',
+      'k.pem',
+    ],
+    stderr: /^certs: --cluster cannot go with --client stunnel: stunnel tunnels one endpoint/,
+  },
 ];
 
 void test('issue 15 (4): every option that only makes sense with another implies it (and says so) or is a usage error', async (t) => {

@@ -488,6 +488,51 @@ const COMMANDS: Readonly<Record<string, CommandRow>> = {
     ],
     otherOptions: [...COMMON, '--reuse-key', '--days', '--cert-file', '--key-file'],
   },
+  // snippet reads the files it names, to check them before printing code that names them.
+  snippet: {
+    reads: [
+      {
+        arg: '--ca',
+        kind: 'certificate',
+        argv: (f) => ['snippet', '--client', 'ioredis', '--endpoint', 'a.example.com:1', '--ca', f],
+      },
+      {
+        arg: '--cert',
+        kind: 'certificate',
+        argv: (f, _o, c) => [
+          'snippet',
+          '--client',
+          'redis-py',
+          '--endpoint',
+          'a.example.com:1',
+          '--ca',
+          c.caCert,
+          '--cert',
+          f,
+          '--key',
+          c.leafKey,
+        ],
+      },
+      {
+        arg: '--key',
+        kind: 'key',
+        argv: (f, _o, c) => [
+          'snippet',
+          '--client',
+          'java',
+          '--endpoint',
+          'a.example.com:1',
+          '--ca',
+          c.caCert,
+          '--cert',
+          c.leafCert,
+          '--key',
+          f,
+        ],
+      },
+    ],
+    otherOptions: [...COMMON, '--client', '--endpoint', '--sni', '--cluster', '--accept'],
+  },
   stunnel: {
     reads: [
       {

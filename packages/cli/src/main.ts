@@ -20,6 +20,7 @@ import { redisConf } from './commands/redis-conf.js';
 import { exportP12 } from './commands/export-p12.js';
 import { chain } from './commands/chain.js';
 import { verify } from './commands/verify.js';
+import { snippet } from './commands/snippet.js';
 import { EXIT_CANNOT_RUN, EXIT_CODES_HELP, EXIT_OK, EXIT_OUTPUT_CLOSED } from './exit-codes.js';
 import {
   line,
@@ -64,6 +65,7 @@ const COMMANDS: readonly CommandSpec<never>[] = [
   csr as unknown as CommandSpec<never>,
   stunnel as unknown as CommandSpec<never>,
   redisConf as unknown as CommandSpec<never>,
+  snippet as unknown as CommandSpec<never>,
   inspect as unknown as CommandSpec<never>,
   expiry as unknown as CommandSpec<never>,
   renewClient as unknown as CommandSpec<never>,

@@ -156,6 +156,22 @@ export type {
   PresentedNames,
   SubjectAltNameSyntax,
 } from './judge/clients.js';
+export {
+  CLIENT_LIBRARIES,
+  clientLibraryDefaults,
+  compareVersions,
+  LIBRARY_OUTCOME_TEXT,
+  libraryLabel,
+  libraryVerdicts,
+  versionRange,
+} from './judge/client-libraries.js';
+export type {
+  ClientLibrary,
+  ClientLibraryDefaults,
+  LibraryNameOutcome,
+  LibraryVerdict,
+  NameCheckDefault,
+} from './judge/client-libraries.js';
 
 export { assembleParsedCertificates } from './judge/assemble.js';
 export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
@@ -322,6 +338,20 @@ export type {
   WrittenPkcs12,
   WrittenTrustStore,
 } from './workflows/pkcs12.js';
+
+export { renderConnectionSnippet, SNIPPET_CLIENTS, SNIPPET_LIBRARIES } from './make/snippets.js';
+export type {
+  ConnectionSnippet,
+  ConnectionSnippetOptions,
+  SnippetClient,
+  SnippetLanguage,
+  SnippetLibraryDefault,
+} from './make/snippets.js';
+export { javaString, jsString, pythonString, shellWord } from './make/snippet-quote.js';
+export { checkSnippetFiles } from './judge/snippet-files.js';
+export type { CheckedSnippetFiles, SnippetFile, SnippetFiles } from './judge/snippet-files.js';
+export { makeConnectionSnippet } from './workflows/snippet.js';
+export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
 
 export {
   checkEndpointCertificate,

@@ -2,7 +2,9 @@
 import type {
   CheckFinding,
   CheckReport,
+  LibraryNameOutcome,
   LiveReport,
+  NameCheck,
   RunCheckResult,
   TopologyFinding,
   TopologyWalk,
@@ -123,6 +125,40 @@ function reportLines(
       );
     }
     if (trust !== null) out.push(line`           ${trustLabel.padEnd(width)}  ${cells(trust)}`);
+  }
+  for (const n of report.names) out.push(...libraryLines(n));
+  return out;
+}
+
+const OUTCOMES: readonly { outcome: LibraryNameOutcome; text: string }[] = [
+  { outcome: 'verified', text: 'name verified' },
+  { outcome: 'refused', text: 'refuses the name' },
+  { outcome: 'not-checked', text: 'connects, name not checked' },
+];
+
+/**
+ * What each client library does about one name with its default options: a library that does
+ * not look at the name is listed apart, so that a passing report never reads as safe for it.
+ */
+function libraryLines(n: NameCheck): TerminalText[] {
+  const label = (v: { library: string; versions: string }): string =>
+    v.versions === 'all' ? v.library : `${v.library} ${v.versions}`;
+  const width = Math.max(...OUTCOMES.map((o) => o.text.length));
+  const out = [line`  libraries  ${n.name}, default options:`];
+  for (const { outcome, text } of OUTCOMES) {
+    const those = n.libraries.filter((v) => v.name === outcome);
+    if (those.length === 0) continue;
+    const canCheck = those.filter((v) => v.whenEnabled !== undefined);
+    const wouldRefuse = canCheck.filter((v) => v.whenEnabled === 'refused');
+    const note =
+      outcome !== 'not-checked'
+        ? ''
+        : wouldRefuse.length === 0
+          ? ' (certs snippet shows how to turn the check on)'
+          : wouldRefuse.length === canCheck.length
+            ? ' (those that can check refuse it once the check is on; certs snippet shows how)'
+            : ` (with the check on, ${wouldRefuse.map(label).join(', ')} refuse it; certs snippet shows how)`;
+    out.push(line`             ${text.padEnd(width)}  ${those.map(label).join(', ')}${note}`);
   }
   return out;
 }

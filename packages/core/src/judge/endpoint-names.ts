@@ -12,6 +12,8 @@ import { isDnsName } from '../x509/dns-name.js';
 import { ipVersion } from '../x509/ip.js';
 import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-name.js';
 import type { Certificate } from '../x509/pkix.js';
+import { libraryVerdicts } from './client-libraries.js';
+import type { LibraryVerdict } from './client-libraries.js';
 import { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './clients.js';
 import type { ClientStack, ClientVerdict } from './clients.js';
 import { describeStacks, ref } from './endpoint-findings.js';
@@ -31,6 +33,12 @@ export interface NameCheck {
   readonly clients: readonly ClientVerdict[];
   /** True when the stacks do not all agree. */
   readonly disagree: boolean;
+  /**
+   * Every modelled client library's verdict with its default options, in CLIENT_LIBRARIES
+   * order: a library that does not check names connects whatever its stack would say
+   * (`not-checked`), which the stacks' verdicts alone do not show.
+   */
+  readonly libraries: readonly LibraryVerdict[];
 }
 
 /**
@@ -224,6 +232,7 @@ export function nameFindings(
       ...(rfc.ok || rfc.reason === undefined ? {} : { reason: rfc.reason }),
       clients,
       disagree: accepted > 0 && accepted < clients.length,
+      libraries: libraryVerdicts(clients),
     };
   });
   const presented = presentedNames(leaf);
