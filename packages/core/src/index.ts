@@ -297,8 +297,7 @@ export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpo
 export type { NameCheck } from './judge/endpoint-names.js';
 export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
 export type { Finding } from './judge/finding.js';
-export { checkLiveEndpoint, liveFindings } from './judge/live.js';
-export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
+export type { LiveProbeResults } from './judge/live.js';
 export { runCheck } from './workflows/check.js';
 export type {
   EndpointCheck,

@@ -17,7 +17,7 @@ import type {
   EndpointRef,
   EndpointTally,
 } from '../judge/endpoints.js';
-import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
+import { checkMinTls } from '../judge/live.js';
 import type { TlsVersion } from '../defaults.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
@@ -331,17 +331,19 @@ async function checkTarget(
     if (!(error instanceof CertkitError)) throw error;
     return { ...where, ok: false, failure: probeFailure(error) };
   }
-  const report = checkLiveEndpoint({
+  const report = checkEndpointCertificate({
     ...context.base,
     ...liveNamesOf(target, context.sni),
     certificates: presented.certificates,
     source: fetched.source,
-    versions,
-    minTls: context.minTls,
-    ...(ping === undefined ? {} : { ping }),
-    ...(context.clientCertificateSource === undefined
-      ? {}
-      : { clientCertificateSource: context.clientCertificateSource }),
+    live: {
+      versions,
+      minTls: context.minTls,
+      ...(ping === undefined ? {} : { ping }),
+      ...(context.clientCertificateSource === undefined
+        ? {}
+        : { clientCertificateSource: context.clientCertificateSource }),
+    },
   });
   const live: LiveReport = {
     endpoint: fetched.source,
