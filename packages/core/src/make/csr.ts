@@ -19,7 +19,7 @@ import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
-import { parseCertificationRequest } from '../x509/structures.js';
+import { readCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */
 export interface CertificateRequestOptions {
@@ -130,7 +130,7 @@ export async function createCertificateRequest(
       ? { privateKeyPem: exportPrivateKey(keys.privateKey, 'pkcs8') }
       : {}),
     csrPem: encodePem('CERTIFICATE REQUEST', der),
-    info: parseCertificationRequest(der, 'generated request'),
+    info: readCertificationRequest(der, 'generated request').info,
     warnings,
   };
 }
