@@ -226,8 +226,6 @@ export type {
   RenewalWindow,
 } from './judge/expiry.js';
 export { EXPIRY_METRIC, renderExpiryMetrics, UNREADABLE_METRIC } from './judge/expiry-metrics.js';
-export { checkExpiryFiles } from './workflows/expiry.js';
-export type { ExpiryFilesOptions } from './workflows/expiry.js';
 export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
 export type { TlsVersion } from './defaults.js';
 export {
@@ -342,13 +340,11 @@ export type {
   EndpointTally,
 } from './judge/endpoints.js';
 export type { EndpointProgress, EndpointRunOptions } from './workflows/endpoints.js';
-export { fetchEndpoints, savePresentedChain } from './workflows/fetch.js';
+export { fetchEndpoints } from './workflows/fetch.js';
 export type {
   FetchedEndpoint,
   FetchedEndpoints,
   FetchEndpointsOptions,
-  SaveChainOptions,
-  SavedChain,
 } from './workflows/fetch.js';
 export { checkExpiryTargets } from './workflows/expiry-endpoints.js';
 export type {

@@ -53,7 +53,10 @@ export interface EndpointRunOptions {
   readonly concurrency?: number;
   /** Per connection (and per name resolution), milliseconds; default {@link TLS_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
-  /** Largest endpoint list file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  /**
+   * Largest file read, in bytes (the endpoint list, and any other input the workflow reads);
+   * default `DEFAULT_MAX_INPUT_BYTES`.
+   */
   readonly maxInputBytes?: number;
   /** Aborting it stops the run: no new endpoint starts, open connections are closed. */
   readonly signal?: AbortSignal;

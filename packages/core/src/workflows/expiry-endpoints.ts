@@ -9,9 +9,8 @@ import type { PresentedChain } from '../io/tls.js';
 import { endpointsOk } from '../judge/endpoints.js';
 import type { EndpointOutcome, EndpointRef, EndpointTally } from '../judge/endpoints.js';
 import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';
-import type { ExpiryInput, ExpiryReport } from '../judge/expiry.js';
+import type { ExpiryInput, ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
 import { readExpiryInputs } from './expiry.js';
-import type { ExpiryFilesOptions } from './expiry.js';
 import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
 import type { EndpointRunOptions } from './endpoints.js';
 
@@ -30,7 +29,9 @@ export function isEndpointTarget(target: string): boolean {
 }
 
 /** Options of {@link checkExpiryTargets}. */
-export interface ExpiryTargetsOptions extends ExpiryFilesOptions, EndpointRunOptions {
+export interface ExpiryTargetsOptions extends ExpiryOptions, EndpointRunOptions {
+  /** Enter the sub-folders of the folders named too. Default: their files only. */
+  readonly recursive?: boolean;
   /** SNI name to send to every endpoint; default: each endpoint's host name. */
   readonly servername?: string;
 }
