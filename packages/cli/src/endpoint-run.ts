@@ -2,6 +2,7 @@
  * What every multi-endpoint command shares on the command line: the endpoint options, a
  * progress line on a terminal, and Ctrl-C as a clean stop.
  */
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '@certkit/core/defaults';
 import type { Argv } from 'yargs';
 import type { Io } from './output.js';
 import { UsageError } from './output.js';
@@ -38,12 +39,9 @@ export function withEndpointOptions<T>(y: Argv<T>): Argv<
     .option('concurrency', {
       type: 'number',
       requiresArg: true,
-      describe: 'endpoints worked on at once (default 16)',
+      describe: `endpoints worked on at once (default ${String(DEFAULT_CONCURRENCY)})`,
     });
 }
-
-/** Largest `--concurrency`: core's MAX_CONCURRENCY. */
-const MAX_CONCURRENCY = 1024;
 
 /** `--concurrency`, checked; undefined for core's default. */
 export function concurrencyFrom(args: { concurrency?: number | undefined }): number | undefined {

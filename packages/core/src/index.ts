@@ -323,12 +323,8 @@ export type {
   TlsProbeOptions,
   TlsVersionResult,
 } from './io/tls.js';
-export {
-  DEFAULT_CONCURRENCY,
-  MAX_CONCURRENCY,
-  MAX_ENDPOINTS,
-  parseEndpoint,
-} from './io/endpoints.js';
+export { MAX_ENDPOINTS, parseEndpoint } from './io/endpoints.js';
+export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './defaults.js';
 export type { Endpoint } from './io/endpoints.js';
 export { decideBundleWrite, tallyEndpoints } from './judge/endpoints.js';
 export type {
