@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import {
   CA_PROFILE,
   checkEndpointCertificate,
-  inspectBytes,
+  inspectInputs,
   isCertkitError,
   issueCertificate,
   parseCertificates,
@@ -87,9 +87,12 @@ test('a clock that is not a date is refused, not read as "always valid"', async 
       invalidOption,
     );
   });
-  await t.test('inspectBytes with now = new Date(NaN)', () => {
+  await t.test('inspectInputs with now = new Date(NaN)', () => {
     assert.throws(
-      () => inspectBytes(Buffer.from(leaf.pem), 'leaf.pem', { now: new Date(Number.NaN) }),
+      () =>
+        inspectInputs([{ source: 'leaf.pem', bytes: Buffer.from(leaf.pem) }], {
+          now: new Date(Number.NaN),
+        }),
       invalidOption,
     );
   });

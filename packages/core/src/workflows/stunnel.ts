@@ -31,7 +31,7 @@ export const STUNNEL_CONFIG_FILE = 'redislabs.conf';
 /** Time allowed for lint's endpoint probe. Short: lint must not hang on an unreachable endpoint. */
 export const STUNNEL_PROBE_TIMEOUT_MS = 5_000;
 
-/** Options of {@link lintStunnelConfig}. */
+/** Options of {@link lintStunnelConfigFile}. */
 export interface StunnelLintOptions {
   /** Check the files the configuration names (readable, cert matches key). Default true. */
   readonly checkFiles?: boolean;
