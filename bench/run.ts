@@ -489,7 +489,7 @@ type ValidatePath = (options: {
   leaf: core.Certificate;
   anchors: readonly core.Certificate[];
   intermediates: readonly core.Certificate[];
-  at: Date;
+  now: Date;
   purpose: 'server' | 'client';
 }) => { ok: boolean };
 
@@ -555,7 +555,7 @@ async function verify(f: BenchFixtures): Promise<Outcome> {
         leaf,
         anchors: [root],
         intermediates: [intermediate],
-        at: new Date(),
+        now: new Date(),
         purpose: 'server',
       });
       if (!result.ok) throw new Error('validatePath says the bench chain is invalid');

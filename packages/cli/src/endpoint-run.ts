@@ -62,14 +62,14 @@ export function endpointRunOptions(args: {
   'all-addresses'?: boolean | undefined;
   concurrency?: number | undefined;
 }): {
-  endpointsFile?: string;
+  endpointsPath?: string;
   resolve?: string[];
   allAddresses?: boolean;
   concurrency?: number;
 } {
   const concurrency = concurrencyFrom(args);
   return {
-    ...(args.endpoints === undefined ? {} : { endpointsFile: args.endpoints }),
+    ...(args.endpoints === undefined ? {} : { endpointsPath: args.endpoints }),
     ...(args.resolve === undefined ? {} : { resolve: args.resolve }),
     ...(args['all-addresses'] === true ? { allAddresses: true } : {}),
     ...(concurrency === undefined ? {} : { concurrency }),

@@ -68,7 +68,7 @@ export function assemblyLines(io: Io, result: Assembly): TerminalText[] {
 function printSummary(
   io: Io,
   result: AssembledCertificates,
-  options: { auto: boolean; outFile: string | undefined },
+  options: { auto: boolean; outputFileName: string | undefined },
 ): void {
   const lines: TerminalText[] = [];
   lines.push(
@@ -87,7 +87,7 @@ function printSummary(
     );
   } else if (result.written !== null) {
     lines.push(line`wrote ${count} to ${result.written}`);
-  } else if (options.outFile === undefined) {
+  } else if (options.outputFileName === undefined) {
     lines.push(line`wrote ${count} to stdout`);
   }
   printLines(io, 'stderr', lines);
@@ -185,7 +185,7 @@ export const chain = defineCommand({
       annotate: args.annotate,
       force: args.force ?? false,
       writeBroken: args['allow-broken'],
-      ...(args.output === undefined ? {} : { outFile: args.output }),
+      ...(args.output === undefined ? {} : { outputFileName: args.output }),
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });
     const emit = result.ok || args['allow-broken'];
@@ -211,7 +211,10 @@ export const chain = defineCommand({
         pem: emit && args.output === undefined ? result.pem : null,
       });
     } else {
-      printSummary(io, result, { auto: (args.mode ?? 'auto') === 'auto', outFile: args.output });
+      printSummary(io, result, {
+        auto: (args.mode ?? 'auto') === 'auto',
+        outputFileName: args.output,
+      });
       if (emit && args.output === undefined) io.stdout(result.pem);
       if (result.ok && result.written !== null) {
         printNextSteps(io, afterChain(result.written, result.mode), 'stderr');

@@ -28,7 +28,7 @@ import type { EndpointPlan, EndpointRunOptions, EndpointTarget } from './endpoin
 
 /**
  * Options of {@link runCheck}: what `certs check` takes, as files and live endpoints (`endpoint`,
- * `endpoints` and `endpointsFile` together, probed `concurrency` at a time).
+ * `endpoints` and `endpointsPath` together, probed `concurrency` at a time).
  */
 export interface RunCheckOptions extends EndpointRunOptions {
   readonly cluster: string;
@@ -47,22 +47,22 @@ export interface RunCheckOptions extends EndpointRunOptions {
   /** SNI name for every endpoint, and the name its certificate is checked for; default its host. */
   readonly sni?: string;
   /** CA file(s) to validate chains against. */
-  readonly caFile?: string;
+  readonly caPath?: string;
   /** Private key file that should match the (first) leaf. */
-  readonly keyFile?: string;
+  readonly keyPath?: string;
   /** A client identity to try on the endpoint with RESP PING. */
-  readonly clientCertFile?: string;
-  readonly clientKeyFile?: string;
+  readonly clientCertPath?: string;
+  readonly clientKeyPath?: string;
   readonly profile?: CheckProfile;
   readonly internal?: boolean;
   readonly warnDays?: number;
   /** Lowest TLS version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
   readonly now?: Date | number;
-  /** Passphrase of an encrypted `keyFile` or `clientKeyFile` (ignored for a plain key). */
+  /** Passphrase of an encrypted `keyPath` or `clientKeyPath` (ignored for a plain key). */
   readonly passphrase?: string;
   /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
 }
 
 /** What was learnt from a live endpoint. */
@@ -121,20 +121,20 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const live =
     options.endpoint !== undefined ||
     (options.endpoints?.length ?? 0) > 0 ||
-    options.endpointsFile !== undefined;
+    options.endpointsPath !== undefined;
   if (files.length === 0 && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
       'give certificate files, an endpoint (--endpoint HOST:PORT), or both',
     );
   }
-  if ((options.clientCertFile === undefined) !== (options.clientKeyFile === undefined)) {
+  if ((options.clientCertPath === undefined) !== (options.clientKeyPath === undefined)) {
     throw new CertkitError(
       'INVALID_OPTION',
       'give the client certificate and the client key together',
     );
   }
-  if (options.clientCertFile !== undefined && !live) {
+  if (options.clientCertPath !== undefined && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
       'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
@@ -159,7 +159,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const now = options.now === undefined ? undefined : resolveNow(options.now);
   const read = (path: string): Promise<Uint8Array> =>
     readInputFile(path, readLimit(options.maxInputBytes));
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const withPassphrase = passphrase === undefined ? {} : { passphrase };
   // Read every input before any network work: bad input fails fast and alone (exit 2).
   const plan = live
@@ -180,22 +180,22 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     chains.push({ source: file, certificates: parseCertificates(await read(file), file) });
   }
   const ca =
-    options.caFile === undefined
+    options.caPath === undefined
       ? undefined
-      : parseCertificates(await read(options.caFile), options.caFile);
+      : parseCertificates(await read(options.caPath), options.caPath);
   const key =
-    options.keyFile === undefined
+    options.keyPath === undefined
       ? undefined
-      : { bytes: await read(options.keyFile), source: options.keyFile, ...withPassphrase };
+      : { bytes: await read(options.keyPath), source: options.keyPath, ...withPassphrase };
   // An encrypted key that cannot be opened is input the check cannot run on (exit 2), not a
   // finding: parse it here, before any network work, so the error names the file.
   if (key !== undefined) parsePrivateKey(key.bytes, key.source, withPassphrase);
   let identity: TlsClientIdentity | undefined;
-  if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
-    const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
-    const clientKey = await read(options.clientKeyFile);
+  if (options.clientCertPath !== undefined && options.clientKeyPath !== undefined) {
+    const certs = parseCertificates(await read(options.clientCertPath), options.clientCertPath);
+    const clientKey = await read(options.clientKeyPath);
     // Fails here, named, rather than in OpenSSL.
-    const parsed = parsePrivateKey(clientKey, options.clientKeyFile, withPassphrase);
+    const parsed = parsePrivateKey(clientKey, options.clientKeyPath, withPassphrase);
     identity = {
       certificatePem: certs.map((c) => c.pem).join(''),
       // TLS gets an encrypted key decrypted, in memory only: never written anywhere.
@@ -236,9 +236,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     minTls,
     ...(options.sni === undefined ? {} : { sni: options.sni }),
     ...(identity === undefined ? {} : { identity }),
-    ...(options.clientCertFile === undefined
+    ...(options.clientCertPath === undefined
       ? {}
-      : { clientCertificateSource: options.clientCertFile }),
+      : { clientCertificateSource: options.clientCertPath }),
   };
   const run = await runEndpoints<LiveCheck>(plan, options, (target, signal) =>
     checkTarget(target, context, signal),

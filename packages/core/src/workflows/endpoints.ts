@@ -41,7 +41,7 @@ export interface EndpointRunOptions {
   /** Endpoints, `HOST:PORT` or `[IPv6]:PORT`. */
   readonly endpoints?: readonly string[];
   /** A file of endpoints: one `HOST:PORT` a line, `#` comments; read with `maxInputBytes`. */
-  readonly endpointsFile?: string;
+  readonly endpointsPath?: string;
   /**
    * Work on every address of each host name (A and AAAA, or its pinned addresses), sending the
    * name as SNI: a cluster name that resolves to every node reaches each node.
@@ -96,13 +96,13 @@ export async function planEndpoints(options: EndpointRunOptions): Promise<Endpoi
   const pins = parseResolvePins(options.resolve ?? []);
   const given = (options.endpoints ?? []).map(parseEndpoint);
   const listed =
-    options.endpointsFile === undefined
+    options.endpointsPath === undefined
       ? []
       : parseEndpointList(
           Buffer.from(
-            await readInputFile(options.endpointsFile, readLimit(options.maxInputBytes)),
+            await readInputFile(options.endpointsPath, readLimit(options.maxInputBytes)),
           ).toString('utf8'),
-          options.endpointsFile,
+          options.endpointsPath,
         );
   const seen = new Set<string>();
   const endpoints: Endpoint[] = [];
@@ -115,9 +115,9 @@ export async function planEndpoints(options: EndpointRunOptions): Promise<Endpoi
   if (endpoints.length === 0) {
     throw new CertkitError(
       'INVALID_OPTION',
-      options.endpointsFile === undefined
+      options.endpointsPath === undefined
         ? 'name at least one endpoint (HOST:PORT)'
-        : `${options.endpointsFile} lists no endpoint`,
+        : `${options.endpointsPath} lists no endpoint`,
     );
   }
   if (endpoints.length > MAX_ENDPOINTS) throw tooManyEndpoints('the run has');

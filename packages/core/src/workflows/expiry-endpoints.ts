@@ -58,7 +58,7 @@ export interface ExpiryTargetsReport extends ExpiryReport {
  * Lists every certificate of every file and of the chain every endpoint presents, with the days
  * it has left and whether it needs renewal: files first, in order, then the endpoints (from
  * `targets` that look like `HOST:PORT` (a host name or address and a port, never a path), then `endpoints` and
- * `endpointsFile`), fetched `concurrency` at a time. An endpoint that cannot be reached is an
+ * `endpointsPath`), fetched `concurrency` at a time. An endpoint that cannot be reached is an
  * outcome with its reason, and makes the report not ok.
  *
  * @throws {@link CertkitError} for a bad window, option or endpoint, or an input that cannot be
@@ -78,7 +78,7 @@ export async function checkExpiryTargets(
   const window = renewalWindowOf(options.within);
   const files = targets.filter((t) => !isEndpointTarget(t));
   const endpoints = [...targets.filter(isEndpointTarget), ...(options.endpoints ?? [])];
-  const live = endpoints.length > 0 || options.endpointsFile !== undefined;
+  const live = endpoints.length > 0 || options.endpointsPath !== undefined;
   if (files.length === 0 && !live) {
     throw new CertkitError('INVALID_OPTION', 'name at least one certificate file or endpoint');
   }

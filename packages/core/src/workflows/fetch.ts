@@ -22,8 +22,8 @@ export interface FetchEndpointsOptions extends EndpointRunOptions {
   /** SNI name to send to every endpoint; default: each endpoint's host name (none for an address). */
   readonly servername?: string;
   /** Write the trust bundle (PEM, 0644) here; nothing is written when absent. */
-  readonly outFile?: string;
-  /** Replace an existing `outFile`. Default: refuse, before connecting. */
+  readonly outputFileName?: string;
+  /** Replace an existing `outputFileName`. Default: refuse, before connecting. */
   readonly force?: boolean;
   /** Write the bundle of what was fetched even when some endpoints failed or the run was interrupted. */
   readonly allowPartial?: boolean;
@@ -38,7 +38,7 @@ export type FetchedEndpoint = EndpointOutcome<PresentedChain>;
 
 /** What {@link fetchEndpoints} fetched, assembled and wrote. */
 export interface FetchedEndpoints {
-  /** Every endpoint answered, the run was not interrupted, and (with `outFile`) the bundle is sound. */
+  /** Every endpoint answered, the run was not interrupted, and (with `outputFileName`) the bundle is sound. */
   readonly ok: boolean;
   /** Every endpoint started, in the order given (each address of a host with `allAddresses`). */
   readonly endpoints: readonly FetchedEndpoint[];
@@ -46,41 +46,41 @@ export interface FetchedEndpoints {
   readonly notStarted: readonly EndpointRef[];
   readonly tally: EndpointTally;
   /**
-   * With `outFile`: every certificate fetched, assembled as `certs chain` assembles files
+   * With `outputFileName`: every certificate fetched, assembled as `certs chain` assembles files
    * ({@link assembleParsedCertificates}, mode `auto`): a deduplicated trust bundle, or a chain.
-   * Null without `outFile`, or when nothing was fetched.
+   * Null without `outputFileName`, or when nothing was fetched.
    */
   readonly bundle: Assembly | null;
-  /** Whether the output was written (or, without `outFile`, is to be printed), and if not why. */
+  /** Whether the output was written (or, without `outputFileName`, is to be printed), and if not why. */
   readonly decision: BundleDecision;
   /**
-   * The output: with `outFile` the bundle's PEM, without it every certificate as presented
+   * The output: with `outputFileName` the bundle's PEM, without it every certificate as presented
    * (endpoint after endpoint, as each sent them); null when the decision held it back.
    */
   readonly pem: string | null;
-  /** `outFile` when it was written; null otherwise. */
+  /** `outputFileName` when it was written; null otherwise. */
   readonly written: string | null;
 }
 
 /**
  * Fetches the chain every endpoint presents, `concurrency` at a time, and assembles everything
  * fetched into one trust bundle exactly as `certs chain` would from the same certificates (same
- * rules, same findings) and writes it to `outFile`: what replaces copying each node's
+ * rules, same findings) and writes it to `outputFileName`: what replaces copying each node's
  * `proxy_cert.pem` and `cat`-ing them into `servercerts.pem`. An endpoint that fails is an
  * outcome with its reason; the others are still fetched. The bundle is written atomically only
  * when every endpoint answered (or `allowPartial`) and it is sound (or `allowBroken`); `decision`
- * says whether it was, and if not why. Without `outFile`, `pem` holds the certificates as
+ * says whether it was, and if not why. Without `outputFileName`, `pem` holds the certificates as
  * presented.
  *
  * @throws {@link CertkitError} for bad options or endpoints, an unreadable list file, or an
- * existing `outFile` without `force` (all before any connection); `WRITE_FAILED`
+ * existing `outputFileName` without `force` (all before any connection); `WRITE_FAILED`
  *
  * @example
  * ```ts
  * const result = await fetchEndpoints({
  *   endpoints: ['redis-12000.cluster.example.com:12000'],
  *   allAddresses: true,
- *   outFile: 'servercerts.pem',
+ *   outputFileName: 'servercerts.pem',
  * });
  * for (const e of result.endpoints) console.log(e.endpoint, e.address, e.ok ? e.value.protocol : e.failure.reason);
  * ```
@@ -89,8 +89,11 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
   const plan = await planEndpoints(options);
   const now = resolveNow(options.now);
   const force = options.force ?? false;
-  if (options.outFile !== undefined) {
-    await checkWritePlan({ outputs: [{ path: options.outFile, mode: PUBLIC_FILE_MODE }], force });
+  if (options.outputFileName !== undefined) {
+    await checkWritePlan({
+      outputs: [{ path: options.outputFileName, mode: PUBLIC_FILE_MODE }],
+      force,
+    });
   }
   const run = await runEndpoints<PresentedChain>(plan, options, async (target, signal) => {
     const outcome = await fetchTarget(target, {
@@ -108,12 +111,12 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
   // The bundle is assembled for the file only: on stdout the certificates go as presented,
   // for a pipe into `certs chain -` with other files (which assembles them there).
   const bundle =
-    options.outFile === undefined || certificates.length === 0
+    options.outputFileName === undefined || certificates.length === 0
       ? null
       : assembleParsedCertificates(certificates, { now });
   const decision = decideBundleWrite(
     run.tally,
-    options.outFile === undefined
+    options.outputFileName === undefined
       ? { ok: true, certificates: certificates.length }
       : bundle === null
         ? null
@@ -129,14 +132,17 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
       ? certificates.map((c) => c.pem).join('')
       : bundle.pem;
   let written: string | null = null;
-  if (options.outFile !== undefined && pem !== null) {
-    await writeFilesAtomically([{ path: options.outFile, content: pem, mode: PUBLIC_FILE_MODE }], {
-      force,
-    });
-    written = options.outFile;
+  if (options.outputFileName !== undefined && pem !== null) {
+    await writeFilesAtomically(
+      [{ path: options.outputFileName, content: pem, mode: PUBLIC_FILE_MODE }],
+      {
+        force,
+      },
+    );
+    written = options.outputFileName;
   }
   return {
-    ok: endpointsOk(run.tally, options.outFile === undefined || bundle?.ok === true),
+    ok: endpointsOk(run.tally, options.outputFileName === undefined || bundle?.ok === true),
     endpoints: run.outcomes,
     notStarted: run.notStarted,
     tally: run.tally,

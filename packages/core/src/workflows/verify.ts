@@ -21,7 +21,8 @@ export interface VerifyFilesOptions {
   readonly host?: string;
   readonly ip?: string;
   readonly purpose?: PathPurpose;
-  readonly at?: Date | number;
+  /** Validation time (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   readonly maxDepth?: number;
   /** Accept a trust anchor that is not self-signed as the end of the path (see `validatePath`). */
   readonly partialChain?: boolean;
@@ -94,7 +95,7 @@ export async function verifyCertificateFiles(
     leaf,
     anchors,
     intermediates,
-    at,
+    now: at,
     purpose,
     crls,
     partialChain,
