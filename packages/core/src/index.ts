@@ -14,7 +14,7 @@
 // Errors: one class, a stable code
 // ---------------------------------------------------------------------------------------------
 export { CertkitError, isCertkitError } from './errors.js';
-export type { CertkitErrorCode } from './errors.js';
+export type { CertkitErrorCode, CertkitRemedy } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Documented defaults (defaults.ts, also the dependency-free entry `@certkit/core/defaults`)

@@ -64,6 +64,11 @@ export function assemblyLines(io: Io, result: Assembly): TerminalText[] {
   return lines;
 }
 
+/** Why this mode: what auto mode saw, or the option that asked for it. */
+function reasonOf(result: AssembledCertificates, auto: boolean): string {
+  return auto ? result.reason : `--mode ${result.mode}`;
+}
+
 /** The human summary, on stderr: stdout carries only the PEM. */
 function printSummary(
   io: Io,
@@ -72,7 +77,7 @@ function printSummary(
 ): void {
   const lines: TerminalText[] = [];
   lines.push(
-    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
+    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${reasonOf(result, options.auto)}`,
     line`read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
     ...assemblyLines(io, result),
   );
@@ -193,7 +198,7 @@ export const chain = defineCommand({
       printJson(io, {
         ok: result.ok,
         mode: result.mode,
-        reason: result.reason,
+        reason: reasonOf(result, (args.mode ?? 'auto') === 'auto'),
         inputs: result.inputs,
         certificates: result.certificates.map((c) => ({
           source: c.source,

@@ -154,7 +154,7 @@ export function parseResolvePin(text: string): ResolvePin {
   const bad = (why: string): CertkitError =>
     new CertkitError(
       'INVALID_OPTION',
-      `a pinned address must look like HOST:PORT:ADDR[,ADDR…] (as curl --resolve): ${why}, got ${quoted(text)}`,
+      `a pinned address must look like HOST:PORT:ADDR[,ADDR…] (curl's syntax): ${why}, got ${quoted(text)}`,
     );
   if (text.length > MAX_ENDPOINT_LINE * 8) throw bad('too long');
   const first = text.indexOf(':');

@@ -315,10 +315,14 @@ export function issuerFor(
   if (validity.notAfter > issuerEnd) {
     // RFC 5280 section 6.1.3 checks every certificate of the path at the same time: past the
     // issuer's end the new certificate fails validation anyway.
-    const maxDays = Math.floor((issuerEnd.getTime() - validity.notBefore.getTime()) / 86_400_000);
+    const maxDays = Math.max(
+      Math.floor((issuerEnd.getTime() - validity.notBefore.getTime()) / 86_400_000),
+      0,
+    );
     throw new CertkitError(
       'INVALID_OPTION',
-      `the certificate would outlive its issuer ${input.certificateSource} (valid until ${issuerEnd.toISOString()}); use --days ${String(Math.max(maxDays, 0))} or less`,
+      `the certificate would outlive its issuer ${input.certificateSource} (valid until ${issuerEnd.toISOString()}, ${String(maxDays)} days from the certificate's start)`,
+      { remedy: { kind: 'days', max: maxDays } },
     );
   }
   return issuer;

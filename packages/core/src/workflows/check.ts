@@ -123,10 +123,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     (options.endpoints?.length ?? 0) > 0 ||
     options.endpointsPath !== undefined;
   if (files.length === 0 && !live) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      'give certificate files, an endpoint (--endpoint HOST:PORT), or both',
-    );
+    throw new CertkitError('INVALID_OPTION', 'give certificate files, an endpoint, or both', {
+      remedy: { kind: 'option', option: 'endpoint' },
+    });
   }
   if ((options.clientCertPath === undefined) !== (options.clientKeyPath === undefined)) {
     throw new CertkitError(
@@ -137,7 +136,8 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   if (options.clientCertPath !== undefined && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
-      'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
+      'a client identity is tried on a live endpoint; give an endpoint',
+      { remedy: { kind: 'option', option: 'endpoint' } },
     );
   }
   if (options.ports !== undefined && files.length === 0) {

@@ -65,7 +65,9 @@ export async function verifyCertificateFiles(
   options: VerifyFilesOptions,
 ): Promise<VerifyFilesResult> {
   if (options.ca.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file (--ca)');
+    throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file', {
+      remedy: { kind: 'option', option: 'ca' },
+    });
   // Bad options fail before any file is read; validatePath applies the same rules again.
   const { at, policy } = resolvePathOptions(options);
   const partialChain = options.partialChain ?? false;
