@@ -167,6 +167,9 @@ export const MAX_CHECK_FINDINGS_PER_CODE = 20;
  * measured accepts such certificates, and the check says what clients will do. They are
  * warnings; `verify --webpki` is where they are errors.
  *
+ * Keys below 2048-bit RSA or a 256-bit curve are `WEAK_KEY` errors (NIST SP 800-131A). Findings
+ * of one code are listed 20 times at most, one more finding counting the rest.
+ *
  * With `live` (what probing the endpoint found, as data), the live findings join the report:
  * a live endpoint is judged from its presented chain and its probe results in one call, no
  * socket needed.

@@ -290,7 +290,10 @@ function selfSignedAnchor(certificate: Certificate): boolean {
  * or IP (RFC 9525); revocation when CRLs are given. Without `partialChain` the path must end at
  * a self-signed trust anchor (`PARTIAL_CHAIN` otherwise).
  *
- * Never throws for a bad path: everything found is data. Synchronous.
+ * Never throws for a bad path: everything found is data. Synchronous. The search is bounded
+ * whatever the pool holds (40,000 same-name decoys included): at most 20,000 candidate visits,
+ * 128 signature checks, 32 complete paths, 4 certificates alike in subject, key and issuer, and
+ * 250,000 name-constraint comparisons; a search cut short says so in a finding.
  *
  * @example
  * ```ts

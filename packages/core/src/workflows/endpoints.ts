@@ -38,7 +38,7 @@ export interface EndpointProgress {
 
 /** Options every multi-endpoint workflow takes. */
 export interface EndpointRunOptions {
-  /** Endpoints, `HOST:PORT` or `[IPv6]:PORT`. */
+  /** Endpoints, `HOST:PORT` or `[IPv6]:PORT`: at most 100,000 in one run, with the list file's. */
   readonly endpoints?: readonly string[];
   /** A file of endpoints: one `HOST:PORT` a line, `#` comments; read with `maxInputBytes`. */
   readonly endpointsPath?: string;
