@@ -19,6 +19,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as core from '@certkit/core';
+// PEM framing is below the public API (the parsers take a file's bytes): measured from its module,
+// with that module graph's CertkitError.
+import { isCertkitError as isSourceError } from '../packages/core/src/errors.js';
+import { parsePemBlocks } from '../packages/core/src/x509/pem.js';
 import { FLEET_ENDPOINTS, startFleet } from './endpoints.js';
 import type { EndpointFleet } from './endpoints.js';
 import { BUNDLE_CERTIFICATES, makeFixtures } from './fixtures.js';
@@ -485,7 +489,7 @@ type ValidatePath = (options: {
   leaf: core.Certificate;
   anchors: readonly core.Certificate[];
   intermediates: readonly core.Certificate[];
-  at: Date;
+  now: Date;
   purpose: 'server' | 'client';
 }) => { ok: boolean };
 
@@ -551,7 +555,7 @@ async function verify(f: BenchFixtures): Promise<Outcome> {
         leaf,
         anchors: [root],
         intermediates: [intermediate],
-        at: new Date(),
+        now: new Date(),
         purpose: 'server',
       });
       if (!result.ok) throw new Error('validatePath says the bench chain is invalid');
@@ -600,9 +604,9 @@ function adversarialPem(): Outcome {
       const bytes = shape.make(mib * 1024 * 1024);
       const once = (): void => {
         try {
-          core.parsePemBlocks(bytes, 'adversarial.pem', shape.readAll);
+          parsePemBlocks(bytes, 'adversarial.pem', shape.readAll);
         } catch (error) {
-          if (!core.isCertkitError(error)) throw error;
+          if (!isSourceError(error)) throw error;
         }
       };
       // Each sample repeats the call until 200 ms of CPU have been spent, and is that total over

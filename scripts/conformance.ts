@@ -149,7 +149,7 @@ function validateCase(
       crls: (tc.crls ?? []).flatMap((pem, i) =>
         parseRevocationLists(Buffer.from(pem), `crl ${String(i + 1)}`),
       ),
-      ...(tc.validation_time ? { at: new Date(tc.validation_time) } : {}),
+      ...(tc.validation_time ? { now: new Date(tc.validation_time) } : {}),
       ...(name?.kind === 'DNS' ? { host: name.value } : {}),
       ...(name?.kind === 'IP' ? { ip: name.value } : {}),
       ...(typeof tc.max_chain_depth === 'number' ? { maxDepth: tc.max_chain_depth } : {}),

@@ -15,18 +15,20 @@
  */
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+// Core from its sources, the public API and the parsers under it alike, so that every error
+// thrown is the one CertkitError class isCertkitError knows.
 import {
   buildChain,
   checkEndpointCertificate,
-  inspectBytes,
   isCertkitError,
-  parseCertificate,
   parseCertificates,
-  parsePemBlocks,
   parseRevocationLists,
   validatePath,
-} from '@certkit/core';
-import type { Certificate } from '@certkit/core';
+} from '../packages/core/src/index.js';
+import type { Certificate } from '../packages/core/src/index.js';
+import { inspectBytes } from '../packages/core/src/judge/inspect.js';
+import { parsePemBlocks } from '../packages/core/src/x509/pem.js';
+import { parseCertificate } from '../packages/core/src/x509/pkix.js';
 import {
   CA_EXTENSION,
   certificate,

@@ -248,7 +248,10 @@ void test('issue 3: -o writes atomically (0644), refuses to overwrite without --
   writeFileSync(out, 'precious\n');
   const refused = await runCli(['chain', f('servercerts.pem'), '-o', out]);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /^certs: .*servercerts\.pem already exists; use --force/);
+  assert.match(
+    refused.stderr,
+    /^certs: .*servercerts\.pem already exists \(nothing was written\); use --force to replace$/m,
+  );
   assert.equal(readFileSync(out, 'utf8'), 'precious\n');
 
   const forced = await runCli(['chain', f('servercerts.pem'), '-o', out, '--force']);

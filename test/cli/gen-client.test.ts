@@ -27,7 +27,10 @@ test('issue 2: an existing file is refused without --force, left byte-identical,
   const result = await runCli(['gen-client', '--out', dir, '--cn', 'app', ...FAST]);
   assert.equal(result.code, 2);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^certs: .*cert\.pem already exists; use --force/);
+  assert.match(
+    result.stderr,
+    /^certs: .*cert\.pem already exists \(nothing was written\); use --force to replace$/m,
+  );
   assert.equal(result.stderr.trim().split('\n').length, 1);
   assert.equal(readFileSync(join(dir, 'cert.pem'), 'utf8'), 'precious\n');
   assert.deepEqual(readdirSync(dir), ['cert.pem']);

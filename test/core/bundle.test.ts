@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  assembleParsedCertificates,
   buildChain,
   buildTrustBundle,
   isCertkitError,
-  MAX_ISSUER_CANDIDATES,
   parseCertificates,
-  renderCertificates,
 } from '@certkit/core';
+// A tuning limit of the issuer search, documented on buildChain.
+import { MAX_ISSUER_CANDIDATES } from '../../packages/core/src/judge/chain-search.js';
 import type { Certificate, ChainFindingCode } from '@certkit/core';
 import { ROOT } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
@@ -520,9 +521,17 @@ void test('issue 3: an impostor intermediate (same name, other key) gives a link
   );
 });
 
-void test('issue 3: renderCertificates writes clean PEM and annotations that cannot forge PEM lines', async (t) => {
+/** Certificates rendered as an assembly renders them (a bundle keeps them, in order). */
+function render(
+  certificates: readonly Certificate[],
+  options: { annotate?: boolean } = {},
+): string {
+  return assembleParsedCertificates(certificates, { mode: 'bundle', ...options }).pem;
+}
+
+void test('issue 3: assemblies write clean PEM and annotations that cannot forge PEM lines', async (t) => {
   const certs = read('crlf.pem');
-  const text = renderCertificates(certs);
+  const text = render(certs);
   assert.ok(!text.includes('\r'));
   const base64Lines = text.split('\n').filter((l) => l.length > 0 && !l.startsWith('-----'));
   assert.ok(base64Lines.every((l) => l.length <= 64));
@@ -534,7 +543,7 @@ void test('issue 3: renderCertificates writes clean PEM and annotations that can
     name: 'evil',
     subject: '/CN=evil\n-----END CERTIFICATE-----',
   });
-  const annotated = renderCertificates(parseCertificates(readFileSync(evil.cert), 'evil.pem'), {
+  const annotated = render(parseCertificates(readFileSync(evil.cert), 'evil.pem'), {
     annotate: true,
   });
   const lines = annotated.split('\n');

@@ -4,8 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_STACKS, clientVerdict } from '@certkit/core';
-import type { PresentedNames } from '@certkit/core';
+import { CLIENT_STACKS } from '@certkit/core';
+// The per-stack model function, below the public clientVerdicts: it takes a certificate's names.
+import { clientVerdict } from '../../packages/core/src/judge/clients.js';
+import type { PresentedNames } from '../../packages/core/src/judge/clients.js';
 
 const HOST = 'redis-12000.redislabs.com';
 const san = (...dns: string[]): PresentedNames => ({ dns, ip: [], commonNames: [] });

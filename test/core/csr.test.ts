@@ -1,7 +1,7 @@
 /** Issue 6: PKCS#10 requests with the proxy profile's names, parsed back and checked. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCertificateRequest, parseCertificationRequest, parsePemBlocks } from '@certkit/core';
+import { createCertificateRequest, parseCertificationRequest } from '@certkit/core';
 
 test('issue 6: a request carries CN, the four cluster names, usages, and a valid self-signature', async () => {
   const rows = [
@@ -25,10 +25,8 @@ test('issue 6: a request carries CN, the four cluster names, usages, and a valid
       ipAddresses: ['127.0.0.1'],
       keyType: row.keyType,
     });
-    const [block] = parsePemBlocks(Buffer.from(request.csrPem), 'proxy.csr');
-    assert.ok(block, row.name);
-    assert.equal(block.label, 'CERTIFICATE REQUEST', row.name);
-    const info = parseCertificationRequest(block.der, 'proxy.csr');
+    assert.match(request.csrPem, /^-----BEGIN CERTIFICATE REQUEST-----\n/, row.name);
+    const info = parseCertificationRequest(Buffer.from(request.csrPem), 'proxy.csr');
     assert.equal(info.subject, 'CN=cluster.local', row.name);
     assert.deepEqual(info.subjectAltNames.dns, [
       'cluster.local',
@@ -49,8 +47,7 @@ test('issue 6: a request carries CN, the four cluster names, usages, and a valid
 
 test('issue 6: a request whose signed part was altered does not verify', async () => {
   const request = await createCertificateRequest({ cluster: 'cluster.local', keyType: 'ec' });
-  const [block] = parsePemBlocks(Buffer.from(request.csrPem), 'proxy.csr');
-  const der = Buffer.from(block?.der ?? new Uint8Array());
+  const der = Buffer.from(request.csrPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
   // Change one letter of "cluster.local" inside the signed CertificationRequestInfo.
   const at = der.indexOf('cluster.local');
   assert.ok(at > 0);

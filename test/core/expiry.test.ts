@@ -1,7 +1,9 @@
 /** Issue 6: expiry windows in days and in share of lifetime, at an injected time. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CA_PROFILE, checkExpiry, issueCertificate, parseRenewalWindow } from '@certkit/core';
+import { CA_PROFILE, checkExpiry, issueCertificate } from '@certkit/core';
+// The window syntax under checkExpiry's `within`, from its module.
+import { parseRenewalWindow } from '../../packages/core/src/judge/expiry.js';
 
 const START = new Date('2026-01-01T00:00:00Z');
 const day = (n: number): Date => new Date(START.getTime() + n * 86_400_000);

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { matchReferenceIdentity, parseCertificates } from '@certkit/core';
+// The pattern rules under matchReferenceIdentity, and the IP literal parser, from their modules.
 import {
   dnsPatternProblem,
   isPublicSuffix,
   matchDnsPattern,
-  matchReferenceIdentity,
-  parseCertificates,
-  parseIpAddress,
-} from '@certkit/core';
+} from '../../packages/core/src/judge/hostname.js';
+import { parseIpAddress } from '../../packages/core/src/x509/ip.js';
 import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';
 

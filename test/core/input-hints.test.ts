@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+// The recognisers under the readers' errors and clusterNameHint, from their modules.
+import { clusterNameProblem } from '../../packages/core/src/x509/cluster-name.js';
 import {
-  clusterNameProblem,
   derPrivateKeyKind,
   derSignedObjectKind,
   looksLikeEndpoint,
-  parsePemBlocks,
-} from '@certkit/core';
+} from '../../packages/core/src/x509/input-hints.js';
+import { parsePemBlocks } from '../../packages/core/src/x509/pem.js';
 import { ROOT } from '../helpers/cli.js';
 
 const BAD = join(ROOT, 'fixtures', 'bad');

@@ -3,10 +3,18 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectBytes, inspectFiles } from '@certkit/core';
+import { inspectFiles, inspectInputs } from '@certkit/core';
+import type { InspectedFile } from '@certkit/core';
 import { openssl } from '../helpers/openssl.js';
 import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';
+
+/** One input described in memory (inspectInputs); an input it cannot read fails the test. */
+function inspectOne(bytes: Uint8Array, source: string): InspectedFile {
+  const [file] = inspectInputs([{ source, bytes }]).files;
+  assert.ok(file !== undefined && file.error === undefined, JSON.stringify(file?.error));
+  return file;
+}
 
 async function must(args: string[], cwd: string): Promise<string> {
   const result = await openssl(args, { cwd });
@@ -175,7 +183,7 @@ test('issue 6: keys in every format are described (type, size, format, encrypted
   ];
   for (const row of rows) {
     const bytes = readFileSync(join(dir, row.file));
-    const file = inspectBytes(bytes, row.file);
+    const file = inspectOne(bytes, row.file);
     assert.equal(file.items.length, 1, row.name);
     const item = file.items[0];
     assert.equal(item?.kind, row.kind, row.name);
@@ -209,15 +217,15 @@ test('issue 6: CSRs and DER certificates are recognised; other blocks are named,
     dir,
   );
   await must(['ecparam', '-name', 'prime256v1', '-out', 'params.pem'], dir);
-  const der = inspectBytes(readFileSync(join(dir, 'ca.der')), 'ca.der');
+  const der = inspectOne(readFileSync(join(dir, 'ca.der')), 'ca.der');
   assert.equal(der.items[0]?.kind, 'certificate');
-  const csr = inspectBytes(readFileSync(join(dir, 'r.csr')), 'r.csr');
+  const csr = inspectOne(readFileSync(join(dir, 'r.csr')), 'r.csr');
   const item = csr.items[0];
   assert.ok(item?.kind === 'certificate-request');
   assert.equal(item.request.subject, 'CN=req.example');
   assert.deepEqual(item.request.subjectAltNames.dns, ['req.example']);
   assert.equal(item.request.signatureValid, true);
-  const params = inspectBytes(readFileSync(join(dir, 'params.pem')), 'params.pem');
+  const params = inspectOne(readFileSync(join(dir, 'params.pem')), 'params.pem');
   assert.deepEqual(params.items[0], {
     kind: 'other',
     index: 1,

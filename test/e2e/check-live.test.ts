@@ -177,7 +177,7 @@ test('live redis-servers: versions agree with sslscan, TLS 1.0 is reported (issu
         cluster: CLUSTER,
         endpoint: `127.0.0.1:${String(redis.port)}`,
         sni: `redis-12000.${CLUSTER}`,
-        caFile: pki.root.cert,
+        caPath: pki.root.cert,
       });
       const report = result.reports[0];
       assert.ok(report);
@@ -240,8 +240,8 @@ test('client identity: PING accepted with ours, refused without or with a strang
       const result = await runCheck({
         cluster: CLUSTER,
         endpoint: `127.0.0.1:${String(redis.port)}`,
-        clientCertFile: made.cert,
-        clientKeyFile: made.key,
+        clientCertPath: made.cert,
+        clientKeyPath: made.key,
       });
       const codes = result.reports.flatMap((r) => r.findings.map((f) => f.code));
       assert.equal(codes.includes('CLIENT_CERT_REJECTED'), rejected, codes.join(','));

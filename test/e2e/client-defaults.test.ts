@@ -14,7 +14,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { clientLibraryDefaults, versionRange } from '@certkit/core';
+import {
+  clientLibraryDefaults,
+  versionRange,
+} from '../../packages/core/src/judge/client-libraries.js';
 import type { ClientLibrary } from '@certkit/core';
 import { ROOT, run, runCli } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clientLibraryDefaults } from '@certkit/core';
+import { clientLibraryDefaults } from '../../packages/core/src/judge/client-libraries.js';
 import { run, runCli } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
 import { startTlsCluster } from '../helpers/redis-cluster-snippets.js';

@@ -51,7 +51,7 @@ void test(
         leaf,
         anchors: [root],
         intermediates: decoys.slice(0, count),
-        at: AT,
+        now: AT,
       });
       assert.equal(result.ok, false);
       assert.equal(result.anchored, false);
@@ -73,7 +73,7 @@ void test(
       leaf,
       anchors: [root],
       intermediates: [...decoys, bridge],
-      at: AT,
+      now: AT,
     });
     assert.equal(result.anchored, true);
     assert.deepEqual(

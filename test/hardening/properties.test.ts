@@ -7,15 +7,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  encodePem,
-  isCertkitError,
-  matchDnsPattern,
-  parseCertificate,
-  parseCertificates,
-  parsePemBlocks,
-  parsePrivateKey,
-} from '@certkit/core';
+// The parsers under the public ones (PEM framing, one DER certificate) and the RFC 9525 pattern
+// matcher under matchReferenceIdentity, from their modules; the errors they throw are that
+// module graph's CertkitError.
+import { isCertkitError } from '../../packages/core/src/errors.js';
+import { matchDnsPattern } from '../../packages/core/src/judge/hostname.js';
+import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
+import { parsePrivateKey } from '../../packages/core/src/x509/keys.js';
+import { encodePem, parsePemBlocks } from '../../packages/core/src/x509/pem.js';
+import { parseCertificate } from '../../packages/core/src/x509/pkix.js';
 import { printJson } from '../../packages/cli/src/output.ts';
 import type { Io } from '../../packages/cli/src/output.ts';
 import { applyMutation, baseCertificates, LENGTH_VALUES } from './mutate.js';

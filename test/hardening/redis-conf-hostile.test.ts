@@ -5,12 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  isCertkitError,
-  lintRedisConfInMemory,
-  parseRedisConf,
-  REDIS_CONF_MAX_FINDINGS,
-} from '@certkit/core';
+import { isCertkitError, lintRedisConfInMemory } from '@certkit/core';
+import { parseRedisConf } from '../../packages/core/src/judge/redis-conf-syntax.js';
+import { REDIS_CONF_MAX_FINDINGS } from '../../packages/core/src/judge/redis-conf.js';
 import {
   REDIS_CONF_MAX_ARGUMENTS,
   REDIS_CONF_MAX_DIRECTIVES,

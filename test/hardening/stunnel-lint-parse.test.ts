@@ -10,7 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { lintStunnelConfig, lintStunnelConfigFile, parseStunnelConfig } from '@certkit/core';
+import {
+  lintStunnelConfigFile,
+  lintStunnelConfigInMemory,
+  parseStunnelConfig,
+} from '@certkit/core';
 import { runCli } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
 import { freePort, startBackground, stopProcess, waitForPort } from '../helpers/process.js';
@@ -140,32 +144,30 @@ test('issue 13 item 9: the parser reads bytes as stunnel 5.68 does', () => {
   }
 });
 
-test('issue 13 item 9: lint reports lone CRs, cut lines, NUL bytes and include as errors', async () => {
+test('issue 13 item 9: lint reports lone CRs, cut lines, NUL bytes and include as errors', () => {
   const good =
     '[s]\nclient = yes\naccept = 127.0.0.1:7000\nconnect = redis.example:7000\nverifyChain = yes\nCAfile = /c/ca.pem\ncheckHost = redis.example\nsslVersionMin = TLSv1.2\ndelay = yes\n';
-  const codes = async (text: string): Promise<string[]> =>
-    (await lintStunnelConfig(text, 'x.conf', { checkFiles: false })).findings
-      .map((f) => f.code)
+  const codes = (text: string): string[] =>
+    lintStunnelConfigInMemory(text, 'x.conf', { checkFiles: false })
+      .findings.map((f) => f.code)
       .sort();
-  assert.deepEqual(await codes(good), []);
-  assert.deepEqual(await codes(good.replace(/\n/g, '\r\n')), []);
-  assert.deepEqual(await codes(good.replace('\nverifyChain', '\n; verified\rverifyChain')), [
+  assert.deepEqual(codes(good), []);
+  assert.deepEqual(codes(good.replace(/\n/g, '\r\n')), []);
+  assert.deepEqual(codes(good.replace('\nverifyChain', '\n; verified\rverifyChain')), [
     'STUNNEL_LONE_CR',
     'STUNNEL_NO_VERIFY',
   ]);
-  assert.deepEqual(await codes(`${good}; ${'x'.repeat(MAX)}\n`), [
+  assert.deepEqual(codes(`${good}; ${'x'.repeat(MAX)}\n`), [
     'STUNNEL_LINE_TOO_LONG',
     'STUNNEL_SYNTAX',
   ]);
-  assert.deepEqual(await codes(`${good}; a\0b\n`), ['STUNNEL_SYNTAX']);
-  assert.deepEqual(await codes(`include = /etc/stunnel/conf.d\n${good}`), ['STUNNEL_INCLUDE']);
+  assert.deepEqual(codes(`${good}; a\0b\n`), ['STUNNEL_SYNTAX']);
+  assert.deepEqual(codes(`include = /etc/stunnel/conf.d\n${good}`), ['STUNNEL_INCLUDE']);
   // Option names match by ASCII case only, as strcasecmp does: the Kelvin sign is not a K.
-  assert.deepEqual(await codes(good.replace('checkHost', 'chec\u212Ahost')), [
-    'STUNNEL_NO_NAME_CHECK',
-  ]);
+  assert.deepEqual(codes(good.replace('checkHost', 'chec\u212Ahost')), ['STUNNEL_NO_NAME_CHECK']);
 });
 
-test('issue 13 item 9: a hostile configuration gets a bounded report', async () => {
+test('issue 13 item 9: a hostile configuration gets a bounded report', () => {
   const problems = parseStunnelConfig('junk\n'.repeat(5_000)).problems;
   assert.equal(problems.length, 101);
   assert.match(problems[100]?.message ?? '', /^and 4900 more lines stunnel would not read/);
@@ -175,11 +177,11 @@ test('issue 13 item 9: a hostile configuration gets a bounded report', async () 
     entries.problems[0]?.message ?? '',
     /holds 100005 sections and options; lint read the first 100000/,
   );
-  const many = await lintStunnelConfig('[s]\n'.repeat(150), 'x.conf', { checkFiles: false });
+  const many = lintStunnelConfigInMemory('[s]\n'.repeat(150), 'x.conf', { checkFiles: false });
   assert.equal(many.services.length, 100);
   assert.ok(many.findings.length <= 1_001);
   assert.equal(many.findings.at(-1)?.code, 'STUNNEL_TOO_MANY_SERVICES');
-  const includes = await lintStunnelConfig('include = /x\n'.repeat(5_000), 'x.conf', {
+  const includes = lintStunnelConfigInMemory('include = /x\n'.repeat(5_000), 'x.conf', {
     checkFiles: false,
   });
   assert.equal(includes.findings.length, 1_001);

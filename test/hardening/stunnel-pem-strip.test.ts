@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lintStunnelConfig, renderStunnelConfig } from '@certkit/core';
+import { lintStunnelConfigFile, renderStunnelConfig } from '@certkit/core';
+// Text in, the files it names read from disk: the file workflow's core, below lintStunnelConfigFile.
+import { lintStunnelConfig } from '../../packages/core/src/workflows/stunnel.js';
 import { runCli } from '../helpers/cli.js';
 import { openssl } from '../helpers/openssl.js';
 import { makeCert } from '../helpers/pki.js';
@@ -143,7 +145,7 @@ test('issue 13 item 2 differential: a key block without its END line does not sw
   await waitForOutput(stunnel, /Configuration (successful|failed)/, 15_000);
   assert.match(stunnel.output(), /bad end line[\s\S]*Configuration failed/);
   await stopProcess(stunnel.child);
-  const report = await lintStunnelConfig(readFileSync(conf, 'utf8'), conf, { baseDir: dir });
+  const report = await lintStunnelConfigFile(conf);
   assert.deepEqual(
     report.findings.map((f) => f.code),
     ['STUNNEL_FILE_INVALID'],

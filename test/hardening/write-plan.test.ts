@@ -625,7 +625,7 @@ void test('issue 13 (11): a refusal comes before any key is generated', async (t
         writeClientIdentity({
           subject: { commonName: 'app' },
           outDir: base,
-          certFile: 'null',
+          certFileName: 'null',
           force: true,
           onProgress,
         }),
@@ -643,7 +643,7 @@ void test('issue 13 (11): a refusal comes before any key is generated', async (t
           caKeyPath: inputs.caKey,
           cluster: 'cluster.test',
           outDir: inputs.dir,
-          keyFile: basename(inputs.caKey),
+          keyFileName: basename(inputs.caKey),
           force: true,
           onProgress,
         }),

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientVerdict, parseCertificates, presentedNames } from '@certkit/core';
+// The per-stack model functions, below the public clientVerdicts: they take a certificate's names.
+import { clientVerdict, presentedNames } from '../../packages/core/src/judge/clients.js';
+import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
 import type { ClientStack } from '@certkit/core';
 import { makeCert } from '../helpers/pki.js';
 import type { MadeCert } from '../helpers/pki.js';

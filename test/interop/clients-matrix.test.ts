@@ -13,7 +13,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_STACKS, clientVerdict, parseCertificates, presentedNames } from '@certkit/core';
+import { CLIENT_STACKS } from '@certkit/core';
+// The per-stack model functions, below the public clientVerdicts: they take a certificate's names.
+import { clientVerdict, presentedNames } from '../../packages/core/src/judge/clients.js';
+import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
 import type { ClientStack } from '@certkit/core';
 import { tempDir } from '../helpers/tmp.js';
 import { STACK_CASES, caseInputs, makeCorpusCerts } from './stacks/corpus.js';

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
-import { clientVerdict, parseCertificates, presentedNames } from '@certkit/core';
+// The per-stack model functions, below the public clientVerdicts: they take a certificate's names.
+import { clientVerdict, presentedNames } from '../../packages/core/src/judge/clients.js';
+import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
 import { openssl } from '../helpers/openssl.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CORPUS_HOSTS, makeCorpus } from './clients-corpus.js';

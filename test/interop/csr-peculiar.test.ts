@@ -11,7 +11,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { Crypto } from '@peculiar/webcrypto';
 import * as x509 from '@peculiar/x509';
-import { createCertificateRequest, parsePemBlocks } from '@certkit/core';
+import { createCertificateRequest } from '@certkit/core';
+import { parsePemBlocks } from '../../packages/core/src/x509/pem.js';
 
 const crypto = new Crypto();
 x509.cryptoProvider.set(crypto as unknown as globalThis.Crypto);

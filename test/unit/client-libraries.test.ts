@@ -5,15 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CLIENT_LIBRARIES, CLIENT_STACKS, isCertkitError, libraryVerdicts } from '@certkit/core';
 import {
-  CLIENT_LIBRARIES,
-  CLIENT_STACKS,
   clientLibraryDefaults,
   compareVersions,
-  isCertkitError,
-  libraryVerdicts,
   versionRange,
-} from '@certkit/core';
+} from '../../packages/core/src/judge/client-libraries.js';
 import type { ClientVerdict } from '@certkit/core';
 
 test('every library: ranges adjacent, not overlapping, and a stack that is modelled', () => {

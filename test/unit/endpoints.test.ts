@@ -5,14 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideBundleWrite, MAX_ENDPOINTS, tallyEndpoints } from '@certkit/core';
 import type { EndpointOutcome, EndpointTally } from '@certkit/core';
 import { isCertkitError } from '../../packages/core/src/errors.js';
 import {
+  MAX_ENDPOINTS,
   parseEndpointList,
   parseResolvePin,
   runBounded,
 } from '../../packages/core/src/io/endpoints.js';
+import { decideBundleWrite, tallyEndpoints } from '../../packages/core/src/judge/endpoints.js';
 import { isEndpointTarget } from '../../packages/core/src/workflows/expiry-endpoints.js';
 
 function rejects(f: () => unknown, message: RegExp): void {

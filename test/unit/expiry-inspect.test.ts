@@ -1,6 +1,6 @@
 /**
  * Expiry and inspect judge bytes in memory (checkExpiry, inspectInputs); the file workflows
- * (checkExpiryFiles, inspectFiles) read the same bytes and reach the same reports.
+ * (checkExpiryTargets, inspectFiles) read the same bytes and reach the same reports.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   checkExpiry,
-  checkExpiryFiles,
+  checkExpiryTargets,
   createCertificateRequest,
   inspectFiles,
   inspectInputs,
@@ -50,11 +50,14 @@ test('checkExpiry judges certificates given as bytes', async (t) => {
     assert.throws(() => checkExpiry(inputs, { now: Number.NaN }), invalidOption);
     assert.throws(() => checkExpiry(inputs, { now: new Date(Number.NaN) }), invalidOption);
   });
-  await t.test('checkExpiryFiles reads the same bytes to the same report', async () => {
+  await t.test('checkExpiryTargets reads the same bytes to the same report', async () => {
     const dir = tempDir(t);
     const path = join(dir, 'cert.pem');
     writeFileSync(path, cert.issued.certificatePem);
-    const fromDisk = await checkExpiryFiles([path], { now: day(70) });
+    const { endpoints, notStarted, tally, ...fromDisk } = await checkExpiryTargets([path], {
+      now: day(70),
+    });
+    assert.deepEqual([endpoints, notStarted, tally], [[], [], null]);
     const inMemory = checkExpiry([{ bytes: inputs[0]?.bytes ?? new Uint8Array(), source: path }], {
       now: day(70),
     });

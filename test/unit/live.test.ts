@@ -1,11 +1,11 @@
 /**
  * A live endpoint judged from data: the presented chain and the probe results given as plain
- * values, no socket (checkLiveEndpoint, liveFindings).
+ * values, no socket (checkEndpointCertificate with `live`).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkLiveEndpoint, isCertkitError, liveFindings } from '@certkit/core';
-import type { TlsVersionResult } from '@certkit/core';
+import { checkEndpointCertificate, isCertkitError } from '@certkit/core';
+import type { Certificate, TlsVersionResult } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 
 const MODERN: TlsVersionResult[] = [
@@ -16,7 +16,20 @@ const MODERN: TlsVersionResult[] = [
 ];
 const OLD: TlsVersionResult[] = MODERN.map((v) => ({ version: v.version, accepted: true }));
 
+/** A sound chain for `*.example.com` under its root: only the live data can find anything. */
+async function soundChain(): Promise<{ leaf: Certificate; root: Certificate }> {
+  const root = await memoryCert({ name: 'root.pem', kind: 'ca', commonName: 'Live Root' });
+  const leaf = await memoryCert({
+    name: 'db.example.com:12000',
+    issuer: root,
+    commonName: 'example.com',
+    dnsNames: ['*.example.com'],
+  });
+  return { leaf: leaf.certificate, root: root.certificate };
+}
+
 test('live findings from probe results given as data', async (t) => {
+  const { leaf } = await soundChain();
   const rows = [
     { name: 'TLS 1.2 and 1.3 only: no finding', versions: MODERN, expect: [] },
     {
@@ -49,13 +62,17 @@ test('live findings from probe results given as data', async (t) => {
   ];
   for (const row of rows) {
     await t.test(row.name, () => {
-      const findings = liveFindings({
+      const findings = checkEndpointCertificate({
+        cluster: 'example.com',
         source: 'db.example.com:12000',
-        versions: row.versions,
-        ...(row.minTls === undefined ? {} : { minTls: row.minTls }),
-        ...(row.ping === undefined ? {} : { ping: row.ping }),
-        clientCertificateSource: 'cert.pem',
-      });
+        certificates: [leaf],
+        live: {
+          versions: row.versions,
+          ...(row.minTls === undefined ? {} : { minTls: row.minTls }),
+          ...(row.ping === undefined ? {} : { ping: row.ping }),
+          clientCertificateSource: 'cert.pem',
+        },
+      }).findings;
       assert.deepEqual(
         findings.map((f) =>
           f.code === 'TLS_VERSION_TOO_LOW'
@@ -69,26 +86,25 @@ test('live findings from probe results given as data', async (t) => {
   }
   await t.test('an unknown minimum version is refused', () => {
     assert.throws(
-      () => liveFindings({ source: 'x:1', versions: MODERN, minTls: 'TLSv9' as never }),
+      () =>
+        checkEndpointCertificate({
+          cluster: 'example.com',
+          certificates: [leaf],
+          live: { versions: MODERN, minTls: 'TLSv9' as never },
+        }),
       (error: unknown) => isCertkitError(error) && error.code === 'INVALID_OPTION',
     );
   });
 });
 
-test('checkLiveEndpoint: the presented chain and the live findings in one report', async () => {
-  const root = await memoryCert({ name: 'root.pem', kind: 'ca', commonName: 'Live Root' });
-  const leaf = await memoryCert({
-    name: 'db.example.com:12000',
-    issuer: root,
-    commonName: 'example.com',
-    dnsNames: ['*.example.com'],
-  });
-  const report = checkLiveEndpoint({
+test('checkEndpointCertificate with live: the presented chain and the live findings in one report', async () => {
+  const { leaf, root } = await soundChain();
+  const report = checkEndpointCertificate({
     cluster: 'example.com',
     source: 'db.example.com:12000',
-    certificates: [leaf.certificate],
-    ca: [root.certificate],
-    versions: OLD,
+    certificates: [leaf],
+    ca: [root],
+    live: { versions: OLD },
   });
   assert.equal(report.source, 'db.example.com:12000');
   assert.equal(report.chainValid, true);
@@ -97,12 +113,14 @@ test('checkLiveEndpoint: the presented chain and the live findings in one report
     ['TLS_VERSION_TOO_LOW', 'TLS_VERSION_TOO_LOW'],
   );
   assert.equal(report.ok, false);
-  const clean = checkLiveEndpoint({
+  const clean = checkEndpointCertificate({
     cluster: 'example.com',
     source: 'db.example.com:12000',
-    certificates: [leaf.certificate],
-    versions: MODERN,
+    certificates: [leaf],
+    live: { versions: MODERN },
   });
   assert.deepEqual(clean.findings, []);
   assert.equal(clean.ok, true);
+  const unprobed = checkEndpointCertificate({ cluster: 'example.com', certificates: [leaf] });
+  assert.deepEqual(unprobed.findings, []);
 });

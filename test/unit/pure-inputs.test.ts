@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import {
   CA_PROFILE,
   checkEndpointCertificate,
-  inspectBytes,
+  inspectInputs,
   isCertkitError,
   issueCertificate,
   parseCertificates,
@@ -63,9 +63,9 @@ test('a clock that is not a date is refused, not read as "always valid"', async 
   const expired = validatePath({ leaf, anchors: [root] });
   assert.ok(expired.findings.some((f) => f.code === 'EXPIRED'));
 
-  await t.test('validatePath with at = new Date(NaN)', () => {
+  await t.test('validatePath with now = new Date(NaN)', () => {
     assert.throws(
-      () => validatePath({ leaf, anchors: [root], at: new Date(Number.NaN) }),
+      () => validatePath({ leaf, anchors: [root], now: new Date(Number.NaN) }),
       invalidOption,
     );
   });
@@ -87,9 +87,12 @@ test('a clock that is not a date is refused, not read as "always valid"', async 
       invalidOption,
     );
   });
-  await t.test('inspectBytes with now = new Date(NaN)', () => {
+  await t.test('inspectInputs with now = new Date(NaN)', () => {
     assert.throws(
-      () => inspectBytes(Buffer.from(leaf.pem), 'leaf.pem', { now: new Date(Number.NaN) }),
+      () =>
+        inspectInputs([{ source: 'leaf.pem', bytes: Buffer.from(leaf.pem) }], {
+          now: new Date(Number.NaN),
+        }),
       invalidOption,
     );
   });
@@ -101,7 +104,7 @@ test('a clock that is not a date is refused, not read as "always valid"', async 
       now: at,
     });
     assert.ok(!report.findings.some((f) => f.code === 'EXPIRED'));
-    assert.ok(validatePath({ leaf, anchors: [root], at: new Date(at) }).ok);
+    assert.ok(validatePath({ leaf, anchors: [root], now: new Date(at) }).ok);
   });
 });
 

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CLIENT_PROFILE,
-  encryptPrivateKey,
   isCertkitError,
   lintRedisConfInMemory,
-  parseRedisConf,
   profileForUsage,
-  subjectHash,
 } from '@certkit/core';
+import { encryptPrivateKey } from '../../packages/core/src/x509/keys.js';
+import { parseRedisConf } from '../../packages/core/src/judge/redis-conf-syntax.js';
+import { subjectHash } from '../../packages/core/src/x509/subject-hash.js';
 import type { RedisAuthProbe, RedisConfInputs, RedisConfLintReport } from '@certkit/core';
 import { createPrivateKey } from 'node:crypto';
 import { authClientsVerdict } from '../../packages/core/src/judge/redis-conf-probe.js';

@@ -7,8 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRespReader, readRespReply, RESP_LIMITS, respFields } from '@certkit/core';
-import type { RespStep, RespValue } from '@certkit/core';
+import {
+  createRespReader,
+  readRespReply,
+  RESP_LIMITS,
+  respFields,
+} from '../../packages/core/src/judge/resp.js';
+import type { RespStep, RespValue } from '../../packages/core/src/judge/resp.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -13,14 +13,16 @@ import fc from 'fast-check';
 import {
   CLIENT_LIBRARIES,
   isCertkitError,
+  renderConnectionSnippet,
+  SNIPPET_CLIENTS,
+} from '@certkit/core';
+import {
   javaString,
   jsString,
   pythonString,
-  renderConnectionSnippet,
   shellWord,
-  SNIPPET_CLIENTS,
-  SNIPPET_LIBRARIES,
-} from '@certkit/core';
+} from '../../packages/core/src/make/snippet-quote.js';
+import { SNIPPET_LIBRARIES } from '../../packages/core/src/make/snippets.js';
 import type { ConnectionSnippetOptions, SnippetClient } from '@certkit/core';
 import { HOSTILE_NAMES } from '../helpers/hostile-names.js';
 

@@ -1,7 +1,7 @@
 /**
  * stunnel lint in memory: the configuration text, the bytes of the files it names and what
  * probing its endpoint found, all given as data (lintStunnelConfigInMemory); no file is read and
- * no socket opened. The file workflow (lintStunnelConfig) reads the same bytes from disk and
+ * no socket opened. The file workflow (lintStunnelConfigFile) reads the same bytes from disk and
  * must reach the same findings.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import {
   CertkitError,
   isCertkitError,
-  lintStunnelConfig,
+  lintStunnelConfigFile,
   lintStunnelConfigInMemory,
   renderStunnelConfig,
 } from '@certkit/core';
@@ -268,8 +268,10 @@ test('the file workflow reaches the findings the in-memory lint reaches', async 
     [onDisk.key, bytes(p.otherClient.issued.privateKeyPem)],
     [onDisk.cafile, bytes(p.serverCa.issued.certificatePem)],
   ]);
-  const fromDisk = await lintStunnelConfig(config, 'x.conf');
-  const inMemory = lintStunnelConfigInMemory(config, 'x.conf', { files });
+  const configPath = join(dir, 'x.conf');
+  writeFileSync(configPath, config);
+  const fromDisk = await lintStunnelConfigFile(configPath);
+  const inMemory = lintStunnelConfigInMemory(config, configPath, { files });
   assert.deepEqual(
     inMemory.findings.map((f) => f.code),
     ['STUNNEL_CERT_EXPIRED', 'STUNNEL_KEY_MISMATCH'],

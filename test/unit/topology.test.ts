@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkTopology } from '@certkit/core';
 import {
-  checkTopology,
   MAX_SENTINEL_MASTERS,
   MAX_TOPOLOGY_NODES,
   nextTopologyCommand,
-  readRespReply,
   readTopology,
-} from '@certkit/core';
+} from '../../packages/core/src/judge/topology.js';
+import { readRespReply } from '../../packages/core/src/judge/resp.js';
 import type { NodeFetch, Topology, TopologyExchange, TopologyReport } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 import type { MemoryCert } from '../helpers/memory-pki.js';

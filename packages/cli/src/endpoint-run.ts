@@ -2,6 +2,7 @@
  * What every multi-endpoint command shares on the command line: the endpoint options, a
  * progress line on a terminal, and Ctrl-C as a clean stop.
  */
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '@certkit/core/defaults';
 import type { Argv } from 'yargs';
 import type { Io } from './output.js';
 import { UsageError } from './output.js';
@@ -38,12 +39,9 @@ export function withEndpointOptions<T>(y: Argv<T>): Argv<
     .option('concurrency', {
       type: 'number',
       requiresArg: true,
-      describe: 'endpoints worked on at once (default 16)',
+      describe: `endpoints worked on at once (default ${String(DEFAULT_CONCURRENCY)})`,
     });
 }
-
-/** Largest `--concurrency`: core's MAX_CONCURRENCY. */
-const MAX_CONCURRENCY = 1024;
 
 /** `--concurrency`, checked; undefined for core's default. */
 export function concurrencyFrom(args: { concurrency?: number | undefined }): number | undefined {
@@ -64,14 +62,14 @@ export function endpointRunOptions(args: {
   'all-addresses'?: boolean | undefined;
   concurrency?: number | undefined;
 }): {
-  endpointsFile?: string;
+  endpointsPath?: string;
   resolve?: string[];
   allAddresses?: boolean;
   concurrency?: number;
 } {
   const concurrency = concurrencyFrom(args);
   return {
-    ...(args.endpoints === undefined ? {} : { endpointsFile: args.endpoints }),
+    ...(args.endpoints === undefined ? {} : { endpointsPath: args.endpoints }),
     ...(args.resolve === undefined ? {} : { resolve: args.resolve }),
     ...(args['all-addresses'] === true ? { allAddresses: true } : {}),
     ...(concurrency === undefined ? {} : { concurrency }),

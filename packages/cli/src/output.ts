@@ -10,6 +10,7 @@
  * start a line of its own), and printed by {@link printLines}. JSON keeps exact values
  * ({@link printJson} escapes what JSON.stringify leaves raw).
  */
+import type { CertkitRemedy } from '@certkit/core';
 import { escapeControlCharacters, holdsControlCharacters } from '@certkit/core/display';
 import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
@@ -211,9 +212,39 @@ function escapeJsonUnsafe(text: string): string {
   return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** The options core names in a remedy, as the command line spells them. */
+const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  endpoint: '--endpoint HOST:PORT',
+  ca: '--ca',
+};
+
+/**
+ * What would get a refused request through, in the command line's words: core says it as data
+ * (`CertkitRemedy`) and never names a flag.
+ */
+function remedyHint(code: string, remedy: CertkitRemedy | undefined): string {
+  switch (remedy?.kind) {
+    case undefined:
+      return '';
+    case 'force':
+      return code === 'UNSAFE_WRITE'
+        ? '; use --force to replace the link itself'
+        : '; use --force to replace';
+    case 'days':
+      return `; use --days ${String(remedy.max)} or less`;
+    case 'fetch':
+      return `: save the certificates it presents first, with certs fetch ${remedy.endpoint} -o FILE`;
+    case 'option':
+      return ` (${OPTION_FLAGS[remedy.option] ?? `--${remedy.option}`})`;
+    case 'issuer':
+      return ' (certs issue --usage client --ca … --ca-key …)';
+  }
+}
+
 /**
  * An error's code and message, whatever was thrown: a CertkitError's message exactly (values
- * from input and all: reportError escapes it for a terminal), anything else on one line.
+ * from input and all: reportError escapes it for a terminal) with the command line's hint for
+ * its remedy, anything else on one line.
  */
 export function describeError(error: unknown): { code: string; message: string } {
   if (
@@ -223,8 +254,12 @@ export function describeError(error: unknown): { code: string; message: string }
     'message' in error &&
     (error as { name?: unknown }).name === 'CertkitError'
   ) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
+    const { code, message, remedy } = error as {
+      code: string;
+      message: string;
+      remedy?: CertkitRemedy;
+    };
+    return { code, message: message + remedyHint(code, remedy) };
   }
   if (error instanceof UsageError) return { code: 'USAGE', message: error.message };
   // An unexpected failure: say so on one line, without the stack (CERTKIT_DEBUG=1 shows it).

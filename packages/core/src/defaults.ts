@@ -45,3 +45,11 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
 export const DEFAULT_MIN_TLS: TlsVersion = 'TLSv1.2';
 /** Minimum TLS version written into stunnel configurations and required by lint (RFC 8996). */
 export const STUNNEL_MIN_TLS_VERSION = 'TLSv1.2';
+
+/** Default number of endpoints worked on at once (`fetch`, `check` and `expiry` over many endpoints). */
+export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Most endpoints worked on at once: each holds a socket (a file descriptor) and a TLS handshake's
+ * memory, and a Linux process is often limited to 1,024 descriptors (`ulimit -n`).
+ */
+export const MAX_CONCURRENCY = 1024;

@@ -32,6 +32,26 @@ export type CertkitErrorCode =
   | 'INTERNAL';
 
 /**
+ * What would get a refused request through, as data, for a front end to word with its own
+ * names: core's messages say what is wrong in core's terms and never name a command-line flag;
+ * the CLI adds `use --force to replace` from `{ kind: 'force' }`.
+ *
+ * - `force`: the call's `force` option replaces what is there (an existing file; a symbolic
+ *   link, the link itself and never its target).
+ * - `days`: a validity of at most `max` days fits (the issuer expires first).
+ * - `fetch`: a missing input is named like the endpoint `HOST:PORT` it probably stands for:
+ *   fetch the certificates it presents (`fetchEndpoints`), then read them from a file.
+ * - `option`: the call needs its option `option` (`endpoint`, `ca`) for what it was asked.
+ * - `issuer`: the certificate is renewed by the CA that issued it, not by certkit alone.
+ */
+export type CertkitRemedy =
+  | { readonly kind: 'force' }
+  | { readonly kind: 'days'; readonly max: number }
+  | { readonly kind: 'fetch'; readonly endpoint: string }
+  | { readonly kind: 'option'; readonly option: string }
+  | { readonly kind: 'issuer' };
+
+/**
  * An error certkit throws when a request cannot be carried out.
  *
  * @example
@@ -46,11 +66,18 @@ export type CertkitErrorCode =
 export class CertkitError extends Error {
   /** A stable, machine-readable code. */
   readonly code: CertkitErrorCode;
+  /** What would get the request through, when something would ({@link CertkitRemedy}). */
+  readonly remedy?: CertkitRemedy;
 
-  constructor(code: CertkitErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: CertkitErrorCode,
+    message: string,
+    options?: { cause?: unknown; remedy?: CertkitRemedy },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CertkitError';
     this.code = code;
+    if (options?.remedy !== undefined) this.remedy = options.remedy;
   }
 }
 

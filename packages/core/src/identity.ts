@@ -14,7 +14,7 @@
  * @module
  */
 export { CertkitError, isCertkitError } from './errors.js';
-export type { CertkitErrorCode } from './errors.js';
+export type { CertkitErrorCode, CertkitRemedy } from './errors.js';
 export { CLIENT_CERT_VALIDITY_DAYS, CLIENT_KEY_BITS } from './defaults.js';
 export { generateClientIdentity } from './make/certificates.js';
 export type { ClientIdentity, ClientIdentityOptions } from './make/certificates.js';

@@ -1,34 +1,63 @@
 /**
  * `@certkit/core`: the certificate lifecycle for TLS-secured Redis connections, as a library.
- * Named re-exports only, so that the public API reads in one file.
+ *
+ * The public API, and all of it (CHANGELOG.md, "Version policy"): named re-exports only, grouped
+ * like core's folders (docs/architecture.md), so that it reads in one file. Each section holds
+ * the functions of one layer and the documented defaults they use; one function per decision,
+ * and one workflow per CLI command. Everything else (file helpers, parsers of single fields,
+ * tuning limits) is internal and may change in any release; a limit that bounds an input is
+ * documented on the function it bounds. test/unit/public-api.test.ts pins the list of names: a
+ * new export is added there on purpose, in the section of its folder.
  */
+
+// ---------------------------------------------------------------------------------------------
+// Errors: one class, a stable code
+// ---------------------------------------------------------------------------------------------
 export { CertkitError, isCertkitError } from './errors.js';
-export type { CertkitErrorCode } from './errors.js';
+export type { CertkitErrorCode, CertkitRemedy } from './errors.js';
 
-export { escapeControlCharacters } from './display.js';
+// ---------------------------------------------------------------------------------------------
+// Documented defaults (defaults.ts, also the dependency-free entry `@certkit/core/defaults`)
+// ---------------------------------------------------------------------------------------------
+export {
+  CA_CERT_VALIDITY_DAYS,
+  CA_KEY_BITS,
+  CLIENT_CERT_VALIDITY_DAYS,
+  CLIENT_KEY_BITS,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CURVE,
+  DEFAULT_KEY_FORMAT,
+  DEFAULT_KEY_TYPE,
+  DEFAULT_MIN_TLS,
+  INTERMEDIATE_CERT_VALIDITY_DAYS,
+  MAX_CONCURRENCY,
+  MAX_VALIDITY_DAYS,
+  SERIAL_NUMBER_BYTES,
+  SERVER_CERT_MAX_RECOMMENDED_DAYS,
+  SERVER_CERT_VALIDITY_DAYS,
+  SERVER_KEY_BITS,
+  STUNNEL_MIN_TLS_VERSION,
+  TLS_VERSIONS,
+} from './defaults.js';
+export type { TlsVersion } from './defaults.js';
 
-export { encodePem, parsePemBlocks, PRIVATE_KEY_LABELS } from './x509/pem.js';
-export { MAX_CERTIFICATES_PER_INPUT, parseCertificates } from './x509/certificates.js';
-export { MAX_OID_BYTES } from './asn1/der.js';
-export { MAX_EMBEDDED_OID_BYTES, MAX_EXTENSIONS, MAX_NAMES } from './asn1/der-bounds.js';
-export type { PemBlock } from './x509/pem.js';
-
-export { parseCertificate } from './x509/pkix.js';
-export { KEY_USAGE_NAMES } from './asn1/oids.js';
-export { formatName } from './x509/names.js';
+// ---------------------------------------------------------------------------------------------
+// x509/: bytes -> plain data (certificates, keys, requests, CRLs, PKCS#12, stunnel syntax)
+// ---------------------------------------------------------------------------------------------
+export { parseCertificates } from './x509/certificates.js';
 export type {
   Certificate,
   CertificateInfo,
   CertificateSource,
   ExtensionInfo,
 } from './x509/pkix.js';
+export { KEY_USAGE_NAMES } from './asn1/oids.js';
 export type { KeyUsageName } from './asn1/oids.js';
 export type { NameAttribute } from './x509/names.js';
 export type { KeyInfo } from './x509/public-key.js';
 
 export {
   EC_CURVES,
-  encryptPrivateKey,
   KEY_ENCRYPTION_SCRYPT,
   parsePrivateKey,
   RSA_KEY_SIZES,
@@ -36,21 +65,26 @@ export {
 } from './x509/keys.js';
 export type { Curve, KeyFormat, KeyType, PrivateKeyInfo } from './x509/keys.js';
 
-export {
-  CA_CERT_VALIDITY_DAYS,
-  CA_KEY_BITS,
-  CLIENT_CERT_VALIDITY_DAYS,
-  CLIENT_KEY_BITS,
-  DEFAULT_CURVE,
-  DEFAULT_KEY_FORMAT,
-  DEFAULT_KEY_TYPE,
-  INTERMEDIATE_CERT_VALIDITY_DAYS,
-  MAX_VALIDITY_DAYS,
-  SERIAL_NUMBER_BYTES,
-  SERVER_CERT_MAX_RECOMMENDED_DAYS,
-  SERVER_CERT_VALIDITY_DAYS,
-  SERVER_KEY_BITS,
-} from './defaults.js';
+export { parseCertificationRequest } from './x509/structures.js';
+export type { CertificationRequestInfo } from './x509/structures.js';
+
+export { parseRevocationLists } from './x509/crl.js';
+export type { RevocationList } from './x509/crl.js';
+
+export { readPkcs12 } from './x509/pkcs12-read.js';
+export type { Pkcs12Certificate, Pkcs12Contents, Pkcs12Key } from './x509/pkcs12-read.js';
+
+export { parseStunnelConfig } from './x509/stunnel-syntax.js';
+export type {
+  ParsedStunnelConfig,
+  StunnelOption,
+  StunnelParseProblem,
+  StunnelSection,
+} from './x509/stunnel-syntax.js';
+
+// ---------------------------------------------------------------------------------------------
+// make/: options -> new keys, certificates, requests, PKCS#12 stores, stunnel configurations
+// ---------------------------------------------------------------------------------------------
 export {
   CA_PROFILE,
   CLIENT_PROFILE,
@@ -61,6 +95,7 @@ export {
   SERVER_PROFILE,
 } from './make/profiles.js';
 export type { CertificateProfile, CertificateUsage, SubjectFields } from './make/profiles.js';
+
 export { generateClientIdentity, issueCertificate } from './make/certificates.js';
 export type {
   ClientIdentity,
@@ -69,12 +104,215 @@ export type {
   IssuedCertificate,
   IssuerInput,
 } from './make/certificates.js';
+
 export { createCertificateRequest } from './make/csr.js';
+export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
 export { signCertificateRequest } from './make/sign-request.js';
 export type { SignedRequest, SignRequestOptions } from './make/sign-request.js';
-export type { CertificateRequest, CertificateRequestOptions } from './make/csr.js';
+
+export {
+  createPkcs12,
+  createTrustStore,
+  P12_ITERATIONS,
+  P12_LEGACY_ITERATIONS,
+} from './make/pkcs12.js';
+export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
+
+export {
+  renderStunnelConfig,
+  STUNNEL_DEFAULT_ACCEPT,
+  STUNNEL_SERVICE_NAME,
+} from './make/stunnel-config.js';
+export type { StunnelConfigOptions } from './make/stunnel-config.js';
+
+// ---------------------------------------------------------------------------------------------
+// judge/: plain data -> findings, synchronously, no file and no socket
+// ---------------------------------------------------------------------------------------------
+export type { CertificateRef, Finding, Severity } from './judge/finding.js';
+export type { Validity } from './judge/validity.js';
+
+// Identity (RFC 9525) and the client stacks' verdicts on names and on trust.
+export { matchReferenceIdentity } from './judge/hostname.js';
+export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
+export { CLIENT_STACKS, clientVerdicts } from './judge/clients.js';
+export type {
+  ClientStack,
+  ClientStackInfo,
+  ClientVerdict,
+  SubjectAltNameSyntax,
+} from './judge/clients.js';
+export { stackTrustVerdicts } from './judge/stack-trust.js';
+export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
+export { CLIENT_LIBRARIES, libraryVerdicts } from './judge/client-libraries.js';
+export type {
+  ClientLibrary,
+  ClientLibraryDefaults,
+  LibraryNameOutcome,
+  LibraryVerdict,
+  NameCheckDefault,
+} from './judge/client-libraries.js';
+
+// Chains, trust bundles, the choice between them, and RFC 5280 path validation.
+export { buildChain } from './judge/chain.js';
+export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
+export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
+export { buildTrustBundle } from './judge/trust-bundle.js';
+export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
+export { assembleParsedCertificates } from './judge/assemble.js';
+export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
+export { DEFAULT_MAX_DEPTH, validatePath } from './judge/path.js';
+export type { PathValidation, ValidatePathOptions } from './judge/path.js';
+export type { PathFinding, PathFindingCode, PathPolicy, PathPurpose } from './judge/path-common.js';
+
+// An endpoint's certificate for a cluster, with the live findings when it was probed.
+export {
+  checkEndpointCertificate,
+  DEFAULT_WARN_DAYS,
+  EXAMPLE_DATABASE_PORT,
+} from './judge/endpoint.js';
+export type { CertificateSummary, CheckOptions, CheckReport } from './judge/endpoint.js';
+export { CHECK_PROFILES } from './judge/endpoint-findings.js';
+export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpoint-findings.js';
+export type { NameCheck } from './judge/endpoint-names.js';
+export type { LiveProbeResults } from './judge/live.js';
+export type {
+  BundleDecision,
+  BundleHeldBack,
+  EndpointFailureInfo,
+  EndpointOutcome,
+  EndpointRef,
+  EndpointTally,
+} from './judge/endpoints.js';
+
+// Expiry and its metrics, inspection, renewal.
+export { checkExpiry, DEFAULT_RENEWAL_WINDOW } from './judge/expiry.js';
+export type {
+  ExpiryEntry,
+  ExpiryInput,
+  ExpiryNote,
+  ExpiryOptions,
+  ExpiryReport,
+  ExpirySourceKind,
+  ExpiryUnreadable,
+  RenewalWindow,
+} from './judge/expiry.js';
+export { renderExpiryMetrics } from './judge/expiry-metrics.js';
+export { inspectInputs } from './judge/inspect.js';
+export type {
+  InspectedFile,
+  InspectedItem,
+  InspectedKey,
+  InspectInput,
+  InspectOptions,
+  InspectReport,
+  KeyMatch,
+} from './judge/inspect.js';
 export { planClientRenewal } from './judge/renewal.js';
 export type { ClientRenewalInput, ClientRenewalPlan } from './judge/renewal.js';
+
+// stunnel configurations, with the files they name and the probes of their endpoints as data.
+export { lintStunnelConfigInMemory } from './judge/stunnel-lint.js';
+export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stunnel-lint.js';
+export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
+export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
+export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
+
+// A deployment's topology: what a seed announces (replies as data) and each node as clients meet it.
+export { checkTopology } from './judge/topology-check.js';
+export type {
+  NodeFetch,
+  TopologyCheckOptions,
+  TopologyNodeReport,
+  TopologyReport,
+} from './judge/topology-check.js';
+export type {
+  AnnouncedAs,
+  Topology,
+  TopologyExchange,
+  TopologyFinding,
+  TopologyFindingCode,
+  TopologyKind,
+  TopologyNode,
+  TopologySource,
+} from './judge/topology.js';
+export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
+export type {
+  ClusterClientModel,
+  ClusterClientVerdict,
+  ClusterConnection,
+  ClusterConnectionVerdict,
+  ClusterNameRule,
+} from './judge/cluster-clients.js';
+
+// redis.conf TLS directives, with the files they name and the live probe as data.
+export { lintRedisConfInMemory } from './judge/redis-conf.js';
+export type {
+  RedisConfJudgeOptions,
+  RedisConfLintReport,
+  RedisConfSettingRow,
+} from './judge/redis-conf.js';
+export type {
+  RedisAuthClients,
+  RedisConfFinding,
+  RedisConfFindingCode,
+} from './judge/redis-conf-settings.js';
+export type {
+  RedisCaFolder,
+  RedisCaFolderEntry,
+  RedisConfFileContent,
+  RedisConfInputs,
+} from './judge/redis-conf-files.js';
+export type {
+  RedisAuthClientsReading,
+  RedisAuthClientsVerdict,
+  RedisAuthProbe,
+  RedisProbeAttempt,
+} from './judge/redis-conf-probe.js';
+export type {
+  ParsedRedisConf,
+  RedisConfProblem,
+  RedisDirective,
+} from './judge/redis-conf-syntax.js';
+
+// ---------------------------------------------------------------------------------------------
+// io/: what a live endpoint shows (the data of checkEndpointCertificate's `live`); file defaults
+// ---------------------------------------------------------------------------------------------
+export {
+  fetchPresentedChain,
+  pingWithIdentity,
+  probeTlsVersions,
+  TLS_TIMEOUT_MS,
+} from './io/tls.js';
+export type {
+  EndpointFailure,
+  EndpointFailureCode,
+  PingResult,
+  PresentedChain,
+  TlsClientIdentity,
+  TlsProbeOptions,
+  TlsVersionResult,
+} from './io/tls.js';
+export { DEFAULT_MAX_INPUT_BYTES, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from './io/files.js';
+
+// ---------------------------------------------------------------------------------------------
+// workflows/: read -> judge or make -> write, one per CLI command
+// ---------------------------------------------------------------------------------------------
+export type { EndpointProgress, EndpointRunOptions } from './workflows/endpoints.js';
+
+// certs gen-client, certs renew-client
+export {
+  CLIENT_CERT_FILE,
+  CLIENT_KEY_FILE,
+  renewClientIdentity,
+  writeClientIdentity,
+} from './workflows/client-identity.js';
+export type {
+  RenewClientIdentityOptions,
+  WriteClientIdentityOptions,
+  WrittenClientIdentity,
+} from './workflows/client-identity.js';
+
+// certs gen-ca, certs gen-intermediate, certs issue
 export {
   CA_CERT_FILE,
   CA_KEY_FILE,
@@ -94,17 +332,8 @@ export type {
   WriteServerCertificateOptions,
   WrittenCertificate,
 } from './workflows/issue.js';
-export {
-  CLIENT_CERT_FILE,
-  CLIENT_KEY_FILE,
-  renewClientIdentity,
-  writeClientIdentity,
-} from './workflows/client-identity.js';
-export type {
-  RenewClientIdentityOptions,
-  WriteClientIdentityOptions,
-  WrittenClientIdentity,
-} from './workflows/client-identity.js';
+
+// certs csr
 export {
   CLIENT_CSR_FILE,
   CLIENT_CSR_KEY_FILE,
@@ -113,154 +342,49 @@ export {
   writeCertificateRequest,
 } from './workflows/csr.js';
 export type { WriteCertificateRequestOptions, WrittenCertificateRequest } from './workflows/csr.js';
-export { parseCertificationRequest } from './x509/structures.js';
-export type { CertificationRequestInfo } from './x509/structures.js';
 
-export {
-  assertCanWrite,
-  checkWritePlan,
-  DEFAULT_MAX_INPUT_BYTES,
-  MAX_PASSPHRASE_FILE_BYTES,
-  PRIVATE_KEY_MODE,
-  PUBLIC_FILE_MODE,
-  readInputFile,
-  readPassphraseFile,
-  STDIN_PATH,
-  writeFilesAtomically,
-} from './io/files.js';
-export { derPrivateKeyKind, derSignedObjectKind, looksLikeEndpoint } from './x509/input-hints.js';
-export {
-  assertClusterName,
-  CLUSTER_NAME_HELP,
-  clusterNameFromCertificates,
-  clusterNameProblem,
-  describeClusterNameProblem,
-} from './x509/cluster-name.js';
-export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
-export { clusterNameHint } from './workflows/cluster-hint.js';
-export type {
-  OutputFile,
-  PlannedInput,
-  PlannedOutput,
-  WriteOptions,
-  WritePlan,
-} from './io/files.js';
-
-export { CLIENT_STACKS, clientVerdict, clientVerdicts, presentedNames } from './judge/clients.js';
-export { stackTrustVerdicts } from './judge/stack-trust.js';
-export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
-export type {
-  ClientStack,
-  ClientStackInfo,
-  ClientVerdict,
-  PresentedNames,
-  SubjectAltNameSyntax,
-} from './judge/clients.js';
-export {
-  CLIENT_LIBRARIES,
-  clientLibraryDefaults,
-  compareVersions,
-  LIBRARY_OUTCOME_TEXT,
-  libraryLabel,
-  libraryVerdicts,
-  versionRange,
-} from './judge/client-libraries.js';
-export type {
-  ClientLibrary,
-  ClientLibraryDefaults,
-  LibraryNameOutcome,
-  LibraryVerdict,
-  NameCheckDefault,
-} from './judge/client-libraries.js';
-
-export { assembleParsedCertificates } from './judge/assemble.js';
-export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
-export { buildChain } from './judge/chain.js';
-export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
-export { MAX_FINDINGS_PER_CODE } from './judge/chain-common.js';
-export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
-export { MAX_ISSUER_CANDIDATES } from './judge/chain-search.js';
-export type { CertificateRef, Severity } from './judge/finding.js';
-export { buildTrustBundle } from './judge/trust-bundle.js';
-export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
-export { daysUntil } from './judge/validity.js';
-export type { Validity } from './judge/validity.js';
-export { renderCertificates } from './x509/render.js';
+// certs chain
 export { assembleCertificates } from './workflows/chain.js';
 export type { AssembledCertificates, AssembleOptions } from './workflows/chain.js';
 
-export {
-  dnsPatternProblem,
-  isPublicSuffix,
-  matchDnsPattern,
-  matchReferenceIdentity,
-  PUBLIC_SUFFIXES,
-} from './judge/hostname.js';
-export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
-export { isDnsName } from './x509/dns-name.js';
-export { parseIpAddress } from './x509/ip.js';
-
-export {
-  DEFAULT_MAX_DEPTH,
-  MAX_CANDIDATE_VISITS,
-  MAX_COMPLETE_PATHS,
-  MAX_SAME_NAME_AND_KEY,
-  MAX_SIGNATURE_CHECKS,
-  validatePath,
-} from './judge/path.js';
-export type { PathValidation, ValidatePathOptions } from './judge/path.js';
-export type { PathFinding, PathFindingCode, PathPolicy, PathPurpose } from './judge/path-common.js';
-export { MAX_NAME_CONSTRAINT_CHECKS } from './judge/name-constraints.js';
-export { parseRevocationLists } from './x509/crl.js';
-export type { RevocationList } from './x509/crl.js';
+// certs verify
 export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-export { inspectBytes, inspectInputs } from './judge/inspect.js';
+// certs check (and the hint for a value given where a cluster name belongs)
+export { runCheck } from './workflows/check.js';
 export type {
-  InspectedFile,
-  InspectedItem,
-  InspectedKey,
-  InspectInput,
-  InspectOptions,
-  InspectReport,
-  KeyMatch,
-} from './judge/inspect.js';
+  EndpointCheck,
+  LiveReport,
+  RunCheckOptions,
+  RunCheckResult,
+} from './workflows/check.js';
+export { clusterNameHint } from './workflows/cluster-hint.js';
+export { CLUSTER_NAME_HELP } from './x509/cluster-name.js';
+export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
+
+// certs fetch
+export { fetchEndpoints } from './workflows/fetch.js';
+export type {
+  FetchedEndpoint,
+  FetchedEndpoints,
+  FetchEndpointsOptions,
+} from './workflows/fetch.js';
+
+// certs inspect
 export { inspectFiles } from './workflows/inspect.js';
 export type { InspectFilesOptions } from './workflows/inspect.js';
-export { readPkcs12 } from './x509/pkcs12-read.js';
-export type { Pkcs12Certificate, Pkcs12Contents, Pkcs12Key } from './x509/pkcs12-read.js';
-export { checkExpiry, DEFAULT_RENEWAL_WINDOW, parseRenewalWindow } from './judge/expiry.js';
+
+// certs expiry
+export { checkExpiryTargets } from './workflows/expiry-endpoints.js';
 export type {
-  ExpiryEntry,
-  ExpiryInput,
-  ExpiryNote,
-  ExpiryOptions,
-  ExpiryReport,
-  ExpirySourceKind,
-  ExpiryUnreadable,
-  RenewalWindow,
-} from './judge/expiry.js';
-export { EXPIRY_METRIC, renderExpiryMetrics, UNREADABLE_METRIC } from './judge/expiry-metrics.js';
-export { checkExpiryFiles } from './workflows/expiry.js';
-export type { ExpiryFilesOptions } from './workflows/expiry.js';
-export { DEFAULT_MIN_TLS, STUNNEL_MIN_TLS_VERSION, TLS_VERSIONS } from './defaults.js';
-export type { TlsVersion } from './defaults.js';
+  ExpiryEndpoint,
+  ExpiryTargetsOptions,
+  ExpiryTargetsReport,
+} from './workflows/expiry-endpoints.js';
+
+// certs stunnel, certs stunnel lint, certs stunnel test
 export {
-  renderStunnelConfig,
-  STUNNEL_DEFAULT_ACCEPT,
-  STUNNEL_MAX_CONNECTS,
-  STUNNEL_SERVICE_NAME,
-} from './make/stunnel-config.js';
-export type { StunnelConfigOptions } from './make/stunnel-config.js';
-export { lintStunnelConfigInMemory, STUNNEL_MAX_FINDINGS } from './judge/stunnel-lint.js';
-export type { StunnelInMemoryLintOptions, StunnelLintReport } from './judge/stunnel-lint.js';
-export { STUNNEL_MAX_SERVICES } from './judge/stunnel-service.js';
-export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service.js';
-export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
-export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
-export {
-  lintStunnelConfig,
   lintStunnelConfigFile,
   STUNNEL_CONFIG_FILE,
   STUNNEL_PROBE_TIMEOUT_MS,
@@ -271,67 +395,11 @@ export type {
   WriteStunnelConfigOptions,
   WrittenStunnelConfig,
 } from './workflows/stunnel.js';
-export {
-  parseStunnelConfig,
-  STUNNEL_MAX_ENTRIES,
-  STUNNEL_MAX_LINE_BYTES,
-  STUNNEL_MAX_PARSE_PROBLEMS,
-  STUNNEL_MAX_PATH_BYTES,
-} from './x509/stunnel-syntax.js';
-export type {
-  ParsedStunnelConfig,
-  StunnelOption,
-  StunnelParseProblem,
-  StunnelSection,
-} from './x509/stunnel-syntax.js';
-export {
-  createPkcs12,
-  createTrustStore,
-  P12_ITERATIONS,
-  P12_LEGACY_ITERATIONS,
-} from './make/pkcs12.js';
-export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
-export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
-export { lintRedisConfInMemory, REDIS_CONF_MAX_FINDINGS } from './judge/redis-conf.js';
-export type {
-  RedisConfJudgeOptions,
-  RedisConfLintReport,
-  RedisConfSettingRow,
-} from './judge/redis-conf.js';
-export type {
-  RedisAuthClients,
-  RedisConfFinding,
-  RedisConfFindingCode,
-} from './judge/redis-conf-settings.js';
-export type {
-  RedisCaFolder,
-  RedisCaFolderEntry,
-  RedisConfFileContent,
-  RedisConfInputs,
-} from './judge/redis-conf-files.js';
-export { authClientsVerdict } from './judge/redis-conf-probe.js';
-export type {
-  RedisAuthClientsReading,
-  RedisAuthClientsVerdict,
-  RedisAuthProbe,
-  RedisProbeAttempt,
-} from './judge/redis-conf-probe.js';
-export { parseRedisConf } from './judge/redis-conf-syntax.js';
-export type {
-  ParsedRedisConf,
-  RedisConfProblem,
-  RedisDirective,
-} from './judge/redis-conf-syntax.js';
-export {
-  lintRedisConf,
-  lintRedisConfFile,
-  REDIS_CA_DIR_MAX_FILES,
-  REDIS_CONF_PROBE_TIMEOUT_MS,
-} from './workflows/redis-conf.js';
-export type { RedisConfLintOptions } from './workflows/redis-conf.js';
-export { opensslNameHash, subjectHash } from './x509/subject-hash.js';
 export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-test.js';
 export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
+
+// certs export-p12
+export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
 export type {
   WritePkcs12Options,
   WriteTrustStoreOptions,
@@ -339,7 +407,18 @@ export type {
   WrittenTrustStore,
 } from './workflows/pkcs12.js';
 
-export { renderConnectionSnippet, SNIPPET_CLIENTS, SNIPPET_LIBRARIES } from './make/snippets.js';
+// certs check --topology
+export { walkTopology } from './workflows/topology.js';
+export type { TopologyWalk, WalkTopologyOptions } from './workflows/topology.js';
+
+// certs redis-conf lint
+export { lintRedisConfFile } from './workflows/redis-conf.js';
+export type { RedisConfLintOptions } from './workflows/redis-conf.js';
+
+// certs snippet
+export { makeConnectionSnippet } from './workflows/snippet.js';
+export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
+export { renderConnectionSnippet, SNIPPET_CLIENTS } from './make/snippets.js';
 export type {
   ConnectionSnippet,
   ConnectionSnippetOptions,
@@ -347,124 +426,9 @@ export type {
   SnippetLanguage,
   SnippetLibraryDefault,
 } from './make/snippets.js';
-export { javaString, jsString, pythonString, shellWord } from './make/snippet-quote.js';
-export { checkSnippetFiles } from './judge/snippet-files.js';
 export type { CheckedSnippetFiles, SnippetFile, SnippetFiles } from './judge/snippet-files.js';
-export { makeConnectionSnippet } from './workflows/snippet.js';
-export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
 
-export {
-  checkEndpointCertificate,
-  DEFAULT_WARN_DAYS,
-  EXAMPLE_DATABASE_PORT,
-  MAX_CHECK_FINDINGS_PER_CODE,
-} from './judge/endpoint.js';
-export type { CertificateSummary, CheckOptions, CheckReport } from './judge/endpoint.js';
-export { CHECK_PROFILES } from './judge/endpoint-findings.js';
-export type { CheckFinding, CheckFindingCode, CheckProfile } from './judge/endpoint-findings.js';
-export type { NameCheck } from './judge/endpoint-names.js';
-export { MIN_EC_BITS, MIN_RSA_BITS } from './judge/endpoint-strength.js';
-export type { Finding } from './judge/finding.js';
-export { checkLiveEndpoint, liveFindings } from './judge/live.js';
-export type { LiveCheckOptions, LiveProbeResults } from './judge/live.js';
-export { runCheck } from './workflows/check.js';
-export type {
-  EndpointCheck,
-  LiveReport,
-  RunCheckOptions,
-  RunCheckResult,
-} from './workflows/check.js';
-
-export {
-  createRespReader,
-  readRespReply,
-  RESP_LIMITS,
-  respFields,
-  respInteger,
-  respText,
-} from './judge/resp.js';
-export type { RespLimits, RespReader, RespStep, RespValue } from './judge/resp.js';
-export {
-  MAX_SENTINEL_MASTERS,
-  MAX_TOPOLOGY_NODES,
-  nextTopologyCommand,
-  readTopology,
-} from './judge/topology.js';
-export type {
-  AnnouncedAs,
-  Topology,
-  TopologyExchange,
-  TopologyFinding,
-  TopologyFindingCode,
-  TopologyKind,
-  TopologyNode,
-  TopologySource,
-} from './judge/topology.js';
-export { checkTopology } from './judge/topology-check.js';
-export type {
-  NodeFetch,
-  TopologyCheckOptions,
-  TopologyNodeReport,
-  TopologyReport,
-} from './judge/topology-check.js';
-export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
-export type {
-  ClusterClientModel,
-  ClusterClientVerdict,
-  ClusterConnection,
-  ClusterConnectionVerdict,
-  ClusterNameRule,
-} from './judge/cluster-clients.js';
-export { walkTopology } from './workflows/topology.js';
-export type { TopologyWalk, WalkTopologyOptions } from './workflows/topology.js';
-
-export {
-  fetchPresentedChain,
-  MAX_PEER_CERTIFICATES,
-  MAX_PING_REPLY_BYTES,
-  pingWithIdentity,
-  probeTlsVersions,
-  TLS_TIMEOUT_MS,
-  tryFetchPresentedChain,
-} from './io/tls.js';
-export type {
-  EndpointFailure,
-  EndpointFailureCode,
-  FetchOutcome,
-  PingResult,
-  PresentedChain,
-  TlsClientIdentity,
-  TlsProbeOptions,
-  TlsVersionResult,
-} from './io/tls.js';
-export {
-  DEFAULT_CONCURRENCY,
-  MAX_CONCURRENCY,
-  MAX_ENDPOINTS,
-  parseEndpoint,
-} from './io/endpoints.js';
-export type { Endpoint } from './io/endpoints.js';
-export { decideBundleWrite, tallyEndpoints } from './judge/endpoints.js';
-export type {
-  BundleDecision,
-  BundleHeldBack,
-  EndpointFailureInfo,
-  EndpointOutcome,
-  EndpointRef,
-  EndpointTally,
-} from './judge/endpoints.js';
-export type { EndpointProgress, EndpointRunOptions } from './workflows/endpoints.js';
-export { fetchEndpoints, savePresentedChain } from './workflows/fetch.js';
-export type {
-  FetchedEndpoint,
-  FetchedEndpoints,
-  FetchEndpointsOptions,
-  SaveChainOptions,
-  SavedChain,
-} from './workflows/fetch.js';
-export { checkExpiryTargets } from './workflows/expiry-endpoints.js';
-export type {
-  ExpiryEndpoint,
-  ExpiryTargetsOptions,
-  ExpiryTargetsReport,
-} from './workflows/expiry-endpoints.js';
+// ---------------------------------------------------------------------------------------------
+// Display: text from certificates and servers made safe for a terminal (also `@certkit/core/display`)
+// ---------------------------------------------------------------------------------------------
+export { escapeControlCharacters } from './display.js';

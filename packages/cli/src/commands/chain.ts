@@ -64,15 +64,20 @@ export function assemblyLines(io: Io, result: Assembly): TerminalText[] {
   return lines;
 }
 
+/** Why this mode: what auto mode saw, or the option that asked for it. */
+function reasonOf(result: AssembledCertificates, auto: boolean): string {
+  return auto ? result.reason : `--mode ${result.mode}`;
+}
+
 /** The human summary, on stderr: stdout carries only the PEM. */
 function printSummary(
   io: Io,
   result: AssembledCertificates,
-  options: { auto: boolean; outFile: string | undefined },
+  options: { auto: boolean; outputFileName: string | undefined },
 ): void {
   const lines: TerminalText[] = [];
   lines.push(
-    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${result.reason}`,
+    line`${result.mode} mode${options.auto ? ' (auto)' : ''}: ${reasonOf(result, options.auto)}`,
     line`read ${result.inputs.map((i) => `${i.file} (${String(i.certificates)})`).join(', ')}`,
     ...assemblyLines(io, result),
   );
@@ -87,7 +92,7 @@ function printSummary(
     );
   } else if (result.written !== null) {
     lines.push(line`wrote ${count} to ${result.written}`);
-  } else if (options.outFile === undefined) {
+  } else if (options.outputFileName === undefined) {
     lines.push(line`wrote ${count} to stdout`);
   }
   printLines(io, 'stderr', lines);
@@ -185,7 +190,7 @@ export const chain = defineCommand({
       annotate: args.annotate,
       force: args.force ?? false,
       writeBroken: args['allow-broken'],
-      ...(args.output === undefined ? {} : { outFile: args.output }),
+      ...(args.output === undefined ? {} : { outputFileName: args.output }),
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });
     const emit = result.ok || args['allow-broken'];
@@ -193,7 +198,7 @@ export const chain = defineCommand({
       printJson(io, {
         ok: result.ok,
         mode: result.mode,
-        reason: result.reason,
+        reason: reasonOf(result, (args.mode ?? 'auto') === 'auto'),
         inputs: result.inputs,
         certificates: result.certificates.map((c) => ({
           source: c.source,
@@ -211,7 +216,10 @@ export const chain = defineCommand({
         pem: emit && args.output === undefined ? result.pem : null,
       });
     } else {
-      printSummary(io, result, { auto: (args.mode ?? 'auto') === 'auto', outFile: args.output });
+      printSummary(io, result, {
+        auto: (args.mode ?? 'auto') === 'auto',
+        outputFileName: args.output,
+      });
       if (emit && args.output === undefined) io.stdout(result.pem);
       if (result.ok && result.written !== null) {
         printNextSteps(io, afterChain(result.written, result.mode), 'stderr');

@@ -521,13 +521,13 @@ export const check = defineCommand({
         signal,
         onProgress,
         ...(args.sni === undefined ? {} : { sni: args.sni }),
-        ...(args.ca === undefined ? {} : { caFile: args.ca }),
-        ...(args.key === undefined ? {} : { keyFile: args.key }),
-        ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
-        ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
+        ...(args.ca === undefined ? {} : { caPath: args.ca }),
+        ...(args.key === undefined ? {} : { keyPath: args.key }),
+        ...(args['client-cert'] === undefined ? {} : { clientCertPath: args['client-cert'] }),
+        ...(args['client-key'] === undefined ? {} : { clientKeyPath: args['client-key'] }),
         ...(args['passphrase-file'] === undefined
           ? {}
-          : { passphraseFile: args['passphrase-file'] }),
+          : { passphrasePath: args['passphrase-file'] }),
       }),
     );
     const { errors, warnings, unreachable } = counts(result);

@@ -76,7 +76,7 @@ export const csr = defineCommand({
           ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
           ...(args['passphrase-file'] === undefined
             ? {}
-            : { passphraseFile: args['passphrase-file'] }),
+            : { passphrasePath: args['passphrase-file'] }),
           ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
           dnsNames: args.san,
           ipAddresses: args.ip,

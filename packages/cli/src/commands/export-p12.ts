@@ -101,8 +101,8 @@ export const exportP12 = defineCommand({
       const written = await core.writeTrustStore({
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
         certPaths: args.truststore,
-        out: args.output,
-        passwordFile: args['new-passphrase-file'],
+        outputFileName: args.output,
+        passwordPath: args['new-passphrase-file'],
         legacy: args.legacy,
         force: args.force,
       });
@@ -133,15 +133,15 @@ export const exportP12 = defineCommand({
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       certPath: args.cert,
       keyPath: args.key,
-      out: args.output,
-      passwordFile: args['new-passphrase-file'],
+      outputFileName: args.output,
+      passwordPath: args['new-passphrase-file'],
       legacy: args.legacy,
       force: args.force,
       ...(args.chain === undefined ? {} : { chainPath: args.chain }),
       ...(args.name === undefined ? {} : { friendlyName: args.name }),
       ...(args['passphrase-file'] === undefined
         ? {}
-        : { keyPassphraseFile: args['passphrase-file'] }),
+        : { keyPassphrasePath: args['passphrase-file'] }),
     });
     if (args.json) {
       printJson(io, { ok: true, ...written });

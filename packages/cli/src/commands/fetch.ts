@@ -152,7 +152,7 @@ export const fetch = defineCommand({
         signal,
         onProgress,
         ...(args.sni === undefined ? {} : { servername: args.sni }),
-        ...(args.output === undefined ? {} : { outFile: args.output }),
+        ...(args.output === undefined ? {} : { outputFileName: args.output }),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),

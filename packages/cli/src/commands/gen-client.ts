@@ -216,14 +216,14 @@ export const genClient = defineCommand({
       core.writeClientIdentity({
         subject,
         outDir: args.out,
-        ...(args['key-file'] === undefined ? {} : { keyFile: args['key-file'] }),
-        certFile: args['cert-file'],
+        ...(args['key-file'] === undefined ? {} : { keyFileName: args['key-file'] }),
+        certFileName: args['cert-file'],
         days: args.days,
         ...keyTypeArgs(args),
         ...(args['key-format'] === undefined ? {} : { keyFormat: args['key-format'] }),
         force: args.force,
         ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
-        ...(passphraseFile === undefined ? {} : { passphraseFile }),
+        ...(passphraseFile === undefined ? {} : { passphrasePath: passphraseFile }),
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       }),
     );

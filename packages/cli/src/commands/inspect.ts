@@ -175,7 +175,7 @@ export const inspect = defineCommand({
     const report = await core.inspectFiles(args.inputs, {
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(passphraseFile === undefined ? {} : { passphraseFile }),
+      ...(passphraseFile === undefined ? {} : { passphrasePath: passphraseFile }),
     });
     const failed = report.files.filter((f) => f.error !== undefined);
     const [first] = failed;

@@ -134,7 +134,7 @@ export function issuerArgs(
   maxInputBytes: number | undefined,
 ) {
   return {
-    ...(args['passphrase-file'] === undefined ? {} : { caPassphraseFile: args['passphrase-file'] }),
+    ...(args['passphrase-file'] === undefined ? {} : { caPassphrasePath: args['passphrase-file'] }),
     ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
   };
 }

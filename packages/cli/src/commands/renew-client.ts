@@ -94,12 +94,12 @@ export const renewClient = defineCommand({
         keyPath: args.key,
         reuseKey: args['reuse-key'],
         outDir: args.out,
-        certFile: args['cert-file'],
-        ...(args['key-file'] === undefined ? {} : { keyFile: args['key-file'] }),
+        certFileName: args['cert-file'],
+        ...(args['key-file'] === undefined ? {} : { keyFileName: args['key-file'] }),
         force: args.force,
         ...(args['passphrase-file'] === undefined
           ? {}
-          : { passphraseFile: args['passphrase-file'] }),
+          : { passphrasePath: args['passphrase-file'] }),
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
         ...(args.days === undefined ? {} : { days: args.days }),
       }),

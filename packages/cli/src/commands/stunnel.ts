@@ -207,7 +207,7 @@ export const stunnel = defineCommand({
     const maxInputBytes = maxInputFrom(args);
     const files = {
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
-      ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
+      ...(args['passphrase-file'] === undefined ? {} : { passphrasePath: args['passphrase-file'] }),
     };
     if (args.action === 'test') {
       if (args.file === undefined)
@@ -246,7 +246,7 @@ export const stunnel = defineCommand({
       ...(args.accept === undefined ? {} : { accept: args.accept }),
       ...(args.service === undefined ? {} : { service: args.service }),
       foreground: args.foreground ?? false,
-      ...(args.output === undefined ? {} : { out: args.output }),
+      ...(args.output === undefined ? {} : { outputFileName: args.output }),
       force: args.force ?? false,
       ...(args['check-host'] === undefined ? {} : { checkHost: args['check-host'] }),
       ...(args.sni === undefined ? {} : { sni: args.sni }),

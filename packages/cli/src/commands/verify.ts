@@ -191,7 +191,7 @@ export const verify = defineCommand({
       policy: args.webpki ? 'webpki' : 'default',
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.ip === undefined ? {} : { ip: args.ip }),
-      ...(at === undefined ? {} : { at }),
+      ...(at === undefined ? {} : { now: at }),
       ...(args['max-depth'] === undefined ? {} : { maxDepth: args['max-depth'] }),
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });

@@ -12,6 +12,7 @@
 import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { isDnsName } from '../x509/dns-name.js';
 import { parseIpAddress } from '../x509/ip.js';
@@ -21,15 +22,6 @@ export interface Endpoint {
   readonly host: string;
   readonly port: number;
 }
-
-/** Default number of endpoints worked on at once. */
-export const DEFAULT_CONCURRENCY = 16;
-
-/**
- * Most endpoints worked on at once: each holds a socket (a file descriptor) and a TLS handshake's
- * memory, and a Linux process is often limited to 1,024 descriptors (`ulimit -n`).
- */
-export const MAX_CONCURRENCY = 1024;
 
 /**
  * Most endpoints in one run (arguments and list file together, after duplicates are dropped):
@@ -162,7 +154,7 @@ export function parseResolvePin(text: string): ResolvePin {
   const bad = (why: string): CertkitError =>
     new CertkitError(
       'INVALID_OPTION',
-      `a pinned address must look like HOST:PORT:ADDR[,ADDR…] (as curl --resolve): ${why}, got ${quoted(text)}`,
+      `a pinned address must look like HOST:PORT:ADDR[,ADDR…] (curl's syntax): ${why}, got ${quoted(text)}`,
     );
   if (text.length > MAX_ENDPOINT_LINE * 8) throw bad('too long');
   const first = text.indexOf(':');

@@ -29,7 +29,7 @@ import {
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CertkitError } from '../errors.js';
-import { endpointHint } from '../x509/input-hints.js';
+import { looksLikeEndpoint } from '../x509/input-hints.js';
 
 /** Default cap on one input: 10 MiB, far above any real bundle (5,000 certificates are ~7 MiB). */
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -44,11 +44,16 @@ function fsError(error: unknown, path: string, action: string): CertkitError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return new CertkitError(
-        'FILE_NOT_FOUND',
-        `cannot ${action} ${path}: no such file${action === 'read' ? endpointHint(path) : ''}`,
-        { cause: error },
-      );
+      // A missing input named HOST:PORT: the user meant the certificates that endpoint presents.
+      return action === 'read' && looksLikeEndpoint(path)
+        ? new CertkitError(
+            'FILE_NOT_FOUND',
+            `cannot read ${path}: no such file; ${path} looks like an endpoint HOST:PORT, not a file`,
+            { cause: error, remedy: { kind: 'fetch', endpoint: path } },
+          )
+        : new CertkitError('FILE_NOT_FOUND', `cannot ${action} ${path}: no such file`, {
+            cause: error,
+          });
     case 'EACCES':
     case 'EPERM':
       return new CertkitError('FILE_UNREADABLE', `cannot ${action} ${path}: permission denied`, {
@@ -398,7 +403,7 @@ function nonRegularKind(info: Stats): string | null {
 function notRegularError(path: string, kind: string): CertkitError {
   return new CertkitError(
     'NOT_A_FILE',
-    `refusing to write ${path}: it is ${kind}, and only a regular file or a symbolic link is ever replaced, with or without --force (nothing was written)`,
+    `refusing to write ${path}: it is ${kind}, and only a regular file or a symbolic link is ever replaced, forced or not (nothing was written)`,
   );
 }
 
@@ -586,7 +591,8 @@ export async function checkWritePlan(plan: WritePlan): Promise<void> {
     if (isSecret(output.mode) && found.get(output)?.[0]?.isSymbolicLink() === true) {
       throw new CertkitError(
         'UNSAFE_WRITE',
-        `${output.path} is a symbolic link; refusing to write a private key through it (use --force to replace the link itself; nothing was written)`,
+        `${output.path} is a symbolic link; refusing to write a private key through it (nothing was written)`,
+        { remedy: { kind: 'force' } },
       );
     }
   }
@@ -594,7 +600,8 @@ export async function checkWritePlan(plan: WritePlan): Promise<void> {
   if (existing.length > 0) {
     throw new CertkitError(
       'FILE_EXISTS',
-      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; use --force to replace (nothing was written)`,
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''} (nothing was written)`,
+      { remedy: { kind: 'force' } },
     );
   }
 }

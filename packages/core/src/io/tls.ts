@@ -77,7 +77,7 @@ export interface PingResult {
   readonly accepted: boolean;
   /**
    * The first reply line (`+PONG`, `-NOAUTH …`), when there was one: the server's bytes read as
-   * Latin-1, at most {@link MAX_PING_REPLY_BYTES} of them. Unescaped: escape it before showing it
+   * Latin-1, at most 4,096 of them. Unescaped: escape it before showing it
    * (`escapeControlCharacters`).
    */
   readonly reply?: string;
@@ -468,7 +468,7 @@ export async function tryFetchPresentedChain(
  *
  * @throws {@link CertkitError} `TLS_FAILED` when no certificate could be obtained (connection
  * refused or reset, timeout, no TLS, no common version); `TOO_MANY_CERTIFICATES` when the server
- * sends more than {@link MAX_PEER_CERTIFICATES}; `CERTIFICATE_INVALID` when a certificate it
+ * sends more than 32 (a server sends 2 to 4); `CERTIFICATE_INVALID` when a certificate it
  * sends cannot be read (OpenSSL is laxer than certkit, e.g. about a UTCTime without seconds)
  *
  * @example

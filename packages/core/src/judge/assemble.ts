@@ -101,7 +101,7 @@ export function assembleParsedCertificates(
     }
   } else {
     mode = requested;
-    reason = `--mode ${requested}`;
+    reason = `${requested} mode was asked for`;
     if (mode === 'chain') chain = buildChain(all, { now, keepRoot });
   }
   const bundle = mode === 'bundle' ? buildTrustBundle(all, { now }) : null;

@@ -31,12 +31,8 @@ export interface Candidate {
  * Most issuer candidates whose signature is checked for one certificate. Real inputs have one
  * or two (a cross-signed twin); a hostile or runaway input of hundreds of certificates with the
  * same name would otherwise cost a signature check per pair. Candidates with matching key
- * identifiers are checked first, so the real issuer is within the budget.
- *
- * @example
- * ```ts
- * import { MAX_ISSUER_CANDIDATES } from '@certkit/core'; // 16
- * ```
+ * identifiers are checked first, so the real issuer is within the budget. A tuning limit,
+ * internal to core; buildChain's documentation states it.
  */
 export const MAX_ISSUER_CANDIDATES = 16;
 

@@ -27,6 +27,8 @@ import { enterpriseFindings } from './endpoint-profile.js';
 import { strengthFindings, validityFindings } from './endpoint-strength.js';
 import { endpointTrust } from './endpoint-trust.js';
 import { capRepeatedFindings } from './finding.js';
+import { checkMinTls, liveFindings } from './live.js';
+import type { LiveProbeResults } from './live.js';
 import { checkCommonName } from './path-policy.js';
 import { STACK_TRUST_RULES } from './stack-trust.js';
 import type { TrustVerdict } from './stack-trust.js';
@@ -116,6 +118,13 @@ export interface CheckOptions {
   readonly host?: string;
   /** Days before expiry that give `EXPIRES_SOON`; default {@link DEFAULT_WARN_DAYS}. */
   readonly warnDays?: number;
+  /**
+   * What probing the live endpoint found, when it was probed (`probeTlsVersions`,
+   * `pingWithIdentity`, or the caller's own probes as plain data): adds `TLS_VERSION_TOO_LOW`
+   * for each accepted version below `live.minTls` and `CLIENT_CERT_REJECTED` when the endpoint
+   * refused the client identity.
+   */
+  readonly live?: LiveProbeResults;
 }
 
 function summary(certificate: Certificate): CertificateSummary {
@@ -161,8 +170,15 @@ export const MAX_CHECK_FINDINGS_PER_CODE = 20;
  * measured accepts such certificates, and the check says what clients will do. They are
  * warnings; `verify --webpki` is where they are errors.
  *
- * @throws {@link CertkitError} `INVALID_OPTION` for a bad cluster, profile or warnDays, or no
- * certificate; `KEY_INVALID`/`KEY_ENCRYPTED` when the key cannot be read
+ * Keys below 2048-bit RSA or a 256-bit curve are `WEAK_KEY` errors (NIST SP 800-131A). Findings
+ * of one code are listed 20 times at most, one more finding counting the rest.
+ *
+ * With `live` (what probing the endpoint found, as data), the live findings join the report:
+ * a live endpoint is judged from its presented chain and its probe results in one call, no
+ * socket needed.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for a bad cluster, profile, warnDays or minimum
+ * TLS version, or no certificate; `KEY_INVALID`/`KEY_ENCRYPTED` when the key cannot be read
  *
  * @example
  * ```ts
@@ -171,6 +187,17 @@ export const MAX_CHECK_FINDINGS_PER_CODE = 20;
  *   certificates: parseCertificates(readFileSync('proxy_cert.pem'), 'proxy_cert.pem'),
  * });
  * for (const f of report.findings) console.log(f.severity, f.code, f.message);
+ *
+ * // A live endpoint: its presented chain and what the probes found.
+ * const presented = await fetchPresentedChain('db.example.com', 12000);
+ * const versions = await probeTlsVersions('db.example.com', 12000);
+ * const live = checkEndpointCertificate({
+ *   cluster: 'example.com',
+ *   source: 'db.example.com:12000',
+ *   host: 'db.example.com',
+ *   certificates: presented.certificates,
+ *   live: { versions },
+ * });
  * ```
  */
 export function checkEndpointCertificate(options: CheckOptions): CheckReport {
@@ -190,6 +217,7 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
     );
   }
   const now = resolveNow(options.now);
+  if (options.live !== undefined) checkMinTls(options.live.minTls);
   const chain = options.certificates;
   const leaf = chain[0];
   if (leaf === undefined) throw new CertkitError('INVALID_OPTION', 'no certificate to check');
@@ -270,20 +298,21 @@ export function checkEndpointCertificate(options: CheckOptions): CheckReport {
 
   if (profile === 'redis-enterprise') findings.push(...enterpriseFindings(chain, cluster));
 
+  // The live findings come after the capped ones: a handful at most, one per TLS version and PING.
+  const reported = [
+    ...capRepeatedFindings(findings, MAX_CHECK_FINDINGS_PER_CODE, (code, severity, message) => ({
+      code,
+      severity,
+      message,
+    })),
+    ...(options.live === undefined ? [] : liveFindings(source, options.live)),
+  ];
   return {
-    ok: !findings.some((f) => f.severity === 'error'),
+    ok: !reported.some((f) => f.severity === 'error'),
     source,
     cluster,
     profile,
-    findings: capRepeatedFindings(
-      findings,
-      MAX_CHECK_FINDINGS_PER_CODE,
-      (code, severity, message) => ({
-        code,
-        severity,
-        message,
-      }),
-    ),
+    findings: reported,
     names,
     clients: names.map((n) => ({ name: n.name, verdicts: n.clients })),
     certificates: chain.map(summary),

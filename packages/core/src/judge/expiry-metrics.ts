@@ -33,7 +33,9 @@ function labels(pairs: readonly (readonly [string, string])[]): string {
 }
 
 /**
- * Renders a report as Prometheus text metrics. A certificate is labelled with its `file` (or
+ * Renders a report as Prometheus text metrics: `certkit_certificate_expiry_timestamp_seconds`
+ * (each certificate's notAfter, Unix seconds) and `certkit_expiry_input_unreadable` (1 for each
+ * input that could not be read). A certificate is labelled with its `file` (or
  * `endpoint`), its `index` there (so that the same certificate twice in one file is two series),
  * `subject`, `serial` and `fingerprint_sha256`.
  *

@@ -21,7 +21,7 @@ import type { CertificateInfo } from '../x509/pkix.js';
 import type { KeyInfo } from '../x509/public-key.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
 
-/** A private key as described by {@link inspectBytes}: no material, ever. */
+/** A private key as described by {@link inspectInputs}: no material, ever. */
 export interface InspectedKey extends KeyInfo {
   /** `pkcs8`, `pkcs1` (RSA PRIVATE KEY), `sec1` (EC PRIVATE KEY), `encrypted-pkcs8`, `der`, … */
   readonly format: string;
@@ -367,7 +367,7 @@ function inspectPkcs12(
   };
 }
 
-/** Options of {@link inspectBytes} and {@link inspectInputs}. */
+/** Options of {@link inspectInputs}. */
 export interface InspectOptions {
   /** The time certificates are judged at (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;

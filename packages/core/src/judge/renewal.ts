@@ -65,7 +65,8 @@ export function planClientRenewal(input: ClientRenewalInput): ClientRenewalPlan 
   if (!current.info.selfIssued) {
     throw new CertkitError(
       'INVALID_OPTION',
-      `${certificateSource} was issued by ${current.info.issuer}; renew it at that CA (certs issue --usage client --ca … --ca-key …)`,
+      `${certificateSource} was issued by ${current.info.issuer}; renew it at that CA`,
+      { remedy: { kind: 'issuer' } },
     );
   }
   const commonName =

@@ -149,7 +149,7 @@ export function judgeStackTrust(options: StackTrustOptions): StackTrust {
           intermediates: options.intermediates,
           purpose: 'server',
           maxDepth: STACK_MAX_DEPTH,
-          ...(options.now === undefined ? {} : { at: options.now }),
+          ...(options.now === undefined ? {} : { now: options.now }),
         },
         rules,
       );

@@ -28,7 +28,7 @@ export interface StunnelLintReport {
   /** No error findings. */
   readonly ok: boolean;
   readonly source: string;
-  /** Names of the services, at most {@link STUNNEL_MAX_SERVICES} (a finding says when there are more). */
+  /** Names of the services, at most 100 (a finding says when there are more). */
   readonly services: readonly string[];
   readonly findings: readonly StunnelFinding[];
 }

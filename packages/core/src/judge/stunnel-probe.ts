@@ -149,7 +149,7 @@ export function probeFindings(
     anchors: probeAnchors(service, files),
     intermediates: rest,
     purpose: 'server',
-    at: now,
+    now,
   });
   if (!validation.ok) {
     const reasons = validation.findings.filter((f) => f.severity === 'error').map((f) => f.message);

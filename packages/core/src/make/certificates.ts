@@ -60,8 +60,9 @@ export interface ClientIdentityOptions {
     readonly passphrase?: string;
   };
   /**
-   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, scrypt +
-   * AES-256-CBC (see {@link encryptPrivateKey}). Not with `keyFormat: 'pkcs1'`.
+   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY` (RFC 5958),
+   * PBES2 with scrypt ({@link KEY_ENCRYPTION_SCRYPT}) and AES-256-CBC, which `openssl pkey` reads.
+   * Not with `keyFormat: 'pkcs1'`.
    */
   readonly keyPassphrase?: string;
   /** Start of validity (a `Date` or milliseconds); default: now. */
@@ -107,7 +108,10 @@ export interface KeyAndValidityOptions {
   readonly curve?: Curve;
   readonly keyFormat?: KeyFormat;
   readonly existingKey?: ClientIdentityOptions['existingKey'];
-  /** Encrypt the private key with this passphrase (see {@link encryptPrivateKey}). */
+  /**
+   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, scrypt
+   * ({@link KEY_ENCRYPTION_SCRYPT}) and AES-256-CBC.
+   */
   readonly keyPassphrase?: string;
   readonly now?: Date | number;
 }
@@ -311,10 +315,14 @@ export function issuerFor(
   if (validity.notAfter > issuerEnd) {
     // RFC 5280 section 6.1.3 checks every certificate of the path at the same time: past the
     // issuer's end the new certificate fails validation anyway.
-    const maxDays = Math.floor((issuerEnd.getTime() - validity.notBefore.getTime()) / 86_400_000);
+    const maxDays = Math.max(
+      Math.floor((issuerEnd.getTime() - validity.notBefore.getTime()) / 86_400_000),
+      0,
+    );
     throw new CertkitError(
       'INVALID_OPTION',
-      `the certificate would outlive its issuer ${input.certificateSource} (valid until ${issuerEnd.toISOString()}); use --days ${String(Math.max(maxDays, 0))} or less`,
+      `the certificate would outlive its issuer ${input.certificateSource} (valid until ${issuerEnd.toISOString()}, ${String(maxDays)} days from the certificate's start)`,
+      { remedy: { kind: 'days', max: maxDays } },
     );
   }
   return issuer;

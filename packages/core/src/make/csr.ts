@@ -20,7 +20,7 @@ import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
 import { signCertificationRequest } from '../x509/sign.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
-import { parseCertificationRequest } from '../x509/structures.js';
+import { readCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */
 export interface CertificateRequestOptions {
@@ -129,7 +129,7 @@ export async function createCertificateRequest(
       ? { privateKeyPem: exportPrivateKey(keys.privateKey, 'pkcs8') }
       : {}),
     csrPem: encodePem('CERTIFICATE REQUEST', der),
-    info: parseCertificationRequest(der, 'generated request'),
+    info: readCertificationRequest(der, 'generated request').info,
     warnings,
   };
 }

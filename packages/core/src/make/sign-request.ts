@@ -8,10 +8,9 @@
  */
 import { CertkitError } from '../errors.js';
 import { resolveNow } from '../clock.js';
-import { describeLabel, parsePemBlocks } from '../x509/pem.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
-import { readCertificationRequest } from '../x509/structures.js';
+import { certificationRequestDer, readCertificationRequest } from '../x509/structures.js';
 import { issuerFor, signWithProfile } from './certificates.js';
 import type { IssuerInput } from './certificates.js';
 import { checkNames, profileForUsage, validateDays } from './profiles.js';
@@ -51,31 +50,6 @@ export interface SignedRequest {
   readonly request: CertificationRequestInfo;
 }
 
-/** The one request of an input: a CERTIFICATE REQUEST block, or DER. */
-function requestBytes(bytes: Uint8Array, source: string): Uint8Array {
-  const blocks = parsePemBlocks(bytes, source);
-  const requests = blocks.filter(
-    (b) =>
-      b.label === null ||
-      b.label === 'CERTIFICATE REQUEST' ||
-      b.label === 'NEW CERTIFICATE REQUEST',
-  );
-  const [first] = blocks;
-  if (requests.length === 0 || first === undefined) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `${source} holds ${first === undefined ? 'nothing' : describeLabel(first.label)}, not a certificate request`,
-    );
-  }
-  if (requests.length > 1) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `${source} holds ${String(requests.length)} certificate requests; sign one at a time`,
-    );
-  }
-  return (requests[0] ?? first).der;
-}
-
 /**
  * Signs a certificate request with a CA: the certificate certifies the request's key and
  * subject, with the names asked for (or the ones given), the usages of `usage`, and the
@@ -97,7 +71,7 @@ function requestBytes(bytes: Uint8Array, source: string): Uint8Array {
  */
 export async function signCertificateRequest(options: SignRequestOptions): Promise<SignedRequest> {
   const { info, subjectDer, publicKey } = readCertificationRequest(
-    requestBytes(options.request, options.requestSource),
+    certificationRequestDer(options.request, options.requestSource),
     options.requestSource,
   );
   const source = options.requestSource;

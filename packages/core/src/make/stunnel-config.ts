@@ -77,7 +77,7 @@ export interface StunnelConfigOptions {
   readonly cafile: string;
   /**
    * The database endpoint, `HOST:PORT`; or several, written as failover `connect` lines tried in
-   * order (at most {@link STUNNEL_MAX_CONNECTS}).
+   * order (at most 32).
    */
   readonly connect: string | readonly string[];
   /** Local plain-text address, default {@link STUNNEL_DEFAULT_ACCEPT}. */

@@ -25,10 +25,10 @@ export interface AssembleOptions {
   /** Put `# subject / issuer / notAfter / sha256` lines above each block. */
   readonly annotate?: boolean;
   /** Write the PEM here (atomically, mode 0644); otherwise only return it. */
-  readonly outFile?: string;
-  /** Replace an existing `outFile`. */
+  readonly outputFileName?: string;
+  /** Replace an existing `outputFileName`. */
   readonly force?: boolean;
-  /** Write `outFile` even when the result is not ok (a broken chain). */
+  /** Write `outputFileName` even when the result is not ok (a broken chain). */
   readonly writeBroken?: boolean;
   /** Largest input file read, in bytes; default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
@@ -37,14 +37,14 @@ export interface AssembleOptions {
 /** The outcome of {@link assembleCertificates}: the assembly, its inputs, and what was written. */
 export interface AssembledCertificates extends Assembly {
   readonly inputs: readonly { readonly file: string; readonly certificates: number }[];
-  /** `outFile` when it was written; `null` otherwise. */
+  /** `outputFileName` when it was written; `null` otherwise. */
   readonly written: string | null;
 }
 
 /**
  * Reads certificate files and assembles them into a trust bundle or a chain: what
  * `certs chain` does. Reads every block of every file (bad input throws, naming the file and the
- * block), chooses the mode, renders clean PEM and, with `outFile`, writes it atomically: never
+ * block), chooses the mode, renders clean PEM and, with `outputFileName`, writes it atomically: never
  * over an existing file without `force`, never a broken chain without `writeBroken`.
  *
  * @throws {@link CertkitError} for unreadable or invalid input (`PEM_EMPTY`, `PEM_INVALID`,
@@ -56,7 +56,7 @@ export interface AssembledCertificates extends Assembly {
  * import { assembleCertificates } from '@certkit/core';
  * const result = await assembleCertificates({
  *   files: ['certsvr1.pem', 'certsvr2.pem', 'certsvr3.pem'],
- *   outFile: 'servercerts.pem',
+ *   outputFileName: 'servercerts.pem',
  * });
  * console.log(result.mode, result.reason); // 'bundle', 'no certificate in the input issues another'
  * ```
@@ -72,10 +72,10 @@ export async function assembleCertificates(
   const force = options.force ?? false;
   // Refuse at once, before reading anything, when the output exists.
   const write = { force, inputs: options.files };
-  if (options.outFile !== undefined) {
+  if (options.outputFileName !== undefined) {
     await checkWritePlan({
       ...write,
-      outputs: [{ path: options.outFile, mode: PUBLIC_FILE_MODE }],
+      outputs: [{ path: options.outputFileName, mode: PUBLIC_FILE_MODE }],
     });
   }
 
@@ -100,12 +100,12 @@ export async function assembleCertificates(
     ...(options.annotate === undefined ? {} : { annotate: options.annotate }),
   });
   let written: string | null = null;
-  if (options.outFile !== undefined && (assembly.ok || options.writeBroken === true)) {
+  if (options.outputFileName !== undefined && (assembly.ok || options.writeBroken === true)) {
     await writeFilesAtomically(
-      [{ path: options.outFile, content: assembly.pem, mode: PUBLIC_FILE_MODE }],
+      [{ path: options.outputFileName, content: assembly.pem, mode: PUBLIC_FILE_MODE }],
       write,
     );
-    written = options.outFile;
+    written = options.outputFileName;
   }
   return {
     ok: assembly.ok,

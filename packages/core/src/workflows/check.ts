@@ -17,7 +17,7 @@ import type {
   EndpointRef,
   EndpointTally,
 } from '../judge/endpoints.js';
-import { checkLiveEndpoint, checkMinTls } from '../judge/live.js';
+import { checkMinTls } from '../judge/live.js';
 import type { TlsVersion } from '../defaults.js';
 import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
@@ -30,7 +30,7 @@ import type { EndpointPlan, EndpointRunOptions, EndpointTarget } from './endpoin
 
 /**
  * Options of {@link runCheck}: what `certs check` takes, as files and live endpoints (`endpoint`,
- * `endpoints` and `endpointsFile` together, probed `concurrency` at a time).
+ * `endpoints` and `endpointsPath` together, probed `concurrency` at a time).
  */
 export interface RunCheckOptions extends EndpointRunOptions {
   readonly cluster: string;
@@ -49,22 +49,22 @@ export interface RunCheckOptions extends EndpointRunOptions {
   /** SNI name for every endpoint, and the name its certificate is checked for; default its host. */
   readonly sni?: string;
   /** CA file(s) to validate chains against. */
-  readonly caFile?: string;
+  readonly caPath?: string;
   /** Private key file that should match the (first) leaf. */
-  readonly keyFile?: string;
+  readonly keyPath?: string;
   /** A client identity to try on the endpoint with RESP PING. */
-  readonly clientCertFile?: string;
-  readonly clientKeyFile?: string;
+  readonly clientCertPath?: string;
+  readonly clientKeyPath?: string;
   readonly profile?: CheckProfile;
   readonly internal?: boolean;
   readonly warnDays?: number;
   /** Lowest TLS version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
   readonly now?: Date | number;
-  /** Passphrase of an encrypted `keyFile` or `clientKeyFile` (ignored for a plain key). */
+  /** Passphrase of an encrypted `keyPath` or `clientKeyPath` (ignored for a plain key). */
   readonly passphrase?: string;
   /** Read {@link RunCheckOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /**
    * Also walk the topology `endpoint` belongs to ({@link walkTopology}): ask it for its cluster
    * or Sentinel nodes and check every node's chain for the address it is announced at. Needs
@@ -131,34 +131,35 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const live =
     options.endpoint !== undefined ||
     (options.endpoints?.length ?? 0) > 0 ||
-    options.endpointsFile !== undefined;
+    options.endpointsPath !== undefined;
   if (files.length === 0 && !live) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      'give certificate files, an endpoint (--endpoint HOST:PORT), or both',
-    );
+    throw new CertkitError('INVALID_OPTION', 'give certificate files, an endpoint, or both', {
+      remedy: { kind: 'option', option: 'endpoint' },
+    });
   }
-  if ((options.clientCertFile === undefined) !== (options.clientKeyFile === undefined)) {
+  if ((options.clientCertPath === undefined) !== (options.clientKeyPath === undefined)) {
     throw new CertkitError(
       'INVALID_OPTION',
       'give the client certificate and the client key together',
     );
   }
-  if (options.clientCertFile !== undefined && !live) {
+  if (options.clientCertPath !== undefined && !live) {
     throw new CertkitError(
       'INVALID_OPTION',
-      'a client identity is tried on a live endpoint; give --endpoint HOST:PORT',
+      'a client identity is tried on a live endpoint; give an endpoint',
+      { remedy: { kind: 'option', option: 'endpoint' } },
     );
   }
   if (
     options.topology === true &&
     (options.endpoint === undefined ||
       (options.endpoints?.length ?? 0) > 0 ||
-      options.endpointsFile !== undefined)
+      options.endpointsPath !== undefined)
   ) {
     throw new CertkitError(
       'INVALID_OPTION',
-      'the topology walk starts from one endpoint: give exactly one --endpoint HOST:PORT (any node of the cluster, or a Sentinel)',
+      'the topology walk starts from one endpoint: give exactly one endpoint HOST:PORT (any node of the cluster, or a Sentinel)',
+      { remedy: { kind: 'option', option: 'endpoint' } },
     );
   }
   if (options.ports !== undefined && files.length === 0) {
@@ -180,7 +181,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
   const now = options.now === undefined ? undefined : resolveNow(options.now);
   const read = (path: string): Promise<Uint8Array> =>
     readInputFile(path, readLimit(options.maxInputBytes));
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const withPassphrase = passphrase === undefined ? {} : { passphrase };
   // Read every input before any network work: bad input fails fast and alone (exit 2).
   const plan = live
@@ -201,22 +202,22 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     chains.push({ source: file, certificates: parseCertificates(await read(file), file) });
   }
   const ca =
-    options.caFile === undefined
+    options.caPath === undefined
       ? undefined
-      : parseCertificates(await read(options.caFile), options.caFile);
+      : parseCertificates(await read(options.caPath), options.caPath);
   const key =
-    options.keyFile === undefined
+    options.keyPath === undefined
       ? undefined
-      : { bytes: await read(options.keyFile), source: options.keyFile, ...withPassphrase };
+      : { bytes: await read(options.keyPath), source: options.keyPath, ...withPassphrase };
   // An encrypted key that cannot be opened is input the check cannot run on (exit 2), not a
   // finding: parse it here, before any network work, so the error names the file.
   if (key !== undefined) parsePrivateKey(key.bytes, key.source, withPassphrase);
   let identity: TlsClientIdentity | undefined;
-  if (options.clientCertFile !== undefined && options.clientKeyFile !== undefined) {
-    const certs = parseCertificates(await read(options.clientCertFile), options.clientCertFile);
-    const clientKey = await read(options.clientKeyFile);
+  if (options.clientCertPath !== undefined && options.clientKeyPath !== undefined) {
+    const certs = parseCertificates(await read(options.clientCertPath), options.clientCertPath);
+    const clientKey = await read(options.clientKeyPath);
     // Fails here, named, rather than in OpenSSL.
-    const parsed = parsePrivateKey(clientKey, options.clientKeyFile, withPassphrase);
+    const parsed = parsePrivateKey(clientKey, options.clientKeyPath, withPassphrase);
     identity = {
       certificatePem: certs.map((c) => c.pem).join(''),
       // TLS gets an encrypted key decrypted, in memory only: never written anywhere.
@@ -257,9 +258,9 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult
     minTls,
     ...(options.sni === undefined ? {} : { sni: options.sni }),
     ...(identity === undefined ? {} : { identity }),
-    ...(options.clientCertFile === undefined
+    ...(options.clientCertPath === undefined
       ? {}
-      : { clientCertificateSource: options.clientCertFile }),
+      : { clientCertificateSource: options.clientCertPath }),
   };
   const run = await runEndpoints<LiveCheck>(plan, options, (target, signal) =>
     checkTarget(target, context, signal),
@@ -375,17 +376,19 @@ async function checkTarget(
     if (!(error instanceof CertkitError)) throw error;
     return { ...where, ok: false, failure: probeFailure(error) };
   }
-  const report = checkLiveEndpoint({
+  const report = checkEndpointCertificate({
     ...context.base,
     ...liveNamesOf(target, context.sni),
     certificates: presented.certificates,
     source: fetched.source,
-    versions,
-    minTls: context.minTls,
-    ...(ping === undefined ? {} : { ping }),
-    ...(context.clientCertificateSource === undefined
-      ? {}
-      : { clientCertificateSource: context.clientCertificateSource }),
+    live: {
+      versions,
+      minTls: context.minTls,
+      ...(ping === undefined ? {} : { ping }),
+      ...(context.clientCertificateSource === undefined
+        ? {}
+        : { clientCertificateSource: context.clientCertificateSource }),
+    },
   });
   const live: LiveReport = {
     endpoint: fetched.source,

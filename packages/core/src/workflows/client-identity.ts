@@ -33,13 +33,30 @@ export const CLIENT_KEY_FILE = 'keyclient.pem';
 /** Default certificate file name, from the same guide. */
 export const CLIENT_CERT_FILE = 'cert.pem';
 
+/** The output names of {@link writeClientIdentity}, given by their names or their 0.1.0 aliases. */
+function fileNamesOf(options: WriteClientIdentityOptions): {
+  keyFileName: string | undefined;
+  certFileName: string | undefined;
+} {
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is read here only
+    keyFileName: options.keyFileName ?? options.keyFile,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is read here only
+    certFileName: options.certFileName ?? options.certFile,
+  };
+}
+
 /** Options of {@link writeClientIdentity}: generation options plus where to write. */
 export interface WriteClientIdentityOptions extends Omit<ClientIdentityOptions, 'existingKey'> {
   /** Folder to write into (created if missing, one level). Default: the current folder. */
   readonly outDir?: string;
   /** Key file: a name or relative path inside `outDir`, or an absolute path used as given. Default {@link CLIENT_KEY_FILE}. */
+  readonly keyFileName?: string;
+  /** Certificate file: inside `outDir` unless absolute, as `keyFileName`. Default {@link CLIENT_CERT_FILE}. */
+  readonly certFileName?: string;
+  /** @deprecated The name of 0.1.0: use `keyFileName` (output names end in `FileName`, input paths in `Path`). */
   readonly keyFile?: string;
-  /** Certificate file: inside `outDir` unless absolute, as `keyFile`. Default {@link CLIENT_CERT_FILE}. */
+  /** @deprecated The name of 0.1.0: use `certFileName`. */
   readonly certFile?: string;
   /** Certify this existing key file instead of generating a key; the key file is not rewritten. */
   readonly existingKeyPath?: string;
@@ -49,7 +66,7 @@ export interface WriteClientIdentityOptions extends Omit<ClientIdentityOptions, 
    */
   readonly passphrase?: string;
   /** Read {@link WriteClientIdentityOptions.passphrase} from the first line of this file. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /** Cap on the existing key file's size in bytes; default 10 MiB (`DEFAULT_MAX_INPUT_BYTES`). */
   readonly maxInputBytes?: number;
   /** Replace existing files. Default: refuse, and write nothing. */
@@ -87,31 +104,36 @@ export async function writeClientIdentity(
   options: WriteClientIdentityOptions,
 ): Promise<WrittenClientIdentity> {
   const outDir = options.outDir ?? '.';
-  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const names = fileNamesOf(options);
+  const certificatePath = outputPath(outDir, names.certFileName ?? CLIENT_CERT_FILE);
   const privateKeyPath =
-    options.existingKeyPath ?? outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+    options.existingKeyPath ?? outputPath(outDir, names.keyFileName ?? CLIENT_KEY_FILE);
   const writeKey = options.existingKeyPath === undefined;
   const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
   if (writeKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
-    inputs: inputsOf(options.existingKeyPath, options.passphraseFile),
+    inputs: inputsOf(options.existingKeyPath, options.passphrasePath),
   };
   checkClientIdentityOptions(options); // bad options fail before any file check or key generation
   await checkWritePlan({ ...write, outputs });
   const {
     existingKeyPath,
     passphrase: givenPassphrase,
-    passphraseFile,
+    passphrasePath,
     maxInputBytes,
     outDir: _o,
-    keyFile: _k,
-    certFile: _c,
+    keyFileName: _k,
+    certFileName: _c,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- left out of the generation options
+    keyFile: _kd,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- left out of the generation options
+    certFile: _cd,
     force: _f,
     ...generation
   } = options;
-  const passphrase = await passphraseFrom(givenPassphrase, passphraseFile);
+  const passphrase = await passphraseFrom(givenPassphrase, passphrasePath);
   const identity = await generateClientIdentity({
     ...generation,
     ...(existingKeyPath === undefined && passphrase !== undefined
@@ -155,7 +177,7 @@ export interface RenewClientIdentityOptions {
    */
   readonly passphrase?: string;
   /** Read {@link RenewClientIdentityOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /** Largest input file read; default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
   /** Certify the same key again (the server's trust list need not change if it pins the key). Default: a new key of the same type and size. */
@@ -163,9 +185,9 @@ export interface RenewClientIdentityOptions {
   /** Folder to write into (created if missing). Default: the current folder. */
   readonly outDir?: string;
   /** Certificate file, inside `outDir` unless absolute. Default {@link CLIENT_CERT_FILE}. */
-  readonly certFile?: string;
+  readonly certFileName?: string;
   /** Key file, inside `outDir` unless absolute. Default {@link CLIENT_KEY_FILE}. */
-  readonly keyFile?: string;
+  readonly keyFileName?: string;
   /** Validity in days; default: the current certificate's lifetime. */
   readonly days?: number;
   readonly now?: Date | number;
@@ -197,10 +219,10 @@ export async function renewClientIdentity(
 ): Promise<WrittenClientIdentity> {
   const outDir = options.outDir ?? '.';
   const reuseKey = options.reuseKey ?? false;
-  const certificatePath = outputPath(outDir, options.certFile ?? CLIENT_CERT_FILE);
+  const certificatePath = outputPath(outDir, options.certFileName ?? CLIENT_CERT_FILE);
   const privateKeyPath = reuseKey
     ? options.keyPath
-    : outputPath(outDir, options.keyFile ?? CLIENT_KEY_FILE);
+    : outputPath(outDir, options.keyFileName ?? CLIENT_KEY_FILE);
   const outputs: PlannedOutput[] = [{ path: certificatePath, mode: PUBLIC_FILE_MODE }];
   if (!reuseKey) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
   const write: WriteOptions = {
@@ -211,11 +233,11 @@ export async function renewClientIdentity(
     inputs: [
       { path: options.certPath, replacedBy: certificatePath },
       reuseKey ? options.keyPath : { path: options.keyPath, replacedBy: privateKeyPath },
-      ...inputsOf(options.passphraseFile),
+      ...inputsOf(options.passphrasePath),
     ],
   };
   await checkWritePlan({ ...write, outputs });
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const limit = readLimit(options.maxInputBytes);
   const [current] = parseCertificates(
     await readInputFile(options.certPath, limit),

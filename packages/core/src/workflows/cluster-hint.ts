@@ -9,9 +9,12 @@ import type { ClusterNameProblem } from '../x509/cluster-name.js';
 import { readInputFile } from '../io/files.js';
 
 /**
- * {@link clusterNameProblem}, and for a value that names a certificate file, the cluster that
- * certificate is for ({@link clusterNameFromCertificates}): `--cluster proxy_cert.pem` most
- * often means "the cluster of this certificate". Only a file that can be read as certificates
+ * Why `value` is not a cluster name, when it is one of the usual mistakes (a file, an endpoint
+ * `HOST:PORT`, a URL, a database name `redis-<port>.C`, a wildcard, an IP address), with the
+ * cluster name it probably stands for; null for a value that may be a cluster name. For a value
+ * that names a certificate file, the suggestion is the cluster that certificate is for (its
+ * wildcard `*.C`, a database name, else its first DNS name): a certificate file given as the
+ * cluster most often means "the cluster of this certificate". Only a file that can be read as certificates
  * gives a suggestion; any other (missing, unreadable, a key) gives none, silently: this is a
  * hint about a value already refused.
  *

@@ -9,12 +9,12 @@ import type { PlannedInput } from '../io/files.js';
  */
 export async function passphraseFrom(
   passphrase: string | undefined,
-  passphraseFile: string | undefined,
+  passphrasePath: string | undefined,
 ): Promise<string | undefined> {
-  if (passphrase !== undefined && passphraseFile !== undefined) {
+  if (passphrase !== undefined && passphrasePath !== undefined) {
     throw new CertkitError('INVALID_OPTION', 'give the passphrase or a passphrase file, not both');
   }
-  return passphraseFile === undefined ? passphrase : readPassphraseFile(passphraseFile);
+  return passphrasePath === undefined ? passphrase : readPassphraseFile(passphrasePath);
 }
 
 /** The files a writer reads, as a write plan's inputs (options not given are left out). */

@@ -33,18 +33,18 @@ export interface WriteCertificateRequestOptions extends Omit<
    * Request file, inside `outDir` unless absolute; default {@link CSR_FILE}, or
    * {@link CLIENT_CSR_FILE} for a client request.
    */
-  readonly csrFile?: string;
+  readonly csrFileName?: string;
   /**
    * Key file, inside `outDir` unless absolute; default {@link CSR_KEY_FILE}, or
    * {@link CLIENT_CSR_KEY_FILE} for a client request. Not written with `existingKeyPath`.
    */
-  readonly keyFile?: string;
+  readonly keyFileName?: string;
   /** Make the request for this existing private key; no key is written then. */
   readonly existingKeyPath?: string;
   /** Passphrase of an encrypted existing key. */
   readonly passphrase?: string;
   /** Read {@link WriteCertificateRequestOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /** Largest input file read (the existing key); default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
   readonly force?: boolean;
@@ -76,27 +76,27 @@ export async function writeCertificateRequest(
 ): Promise<WrittenCertificateRequest> {
   const outDir = options.outDir ?? '.';
   const client = options.usage === 'client';
-  const csrPath = outputPath(outDir, options.csrFile ?? (client ? CLIENT_CSR_FILE : CSR_FILE));
+  const csrPath = outputPath(outDir, options.csrFileName ?? (client ? CLIENT_CSR_FILE : CSR_FILE));
   const existing = options.existingKeyPath;
   const privateKeyPath =
     existing ??
-    outputPath(outDir, options.keyFile ?? (client ? CLIENT_CSR_KEY_FILE : CSR_KEY_FILE));
+    outputPath(outDir, options.keyFileName ?? (client ? CLIENT_CSR_KEY_FILE : CSR_KEY_FILE));
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
-    inputs: inputsOf(existing, options.passphraseFile),
+    inputs: inputsOf(existing, options.passphrasePath),
   };
   const outputs: PlannedOutput[] = [{ path: csrPath, mode: PUBLIC_FILE_MODE }];
   if (existing === undefined) outputs.unshift({ path: privateKeyPath, mode: PRIVATE_KEY_MODE });
   await checkWritePlan({ ...write, outputs });
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const {
     outDir: _o,
-    csrFile: _c,
-    keyFile: _k,
+    csrFileName: _c,
+    keyFileName: _k,
     existingKeyPath: _e,
     passphrase: _p,
-    passphraseFile: _pf,
+    passphrasePath: _pf,
     maxInputBytes: _m,
     force: _f,
     ...requestOptions

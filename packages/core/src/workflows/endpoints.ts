@@ -38,10 +38,10 @@ export interface EndpointProgress {
 
 /** Options every multi-endpoint workflow takes. */
 export interface EndpointRunOptions {
-  /** Endpoints, `HOST:PORT` or `[IPv6]:PORT`. */
+  /** Endpoints, `HOST:PORT` or `[IPv6]:PORT`: at most 100,000 in one run, with the list file's. */
   readonly endpoints?: readonly string[];
   /** A file of endpoints: one `HOST:PORT` a line, `#` comments; read with `maxInputBytes`. */
-  readonly endpointsFile?: string;
+  readonly endpointsPath?: string;
   /**
    * Work on every address of each host name (A and AAAA, or its pinned addresses), sending the
    * name as SNI: a cluster name that resolves to every node reaches each node.
@@ -53,7 +53,10 @@ export interface EndpointRunOptions {
   readonly concurrency?: number;
   /** Per connection (and per name resolution), milliseconds; default {@link TLS_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
-  /** Largest endpoint list file read; default `DEFAULT_MAX_INPUT_BYTES`. */
+  /**
+   * Largest file read, in bytes (the endpoint list, and any other input the workflow reads);
+   * default `DEFAULT_MAX_INPUT_BYTES`.
+   */
   readonly maxInputBytes?: number;
   /** Aborting it stops the run: no new endpoint starts, open connections are closed. */
   readonly signal?: AbortSignal;
@@ -93,13 +96,13 @@ export async function planEndpoints(options: EndpointRunOptions): Promise<Endpoi
   const pins = parseResolvePins(options.resolve ?? []);
   const given = (options.endpoints ?? []).map(parseEndpoint);
   const listed =
-    options.endpointsFile === undefined
+    options.endpointsPath === undefined
       ? []
       : parseEndpointList(
           Buffer.from(
-            await readInputFile(options.endpointsFile, readLimit(options.maxInputBytes)),
+            await readInputFile(options.endpointsPath, readLimit(options.maxInputBytes)),
           ).toString('utf8'),
-          options.endpointsFile,
+          options.endpointsPath,
         );
   const seen = new Set<string>();
   const endpoints: Endpoint[] = [];
@@ -112,9 +115,9 @@ export async function planEndpoints(options: EndpointRunOptions): Promise<Endpoi
   if (endpoints.length === 0) {
     throw new CertkitError(
       'INVALID_OPTION',
-      options.endpointsFile === undefined
+      options.endpointsPath === undefined
         ? 'name at least one endpoint (HOST:PORT)'
-        : `${options.endpointsFile} lists no endpoint`,
+        : `${options.endpointsPath} lists no endpoint`,
     );
   }
   if (endpoints.length > MAX_ENDPOINTS) throw tooManyEndpoints('the run has');

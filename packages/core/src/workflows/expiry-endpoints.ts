@@ -9,9 +9,8 @@ import type { PresentedChain } from '../io/tls.js';
 import { endpointsOk } from '../judge/endpoints.js';
 import type { EndpointOutcome, EndpointRef, EndpointTally } from '../judge/endpoints.js';
 import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';
-import type { ExpiryInput, ExpiryReport } from '../judge/expiry.js';
+import type { ExpiryInput, ExpiryOptions, ExpiryReport } from '../judge/expiry.js';
 import { readExpiryInputs } from './expiry.js';
-import type { ExpiryFilesOptions } from './expiry.js';
 import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
 import type { EndpointRunOptions } from './endpoints.js';
 
@@ -30,7 +29,9 @@ export function isEndpointTarget(target: string): boolean {
 }
 
 /** Options of {@link checkExpiryTargets}. */
-export interface ExpiryTargetsOptions extends ExpiryFilesOptions, EndpointRunOptions {
+export interface ExpiryTargetsOptions extends ExpiryOptions, EndpointRunOptions {
+  /** Enter the sub-folders of the folders named too. Default: their files only. */
+  readonly recursive?: boolean;
   /** SNI name to send to every endpoint; default: each endpoint's host name. */
   readonly servername?: string;
 }
@@ -57,7 +58,7 @@ export interface ExpiryTargetsReport extends ExpiryReport {
  * Lists every certificate of every file and of the chain every endpoint presents, with the days
  * it has left and whether it needs renewal: files first, in order, then the endpoints (from
  * `targets` that look like `HOST:PORT` (a host name or address and a port, never a path), then `endpoints` and
- * `endpointsFile`), fetched `concurrency` at a time. An endpoint that cannot be reached is an
+ * `endpointsPath`), fetched `concurrency` at a time. An endpoint that cannot be reached is an
  * outcome with its reason, and makes the report not ok.
  *
  * @throws {@link CertkitError} for a bad window, option or endpoint, or an input that cannot be
@@ -77,7 +78,7 @@ export async function checkExpiryTargets(
   const window = renewalWindowOf(options.within);
   const files = targets.filter((t) => !isEndpointTarget(t));
   const endpoints = [...targets.filter(isEndpointTarget), ...(options.endpoints ?? [])];
-  const live = endpoints.length > 0 || options.endpointsFile !== undefined;
+  const live = endpoints.length > 0 || options.endpointsPath !== undefined;
   if (files.length === 0 && !live) {
     throw new CertkitError('INVALID_OPTION', 'name at least one certificate file or endpoint');
   }

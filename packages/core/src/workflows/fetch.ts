@@ -2,10 +2,8 @@
  * `certs fetch`: fetch the chains endpoints present, assemble them into one trust bundle
  * (judge/assemble.ts, as `certs chain` does) and write it.
  */
-import { parseEndpoint } from '../io/endpoints.js';
 import { PUBLIC_FILE_MODE, checkWritePlan, writeFilesAtomically } from '../io/files.js';
-import { fetchPresentedChain } from '../io/tls.js';
-import type { PresentedChain, TlsProbeOptions } from '../io/tls.js';
+import type { PresentedChain } from '../io/tls.js';
 import { assembleParsedCertificates } from '../judge/assemble.js';
 import type { Assembly } from '../judge/assemble.js';
 import { resolveNow } from '../clock.js';
@@ -19,65 +17,13 @@ import type {
 import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
 import type { EndpointRunOptions } from './endpoints.js';
 
-/** Options of {@link savePresentedChain}. */
-export interface SaveChainOptions extends TlsProbeOptions {
-  /** File to write the chain to (PEM, 0644); nothing is written when absent. */
-  readonly output?: string;
-  /** Replace an existing file. Default: refuse. */
-  readonly force?: boolean;
-}
-
-/** What {@link savePresentedChain} fetched, and where it went. */
-export interface SavedChain {
-  readonly chain: PresentedChain;
-  /** The chain as PEM, in the order the server sent it. */
-  readonly pem: string;
-  /** Where it was written, when it was. */
-  readonly path?: string;
-}
-
-/**
- * Fetches the presented chain of `HOST:PORT` ({@link fetchPresentedChain}) and writes it as PEM, atomically and
- * never over an existing file without `force`: what replaces copying `proxy_cert.pem` from each
- * node by hand.
- *
- * @throws {@link CertkitError} `TLS_FAILED`, `FILE_EXISTS`, `WRITE_FAILED`
- *
- * @example
- * ```ts
- * const saved = await savePresentedChain('redis-12000.cluster.example.com:12000', { output: 'proxy_cert.pem' });
- * console.log(saved.chain.certificates.length, saved.path);
- * ```
- */
-export async function savePresentedChain(
-  endpoint: string,
-  options: SaveChainOptions = {},
-): Promise<SavedChain> {
-  const { host, port } = parseEndpoint(endpoint);
-  // Refuse before connecting, so that a refusal is immediate and nothing is fetched in vain.
-  // A fetch reads no file: the plan has the output only.
-  if (options.output !== undefined) {
-    await checkWritePlan({
-      outputs: [{ path: options.output, mode: PUBLIC_FILE_MODE }],
-      force: options.force ?? false,
-    });
-  }
-  const chain = await fetchPresentedChain(host, port, options);
-  const pem = chain.certificates.map((c) => c.pem).join('');
-  if (options.output === undefined) return { chain, pem };
-  await writeFilesAtomically([{ path: options.output, content: pem, mode: PUBLIC_FILE_MODE }], {
-    force: options.force ?? false,
-  });
-  return { chain, pem, path: options.output };
-}
-
 /** Options of {@link fetchEndpoints}. */
 export interface FetchEndpointsOptions extends EndpointRunOptions {
   /** SNI name to send to every endpoint; default: each endpoint's host name (none for an address). */
   readonly servername?: string;
   /** Write the trust bundle (PEM, 0644) here; nothing is written when absent. */
-  readonly outFile?: string;
-  /** Replace an existing `outFile`. Default: refuse, before connecting. */
+  readonly outputFileName?: string;
+  /** Replace an existing `outputFileName`. Default: refuse, before connecting. */
   readonly force?: boolean;
   /** Write the bundle of what was fetched even when some endpoints failed or the run was interrupted. */
   readonly allowPartial?: boolean;
@@ -92,7 +38,7 @@ export type FetchedEndpoint = EndpointOutcome<PresentedChain>;
 
 /** What {@link fetchEndpoints} fetched, assembled and wrote. */
 export interface FetchedEndpoints {
-  /** Every endpoint answered, the run was not interrupted, and (with `outFile`) the bundle is sound. */
+  /** Every endpoint answered, the run was not interrupted, and (with `outputFileName`) the bundle is sound. */
   readonly ok: boolean;
   /** Every endpoint started, in the order given (each address of a host with `allAddresses`). */
   readonly endpoints: readonly FetchedEndpoint[];
@@ -100,40 +46,41 @@ export interface FetchedEndpoints {
   readonly notStarted: readonly EndpointRef[];
   readonly tally: EndpointTally;
   /**
-   * With `outFile`: every certificate fetched, assembled as `certs chain` assembles files
+   * With `outputFileName`: every certificate fetched, assembled as `certs chain` assembles files
    * ({@link assembleParsedCertificates}, mode `auto`): a deduplicated trust bundle, or a chain.
-   * Null without `outFile`, or when nothing was fetched.
+   * Null without `outputFileName`, or when nothing was fetched.
    */
   readonly bundle: Assembly | null;
-  /** Whether the output was written (or, without `outFile`, is to be printed), and if not why. */
+  /** Whether the output was written (or, without `outputFileName`, is to be printed), and if not why. */
   readonly decision: BundleDecision;
   /**
-   * The output: with `outFile` the bundle's PEM, without it every certificate as presented
+   * The output: with `outputFileName` the bundle's PEM, without it every certificate as presented
    * (endpoint after endpoint, as each sent them); null when the decision held it back.
    */
   readonly pem: string | null;
-  /** `outFile` when it was written; null otherwise. */
+  /** `outputFileName` when it was written; null otherwise. */
   readonly written: string | null;
 }
 
 /**
  * Fetches the chain every endpoint presents, `concurrency` at a time, and assembles everything
  * fetched into one trust bundle exactly as `certs chain` would from the same certificates (same
- * rules, same findings) and writes it to `outFile`: what replaces copying each node's
+ * rules, same findings) and writes it to `outputFileName`: what replaces copying each node's
  * `proxy_cert.pem` and `cat`-ing them into `servercerts.pem`. An endpoint that fails is an
  * outcome with its reason; the others are still fetched. The bundle is written atomically only
- * when every endpoint answered (or `allowPartial`) and it is sound (or `allowBroken`); see
- * {@link decideBundleWrite}. Without `outFile`, `pem` holds the certificates as presented.
+ * when every endpoint answered (or `allowPartial`) and it is sound (or `allowBroken`); `decision`
+ * says whether it was, and if not why. Without `outputFileName`, `pem` holds the certificates as
+ * presented.
  *
  * @throws {@link CertkitError} for bad options or endpoints, an unreadable list file, or an
- * existing `outFile` without `force` (all before any connection); `WRITE_FAILED`
+ * existing `outputFileName` without `force` (all before any connection); `WRITE_FAILED`
  *
  * @example
  * ```ts
  * const result = await fetchEndpoints({
  *   endpoints: ['redis-12000.cluster.example.com:12000'],
  *   allAddresses: true,
- *   outFile: 'servercerts.pem',
+ *   outputFileName: 'servercerts.pem',
  * });
  * for (const e of result.endpoints) console.log(e.endpoint, e.address, e.ok ? e.value.protocol : e.failure.reason);
  * ```
@@ -142,8 +89,11 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
   const plan = await planEndpoints(options);
   const now = resolveNow(options.now);
   const force = options.force ?? false;
-  if (options.outFile !== undefined) {
-    await checkWritePlan({ outputs: [{ path: options.outFile, mode: PUBLIC_FILE_MODE }], force });
+  if (options.outputFileName !== undefined) {
+    await checkWritePlan({
+      outputs: [{ path: options.outputFileName, mode: PUBLIC_FILE_MODE }],
+      force,
+    });
   }
   const run = await runEndpoints<PresentedChain>(plan, options, async (target, signal) => {
     const outcome = await fetchTarget(target, {
@@ -161,12 +111,12 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
   // The bundle is assembled for the file only: on stdout the certificates go as presented,
   // for a pipe into `certs chain -` with other files (which assembles them there).
   const bundle =
-    options.outFile === undefined || certificates.length === 0
+    options.outputFileName === undefined || certificates.length === 0
       ? null
       : assembleParsedCertificates(certificates, { now });
   const decision = decideBundleWrite(
     run.tally,
-    options.outFile === undefined
+    options.outputFileName === undefined
       ? { ok: true, certificates: certificates.length }
       : bundle === null
         ? null
@@ -182,14 +132,17 @@ export async function fetchEndpoints(options: FetchEndpointsOptions): Promise<Fe
       ? certificates.map((c) => c.pem).join('')
       : bundle.pem;
   let written: string | null = null;
-  if (options.outFile !== undefined && pem !== null) {
-    await writeFilesAtomically([{ path: options.outFile, content: pem, mode: PUBLIC_FILE_MODE }], {
-      force,
-    });
-    written = options.outFile;
+  if (options.outputFileName !== undefined && pem !== null) {
+    await writeFilesAtomically(
+      [{ path: options.outputFileName, content: pem, mode: PUBLIC_FILE_MODE }],
+      {
+        force,
+      },
+    );
+    written = options.outputFileName;
   }
   return {
-    ok: endpointsOk(run.tally, options.outFile === undefined || bundle?.ok === true),
+    ok: endpointsOk(run.tally, options.outputFileName === undefined || bundle?.ok === true),
     endpoints: run.outcomes,
     notStarted: run.notStarted,
     tally: run.tally,

@@ -17,7 +17,7 @@ export interface InspectFilesOptions extends InspectOptions {
   /** Largest file read; default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
   /** Read {@link InspectOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /** Time allowed for each endpoint's connection and handshake; default `TLS_TIMEOUT_MS`. */
   readonly timeoutMs?: number;
 }
@@ -67,7 +67,7 @@ export async function inspectFiles(
   if (paths.length === 0) {
     throw new CertkitError('INVALID_OPTION', 'name at least one file or endpoint to inspect');
   }
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const inputs: InspectInput[] = [];
   for (const path of paths) inputs.push(await readOrFetch(path, options));
   return inspectInputs(inputs, {

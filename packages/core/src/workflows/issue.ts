@@ -76,7 +76,7 @@ export interface IssuerFiles {
   /** Passphrase of an encrypted CA key. */
   readonly caPassphrase?: string;
   /** Read {@link IssuerFiles.caPassphrase} from the first line of this file instead. */
-  readonly caPassphraseFile?: string;
+  readonly caPassphrasePath?: string;
 }
 
 /** What a certificate-writing function made and where. */
@@ -110,14 +110,14 @@ async function writeIssued(
     inputs: inputsOf(
       issuerFiles?.caCertPath,
       issuerFiles?.caKeyPath,
-      issuerFiles?.caPassphraseFile,
+      issuerFiles?.caPassphrasePath,
     ),
   };
   await checkWritePlan({ ...write, outputs });
   const limit = readLimit(options.maxInputBytes);
   let issuer: IssuerInput | undefined;
   if (issuerFiles !== undefined) {
-    const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphraseFile);
+    const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphrasePath);
     issuer = {
       certificate: await readInputFile(issuerFiles.caCertPath, limit),
       certificateSource: issuerFiles.caCertPath,
@@ -204,7 +204,7 @@ export async function writeIntermediate(
   options: WriteIntermediateOptions,
 ): Promise<WrittenCertificate> {
   const outDir = options.outDir ?? '.';
-  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile, ...rest } = options;
+  const { caCertPath, caKeyPath, caPassphrase, caPassphrasePath, ...rest } = options;
   return writeIssued(
     {
       cert: outputPath(outDir, INTERMEDIATE_CERT_FILE),
@@ -221,7 +221,7 @@ export async function writeIntermediate(
       caCertPath,
       caKeyPath,
       ...(caPassphrase === undefined ? {} : { caPassphrase }),
-      ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+      ...(caPassphrasePath === undefined ? {} : { caPassphrasePath }),
     },
     [],
   );
@@ -252,19 +252,19 @@ export interface WriteServerCertificateOptions
   /** Subject; default CN = the cluster name (or the first DNS name). */
   readonly subject?: SubjectFields;
   /** Certificate file, inside `outDir` unless absolute. Default {@link PROXY_CERT_FILE}. */
-  readonly certFile?: string;
+  readonly certFileName?: string;
   /** Key file, inside `outDir` unless absolute. Default {@link PROXY_KEY_FILE}. */
-  readonly keyFile?: string;
+  readonly keyFileName?: string;
 }
 
 /** The issuing CA's files, or undefined for a self-signed certificate; checks they go together. */
 function issuerFilesOf(options: WriteServerCertificateOptions): IssuerFiles | undefined {
-  const { caCertPath, caKeyPath, caPassphrase, caPassphraseFile } = options;
+  const { caCertPath, caKeyPath, caPassphrase, caPassphrasePath } = options;
   const anyIssuer =
     caCertPath !== undefined ||
     caKeyPath !== undefined ||
     caPassphrase !== undefined ||
-    caPassphraseFile !== undefined;
+    caPassphrasePath !== undefined;
   if (options.selfSigned === true) {
     if (anyIssuer) {
       throw new CertkitError(
@@ -290,7 +290,7 @@ function issuerFilesOf(options: WriteServerCertificateOptions): IssuerFiles | un
     caCertPath,
     caKeyPath,
     ...(caPassphrase === undefined ? {} : { caPassphrase }),
-    ...(caPassphraseFile === undefined ? {} : { caPassphraseFile }),
+    ...(caPassphrasePath === undefined ? {} : { caPassphrasePath }),
   };
 }
 
@@ -349,7 +349,7 @@ export async function writeServerCertificate(
     caCertPath: _ca,
     caKeyPath: _ck,
     caPassphrase: _cp,
-    caPassphraseFile: _cf0,
+    caPassphrasePath: _cf0,
     selfSigned: _ss,
     csrPath: _csr,
     cluster: _c,
@@ -357,14 +357,14 @@ export async function writeServerCertificate(
     ipAddresses: _i,
     usage: _u,
     subject: _s,
-    certFile: _cf,
-    keyFile: _kf,
+    certFileName: _cf,
+    keyFileName: _kf,
     ...generation
   } = options;
   return writeIssued(
     {
-      cert: outputPath(outDir, options.certFile ?? PROXY_CERT_FILE),
-      key: outputPath(outDir, options.keyFile ?? PROXY_KEY_FILE),
+      cert: outputPath(outDir, options.certFileName ?? PROXY_CERT_FILE),
+      key: outputPath(outDir, options.keyFileName ?? PROXY_KEY_FILE),
     },
     options,
     {
@@ -392,7 +392,10 @@ async function writeSignedRequest(
       "a signed request keeps the request's subject; make a new request to change it",
     );
   }
-  const certificatePath = outputPath(options.outDir ?? '.', options.certFile ?? PROXY_CERT_FILE);
+  const certificatePath = outputPath(
+    options.outDir ?? '.',
+    options.certFileName ?? PROXY_CERT_FILE,
+  );
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
@@ -400,12 +403,12 @@ async function writeSignedRequest(
       csrPath,
       issuerFiles.caCertPath,
       issuerFiles.caKeyPath,
-      issuerFiles.caPassphraseFile,
+      issuerFiles.caPassphrasePath,
     ),
   };
   await checkWritePlan({ ...write, outputs: [{ path: certificatePath, mode: PUBLIC_FILE_MODE }] });
   const limit = readLimit(options.maxInputBytes);
-  const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphraseFile);
+  const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphrasePath);
   const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
   const override =
     options.cluster !== undefined ||

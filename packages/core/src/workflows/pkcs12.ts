@@ -23,10 +23,11 @@ export interface WritePkcs12Options {
   readonly keyPath: string;
   readonly chainPath?: string;
   /** File whose first line is the store password (never a command-line argument: ps shows those). */
-  readonly passwordFile: string;
+  readonly passwordPath: string;
   /** Passphrase file of an encrypted key. */
-  readonly keyPassphraseFile?: string;
-  readonly out: string;
+  readonly keyPassphrasePath?: string;
+  /** The key store to write (mode 0600: it holds the private key). */
+  readonly outputFileName: string;
   readonly legacy?: boolean;
   readonly friendlyName?: string;
   readonly force?: boolean;
@@ -51,7 +52,7 @@ export interface WrittenPkcs12 {
  * @example
  * ```ts
  * await writePkcs12({ certPath: 'cert.pem', keyPath: 'keyclient.pem', chainPath: 'servercerts.pem',
- *   passwordFile: 'p12.pass', out: 'client.p12' });
+ *   passwordPath: 'p12.pass', outputFileName: 'client.p12' });
  * // java -Djavax.net.ssl.keyStore=client.p12 -Djavax.net.ssl.keyStorePassword=… …
  * ```
  */
@@ -62,17 +63,20 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
     inputs: [
       options.certPath,
       options.keyPath,
-      options.passwordFile,
+      options.passwordPath,
       ...(options.chainPath === undefined ? [] : [options.chainPath]),
-      ...(options.keyPassphraseFile === undefined ? [] : [options.keyPassphraseFile]),
+      ...(options.keyPassphrasePath === undefined ? [] : [options.keyPassphrasePath]),
     ],
   };
-  await checkWritePlan({ ...write, outputs: [{ path: options.out, mode: PRIVATE_KEY_MODE }] });
-  const password = await readPassphraseFile(options.passwordFile);
+  await checkWritePlan({
+    ...write,
+    outputs: [{ path: options.outputFileName, mode: PRIVATE_KEY_MODE }],
+  });
+  const password = await readPassphraseFile(options.passwordPath);
   const keyPassphrase =
-    options.keyPassphraseFile === undefined
+    options.keyPassphrasePath === undefined
       ? undefined
-      : await readPassphraseFile(options.keyPassphraseFile);
+      : await readPassphraseFile(options.keyPassphrasePath);
   const limit = readLimit(options.maxInputBytes);
   const store = createPkcs12({
     certificate: await readInputFile(options.certPath, limit),
@@ -93,11 +97,11 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
     ...(options.friendlyName === undefined ? {} : { friendlyName: options.friendlyName }),
   });
   await writeFilesAtomically(
-    [{ path: options.out, content: store.der, mode: PRIVATE_KEY_MODE }],
+    [{ path: options.outputFileName, content: store.der, mode: PRIVATE_KEY_MODE }],
     write,
   );
   return {
-    path: options.out,
+    path: options.outputFileName,
     friendlyName: store.friendlyName,
     certificates: store.certificates,
     protection: store.protection,
@@ -110,8 +114,9 @@ export interface WriteTrustStoreOptions {
   /** Certificate files (PEM bundles or DER): every certificate of each is trusted. */
   readonly certPaths: readonly string[];
   /** File whose first line is the store password. */
-  readonly passwordFile: string;
-  readonly out: string;
+  readonly passwordPath: string;
+  /** The trust store to write (mode 0644). */
+  readonly outputFileName: string;
   readonly legacy?: boolean;
   readonly force?: boolean;
   /** Largest certificate file read; default `DEFAULT_MAX_INPUT_BYTES`. */
@@ -132,7 +137,7 @@ export interface WrittenTrustStore {
  *
  * @example
  * ```ts
- * await writeTrustStore({ certPaths: ['servercerts.pem'], passwordFile: 'trust.pass', out: 'truststore.p12' });
+ * await writeTrustStore({ certPaths: ['servercerts.pem'], passwordPath: 'trust.pass', outputFileName: 'truststore.p12' });
  * // java -Djavax.net.ssl.trustStore=truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 …
  * ```
  */
@@ -143,10 +148,13 @@ export async function writeTrustStore(options: WriteTrustStoreOptions): Promise<
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
-    inputs: [...options.certPaths, options.passwordFile],
+    inputs: [...options.certPaths, options.passwordPath],
   };
-  await checkWritePlan({ ...write, outputs: [{ path: options.out, mode: PUBLIC_FILE_MODE }] });
-  const password = await readPassphraseFile(options.passwordFile);
+  await checkWritePlan({
+    ...write,
+    outputs: [{ path: options.outputFileName, mode: PUBLIC_FILE_MODE }],
+  });
+  const password = await readPassphraseFile(options.passwordPath);
   const limit = readLimit(options.maxInputBytes);
   const inputs = [];
   for (const path of options.certPaths) {
@@ -158,8 +166,8 @@ export async function writeTrustStore(options: WriteTrustStoreOptions): Promise<
     ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
   });
   await writeFilesAtomically(
-    [{ path: options.out, content: store.der, mode: PUBLIC_FILE_MODE }],
+    [{ path: options.outputFileName, content: store.der, mode: PUBLIC_FILE_MODE }],
     write,
   );
-  return { path: options.out, entries: store.entries, protection: store.protection };
+  return { path: options.outputFileName, entries: store.entries, protection: store.protection };
 }

@@ -31,7 +31,7 @@ export const STUNNEL_CONFIG_FILE = 'redislabs.conf';
 /** Time allowed for lint's endpoint probe. Short: lint must not hang on an unreachable endpoint. */
 export const STUNNEL_PROBE_TIMEOUT_MS = 5_000;
 
-/** Options of {@link lintStunnelConfig}. */
+/** Options of {@link lintStunnelConfigFile}. */
 export interface StunnelLintOptions {
   /** Check the files the configuration names (readable, cert matches key). Default true. */
   readonly checkFiles?: boolean;
@@ -60,7 +60,7 @@ export interface StunnelLintOptions {
    */
   readonly passphrase?: string;
   /** Read {@link StunnelLintOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
 }
 
 /**
@@ -83,7 +83,7 @@ export async function lintStunnelConfig(
   options: StunnelLintOptions = {},
 ): Promise<StunnelLintReport> {
   const parsed = readStunnelConfig(input, source);
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const checkFiles = options.checkFiles !== false;
   const ping = options.ping === true;
   const probe = options.probe === true || ping;
@@ -198,15 +198,18 @@ function stunnelLogPath(configPath: string): string {
 
 /** Options of {@link writeStunnelConfig}. */
 export interface WriteStunnelConfigOptions extends StunnelConfigOptions {
-  /** Output file, default {@link STUNNEL_CONFIG_FILE} in the current folder. */
-  readonly out?: string;
+  /**
+   * The configuration file to write (not stunnel's `output`, its log file); default
+   * {@link STUNNEL_CONFIG_FILE} in the current folder.
+   */
+  readonly outputFileName?: string;
   readonly force?: boolean;
   /** Largest file read (cert, key, CA file); default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
   /** Passphrase of an encrypted key, to check it belongs to the certificate. */
   readonly passphrase?: string;
   /** Read {@link WriteStunnelConfigOptions.passphrase} from the first line of this file instead. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
 }
 
 /** What {@link writeStunnelConfig} wrote. */
@@ -229,13 +232,13 @@ export interface WrittenStunnelConfig {
  * @example
  * ```ts
  * await writeStunnelConfig({ cert: 'cert.pem', key: 'keyclient.pem', cafile: 'servercerts.pem',
- *   connect: 'redis-12000.cluster.example.com:12000', out: 'redislabs.conf' });
+ *   connect: 'redis-12000.cluster.example.com:12000', outputFileName: 'redislabs.conf' });
  * ```
  */
 export async function writeStunnelConfig(
   options: WriteStunnelConfigOptions,
 ): Promise<WrittenStunnelConfig> {
-  const path = options.out ?? STUNNEL_CONFIG_FILE;
+  const path = options.outputFileName ?? STUNNEL_CONFIG_FILE;
   const force = options.force ?? false;
   for (const [name, value] of [
     ['cert', options.cert],
@@ -264,7 +267,7 @@ export async function writeStunnelConfig(
       absolute.cert,
       absolute.key,
       absolute.cafile,
-      ...(options.passphraseFile === undefined ? [] : [options.passphraseFile]),
+      ...(options.passphrasePath === undefined ? [] : [options.passphrasePath]),
     ],
   };
   await checkWritePlan({ ...write, outputs: [{ path, mode: PUBLIC_FILE_MODE }] });
@@ -272,7 +275,7 @@ export async function writeStunnelConfig(
     baseDir: dirname(resolve(path)),
     ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
     ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
-    ...(options.passphraseFile === undefined ? {} : { passphraseFile: options.passphraseFile }),
+    ...(options.passphrasePath === undefined ? {} : { passphrasePath: options.passphrasePath }),
   });
   // A configuration is written only once its files are checked: an encrypted key that could not
   // be opened was not (lint says so as an info, and leaves the decision to its caller).

@@ -21,7 +21,8 @@ export interface VerifyFilesOptions {
   readonly host?: string;
   readonly ip?: string;
   readonly purpose?: PathPurpose;
-  readonly at?: Date | number;
+  /** Validation time (a `Date` or milliseconds); default: now. */
+  readonly now?: Date | number;
   readonly maxDepth?: number;
   /** Accept a trust anchor that is not self-signed as the end of the path (see `validatePath`). */
   readonly partialChain?: boolean;
@@ -64,7 +65,9 @@ export async function verifyCertificateFiles(
   options: VerifyFilesOptions,
 ): Promise<VerifyFilesResult> {
   if (options.ca.length === 0)
-    throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file (--ca)');
+    throw new CertkitError('INVALID_OPTION', 'give at least one trust anchor file', {
+      remedy: { kind: 'option', option: 'ca' },
+    });
   // Bad options fail before any file is read; validatePath applies the same rules again.
   const { at, policy } = resolvePathOptions(options);
   const partialChain = options.partialChain ?? false;
@@ -94,7 +97,7 @@ export async function verifyCertificateFiles(
     leaf,
     anchors,
     intermediates,
-    at,
+    now: at,
     purpose,
     crls,
     partialChain,

@@ -13,6 +13,10 @@ export const MAX_CERTIFICATES_PER_INPUT = 10_000;
  * blocks) or one DER certificate. A private key, CSR or CRL where certificates are expected is
  * an error naming the block, never quoting it.
  *
+ * Bounded before any decoding, against hostile input: at most 10,000 blocks in one input
+ * (`TOO_MANY_CERTIFICATES`), and in each certificate at most 256 extensions, 4,096 names in one
+ * extension, object identifiers of 128 bytes (16 KiB inside extension values) (`DER_INVALID`).
+ *
  * @throws {@link CertkitError} naming the input and block index
  *
  * @example

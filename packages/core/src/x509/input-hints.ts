@@ -114,13 +114,3 @@ export function looksLikeEndpoint(name: string): boolean {
   const port = Number(name.slice(name.lastIndexOf(':') + 1));
   return port >= 1 && port <= 65535;
 }
-
-/**
- * The advice added to "no such file" when the missing file is named like an endpoint: its
- * certificates are fetched first, then read as a file.
- */
-export function endpointHint(name: string): string {
-  return looksLikeEndpoint(name)
-    ? `; ${name} looks like an endpoint HOST:PORT, not a file: save the certificates it presents first, with certs fetch ${name} -o FILE`
-    : '';
-}

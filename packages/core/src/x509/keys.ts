@@ -114,10 +114,18 @@ export interface PrivateKeyInfo extends KeyInfo {
 }
 
 /**
- * Reads a private key from PEM or DER bytes. Errors never quote the key.
+ * Reads a private key from PEM or DER bytes (PKCS#8, encrypted PKCS#8, PKCS#1, SEC 1): the key
+ * as a `KeyObject` and its description, never its material. Errors never quote the key.
  *
  * @throws {@link CertkitError} `KEY_INVALID` when no usable key is found, `KEY_ENCRYPTED` when
  * the key is encrypted and no passphrase was given
+ *
+ * @example
+ * ```ts
+ * const { key, info } = parsePrivateKey(readFileSync('keyclient.pem'), 'keyclient.pem');
+ * console.log(info.type, info.bits, info.format, info.encrypted); // 'rsa' 4096 'pkcs8' false
+ * const plan = planClientRenewal({ certificate, privateKey: key });
+ * ```
  */
 export function parsePrivateKey(
   bytes: Uint8Array,

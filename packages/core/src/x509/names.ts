@@ -16,6 +16,7 @@ export interface NameInput {
   readonly value: string;
 }
 
+/** One attribute of a distinguished name (RFC 5280 section 4.1.2.4), in encoding order. */
 export interface NameAttribute {
   /** Short name (`CN`, `O`, …) or the dotted OID when it has none. */
   readonly type: string;

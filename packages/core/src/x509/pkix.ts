@@ -1,5 +1,5 @@
 /**
- * Certificates as plain data: {@link parseCertificate} reads one into {@link Certificate} /
+ * Certificates as plain data: `parseCertificate` reads one into {@link Certificate} /
  * {@link CertificateInfo}. Everything else in core sees these types, never a library's.
  *
  * The reader is certkit's own (asn1/der.ts) plus `node:crypto` (OpenSSL) for keys, hashes and
@@ -100,7 +100,7 @@ export interface CertificateSource {
   readonly index: number;
 }
 
-/** A parsed certificate: its bytes, PEM, and contents. Create with {@link parseCertificate}. */
+/** A parsed certificate: its bytes, PEM, and contents. Create with `parseCertificates`. */
 export interface Certificate {
   readonly der: Uint8Array;
   readonly pem: string;

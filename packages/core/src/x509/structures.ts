@@ -14,6 +14,7 @@ import { certificateReadError, fingerprintSha256, internals } from './pkix.js';
 import { EXTENSION_NAMES, OID, SIGNATURE_NAMES } from '../asn1/oids.js';
 import { extendedKeyUsageOf, keyUsageOf, subjectAltNamesOf } from './extension-values.js';
 import { formatName, readNameAttributes } from './names.js';
+import { describeLabel, parsePemBlocks } from './pem.js';
 import { describePublicKey, loadPublicKey } from './public-key.js';
 import { verifySignedData } from './sign.js';
 import type { KeyUsageName } from '../asn1/oids.js';
@@ -198,21 +199,55 @@ export interface CertificationRequestInfo {
 }
 
 /**
- * Parses a DER PKCS#10 request and checks its self-signature with node:crypto (OpenSSL).
+ * The DER of the one certificate request in a file's bytes: a PEM `CERTIFICATE REQUEST` (or
+ * `NEW CERTIFICATE REQUEST`) block, or the DER itself.
  *
- * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a certification request
+ * @throws {@link CertkitError} `INVALID_OPTION` when the input holds something else (a
+ * certificate, a key) or more than one request; the errors of `parsePemBlocks` for bad framing
+ */
+export function certificationRequestDer(bytes: Uint8Array, source: string): Uint8Array {
+  const blocks = parsePemBlocks(bytes, source);
+  const requests = blocks.filter(
+    (b) =>
+      b.label === null ||
+      b.label === 'CERTIFICATE REQUEST' ||
+      b.label === 'NEW CERTIFICATE REQUEST',
+  );
+  const [first] = blocks;
+  if (requests.length === 0 || first === undefined) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${source} holds ${first === undefined ? 'nothing' : describeLabel(first.label)}, not a certificate request`,
+    );
+  }
+  if (requests.length > 1) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      `${source} holds ${String(requests.length)} certificate requests; sign one at a time`,
+    );
+  }
+  return (requests[0] ?? first).der;
+}
+
+/**
+ * Parses a PKCS#10 certificate request, PEM or DER (the bytes of a `.csr` file), and checks its
+ * self-signature with node:crypto (OpenSSL).
+ *
+ * @throws {@link CertkitError} `DER_INVALID` when the bytes are not a certification request;
+ * `INVALID_OPTION` when the input holds something else (a certificate, a key) or more than one
+ * request
  *
  * @example
  * ```ts
- * const info = parseCertificationRequest(block.der, 'proxy.csr');
+ * const info = parseCertificationRequest(readFileSync('proxy.csr'), 'proxy.csr');
  * console.log(info.subject, info.subjectAltNames.dns, info.signatureValid);
  * ```
  */
 export function parseCertificationRequest(
-  der: Uint8Array,
+  bytes: Uint8Array,
   source: string,
 ): CertificationRequestInfo {
-  return readCertificationRequest(der, source).info;
+  return readCertificationRequest(certificationRequestDer(bytes, source), source).info;
 }
 
 /** A PKCS#10 request as a CA needs it: what it says, and the bytes it certifies. */

@@ -95,7 +95,8 @@ function startsWith(bytes: Uint8Array, start: number, end: number, prefix: Uint8
  * Parses a stunnel configuration exactly as stunnel 5.68 reads it (see the module comment), in
  * one pass over the bytes. Lines stunnel would cut, lone CRs and NUL bytes come back as
  * `problems`, as do lines that are neither options, sections nor comments; no problem quotes
- * the input.
+ * the input. Bounded: a line is cut at 16,383 bytes as stunnel cuts it, at most 100,000
+ * sections and options and 100 problems are kept.
  *
  * @example
  * ```ts
