@@ -48,13 +48,25 @@ function literals(path: string): string[] {
   return found;
 }
 
+/**
+ * Files whose strings are other programs' command lines, not messages: the connection snippets
+ * certkit prints for redis-cli, node and certs, and redis-cli's own options in the library table.
+ */
+const OTHER_PROGRAMS: ReadonlySet<string> = new Set([
+  join('make', 'snippet-code.ts'),
+  join('make', 'snippets.ts'),
+  join('judge', 'client-libraries.ts'),
+]);
+
 test('no string of core names a command-line flag (--force, --days, --endpoint…)', () => {
   const flag = /(^|[\s(])--[a-z]/;
-  const offending = sources(CORE).flatMap((path) =>
-    literals(path)
-      .filter((text) => flag.test(text))
-      .map((text) => `${relative(ROOT, path)}: ${text}`),
-  );
+  const offending = sources(CORE)
+    .filter((path) => !OTHER_PROGRAMS.has(relative(CORE, path)))
+    .flatMap((path) =>
+      literals(path)
+        .filter((text) => flag.test(text))
+        .map((text) => `${relative(ROOT, path)}: ${text}`),
+    );
   assert.deepEqual(offending, []);
 });
 

@@ -290,7 +290,7 @@ export async function converse<R, T>(
                 ? {
                     code: 'CONNECTION_CLOSED',
                     reason:
-                      'the server closed the connection without a reply (does it want a client certificate? give --client-cert and --client-key)',
+                      'the server closed the connection without a reply (does it want a client certificate? give a client certificate and its key)',
                   }
                 : {
                     code: 'CONNECTION_CLOSED',

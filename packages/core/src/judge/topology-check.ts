@@ -208,7 +208,7 @@ function failureFinding(
   return {
     code: 'TOPOLOGY_NODE_UNREACHABLE',
     severity: node.down ? 'warning' : 'error',
-    message: `${node.endpoint} (${node.role}${node.down ? `, which the ${kind === 'sentinel' ? 'Sentinel' : 'cluster'} itself sees as ${node.health ?? 'down'}` : ''}) gave no certificate: ${failure.reason}${resolve ? ' (the announced host name does not resolve here; clients that resolve it through the same DNS fail too; give --resolve HOST:PORT:ADDR to judge its certificate)' : ''}${silent}`,
+    message: `${node.endpoint} (${node.role}${node.down ? `, which the ${kind === 'sentinel' ? 'Sentinel' : 'cluster'} itself sees as ${node.health ?? 'down'}` : ''}) gave no certificate: ${failure.reason}${resolve ? ' (the announced host name does not resolve here; clients that resolve it through the same DNS fail too; pin the name to an address, HOST:PORT:ADDR, to judge its certificate)' : ''}${silent}`,
     node: node.endpoint,
   };
 }

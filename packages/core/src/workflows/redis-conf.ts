@@ -179,7 +179,8 @@ async function givenIdentity(
   if (options.endpoint === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
-      'a client identity is presented to a live server; give --endpoint HOST:PORT',
+      'a client identity is presented to a live server; give an endpoint HOST:PORT',
+      { remedy: { kind: 'option', option: 'endpoint' } },
     );
   }
   const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
