@@ -755,7 +755,7 @@ void test('a topology checked with the certificates its nodes present', async (t
       ],
       ca,
     );
-    assert.match(report.findings[0]?.message ?? '', /--resolve HOST:PORT:ADDR/);
+    assert.match(report.findings[0]?.message ?? '', /pin the name to an address, HOST:PORT:ADDR/);
   });
   await t.test('expiry per node: the node whose certificate has expired says so', async () => {
     const fetched = [
