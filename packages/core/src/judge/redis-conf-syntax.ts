@@ -32,7 +32,7 @@ export const REDIS_CONF_MAX_PROBLEMS = 100;
 export interface RedisDirective {
   /** The directive, lower-cased as redis-server does (ASCII letters only). */
   readonly name: string;
-  /** Its arguments, quotes and escapes resolved; at most {@link REDIS_CONF_MAX_ARGUMENTS}. */
+  /** Its arguments, quotes and escapes resolved; at most `REDIS_CONF_MAX_ARGUMENTS` (1,024). */
   readonly args: readonly string[];
   /** How many arguments the line gives (may exceed `args.length`). */
   readonly argc: number;

@@ -6,7 +6,7 @@
  * (redis-conf-users.ts), the files the directives name (redis-conf-files.ts,
  * redis-conf-ca-dir.ts), and the live server against the file (redis-conf-probe.ts).
  * workflows/redis-conf.ts reads the files and probes the server, then calls
- * {@link judgeRedisConf}. No finding quotes a line of the input, and none shows a secret
+ * `judgeRedisConf`. No finding quotes a line of the input, and none shows a secret
  * (passwords, key passphrases).
  */
 import { resolveNow } from '../clock.js';
@@ -48,7 +48,7 @@ export interface RedisConfLintReport {
   };
 }
 
-/** Options of {@link lintRedisConfInMemory} and {@link judgeRedisConf}. */
+/** Options of {@link lintRedisConfInMemory} and `judgeRedisConf`. */
 export interface RedisConfJudgeOptions extends RedisConfInputs {
   /** Judge the files the configuration names, from `files` and `folders`. Default true. */
   readonly checkFiles?: boolean;
