@@ -235,6 +235,7 @@ export type {
   TopologyNode,
   TopologySource,
 } from './judge/topology.js';
+export type { RespValue } from './judge/resp.js';
 export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
 export type {
   ClusterClientModel,

@@ -224,7 +224,7 @@ export type LibraryNameOutcome = 'verified' | 'refused' | 'not-checked';
 /** One library's verdict on one endpoint name. */
 export interface LibraryVerdict {
   readonly library: ClientLibrary;
-  /** The versions it holds for, as {@link versionRange} writes them. */
+  /** The versions it holds for, as `versionRange` writes them. */
   readonly versions: string;
   readonly stack: ClientStack;
   readonly nameCheck: NameCheckDefault;

@@ -47,7 +47,7 @@ export interface RedisConfProblem {
   readonly message: string;
 }
 
-/** What {@link parseRedisConf} read. */
+/** What `parseRedisConf` read. */
 export interface ParsedRedisConf {
   readonly directives: readonly RedisDirective[];
   readonly problems: readonly RedisConfProblem[];

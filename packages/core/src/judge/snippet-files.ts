@@ -19,7 +19,7 @@ export interface SnippetFile {
   readonly bytes: Uint8Array;
 }
 
-/** What {@link checkSnippetFiles} judges. */
+/** What `checkSnippetFiles` judges. */
 export interface SnippetFiles {
   /** The snippet's client: `java` reads PKCS#8 keys only. */
   readonly client: string;

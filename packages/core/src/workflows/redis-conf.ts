@@ -31,7 +31,7 @@ export const REDIS_CONF_PROBE_TIMEOUT_MS = TLS_TIMEOUT_MS;
 /** Most files read from a `tls-ca-cert-dir` (Debian's /etc/ssl/certs holds about 450). */
 export const REDIS_CA_DIR_MAX_FILES = 2_000;
 
-/** Options of {@link lintRedisConfFile} and {@link lintRedisConf}. */
+/** Options of {@link lintRedisConfFile} and `lintRedisConf`. */
 export interface RedisConfLintOptions {
   /** `HOST:PORT` of the server to probe: its `tls-auth-clients` is compared with the file's. */
   readonly endpoint?: string;
@@ -46,7 +46,7 @@ export interface RedisConfLintOptions {
   readonly passphrase?: string;
   /** Read {@link RedisConfLintOptions.passphrase} from the first line of this file. */
   readonly passphraseFile?: string;
-  /** Per handshake; default {@link REDIS_CONF_PROBE_TIMEOUT_MS}. */
+  /** Per handshake; default `REDIS_CONF_PROBE_TIMEOUT_MS`. */
   readonly timeoutMs?: number;
   /** Read and judge the files the configuration names. Default true. */
   readonly checkFiles?: boolean;
@@ -254,7 +254,7 @@ export async function lintRedisConf(
  * `baseDir` says otherwise (and against its `dir` lines, as redis-server does).
  *
  * @throws {@link CertkitError} a read error of the file, `NOT_A_CONFIGURATION`, or what
- * {@link lintRedisConf} throws
+ * `lintRedisConf` throws
  *
  * @example
  * ```ts
