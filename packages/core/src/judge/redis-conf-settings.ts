@@ -5,7 +5,11 @@
  * each single-valued directive, else redis's default), each with the line that set it.
  */
 import { CertkitError } from '../errors.js';
-import { describeLabel, looksLikeDer } from '../x509/pem.js';
+import {
+  notAConfiguration as notAConfigurationOf,
+  refuseDerInput,
+  refusePemBlock,
+} from './config-input.js';
 import { escapedText, shownValue } from '../x509/stunnel-syntax.js';
 import type { Finding } from './finding.js';
 import {
@@ -116,13 +120,8 @@ const SECRET_DIRECTIVES = new Set([
   'user',
 ]);
 
-const PEM_LABEL = /^[A-Z0-9 #_-]{1,40}$/;
-
-function notAConfiguration(what: string, isKey = false): CertkitError {
-  return new CertkitError(
-    'NOT_A_CONFIGURATION',
-    `${what}, not a redis configuration${isKey ? '; keep private keys out of configuration files' : ''}`,
-  );
+function notAConfiguration(what: string): CertkitError {
+  return notAConfigurationOf(what, 'redis');
 }
 
 /**
@@ -133,19 +132,9 @@ function notAConfiguration(what: string, isKey = false): CertkitError {
  * @throws {@link CertkitError} `NOT_A_CONFIGURATION` saying what the input is instead
  */
 export function readRedisConf(input: string | Uint8Array, source: string): ParsedRedisConf {
-  if (typeof input !== 'string' && looksLikeDer(input)) {
-    throw notAConfiguration(`${source} is DER data`);
-  }
+  refuseDerInput(input, source, 'redis');
   const parsed = parseRedisConf(input);
-  const { pemBlock } = parsed;
-  if (pemBlock !== null) {
-    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
-    const isKey = label !== null && label.includes('PRIVATE KEY');
-    throw notAConfiguration(
-      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
-      isKey,
-    );
-  }
+  refusePemBlock(parsed.pemBlock, source, 'redis');
   if (parsed.directives.length === 0) {
     throw notAConfiguration(
       parsed.problems.length === 0

@@ -4,9 +4,8 @@
  * options it takes effect with and the findings about it. The rules that judge a service are
  * stunnel-options.ts, stunnel-files.ts and stunnel-probe.ts; stunnel-lint.ts puts them together.
  */
-import { CertkitError } from '../errors.js';
 import type { Finding } from './finding.js';
-import { describeLabel, looksLikeDer } from '../x509/pem.js';
+import { refuseDerInput, refusePemBlock } from './config-input.js';
 import { escapedText, parseStunnelConfig, stunnelOptionKey } from '../x509/stunnel-syntax.js';
 import type { ParsedStunnelConfig, StunnelOption } from '../x509/stunnel-syntax.js';
 
@@ -53,16 +52,6 @@ export interface StunnelFinding extends Omit<Finding<StunnelFindingCode>, 'certi
 /** Most services judged in one file: a client configuration has a handful. */
 export const STUNNEL_MAX_SERVICES = 100;
 
-const PEM_LABEL = /^[A-Z0-9 #_-]{1,40}$/;
-
-/** The input is a PEM or DER object, not a configuration: refuse it, saying what it is. */
-function notAConfiguration(what: string, isKey: boolean): CertkitError {
-  return new CertkitError(
-    'NOT_A_CONFIGURATION',
-    `${what}, not a stunnel configuration${isKey ? '; keep private keys out of configuration files' : ''}`,
-  );
-}
-
 /**
  * The configuration text parsed as stunnel 5 reads it, refused when it is a private key, a
  * certificate or DER data instead. The label of a PEM block is named only when it looks like
@@ -71,19 +60,9 @@ function notAConfiguration(what: string, isKey: boolean): CertkitError {
  * @throws {@link CertkitError} `NOT_A_CONFIGURATION` naming the block
  */
 export function readStunnelConfig(input: string | Uint8Array, source: string): ParsedStunnelConfig {
-  if (typeof input !== 'string' && looksLikeDer(input)) {
-    throw notAConfiguration(`${source} is DER data`, false);
-  }
+  refuseDerInput(input, source, 'stunnel');
   const parsed = parseStunnelConfig(input);
-  const { pemBlock } = parsed;
-  if (pemBlock !== null) {
-    const label = PEM_LABEL.test(pemBlock.label) ? pemBlock.label : null;
-    const isKey = label !== null && label.includes('PRIVATE KEY');
-    throw notAConfiguration(
-      `block 1 in ${source} (line ${String(pemBlock.line)}) is ${label === null ? 'a PEM block' : isKey ? `a private key (${label})` : describeLabel(label)}`,
-      isKey,
-    );
-  }
+  refusePemBlock(parsed.pemBlock, source, 'stunnel');
   return parsed;
 }
 
