@@ -293,7 +293,8 @@ export type {
   TlsProbeOptions,
   TlsVersionResult,
 } from './io/tls.js';
-export { DEFAULT_MAX_INPUT_BYTES, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from './io/files.js';
+export { DEFAULT_MAX_INPUT_BYTES } from './io/read.js';
+export { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from './io/write-plan.js';
 
 // ---------------------------------------------------------------------------------------------
 // workflows/: read -> judge or make -> write, one per CLI command

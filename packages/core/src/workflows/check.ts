@@ -3,7 +3,7 @@
  * chain (judge/endpoint.ts) and the live results (judge/live.ts).
  */
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { connectionFailureOf, pingWithIdentity, probeTlsVersions } from '../io/tls.js';
 import type { PingResult, TlsClientIdentity, TlsVersionResult } from '../io/tls.js';
 import { resolveNow } from '../clock.js';

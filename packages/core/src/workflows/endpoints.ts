@@ -16,7 +16,7 @@ import {
   tooManyEndpoints,
 } from '../io/endpoints.js';
 import type { Endpoint, ResolvePins } from '../io/endpoints.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import {
   connectionFailureOf,
   endpointLabel,

@@ -4,7 +4,7 @@
  * described.
  */
 import { CertkitError, isCertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { endpointTarget } from '../io/endpoints.js';
 import type { Endpoint } from '../io/endpoints.js';
 import { fetchPresentedChain } from '../io/tls.js';

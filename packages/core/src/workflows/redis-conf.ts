@@ -7,7 +7,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { parseEndpoint } from '../io/endpoints.js';
 import type { Endpoint } from '../io/endpoints.js';
-import { DEFAULT_MAX_INPUT_BYTES, readInputFile } from '../io/files.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputFile } from '../io/read.js';
 import { listFolderFiles } from '../io/folders.js';
 import { pingWithIdentity, TLS_TIMEOUT_MS } from '../io/tls.js';
 import type { PingResult, TlsClientIdentity } from '../io/tls.js';

@@ -6,14 +6,10 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
-import {
-  checkWritePlan,
-  PUBLIC_FILE_MODE,
-  readInputFile,
-  STDIN_PATH,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { WriteOptions } from '../io/files.js';
+import { readInputFile, STDIN_PATH } from '../io/read.js';
+import { checkWritePlan, PUBLIC_FILE_MODE } from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { WriteOptions } from '../io/write-plan.js';
 import { fetchPresentedChain, pingWithIdentity } from '../io/tls.js';
 import { judgeStunnelConfig } from '../judge/stunnel-lint.js';
 import type { StunnelLintReport } from '../judge/stunnel-lint.js';
