@@ -4,8 +4,12 @@
  */
 import { CertkitError } from '../errors.js';
 import { readInputFile } from '../io/read.js';
-import { connectionFailureOf, pingWithIdentity, probeTlsVersions } from '../io/tls.js';
-import type { PingResult, TlsClientIdentity, TlsVersionResult } from '../io/tls.js';
+import { connectionFailureOf } from '../io/tls-failure.js';
+import { probeTlsVersions } from '../io/tls-versions.js';
+import { pingWithIdentity } from '../io/tls-ping.js';
+import type { TlsClientIdentity } from '../io/tls-attempt.js';
+import type { TlsVersionResult } from '../io/tls-versions.js';
+import type { PingResult } from '../io/tls-ping.js';
 import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate, endpointNames } from '../judge/endpoint.js';
 import type { CheckOptions, CheckReport } from '../judge/endpoint.js';

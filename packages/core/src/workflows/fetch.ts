@@ -4,7 +4,7 @@
  */
 import { PUBLIC_FILE_MODE, checkWritePlan } from '../io/write-plan.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
-import type { PresentedChain } from '../io/tls.js';
+import type { PresentedChain } from '../io/presented-chain.js';
 import { assembleParsedCertificates } from '../judge/assemble.js';
 import type { Assembly } from '../judge/assemble.js';
 import { resolveNow } from '../clock.js';
