@@ -171,7 +171,7 @@ const WHERE_GEN_CLIENT_TIME_GOES = [
   "loading and compiling the bin and main chunks (yargs, every command's options) is the largest",
   'part, then parsing the arguments, then the RSA-4096 signature on the thread pool (~5-12 ms)',
   "and the atomic write; core's identity chunk (`@certkit/core/identity`: der.ts, pkix.ts,",
-  'keys.ts, files.ts, ~50 KiB) loads no schema library. Done: the TBSCertificate is encoded by',
+  'keys.ts, io/, ~50 KiB) loads no schema library. Done: the TBSCertificate is encoded by',
   "certkit's DER writer and signed by `node:crypto` (`@peculiar/x509` and pkijs used to be ~85%",
   "of this case); yargs' per-command help rendering (`cacheHelpMessage`, ~6 ms) is patched out",
   'at bundle time; `node:net` and `node:readline` are no longer loaded by gen-client. **What',

@@ -230,30 +230,3 @@ export async function checkWritePlan(plan: WritePlan): Promise<void> {
     );
   }
 }
-
-/**
- * Fails with `FILE_EXISTS` when any of `paths` exists and `force` is not set, and refuses what
- * {@link checkWritePlan} refuses (`secret` lists the private-key paths); used before expensive
- * work (a key's prime search) so that a refusal comes at once. A shorthand for
- * {@link checkWritePlan}.
- *
- * @example
- * ```ts
- * await assertCanWrite(['keyclient.pem', 'cert.pem'], { secret: ['keyclient.pem'] });
- * ```
- */
-export async function assertCanWrite(
-  paths: readonly string[],
-  options: { force?: boolean; secret?: readonly string[]; inputs?: readonly PlannedInput[] } = {},
-): Promise<void> {
-  const secret = new Set(options.secret ?? []);
-  const all = [...paths, ...[...secret].filter((p) => !paths.includes(p))];
-  await checkWritePlan({
-    outputs: all.map((path) => ({
-      path,
-      mode: secret.has(path) ? PRIVATE_KEY_MODE : PUBLIC_FILE_MODE,
-    })),
-    ...(options.force === undefined ? {} : { force: options.force }),
-    ...(options.inputs === undefined ? {} : { inputs: options.inputs }),
-  });
-}
