@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: certkit against its baselines (openssl, node's own start-up), each case run side
  * by side in the same run, alternating, with medians, spread and ratios; writes
- * bench/RESULTS.md (issue 7). Not a test: nothing here asserts a time.
+ * bench/RESULTS.md. Not a test: nothing here asserts a time.
  *
  * Usage: pnpm bench [--quick] [--only SUBSTRING] [--out FILE]
  *   --quick  a short form for development (under a minute once the inputs are cached); prints
@@ -507,7 +507,7 @@ async function bundles(f: BenchFixtures): Promise<Outcome> {
   return { id: 'bundles', title, rows, verdicts, memory, notes };
 }
 
-/** The shape `validatePath` is specified with in issue 4 (core path.ts); loosely typed here. */
+/** The shape of `validatePath` (core judge/path.ts), loosely typed here. */
 type ValidatePath = (options: {
   leaf: core.Certificate;
   anchors: readonly core.Certificate[];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the `certs` CLI into packages/cli/dist with esbuild (issue 7: start-up speed).
+// Bundles the `certs` CLI into packages/cli/dist with esbuild, for start-up speed.
 //
 // Why: Node spends most of a short command's time finding, reading and compiling modules.
 // Unbundled, yargs alone adds ~70 ms to `node -e 0` and `@peculiar/x509` ~127 ms. One ESM file
