@@ -29,7 +29,8 @@ function directoryAttributes(name: pkijs.RelativeDistinguishedNames): DirectoryA
 
 /** The subject of a certificate as a directory name (for directoryName name constraints). */
 export function subjectDirectoryName(certificate: Certificate): DirectoryAttribute[] {
-  return directoryAttributes(pkijsCertificate(certificate).subject);
+  // names.ts' reading (CertificateInfo), the one Name decoder: type OID and value text.
+  return certificate.info.subjectAttributes.map(({ oid, value }) => ({ oid, value }));
 }
 
 function parsedOk(value: unknown): boolean {
