@@ -1,7 +1,7 @@
 /**
  * pkijs' typed view of certificates, for the code that needs every structure: path validation
- * (name constraints, policies, each extension's syntax), host-name matching over every
- * subjectAltName form, CRLs, and PKCS#10 requests. Built on first use per certificate and kept
+ * (name constraints, policies, each extension's syntax), CRLs, and PKCS#10 requests
+ * (subjectAltName is read by general-names.ts). Built on first use per certificate and kept
  * while the certificate lives: reading a trust bundle never builds it (pkix.ts reads the fields
  * of {@link CertificateInfo} with its own DER reader).
  */
