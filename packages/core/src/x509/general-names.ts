@@ -58,6 +58,32 @@ function check(condition: boolean): void {
   if (!condition) throw new Unreadable();
 }
 
+/**
+ * What der.checkTree leaves to its callers (pkijs reads both), and OpenSSL refuses anywhere in
+ * GeneralNames, inside an otherName's value or a Name too: a SEQUENCE or SET in primitive form
+ * (X.690 sections 8.9 and 8.11), and an OBJECT IDENTIFIER with a padded subidentifier, 0x80
+ * first (section 8.19.2). A loop over a stack: no recursion on input.
+ */
+function checkStrictDer(root: DerElement): void {
+  const pending = [root];
+  for (let element = pending.pop(); element !== undefined; element = pending.pop()) {
+    const collection =
+      der.isUniversal(element, der.TAG.sequence) || der.isUniversal(element, der.TAG.set);
+    check(!collection || element.constructed);
+    if (der.isUniversal(element, der.TAG.oid)) checkOidArcs(element.content);
+    if (element.constructed) pending.push(...der.childrenOf(element));
+  }
+}
+
+/** No subidentifier of an OID's contents starts with the padding octet 0x80. */
+function checkOidArcs(content: Uint8Array): void {
+  let first = true;
+  for (const octet of content) {
+    check(!(first && octet === 0x80));
+    first = (octet & 0x80) === 0;
+  }
+}
+
 /** The children of a constructed element, well-formed all the way down. */
 function wellFormedChildren(element: DerElement): DerElement[] {
   check(element.constructed);
@@ -102,7 +128,9 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
   try {
     const [list] = der.readElement(value, 0);
     check(der.isUniversal(list, der.TAG.sequence));
-    for (const item of wellFormedChildren(list)) {
+    const items = wellFormedChildren(list);
+    checkStrictDer(list);
+    for (const item of items) {
       check(item.cls === der.CONTEXT);
       const text = (): string => {
         check(!item.constructed);
@@ -148,6 +176,7 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
         case 8:
           check(!item.constructed);
           der.decodeOid(item.content);
+          checkOidArcs(item.content);
           out.otherForms.push(8);
           break;
         default:
