@@ -30,10 +30,10 @@ import {
   extendedKeyUsageOf,
   hex,
   keyUsageOf,
-  subjectAltNamesOf,
   subjectKeyIdentifierOf,
   authorityKeyIdentifierOf,
 } from './extension-values.js';
+import { subjectAltNamesSummary } from './general-names.js';
 import { nameAttributesEqual, sharedNameAttributes, formattedName } from './names.js';
 import type { NameAttribute } from './names.js';
 import { certificateFields } from './certificate-fields.js';
@@ -332,7 +332,7 @@ export function parseCertificate(bytes: Uint8Array, source: CertificateSource): 
     key: sharedKeyInfo(fields, record),
     signatureAlgorithm: SIGNATURE_NAMES[fields.signatureAlgorithm] ?? fields.signatureAlgorithm,
     fingerprintSha256: fingerprintSha256(bytes),
-    subjectAltNames: subjectAltNamesOf(extensionValue(extensions, OID.subjectAltName)),
+    subjectAltNames: subjectAltNamesSummary(extensionValue(extensions, OID.subjectAltName)),
     basicConstraints: basicConstraintsOf(extensionValue(extensions, OID.basicConstraints)),
     keyUsage: keyUsageOf(extensionValue(extensions, OID.keyUsage)),
     extendedKeyUsage: extendedKeyUsageOf(extensionValue(extensions, OID.extKeyUsage)),
