@@ -110,12 +110,7 @@ export type { CertificateRequest, CertificateRequestOptions } from './make/csr.j
 export { signCertificateRequest } from './make/sign-request.js';
 export type { SignedRequest, SignRequestOptions } from './make/sign-request.js';
 
-export {
-  createPkcs12,
-  createTrustStore,
-  P12_ITERATIONS,
-  P12_LEGACY_ITERATIONS,
-} from './make/pkcs12.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
 export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
 
 export {
@@ -400,7 +395,7 @@ export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-
 export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
 
 // certs export-p12
-export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export { writePkcs12 } from './workflows/pkcs12.js';
 export type {
   WritePkcs12Options,
   WriteTrustStoreOptions,
