@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectFiles, stackTrustVerdicts, validatePath, writeClientIdentity } from '@certkit/core';
+import {
+  checkEndpointCertificate,
+  inspectFiles,
+  validatePath,
+  writeClientIdentity,
+} from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -26,7 +31,15 @@ test('`now` sets the clock of path validation and of every stack verdict', async
     ['EXPIRED'],
   );
   const verdicts = (now: Date): boolean[] =>
-    stackTrustVerdicts({ ...inside, intermediates: [], now }).map((v) => v.accepts);
+    (
+      checkEndpointCertificate({
+        cluster: 'unit.test',
+        certificates: [leaf.certificate],
+        ca: [root.certificate],
+        now,
+      }).trust ?? []
+    ).map((v) => v.accepts);
+  assert.equal(verdicts(day(5)).length, 5, 'one trust verdict per stack');
   assert.ok(verdicts(day(5)).every(Boolean), 'every stack accepts inside the validity');
   assert.ok(!verdicts(day(20)).some(Boolean), 'no stack accepts after it');
 });

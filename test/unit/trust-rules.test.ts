@@ -10,7 +10,6 @@ import {
   buildChain,
   buildTrustBundle,
   checkEndpointCertificate,
-  stackTrustVerdicts,
   validatePath,
 } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
@@ -96,11 +95,13 @@ test('issue 17: trust rules decided in memory', async (t) => {
   await t.test(
     'per-stack trust: Go and Java accept the partial chain, OpenSSL stacks refuse it',
     () => {
-      const verdicts = stackTrustVerdicts({
-        leaf: leaf.certificate,
-        intermediates: [int.certificate],
-        anchors: [int.certificate],
-      });
+      // The check report's `trust`: each stack's verdict on the chain with the CA file.
+      const verdicts =
+        checkEndpointCertificate({
+          cluster: 'unit.test',
+          certificates: [leaf.certificate, int.certificate],
+          ca: [int.certificate],
+        }).trust ?? [];
       assert.deepEqual(
         verdicts.map((v) => `${v.stack}:${String(v.accepts)}`),
         ['node:false', 'openssl:false', 'python:false', 'go:true', 'java:true'],

@@ -129,16 +129,15 @@ export type { Validity } from './judge/validity.js';
 // Identity (RFC 9525) and the client stacks' verdicts on names and on trust.
 export { matchReferenceIdentity } from './judge/hostname.js';
 export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
-export { CLIENT_STACKS, clientVerdicts } from './judge/clients.js';
+export { CLIENT_STACKS } from './judge/clients.js';
 export type {
   ClientStack,
   ClientStackInfo,
   ClientVerdict,
   SubjectAltNameSyntax,
 } from './judge/clients.js';
-export { stackTrustVerdicts } from './judge/stack-trust.js';
-export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
-export { CLIENT_LIBRARIES, libraryVerdicts } from './judge/client-libraries.js';
+export type { TrustVerdict } from './judge/stack-trust.js';
+export { CLIENT_LIBRARIES } from './judge/client-libraries.js';
 export type {
   ClientLibrary,
   ClientLibraryDefaults,
@@ -231,7 +230,7 @@ export type {
   TopologySource,
 } from './judge/topology.js';
 export type { RespValue } from './judge/resp.js';
-export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
+export { CLUSTER_CLIENTS } from './judge/cluster-clients.js';
 export type {
   ClusterClientModel,
   ClusterClientVerdict,
