@@ -147,11 +147,9 @@ export type {
 } from './judge/client-libraries.js';
 
 // Chains, trust bundles, the choice between them, and RFC 5280 path validation.
-export { buildChain } from './judge/chain.js';
-export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
+export type { Chain, ChainLink, ChainMember } from './judge/chain.js';
 export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
-export { buildTrustBundle } from './judge/trust-bundle.js';
-export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
+export type { TrustBundle, TrustBundleMember } from './judge/trust-bundle.js';
 export { assembleParsedCertificates } from './judge/assemble.js';
 export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
 export { DEFAULT_MAX_DEPTH, validatePath } from './judge/path.js';
