@@ -7,8 +7,6 @@ import {
   CLIENT_PROFILE,
   INTERMEDIATE_PROFILE,
   issueCertificate,
-  profileForUsage,
-  redisEnterpriseNames,
   SERVER_PROFILE,
 } from '@certkit/core';
 import type { IssuedCertificate, IssuerInput } from '@certkit/core';
@@ -46,7 +44,7 @@ test('issue 6: every profile, from one function, carries the extensions of its p
   const server = await issueCertificate({
     profile: SERVER_PROFILE,
     subject: { commonName: 'cluster.local' },
-    dnsNames: redisEnterpriseNames('cluster.local'),
+    cluster: 'cluster.local',
     keyType: 'rsa',
     bits: 2048,
     issuer: issuerOf(intermediate, 'intermediate'),
@@ -135,15 +133,26 @@ test('issue 6: EC end entities get no keyEncipherment (RFC 5480 section 3)', asy
   }
 });
 
-test('issue 6: --usage picks the EKU', () => {
+test('issue 6: --usage picks the EKU (issueCertificate takes the usage as its profile)', async () => {
   const rows = [
-    { name: 'both', usage: 'both' as const, eku: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'] },
-    { name: 'server', usage: 'server' as const, eku: ['1.3.6.1.5.5.7.3.1'] },
-    { name: 'client', usage: 'client' as const, eku: ['1.3.6.1.5.5.7.3.2'] },
+    { name: 'both', usage: 'both' as const, eku: ['serverAuth', 'clientAuth'] },
+    { name: 'server', usage: 'server' as const, eku: ['serverAuth'] },
+    { name: 'client', usage: 'client' as const, eku: ['clientAuth'] },
   ];
   for (const row of rows) {
-    assert.deepEqual(profileForUsage(row.usage).extendedKeyUsage, row.eku, row.name);
+    const issued = await issueCertificate({
+      profile: row.usage,
+      subject: { commonName: 'x.example' },
+      keyType: 'ec',
+      now: NOW,
+    });
+    assert.deepEqual(issued.info.extendedKeyUsage, row.eku, row.name);
+    assert.deepEqual(issued.info.basicConstraints, { ca: false }, row.name);
   }
+  await assert.rejects(
+    issueCertificate({ profile: 'proxy' as never, subject: { commonName: 'x' }, keyType: 'ec' }),
+    { code: 'INVALID_OPTION', message: 'usage must be server, client or both, got "proxy"' },
+  );
 });
 
 test('issue 6: issuers that may not sign, and bad names, are refused with a code', async () => {
@@ -245,7 +254,7 @@ test('issue 6: issuers that may not sign, and bad names, are refused with a code
   }
 });
 
-test('issue 6: redisEnterpriseNames normalises and refuses what is not a DNS name', () => {
+test('issue 6: the cluster names normalise and refuse what is not a DNS name', async () => {
   const rows = [
     {
       name: 'upper case and trailing dot',
@@ -254,8 +263,23 @@ test('issue 6: redisEnterpriseNames normalises and refuses what is not a DNS nam
     },
     { name: 'single label', input: 'cluster', first: 'cluster' },
   ];
-  for (const row of rows) assert.equal(redisEnterpriseNames(row.input)[0], row.first, row.name);
+  const issue = (cluster: string) =>
+    issueCertificate({
+      profile: SERVER_PROFILE,
+      subject: { commonName: 'x' },
+      cluster,
+      keyType: 'ec',
+      now: NOW,
+    });
+  for (const row of rows) {
+    const { info } = await issue(row.input);
+    assert.deepEqual(
+      info.subjectAltNames.dns,
+      [row.first, `*.${row.first}`, `internal.${row.first}`, `*.internal.${row.first}`],
+      row.name,
+    );
+  }
   for (const bad of ['', 'a..b', '-a.b', '*.a.b', 'a_b.c', 'a b.c']) {
-    assert.throws(() => redisEnterpriseNames(bad), { code: 'INVALID_OPTION' }, bad);
+    await assert.rejects(issue(bad), { code: 'INVALID_OPTION' }, bad);
   }
 });

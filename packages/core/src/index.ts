@@ -90,11 +90,14 @@ export {
   CLIENT_PROFILE,
   INTERMEDIATE_PROFILE,
   parseSubject,
-  profileForUsage,
-  redisEnterpriseNames,
   SERVER_PROFILE,
 } from './make/profiles.js';
-export type { CertificateProfile, CertificateUsage, SubjectFields } from './make/profiles.js';
+export type {
+  CertificateNames,
+  CertificateProfile,
+  CertificateUsage,
+  SubjectFields,
+} from './make/profiles.js';
 
 export { generateClientIdentity, issueCertificate } from './make/certificates.js';
 export type {

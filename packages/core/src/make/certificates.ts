@@ -33,8 +33,19 @@ import type { Certificate, CertificateInfo } from '../x509/pkix.js';
 import type { NameInput } from '../x509/names.js';
 import { generateKeyPair } from './keys.js';
 import type { KeyPair } from './keys.js';
-import { CLIENT_PROFILE, checkNames, subjectAttributes, validateDays } from './profiles.js';
-import type { CertificateProfile, SubjectFields } from './profiles.js';
+import {
+  CLIENT_PROFILE,
+  profileForUsage,
+  resolveNames,
+  subjectAttributes,
+  validateDays,
+} from './profiles.js';
+import type {
+  CertificateNames,
+  CertificateProfile,
+  CertificateUsage,
+  SubjectFields,
+} from './profiles.js';
 
 /** Options of {@link generateClientIdentity}. */
 export interface ClientIdentityOptions {
@@ -220,13 +231,16 @@ export interface IssuerInput {
 }
 
 /** Options of {@link issueCertificate}. */
-export interface IssueCertificateOptions extends KeyAndValidityOptions {
-  /** The kind of certificate: {@link CA_PROFILE}, {@link INTERMEDIATE_PROFILE}, {@link SERVER_PROFILE}, … */
-  readonly profile: CertificateProfile;
+export interface IssueCertificateOptions extends KeyAndValidityOptions, CertificateNames {
+  /**
+   * The kind of certificate: {@link CA_PROFILE}, {@link INTERMEDIATE_PROFILE},
+   * {@link SERVER_PROFILE}, {@link CLIENT_PROFILE}, …; or the usage of an end-entity certificate,
+   * `'both'` ({@link SERVER_PROFILE}: EKU serverAuth and clientAuth, what Redis Enterprise's
+   * proxy certificate carries), `'server'` or `'client'` (the same with that EKU alone).
+   */
+  readonly profile: CertificateProfile | CertificateUsage;
   /** Signer; self-signed when absent. */
   readonly issuer?: IssuerInput;
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
   /** Keep this exact subject encoding (renewals); `subject` is still checked. */
   readonly subjectNameDer?: Uint8Array;
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
@@ -404,9 +418,9 @@ export async function signWithProfile(
  * ```ts
  * const ca = await issueCertificate({ profile: CA_PROFILE, subject: { commonName: 'Acme Root' }, keyType: 'ec' });
  * const proxy = await issueCertificate({
- *   profile: SERVER_PROFILE,
+ *   profile: 'both', // SERVER_PROFILE
  *   subject: { commonName: 'cluster.local' },
- *   dnsNames: redisEnterpriseNames('cluster.local'),
+ *   cluster: 'cluster.local', // cluster.local, *.cluster.local, internal.cluster.local, *.internal.cluster.local
  *   issuer: { certificate: Buffer.from(ca.certificatePem), certificateSource: 'ca.pem',
  *             key: Buffer.from(ca.privateKeyPem), keySource: 'ca-key.pem' },
  * });
@@ -415,7 +429,8 @@ export async function signWithProfile(
 export async function issueCertificate(
   options: IssueCertificateOptions,
 ): Promise<IssuedCertificate> {
-  const profile = options.profile;
+  const profile =
+    typeof options.profile === 'string' ? profileForUsage(options.profile) : options.profile;
   const { keyType, bits, curve, keyFormat, subject, notBefore, notAfter } = resolveOptions(
     options,
     {
@@ -427,7 +442,8 @@ export async function issueCertificate(
           : SERVER_KEY_BITS,
     },
   );
-  const names = checkNames(options.dnsNames ?? [], options.ipAddresses ?? []);
+  const { dns, ip } = resolveNames(options);
+  const names = { dns, ip };
   const issuer =
     options.issuer === undefined
       ? null

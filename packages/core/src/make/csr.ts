@@ -8,13 +8,8 @@ import { DEFAULT_CURVE, DEFAULT_KEY_TYPE, SERVER_KEY_BITS } from '../defaults.js
 import { loadExistingKey } from './certificates.js';
 import type { ClientIdentityOptions } from './certificates.js';
 import { generateKeyPair } from './keys.js';
-import {
-  checkNames,
-  profileForUsage,
-  redisEnterpriseNames,
-  subjectAttributes,
-} from './profiles.js';
-import type { CertificateUsage, SubjectFields } from './profiles.js';
+import { profileForUsage, resolveNames, subjectAttributes } from './profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectFields } from './profiles.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
@@ -23,13 +18,8 @@ import type { CertificationRequestInfo } from '../x509/structures.js';
 import { readCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */
-export interface CertificateRequestOptions {
-  /** Cluster FQDN: CN and the Redis Enterprise names (`C`, `*.C`, `internal.C`, `*.internal.C`). */
-  readonly cluster?: string;
-  /** More DNS names. */
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
-  /** Subject; default CN = the cluster name. */
+export interface CertificateRequestOptions extends CertificateNames {
+  /** Subject; default CN = the cluster name (or the first DNS name, or IP address). */
   readonly subject?: SubjectFields;
   /** Usages to request: `both` (default: serverAuth + clientAuth), `server` or `client`. */
   readonly usage?: CertificateUsage;
@@ -70,13 +60,8 @@ export interface CertificateRequest {
 export async function createCertificateRequest(
   options: CertificateRequestOptions,
 ): Promise<CertificateRequest> {
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
-  const names = checkNames([...cluster, ...(options.dnsNames ?? [])], options.ipAddresses ?? []);
-  const commonName =
-    options.subject?.commonName ??
-    cluster[0] ??
-    names.dns.find((n) => !n.startsWith('*')) ??
-    names.ip[0];
+  const names = resolveNames(options);
+  const commonName = options.subject?.commonName ?? names.commonName;
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',

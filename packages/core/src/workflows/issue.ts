@@ -24,9 +24,9 @@ import {
   CA_PROFILE,
   INTERMEDIATE_PROFILE,
   profileForUsage,
-  redisEnterpriseNames,
+  resolveNames,
 } from '../make/profiles.js';
-import type { CertificateUsage, SubjectFields } from '../make/profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectFields } from '../make/profiles.js';
 import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
 import { OID } from '../asn1/oids.js';
 import type { CertificateInfo } from '../x509/pkix.js';
@@ -229,7 +229,7 @@ export async function writeIntermediate(
 
 /** Options of {@link writeServerCertificate}. */
 export interface WriteServerCertificateOptions
-  extends WriteCertificateOptions, Partial<IssuerFiles> {
+  extends WriteCertificateOptions, Partial<IssuerFiles>, CertificateNames {
   /**
    * Make a self-signed certificate instead of asking a CA: what each Redis Enterprise node has
    * by default, trusted by clients that hold it itself (a bundle of every node's certificate).
@@ -242,11 +242,6 @@ export interface WriteServerCertificateOptions
    * are given. Only the certificate is written.
    */
   readonly csrPath?: string;
-  /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
-  readonly cluster?: string;
-  /** More DNS names (a wildcard as `*.name.tld`). */
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
   /** EKU: `both` (default), `server` or `client`. */
   readonly usage?: CertificateUsage;
   /** Subject; default CN = the cluster name (or the first DNS name). */
@@ -333,10 +328,7 @@ export async function writeServerCertificate(
     return writeSignedRequest(options.csrPath, issuerFiles, options);
   }
   const outDir = options.outDir ?? '.';
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
-  const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
-  const ipAddresses = options.ipAddresses ?? [];
-  const commonName = cluster[0] ?? dnsNames.find((n) => !n.startsWith('*')) ?? ipAddresses[0];
+  const { dns: dnsNames, ip: ipAddresses, commonName } = resolveNames(options);
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -409,7 +401,7 @@ async function writeSignedRequest(
   await checkWritePlan({ ...write, outputs: [{ path: certificatePath, mode: PUBLIC_FILE_MODE }] });
   const limit = readLimit(options.maxInputBytes);
   const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphrasePath);
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  // Names given replace the request's; empty lists (a command line without --san) do not.
   const override =
     options.cluster !== undefined ||
     (options.dnsNames ?? []).length > 0 ||
@@ -429,7 +421,8 @@ async function writeSignedRequest(
     usage,
     ...(override
       ? {
-          dnsNames: [...cluster, ...(options.dnsNames ?? [])],
+          ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+          dnsNames: options.dnsNames ?? [],
           ipAddresses: options.ipAddresses ?? [],
         }
       : {}),
