@@ -2,7 +2,6 @@
  * Options shared by every command that reads files: `--max-input` (a global option, defined in
  * main.ts) and `--passphrase-file`. Parsing only; core reads the files.
  */
-import type { ClusterNameProblem, clusterNameHint } from '@certkit/core';
 import type { Argv } from 'yargs';
 import { UsageError } from './output.js';
 
@@ -289,39 +288,4 @@ export function applyOptionRules(
     throw new UsageError(`${shown} needs ${rule.needs.map(showGiven).join(' or ')}: ${rule.why}`);
   }
   return notes;
-}
-
-/**
- * The usage error for a value of `--cluster` that core recognised as something else (a file,
- * an endpoint, `redis-<port>.C`): what it is, what a cluster name is (`help`, core's
- * CLUSTER_NAME_HELP), and the value probably meant.
- */
-export function clusterUsageError(
-  value: string,
-  problem: ClusterNameProblem,
-  help: string,
-): UsageError {
-  const guess =
-    problem.suggestion === undefined ? '' : `; did you mean --cluster ${problem.suggestion}?`;
-  return new UsageError(
-    `invalid value for --cluster: "${value}" ${problem.reason}, not a cluster name; ${help}${guess}`,
-  );
-}
-
-/**
- * Refuses a `--cluster` value that is one of the usual mistakes (core's clusterNameHint: a file,
- * an endpoint, `redis-<port>.C`, a wildcard), as a usage error with the value probably meant.
- * `core` is the loaded `@certkit/core` (commands load it in `run` only).
- */
-export async function checkClusterOption(
-  core: { clusterNameHint: typeof clusterNameHint; CLUSTER_NAME_HELP: string },
-  value: string | undefined,
-  maxInputBytes: number | undefined,
-): Promise<void> {
-  if (value === undefined) return;
-  const problem = await core.clusterNameHint(
-    value,
-    maxInputBytes === undefined ? {} : { maxInputBytes },
-  );
-  if (problem !== null) throw clusterUsageError(value, problem, core.CLUSTER_NAME_HELP);
 }

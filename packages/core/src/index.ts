@@ -347,7 +347,7 @@ export type { AssembledCertificates, AssembleOptions } from './workflows/chain.j
 export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-// certs check (and the hint for a value given where a cluster name belongs)
+// certs check
 export { runCheck } from './workflows/check.js';
 export type {
   EndpointCheck,
@@ -355,9 +355,6 @@ export type {
   RunCheckOptions,
   RunCheckResult,
 } from './workflows/check.js';
-export { clusterNameHint } from './workflows/cluster-hint.js';
-export { CLUSTER_NAME_HELP } from './x509/cluster-name.js';
-export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
 
 // certs fetch
 export { fetchEndpoints } from './workflows/fetch.js';

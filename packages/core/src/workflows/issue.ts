@@ -31,6 +31,7 @@ import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
 import { OID } from '../asn1/oids.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import { inputsOf, passphraseFrom, readLimit } from './common.js';
+import { checkClusterName } from './cluster-hint.js';
 
 /** Root CA file names written by {@link writeCa}. */
 export const CA_CERT_FILE = 'ca.pem';
@@ -323,6 +324,7 @@ function validityWarnings(
 export async function writeServerCertificate(
   options: WriteServerCertificateOptions,
 ): Promise<WrittenCertificate> {
+  await checkClusterName(options.cluster, options.maxInputBytes);
   const issuerFiles = issuerFilesOf(options);
   if (options.csrPath !== undefined && issuerFiles !== undefined) {
     return writeSignedRequest(options.csrPath, issuerFiles, options);
