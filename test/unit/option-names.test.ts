@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import {
   checkEndpointCertificate,
   inspectFiles,
+  lintRedisConfFile,
   validatePath,
   writeClientIdentity,
 } from '@certkit/core';
@@ -85,4 +86,33 @@ test('a passphrase is read from `passphrasePath`', async (t) => {
   assert.ok(item?.kind === 'private-key', JSON.stringify(report.files[0]));
   assert.equal(item.key.encrypted, true);
   assert.ok(item.spkiSha256 !== undefined, 'the key was decrypted with the passphrase read');
+});
+
+test('lintRedisConfFile reads clientCertPath, clientKeyPath and passphrasePath', async (t) => {
+  const dir = tempDir(t);
+  const conf = join(dir, 'redis.conf');
+  writeFileSync(conf, 'port 0\ntls-port 6380\n');
+  const cert = join(dir, 'client.pem');
+  const key = join(dir, 'client-key.pem');
+  // An identity without an endpoint is refused: only a run shows the options were read.
+  await assert.rejects(
+    lintRedisConfFile(conf, { checkFiles: false, clientCertPath: cert, clientKeyPath: key }),
+    { code: 'INVALID_OPTION', message: /presented to a live server/ },
+  );
+  await assert.rejects(lintRedisConfFile(conf, { checkFiles: false, clientCertPath: cert }), {
+    code: 'INVALID_OPTION',
+    message: /client certificate and the client key together/,
+  });
+  // The passphrase file is read before any connection: a missing one is named.
+  const missing = join(dir, 'no-such-pass.txt');
+  await assert.rejects(
+    lintRedisConfFile(conf, {
+      checkFiles: false,
+      endpoint: '127.0.0.1:1',
+      clientCertPath: cert,
+      clientKeyPath: key,
+      passphrasePath: missing,
+    }),
+    (error: unknown) => error instanceof Error && error.message.includes(missing),
+  );
 });
