@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import {
   CA_PROFILE,
   CLIENT_PROFILE,
+  createCertificateRequest,
   INTERMEDIATE_PROFILE,
   issueCertificate,
+  parseSubject,
   SERVER_PROFILE,
 } from '@certkit/core';
 import type { IssuedCertificate, IssuerInput } from '@certkit/core';
@@ -282,4 +284,38 @@ test('issue 6: the cluster names normalise and refuse what is not a DNS name', a
   for (const bad of ['', 'a..b', '-a.b', '*.a.b', 'a_b.c', 'a b.c']) {
     await assert.rejects(issue(bad), { code: 'INVALID_OPTION' }, bad);
   }
+});
+
+test('the makers take a subject as OpenSSL one-line text and parse it before any key is made', async () => {
+  const issued = await issueCertificate({
+    profile: CA_PROFILE,
+    subject: '/C=US/O=Acme\\/Labs/CN=Text Root',
+    keyType: 'ec',
+    now: NOW,
+  });
+  assert.deepEqual(
+    issued.info.subjectAttributes.map((a) => `${a.type}=${a.value}`),
+    ['C=US', 'O=Acme/Labs', 'CN=Text Root'],
+  );
+  const request = await createCertificateRequest({
+    subject: '/O=Acme/CN=app.example',
+    keyType: 'ec',
+  });
+  assert.match(request.info.subject, /CN=app\.example/);
+  let generated = false;
+  await assert.rejects(
+    issueCertificate({
+      profile: CA_PROFILE,
+      subject: 'CN=no leading slash',
+      keyType: 'ec',
+      onProgress: () => {
+        generated = true;
+      },
+    }),
+    { code: 'INVALID_OPTION', message: /subject must look like \/C=US\/O=Acme\/CN=app/ },
+  );
+  assert.equal(generated, false, 'refused before any key generation');
+  // The 0.1.0 name still parses the same text.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is what is tested
+  assert.deepEqual(parseSubject('/O=Acme/CN=app'), { organization: 'Acme', commonName: 'app' });
 });

@@ -2,6 +2,7 @@
  * Options shared by every command that reads files: `--max-input` (a global option, defined in
  * main.ts) and `--passphrase-file`. Parsing only; core reads the files.
  */
+import type { SubjectInput } from '@certkit/core';
 import type { Argv } from 'yargs';
 import { UsageError } from './output.js';
 
@@ -288,4 +289,16 @@ export function applyOptionRules(
     throw new UsageError(`${shown} needs ${rule.needs.map(showGiven).join(' or ')}: ${rule.why}`);
   }
   return notes;
+}
+
+/**
+ * The subject of `--subject` (its text as given: core parses `/C=US/O=Acme/CN=app` before any
+ * work) or of `--cn`; undefined without either.
+ */
+export function subjectOption(args: {
+  readonly subject?: string | undefined;
+  readonly cn?: string | undefined;
+}): SubjectInput | undefined {
+  if (args.subject !== undefined) return args.subject;
+  return args.cn === undefined ? undefined : { commonName: args.cn };
 }

@@ -36,10 +36,11 @@ export {
   SERVER_CERT_MAX_RECOMMENDED_DAYS,
   SERVER_CERT_VALIDITY_DAYS,
   SERVER_KEY_BITS,
+  SNIPPET_CLIENTS,
   STUNNEL_MIN_TLS_VERSION,
   TLS_VERSIONS,
 } from './defaults.js';
-export type { TlsVersion } from './defaults.js';
+export type { SnippetClient, TlsVersion } from './defaults.js';
 
 // ---------------------------------------------------------------------------------------------
 // x509/: bytes -> plain data (certificates, keys, requests, CRLs, PKCS#12, stunnel syntax)
@@ -89,6 +90,7 @@ export {
   CA_PROFILE,
   CLIENT_PROFILE,
   INTERMEDIATE_PROFILE,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 0.1.0 name, kept for its callers
   parseSubject,
   SERVER_PROFILE,
 } from './make/profiles.js';
@@ -97,6 +99,7 @@ export type {
   CertificateProfile,
   CertificateUsage,
   SubjectFields,
+  SubjectInput,
 } from './make/profiles.js';
 
 export { generateClientIdentity, issueCertificate } from './make/certificates.js';
@@ -411,11 +414,10 @@ export type { RedisConfLintOptions } from './workflows/redis-conf.js';
 // certs snippet
 export { makeConnectionSnippet } from './workflows/snippet.js';
 export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
-export { renderConnectionSnippet, SNIPPET_CLIENTS } from './make/snippets.js';
+export { renderConnectionSnippet } from './make/snippets.js';
 export type {
   ConnectionSnippet,
   ConnectionSnippetOptions,
-  SnippetClient,
   SnippetLanguage,
   SnippetLibraryDefault,
 } from './make/snippets.js';

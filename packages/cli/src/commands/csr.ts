@@ -71,7 +71,7 @@ export const csr = defineCommand({
       () =>
         core.writeCertificateRequest({
           ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
-          ...(args.subject === undefined ? {} : { subject: core.parseSubject(args.subject) }),
+          ...(args.subject === undefined ? {} : { subject: args.subject }),
           ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
           ...(args['passphrase-file'] === undefined
             ? {}

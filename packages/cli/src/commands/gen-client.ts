@@ -7,7 +7,12 @@ import {
 import type { SubjectFields, WrittenClientIdentity } from '@certkit/core/identity';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withNewPassphraseFile, withPassphraseFile } from '../options.js';
+import {
+  maxInputFrom,
+  subjectOption,
+  withNewPassphraseFile,
+  withPassphraseFile,
+} from '../options.js';
 import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
 import { KEY_RULES, keyTypeArgs, SUBJECT_RULE } from './issue-common.js';
@@ -200,11 +205,12 @@ export const genClient = defineCommand({
     // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
     const core = await import('@certkit/core/identity');
     const maxInputBytes = maxInputFrom(args);
-    let subject: SubjectFields;
-    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
-    else if (args.cn !== undefined) subject = { commonName: args.cn };
-    else if (process.stdin.isTTY && !args.json) subject = await promptSubject(io);
-    else throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
+    const subject =
+      subjectOption(args) ??
+      (process.stdin.isTTY && !args.json ? await promptSubject(io) : undefined);
+    if (subject === undefined) {
+      throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
+    }
     const label =
       args.key === undefined
         ? `generating ${args['key-type'] === 'ec' ? `EC ${args.curve ?? 'P-256'}` : `RSA ${String(args.bits ?? 4096)}-bit`} key`

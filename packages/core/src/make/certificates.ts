@@ -44,18 +44,24 @@ import type {
   CertificateNames,
   CertificateProfile,
   CertificateUsage,
-  SubjectFields,
+  SubjectInput,
 } from './profiles.js';
 
-/** Options of {@link generateClientIdentity}. */
-export interface ClientIdentityOptions {
-  /** Subject; CN required. */
-  readonly subject: SubjectFields;
-  /** Validity in days, 1..36500. Default {@link CLIENT_CERT_VALIDITY_DAYS}. */
+/** The key, validity and subject options every kind of certificate shares. */
+export interface KeyAndValidityOptions {
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/C=US/O=Acme/CN=app`. */
+  readonly subject: SubjectInput;
+  /**
+   * Validity in days, 1..36500. Default: the kind's ({@link CLIENT_CERT_VALIDITY_DAYS} for a
+   * client identity, the profile's `defaultDays` otherwise).
+   */
   readonly days?: number;
   /** `rsa` (default) or `ec`. */
   readonly keyType?: KeyType;
-  /** RSA modulus: 2048, 3072 or 4096 (default {@link CLIENT_KEY_BITS}). */
+  /**
+   * RSA modulus: 2048, 3072 or 4096. Default {@link CLIENT_KEY_BITS} for a client identity,
+   * {@link CA_KEY_BITS} for a CA, {@link SERVER_KEY_BITS} otherwise.
+   */
   readonly bits?: number;
   /** EC curve, P-256 (default) or P-384. */
   readonly curve?: Curve;
@@ -78,6 +84,10 @@ export interface ClientIdentityOptions {
   readonly keyPassphrase?: string;
   /** Start of validity (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;
+}
+
+/** Options of {@link generateClientIdentity}. */
+export interface ClientIdentityOptions extends KeyAndValidityOptions {
   /** Called as work progresses, for progress displays. */
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
 }
@@ -108,23 +118,6 @@ interface ResolvedOptions {
   readonly subject: NameInput[];
   readonly notBefore: Date;
   readonly notAfter: Date;
-}
-
-/** The key, validity and subject options every kind of certificate shares. */
-export interface KeyAndValidityOptions {
-  readonly subject: SubjectFields;
-  readonly days?: number;
-  readonly keyType?: KeyType;
-  readonly bits?: number;
-  readonly curve?: Curve;
-  readonly keyFormat?: KeyFormat;
-  readonly existingKey?: ClientIdentityOptions['existingKey'];
-  /**
-   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, scrypt
-   * ({@link KEY_ENCRYPTION_SCRYPT}) and AES-256-CBC.
-   */
-  readonly keyPassphrase?: string;
-  readonly now?: Date | number;
 }
 
 /** Checks every option before any work starts, so that a bad option fails at once. */

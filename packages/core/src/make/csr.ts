@@ -8,8 +8,8 @@ import { DEFAULT_CURVE, DEFAULT_KEY_TYPE, SERVER_KEY_BITS } from '../defaults.js
 import { loadExistingKey } from './certificates.js';
 import type { ClientIdentityOptions } from './certificates.js';
 import { generateKeyPair } from './keys.js';
-import { profileForUsage, resolveNames, subjectAttributes } from './profiles.js';
-import type { CertificateNames, CertificateUsage, SubjectFields } from './profiles.js';
+import { profileForUsage, resolveNames, subjectAttributes, subjectFields } from './profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectInput } from './profiles.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
@@ -19,8 +19,11 @@ import { readCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */
 export interface CertificateRequestOptions extends CertificateNames {
-  /** Subject; default CN = the cluster name (or the first DNS name, or IP address). */
-  readonly subject?: SubjectFields;
+  /**
+   * Subject (its fields, or OpenSSL's one-line form `/C=US/O=Acme/CN=app`); default CN = the
+   * cluster name (or the first DNS name, or IP address).
+   */
+  readonly subject?: SubjectInput;
   /** Usages to request: `both` (default: serverAuth + clientAuth), `server` or `client`. */
   readonly usage?: CertificateUsage;
   readonly keyType?: KeyType;
@@ -61,14 +64,15 @@ export async function createCertificateRequest(
   options: CertificateRequestOptions,
 ): Promise<CertificateRequest> {
   const names = resolveNames(options);
-  const commonName = options.subject?.commonName ?? names.commonName;
+  const given = options.subject === undefined ? undefined : subjectFields(options.subject);
+  const commonName = given?.commonName ?? names.commonName;
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
       'a certificate request needs a name: give the cluster name, a DNS name, an IP address or a subject',
     );
   }
-  const subject = subjectAttributes(options.subject ?? { commonName });
+  const subject = subjectAttributes(given ?? { commonName });
   const usage = options.usage ?? 'both';
   // RFC 9525 section 6.4.4: clients match subjectAltName only; Go and Python never fall back to
   // the CN. A server certificate without names is refused by every client but redis-cli.

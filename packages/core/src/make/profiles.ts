@@ -211,7 +211,16 @@ const SUBJECT_KEYS: Readonly<Record<string, keyof SubjectFields>> = {
 };
 
 /**
+ * A subject as the makers take it: its fields, or OpenSSL's one-line form
+ * `/C=US/O=Acme/CN=app` (`\/` escapes a slash), the form `openssl req -subj` takes.
+ */
+export type SubjectInput = SubjectFields | string;
+
+/**
  * Parses an OpenSSL-style subject, `/C=US/O=Acme/CN=app` (`\/` escapes a slash).
+ *
+ * @deprecated Give the text itself as `subject`: every maker and writer takes
+ * `/C=US/O=Acme/CN=app` ({@link SubjectInput}) and parses it before any work. Kept from 0.1.0.
  *
  * @example
  * ```ts
@@ -219,6 +228,17 @@ const SUBJECT_KEYS: Readonly<Record<string, keyof SubjectFields>> = {
  * ```
  */
 export function parseSubject(text: string): SubjectFields {
+  return subjectFields(text);
+}
+
+/**
+ * The fields of a subject given as fields or as OpenSSL's one-line form.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for text that is not `/TYPE=value/…` with a CN
+ */
+export function subjectFields(subject: SubjectInput): SubjectFields {
+  if (typeof subject !== 'string') return subject;
+  const text = subject;
   if (!text.startsWith('/')) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -250,7 +270,8 @@ export function parseSubject(text: string): SubjectFields {
 }
 
 /** Bounds from RFC 5280 Appendix A (ub-common-name 64, ub-organization-name 64, …). Internal. */
-export function subjectAttributes(subject: SubjectFields): NameInput[] {
+export function subjectAttributes(input: SubjectInput): NameInput[] {
+  const subject = subjectFields(input);
   const check = (label: string, value: string | undefined, max: number): void => {
     if (value === undefined) return;
     if (value.trim().length === 0)

@@ -26,7 +26,7 @@ import {
   profileForUsage,
   resolveNames,
 } from '../make/profiles.js';
-import type { CertificateNames, CertificateUsage, SubjectFields } from '../make/profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectInput } from '../make/profiles.js';
 import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
 import { OID } from '../asn1/oids.js';
 import type { CertificateInfo } from '../x509/pkix.js';
@@ -158,7 +158,8 @@ function generationOptions(
 
 /** Options of {@link writeCa}. */
 export interface WriteCaOptions extends WriteCertificateOptions {
-  readonly subject: SubjectFields;
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/O=Acme/CN=Acme Root`. */
+  readonly subject: SubjectInput;
 }
 
 /**
@@ -188,7 +189,8 @@ export async function writeCa(options: WriteCaOptions): Promise<WrittenCertifica
 
 /** Options of {@link writeIntermediate}. */
 export interface WriteIntermediateOptions extends WriteCertificateOptions, IssuerFiles {
-  readonly subject: SubjectFields;
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/O=Acme/CN=Issuing`. */
+  readonly subject: SubjectInput;
 }
 
 /**
@@ -245,8 +247,11 @@ export interface WriteServerCertificateOptions
   readonly csrPath?: string;
   /** EKU: `both` (default), `server` or `client`. */
   readonly usage?: CertificateUsage;
-  /** Subject; default CN = the cluster name (or the first DNS name). */
-  readonly subject?: SubjectFields;
+  /**
+   * Subject (its fields, or OpenSSL's one-line form `/O=Acme/CN=…`); default CN = the cluster
+   * name (or the first DNS name, or IP address).
+   */
+  readonly subject?: SubjectInput;
   /** Certificate file, inside `outDir` unless absolute. Default {@link PROXY_CERT_FILE}. */
   readonly certFileName?: string;
   /** Key file, inside `outDir` unless absolute. Default {@link PROXY_KEY_FILE}. */
