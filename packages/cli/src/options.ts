@@ -302,3 +302,33 @@ export function subjectOption(args: {
   if (args.subject !== undefined) return args.subject;
   return args.cn === undefined ? undefined : { commonName: args.cn };
 }
+
+/** {@link subjectOption}, or a usage error saying what to give (`what`, e.g. `the CA name …`). */
+export function requiredSubject(
+  args: Parameters<typeof subjectOption>[0],
+  what: string,
+): SubjectInput {
+  const subject = subjectOption(args);
+  if (subject === undefined) throw new UsageError(`give ${what}`);
+  return subject;
+}
+
+/**
+ * `--cert-file`, `--force` and `--json`: the output options of the commands that write a client
+ * identity (`gen-client`, `renew-client`), declared once so that they read the same.
+ */
+export function identityOutputOptions<T>(y: Argv<T>) {
+  return y
+    .option('cert-file', {
+      type: 'string',
+      default: 'cert.pem',
+      describe: 'certificate file, in --out unless an absolute path',
+      requiresArg: true,
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print one JSON document on stdout',
+    });
+}

@@ -3,8 +3,8 @@ import { CA_KEY_BITS, INTERMEDIATE_CERT_VALIDITY_DAYS } from '@certkit/core/defa
 import { defineCommand } from '../command.js';
 import { afterGenIntermediate, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, subjectOption, withPassphraseFile } from '../options.js';
-import { UsageError, withProgress } from '../output.js';
+import { maxInputFrom, requiredSubject, withPassphraseFile } from '../options.js';
+import { withProgress } from '../output.js';
 import {
   KEY_RULES,
   SUBJECT_RULE,
@@ -64,10 +64,7 @@ export const genIntermediate = defineCommand({
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    const subject = subjectOption(args);
-    if (subject === undefined) {
-      throw new UsageError('give the intermediate name with --cn NAME or --subject');
-    }
+    const subject = requiredSubject(args, 'the intermediate name with --cn NAME or --subject');
     const written = await withProgress(io, 'generating intermediate key', () =>
       core.writeIntermediate({
         subject,
