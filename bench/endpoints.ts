@@ -18,7 +18,7 @@ export interface EndpointFleet {
   readonly stop: () => Promise<void>;
 }
 
-/** Number of endpoints of the many-endpoint cases (issue 18). */
+/** Number of endpoints of the many-endpoint cases. */
 export const FLEET_ENDPOINTS = 200;
 
 /** Makes `count` certificates in `dir`, starts the server, writes the list. */

@@ -28,7 +28,7 @@ export interface BenchFixtures {
   readonly bundleCount: number;
 }
 
-/** Number of certificates in the bundle cases (issue 7). */
+/** Number of certificates in the bundle cases. */
 export const BUNDLE_CERTIFICATES = 5000;
 
 async function openssl(args: readonly string[], cwd: string): Promise<string> {

@@ -135,14 +135,23 @@ export function canMeasureMemory(): boolean {
 
 /**
  * Peak resident memory (MiB) of a program, with GNU time's `%M` (the largest maxrss among the
- * process and the children it waited for: for `sh -c 'a | b'`, the larger of a and b).
+ * process and the children it waited for: for `sh -c 'a | b'`, the larger of a and b). An exit
+ * code outside `exitCodes` (default: 0 only) is a failed measurement.
  */
 export async function peakMemoryMiB(
   command: string,
   args: readonly string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; exitCodes?: readonly number[] } = {},
 ): Promise<number> {
-  const result = await runProcess(GNU_TIME, ['-f', 'maxrss=%M', command, ...args], options);
+  const { exitCodes = [0], ...rest } = options;
+  const result = await runProcess(GNU_TIME, ['-f', 'maxrss=%M', command, ...args], {
+    ...rest,
+    allowFailure: true,
+  });
+  if (!exitCodes.includes(result.code ?? -1))
+    throw new Error(
+      `${command} exited with ${String(result.code)}: ${result.stderr.slice(0, 400)}`,
+    );
   const match = /maxrss=(\d+)\s*$/.exec(result.stderr);
   if (match?.[1] === undefined) throw new Error(`no maxrss from ${GNU_TIME}: ${result.stderr}`);
   return Number(match[1]) / 1024;

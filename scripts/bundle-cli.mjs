@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the `certs` CLI into packages/cli/dist with esbuild (issue 7: start-up speed).
+// Bundles the `certs` CLI into packages/cli/dist with esbuild, for start-up speed.
 //
 // Why: Node spends most of a short command's time finding, reading and compiling modules.
 // Unbundled, yargs alone adds ~70 ms to `node -e 0` and `@peculiar/x509` ~127 ms. One ESM file
@@ -56,9 +56,11 @@ function patch(source, search, replacement) {
  * `Intl.Segmenter` when its module loads: V8 compiles that regex (a set of strings) eagerly,
  * ~14 ms, and the first segmenter loads ICU's break data, ~17 ms, on every start-up
  * (node --cpu-prof). string-width answers printable ASCII before it reaches either, so both are
- * made on first use instead. yargs (string-width 8) and cliui/wrap-ansi (string-width 7) each
- * bring a copy; the newer serves both (same API). Should a future version no longer have these
- * lines, the source is bundled unchanged, with a warning: slower, never broken.
+ * made on first use instead. yargs asks for string-width 8 and cliui/wrap-ansi for 7 (same API):
+ * the root package.json pins theirs to 8 (pnpm overrides), so one copy is installed, and the
+ * resolver below keeps the bundle on yargs' copy should they drift apart. Should a future
+ * version no longer have these lines, the source is bundled unchanged, with a warning: slower,
+ * never broken.
  */
 const yargsPlugin = {
   name: 'certkit-yargs',

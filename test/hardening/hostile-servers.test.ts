@@ -26,7 +26,10 @@ import {
   runCheck,
 } from '@certkit/core';
 // The bounds on what a peer makes certkit read: tuning limits, documented on the TLS functions.
-import { MAX_PEER_CERTIFICATES, MAX_PING_REPLY_BYTES } from '../../packages/core/src/io/tls.js';
+import {
+  MAX_PEER_CERTIFICATES,
+  MAX_PING_REPLY_BYTES,
+} from '../../packages/core/src/io/tls-attempt.js';
 import { run, runCli } from '../helpers/cli.js';
 import type { RunResult } from '../helpers/cli.js';
 import { openssl } from '../helpers/openssl.js';

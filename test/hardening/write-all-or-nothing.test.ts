@@ -3,7 +3,7 @@
  * temporary name) until every new file is in place; when a later step fails, the files already
  * replaced get their old content back (the very inode) and new ones are removed.
  *
- * The failure is made with files.ts' test seam (not public API): just before the second file
+ * The failure is made with atomic-write.ts' test seam (not public API): just before the second file
  * takes its name, a folder appears there, as a concurrent change could make it, and the rename
  * then fails for real (EISDIR).
  */
@@ -23,12 +23,8 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeClientIdentity } from '../../packages/core/src/workflows/client-identity.js';
 import { isCertkitError } from '../../packages/core/src/errors.js';
-import {
-  PRIVATE_KEY_MODE,
-  PUBLIC_FILE_MODE,
-  writeFilesAtomically,
-  writeTestHooks,
-} from '../../packages/core/src/io/files.js';
+import { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from '../../packages/core/src/io/write-plan.js';
+import { writeFilesAtomically, writeTestHooks } from '../../packages/core/src/io/atomic-write.js';
 
 const EC = ['--key-type', 'ec'];
 

@@ -32,7 +32,7 @@ const FORBIDDEN = [
   {
     name: 'judge/ imports io/',
     folder: 'packages/core/src/judge',
-    code: "import { readInputFile } from '../io/files.js';\nexport const read = readInputFile;\n",
+    code: "import { readInputFile } from '../io/read.js';\nexport const read = readInputFile;\n",
   },
   {
     name: 'judge/ imports make/',
@@ -92,7 +92,7 @@ const FORBIDDEN = [
   {
     name: 'the CLI imports a core module by path',
     folder: 'packages/cli/src/commands',
-    code: "import { readInputFile } from '@certkit/core/dist/io/files.js';\nexport const r = readInputFile;\n",
+    code: "import { readInputFile } from '@certkit/core/dist/io/read.js';\nexport const r = readInputFile;\n",
   },
   {
     name: 'the CLI imports node:crypto',
@@ -115,7 +115,7 @@ const ALLOWED = [
   {
     name: 'workflows/ reads through io/ and judges',
     folder: 'packages/core/src/workflows',
-    code: "import { readInputFile } from '../io/files.js';\nimport { checkExpiry } from '../judge/expiry.js';\nexport const all = [readInputFile, checkExpiry];\n",
+    code: "import { readInputFile } from '../io/read.js';\nimport { checkExpiry } from '../judge/expiry.js';\nexport const all = [readInputFile, checkExpiry];\n",
   },
   {
     name: 'x509/ uses pkijs',

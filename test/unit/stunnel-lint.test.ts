@@ -79,7 +79,7 @@ function filesOf(
   ]);
 }
 
-// What io/tls.ts pingWithIdentity returns fits the lint's probe results as it is.
+// What io/tls-ping.ts pingWithIdentity returns fits the lint's probe results as it is.
 const ACCEPTED: PingResult = { accepted: true, reply: '+PONG', protocol: 'TLSv1.3' };
 const REFUSED: PingResult = {
   accepted: false,

@@ -2,8 +2,8 @@
  * `@certkit/core/identity`: client identities alone — generate, write, renew — for tools that
  * only make identities and want to load nothing else. The same functions as the package root
  * exports; this entry's module graph holds no schema library (no pkijs, asn1js or
- * `@peculiar/*`), so importing it costs a few milliseconds where the root costs ~80 (the
- * `certs gen-client` start-up budget of issue 7).
+ * `@peculiar/*`), so importing it costs a few milliseconds where the root costs ~80 (what
+ * `certs gen-client` may spend on start-up: bench/RESULTS.md, case 1b).
  *
  * @example
  * ```ts

@@ -276,22 +276,17 @@ export type {
 // ---------------------------------------------------------------------------------------------
 // io/: what a live endpoint shows (the data of checkEndpointCertificate's `live`); file defaults
 // ---------------------------------------------------------------------------------------------
-export {
-  fetchPresentedChain,
-  pingWithIdentity,
-  probeTlsVersions,
-  TLS_TIMEOUT_MS,
-} from './io/tls.js';
-export type {
-  EndpointFailure,
-  EndpointFailureCode,
-  PingResult,
-  PresentedChain,
-  TlsClientIdentity,
-  TlsProbeOptions,
-  TlsVersionResult,
-} from './io/tls.js';
-export { DEFAULT_MAX_INPUT_BYTES, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from './io/files.js';
+export { TLS_TIMEOUT_MS } from './io/tls-attempt.js';
+export { fetchPresentedChain } from './io/presented-chain.js';
+export { probeTlsVersions } from './io/tls-versions.js';
+export { pingWithIdentity } from './io/tls-ping.js';
+export type { EndpointFailure, EndpointFailureCode } from './io/tls-failure.js';
+export type { TlsClientIdentity, TlsProbeOptions } from './io/tls-attempt.js';
+export type { PresentedChain } from './io/presented-chain.js';
+export type { TlsVersionResult } from './io/tls-versions.js';
+export type { PingResult } from './io/tls-ping.js';
+export { DEFAULT_MAX_INPUT_BYTES } from './io/read.js';
+export { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE } from './io/write-plan.js';
 
 // ---------------------------------------------------------------------------------------------
 // workflows/: read -> judge or make -> write, one per CLI command

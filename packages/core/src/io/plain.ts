@@ -1,10 +1,10 @@
 /**
  * Plain TCP, as an application talks to a local stunnel: is something listening on a port, and
- * does RESP `PING` through it get a reply. Bounded like io/tls.ts: one deadline per connection,
+ * does RESP `PING` through it get a reply. Bounded like tls-attempt.ts: one deadline per connection,
  * at most {@link MAX_PING_REPLY_BYTES} of a reply kept.
  */
 import { connect } from 'node:net';
-import { MAX_PING_REPLY_BYTES } from './tls.js';
+import { MAX_PING_REPLY_BYTES } from './tls-attempt.js';
 
 /** What a plain `PING` got. */
 export interface PlainPingResult {

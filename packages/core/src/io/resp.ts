@@ -3,7 +3,7 @@
  * bulk strings), each reply read by a reader the caller gives: io/ moves the bytes, judge/resp.ts
  * reads them. The topology walk asks the seed who its nodes are this way.
  *
- * Bounded like tls.ts: each reply has its own deadline and the conversation one overall deadline
+ * Bounded like tls-attempt.ts: each reply has its own deadline and the conversation one overall deadline
  * (so a server that drips bytes or never answers cannot hold it), what a reply may hold is the
  * reader's limit, bytes the server sends unasked are capped, and nothing it sends is read inside
  * a socket event without a guard: whatever throws ends the conversation, never the process.
@@ -12,8 +12,9 @@ import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { asErrno, connectionFailureOf, interrupted } from './tls-failure.js';
 import type { EndpointFailure } from './tls-failure.js';
-import { connectOptions, endpointLabel, TLS_TIMEOUT_MS } from './tls.js';
-import type { TlsProbeOptions } from './tls.js';
+import { connectOptions, endpointLabel, TLS_TIMEOUT_MS } from './tls-attempt.js';
+import type { TlsProbeOptions } from './tls-attempt.js';
+import { discardSocket, guardWith } from './socket-events.js';
 
 /** One step of reading a reply; judge/resp.ts's `RespReader` is one. */
 export type ReplyStep<R> =
@@ -136,10 +137,7 @@ export async function converse<R, T>(
     ready?.reject(stop);
   };
   const close = (): void => {
-    if (socket === undefined) return;
-    socket.removeAllListeners();
-    socket.on('error', () => undefined); // late errors of a socket we are discarding
-    socket.destroy();
+    if (socket !== undefined) discardSocket(socket);
   };
   const fromError = (error: NodeJS.ErrnoException): EndpointFailure => {
     const classified = connectionFailureOf(error);
@@ -177,15 +175,9 @@ export async function converse<R, T>(
     pending = step.rest.length > 0 ? [step.rest] : [];
     current.resolve(step.reply);
   };
-  const guard =
-    <A extends unknown[]>(handler: (...args: A) => void) =>
-    (...args: A): void => {
-      try {
-        handler(...args);
-      } catch (error) {
-        fail(fromError(asErrno(error)));
-      }
-    };
+  const guard = guardWith((error) => {
+    fail(fromError(error));
+  });
 
   const overall = setTimeout(() => {
     fail({

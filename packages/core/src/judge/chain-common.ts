@@ -21,7 +21,7 @@ export type ChainFindingCode =
   | 'NOT_A_TRUST_ANCHOR'
   /**
    * No certificate of the input issued this chain member: the chain is broken (a missing
-   * intermediate). Named `MISSING_ISSUER` before issue 17.
+   * intermediate). Named `ISSUER_MISSING` in 0.1.0 (CHANGELOG).
    */
   | 'MISSING_ISSUER'
   /** The chain ends at an intermediate whose (root) issuer was not given: usual for servers. */

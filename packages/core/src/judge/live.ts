@@ -1,6 +1,6 @@
 /**
  * The findings of a live endpoint, from what was learnt from it: the TLS versions it accepts and
- * whether it accepted a client identity, given as data (io/tls.ts gathers them as
+ * whether it accepted a client identity, given as data (io/ gathers them as
  * `TlsVersionResult` and `PingResult`; a library user may bring their own).
  * checkEndpointCertificate adds them to the report of the chain the endpoint presented. The
  * inputs are typed by the fields read here, since judge/ may not import io/: io's results fit
@@ -32,11 +32,11 @@ export function checkMinTls(minTls: TlsVersion | undefined): TlsVersion {
  * `checkEndpointCertificate`.
  */
 export interface LiveProbeResults {
-  /** Each TLS version tried, and whether the server accepted it (io/tls.ts `probeTlsVersions`). */
+  /** Each TLS version tried, and whether the server accepted it (io/tls-versions.ts `probeTlsVersions`). */
   readonly versions: readonly { readonly version: TlsVersion; readonly accepted: boolean }[];
   /** Lowest version the endpoint may accept; default {@link DEFAULT_MIN_TLS}. */
   readonly minTls?: TlsVersion;
-  /** The RESP PING with a client identity, when one was tried (io/tls.ts `pingWithIdentity`). */
+  /** The RESP PING with a client identity, when one was tried (io/tls-ping.ts `pingWithIdentity`). */
   readonly ping?: { readonly accepted: boolean; readonly error?: string };
   /** Where the client identity came from, for messages. */
   readonly clientCertificateSource?: string;

@@ -1,6 +1,6 @@
 /**
  * What a live redis-server does about client certificates, from two handshakes given as data
- * (workflows/redis-conf.ts makes them through io/tls.ts): one without a client certificate, one
+ * (workflows/redis-conf.ts makes them through io/tls-ping.ts): one without a client certificate, one
  * with the identity the configuration names (or one given). redis-server 7.0 (tls.c) sets
  * `tls-auth-clients yes` as SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, `optional` as
  * SSL_VERIFY_PEER and `no` as SSL_VERIFY_NONE, so:

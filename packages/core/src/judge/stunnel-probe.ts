@@ -18,7 +18,7 @@ import { splitAddress } from './stunnel-service.js';
 import type { StunnelService } from './stunnel-service.js';
 
 /**
- * A PING with a client identity, as io/tls.ts `pingWithIdentity` reports it (`PingResult`): the
+ * A PING with a client identity, as io/tls-ping.ts `pingWithIdentity` reports it (`PingResult`): the
  * server answered (its first reply line, unescaped) or refused, and why.
  */
 export interface StunnelPing {

@@ -1,11 +1,8 @@
 /** `certs chain`: read certificate files, assemble them (judge/assemble.ts), write the PEM. */
 import { CertkitError } from '../errors.js';
-import {
-  PUBLIC_FILE_MODE,
-  checkWritePlan,
-  readInputFile,
-  writeFilesAtomically,
-} from '../io/files.js';
+import { readInputFile } from '../io/read.js';
+import { PUBLIC_FILE_MODE, checkWritePlan } from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
 import { assembleParsedCertificates, checkAssembleMode } from '../judge/assemble.js';
 import type { AssembleMode, Assembly } from '../judge/assemble.js';
 import { resolveNow } from '../clock.js';

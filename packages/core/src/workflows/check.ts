@@ -3,9 +3,13 @@
  * chain (judge/endpoint.ts) and the live results (judge/live.ts).
  */
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
-import { connectionFailureOf, pingWithIdentity, probeTlsVersions } from '../io/tls.js';
-import type { PingResult, TlsClientIdentity, TlsVersionResult } from '../io/tls.js';
+import { readInputFile } from '../io/read.js';
+import { connectionFailureOf } from '../io/tls-failure.js';
+import { probeTlsVersions } from '../io/tls-versions.js';
+import { pingWithIdentity } from '../io/tls-ping.js';
+import type { TlsClientIdentity } from '../io/tls-attempt.js';
+import type { TlsVersionResult } from '../io/tls-versions.js';
+import type { PingResult } from '../io/tls-ping.js';
 import { resolveNow } from '../clock.js';
 import { checkCluster, checkEndpointCertificate, endpointNames } from '../judge/endpoint.js';
 import type { CheckOptions, CheckReport } from '../judge/endpoint.js';

@@ -5,15 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
+import { readInputFile } from '../io/read.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   checkWritePlan,
   outputPath,
-  readInputFile,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { PlannedOutput, WriteOptions } from '../io/files.js';
+} from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { PlannedOutput, WriteOptions } from '../io/write-plan.js';
 import { resolveNow } from '../clock.js';
 import { planClientRenewal } from '../judge/renewal.js';
 import {

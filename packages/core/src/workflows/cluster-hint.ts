@@ -10,7 +10,7 @@ import {
   clusterNameProblem,
 } from '../x509/cluster-name.js';
 import type { ClusterNameProblem } from '../x509/cluster-name.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 
 /**
  * Why `value` is not a cluster name, when it is one of the usual mistakes (a file, an endpoint

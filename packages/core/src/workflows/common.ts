@@ -1,7 +1,7 @@
 /** What the workflows share: the passphrase option pair, and write-plan inputs. */
 import { CertkitError } from '../errors.js';
-import { readPassphraseFile } from '../io/files.js';
-import type { PlannedInput } from '../io/files.js';
+import { readPassphraseFile } from '../io/read.js';
+import type { PlannedInput } from '../io/write-plan.js';
 
 /**
  * The passphrase given directly or in a file (never both: which one wins would be a guess).

@@ -1,13 +1,13 @@
 /** `certs csr`: make a key (or read one) and a PKCS#10 request (make/csr.ts), and write them. */
+import { readInputFile } from '../io/read.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   checkWritePlan,
   outputPath,
-  readInputFile,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { PlannedOutput, WriteOptions } from '../io/files.js';
+} from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { PlannedOutput, WriteOptions } from '../io/write-plan.js';
 import { createCertificateRequest } from '../make/csr.js';
 import type { CertificateRequestOptions } from '../make/csr.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';

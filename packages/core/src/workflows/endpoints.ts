@@ -16,14 +16,12 @@ import {
   tooManyEndpoints,
 } from '../io/endpoints.js';
 import type { Endpoint, ResolvePins } from '../io/endpoints.js';
-import { readInputFile } from '../io/files.js';
-import {
-  connectionFailureOf,
-  endpointLabel,
-  TLS_TIMEOUT_MS,
-  tryFetchPresentedChain,
-} from '../io/tls.js';
-import type { FetchOutcome, TlsProbeOptions } from '../io/tls.js';
+import { readInputFile } from '../io/read.js';
+import { connectionFailureOf } from '../io/tls-failure.js';
+import { endpointLabel, TLS_TIMEOUT_MS } from '../io/tls-attempt.js';
+import { tryFetchPresentedChain } from '../io/presented-chain.js';
+import type { TlsProbeOptions } from '../io/tls-attempt.js';
+import type { FetchOutcome } from '../io/presented-chain.js';
 import { tallyEndpoints } from '../judge/endpoints.js';
 import type { EndpointOutcome, EndpointRef, EndpointTally } from '../judge/endpoints.js';
 import { readLimit } from './common.js';

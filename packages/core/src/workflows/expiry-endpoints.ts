@@ -5,7 +5,7 @@
  */
 import { CertkitError } from '../errors.js';
 import { endpointTarget } from '../io/endpoints.js';
-import type { PresentedChain } from '../io/tls.js';
+import type { PresentedChain } from '../io/presented-chain.js';
 import { endpointsOk } from '../judge/endpoints.js';
 import type { EndpointOutcome, EndpointRef, EndpointTally } from '../judge/endpoints.js';
 import { checkExpiry, renewalWindowOf } from '../judge/expiry.js';

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { isCertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { isFolder, listFolderFiles } from '../io/folders.js';
 import type { ExpiryInput, ExpiryNote } from '../judge/expiry.js';
 import { readLimit } from './common.js';

@@ -2,8 +2,9 @@
  * `certs fetch`: fetch the chains endpoints present, assemble them into one trust bundle
  * (judge/assemble.ts, as `certs chain` does) and write it.
  */
-import { PUBLIC_FILE_MODE, checkWritePlan, writeFilesAtomically } from '../io/files.js';
-import type { PresentedChain } from '../io/tls.js';
+import { PUBLIC_FILE_MODE, checkWritePlan } from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { PresentedChain } from '../io/presented-chain.js';
 import { assembleParsedCertificates } from '../judge/assemble.js';
 import type { Assembly } from '../judge/assemble.js';
 import { resolveNow } from '../clock.js';

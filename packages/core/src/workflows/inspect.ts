@@ -4,10 +4,10 @@
  * described.
  */
 import { CertkitError, isCertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { endpointTarget } from '../io/endpoints.js';
 import type { Endpoint } from '../io/endpoints.js';
-import { fetchPresentedChain } from '../io/tls.js';
+import { fetchPresentedChain } from '../io/presented-chain.js';
 import { inspectInputs } from '../judge/inspect.js';
 import type { InspectInput, InspectOptions, InspectReport } from '../judge/inspect.js';
 import { passphraseFrom, readLimit } from './common.js';

@@ -4,15 +4,15 @@
  */
 import { CertkitError } from '../errors.js';
 import { SERVER_CERT_MAX_RECOMMENDED_DAYS } from '../defaults.js';
+import { readInputFile } from '../io/read.js';
 import {
   PRIVATE_KEY_MODE,
   PUBLIC_FILE_MODE,
   checkWritePlan,
   outputPath,
-  readInputFile,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { PlannedOutput, WriteOptions } from '../io/files.js';
+} from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { PlannedOutput, WriteOptions } from '../io/write-plan.js';
 import { issueCertificate } from '../make/certificates.js';
 import { signCertificateRequest } from '../make/sign-request.js';
 import type {

@@ -3,15 +3,10 @@
  * certificates and write a PKCS#12 trust store.
  */
 import { CertkitError } from '../errors.js';
-import {
-  PRIVATE_KEY_MODE,
-  PUBLIC_FILE_MODE,
-  checkWritePlan,
-  readInputFile,
-  readPassphraseFile,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { WriteOptions } from '../io/files.js';
+import { readInputFile, readPassphraseFile } from '../io/read.js';
+import { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, checkWritePlan } from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { WriteOptions } from '../io/write-plan.js';
 import { createPkcs12 } from '../make/pkcs12.js';
 import type { Pkcs12Store, TrustStore } from '../make/pkcs12.js';
 import type { CertificateInfo } from '../x509/pkix.js';

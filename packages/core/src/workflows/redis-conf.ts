@@ -7,10 +7,12 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { parseEndpoint } from '../io/endpoints.js';
 import type { Endpoint } from '../io/endpoints.js';
-import { DEFAULT_MAX_INPUT_BYTES, readInputFile } from '../io/files.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputFile } from '../io/read.js';
 import { listFolderFiles } from '../io/folders.js';
-import { pingWithIdentity, TLS_TIMEOUT_MS } from '../io/tls.js';
-import type { PingResult, TlsClientIdentity } from '../io/tls.js';
+import { TLS_TIMEOUT_MS } from '../io/tls-attempt.js';
+import { pingWithIdentity } from '../io/tls-ping.js';
+import type { TlsClientIdentity } from '../io/tls-attempt.js';
+import type { PingResult } from '../io/tls-ping.js';
 import { judgeRedisConf } from '../judge/redis-conf.js';
 import type { RedisConfLintReport } from '../judge/redis-conf.js';
 import { redisConfClientIdentity, redisConfPaths } from '../judge/redis-conf-files.js';
@@ -26,7 +28,7 @@ import { parseCertificates } from '../x509/certificates.js';
 import { parsePrivateKey } from '../x509/keys.js';
 import { passphraseFrom, readLimit } from './common.js';
 
-/** Time allowed for each handshake of the probe: io/tls.ts's default, as `--timeout` says. */
+/** Time allowed for each handshake of the probe: io/tls-attempt.ts's default, as `--timeout` says. */
 export const REDIS_CONF_PROBE_TIMEOUT_MS = TLS_TIMEOUT_MS;
 /** Most files read from a `tls-ca-cert-dir` (Debian's /etc/ssl/certs holds about 450). */
 export const REDIS_CA_DIR_MAX_FILES = 2_000;

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { CertkitError } from '../errors.js';
 import { parseEndpoint } from '../io/endpoints.js';
-import { readInputFile, STDIN_PATH } from '../io/files.js';
+import { readInputFile, STDIN_PATH } from '../io/read.js';
 import { CLIENT_LIBRARIES } from '../judge/client-libraries.js';
 import { checkSnippetFiles } from '../judge/snippet-files.js';
 import type { SnippetFile } from '../judge/snippet-files.js';

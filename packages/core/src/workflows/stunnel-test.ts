@@ -7,7 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { makeRunFolder } from '../io/folders.js';
 import { isListening, plainPing } from '../io/plain.js';
 import { startProgram } from '../io/process.js';

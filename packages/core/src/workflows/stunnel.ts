@@ -6,15 +6,12 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CertkitError, isCertkitError } from '../errors.js';
-import {
-  checkWritePlan,
-  PUBLIC_FILE_MODE,
-  readInputFile,
-  STDIN_PATH,
-  writeFilesAtomically,
-} from '../io/files.js';
-import type { WriteOptions } from '../io/files.js';
-import { fetchPresentedChain, pingWithIdentity } from '../io/tls.js';
+import { readInputFile, STDIN_PATH } from '../io/read.js';
+import { checkWritePlan, PUBLIC_FILE_MODE } from '../io/write-plan.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { WriteOptions } from '../io/write-plan.js';
+import { fetchPresentedChain } from '../io/presented-chain.js';
+import { pingWithIdentity } from '../io/tls-ping.js';
 import { judgeStunnelConfig } from '../judge/stunnel-lint.js';
 import type { StunnelLintReport } from '../judge/stunnel-lint.js';
 import { stunnelClientIdentity, stunnelFilesToRead } from '../judge/stunnel-files.js';

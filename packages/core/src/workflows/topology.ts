@@ -6,7 +6,7 @@
  */
 import { CertkitError } from '../errors.js';
 import { converse } from '../io/resp.js';
-import type { TlsClientIdentity } from '../io/tls.js';
+import type { TlsClientIdentity } from '../io/tls-attempt.js';
 import { createRespReader } from '../judge/resp.js';
 import type { RespValue } from '../judge/resp.js';
 import { nextTopologyCommand, readTopology } from '../judge/topology.js';

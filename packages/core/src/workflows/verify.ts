@@ -1,6 +1,6 @@
 /** `certs verify`: read the leaf, anchors, intermediates and CRLs, then validate the path. */
 import { CertkitError } from '../errors.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile } from '../io/read.js';
 import { resolvePathOptions, validatePath } from '../judge/path.js';
 import type { PathFinding, PathPolicy, PathPurpose } from '../judge/path-common.js';
 import { parseCertificates } from '../x509/certificates.js';
