@@ -132,7 +132,8 @@ export type { StunnelConfigOptions } from './make/stunnel-config.js';
 export type { CertificateRef, Finding, Severity } from './judge/finding.js';
 export type { Validity } from './judge/validity.js';
 
-// Identity (RFC 9525) and the client stacks' verdicts on names and on trust.
+// Identity (RFC 9525); the client stacks and libraries whose verdicts on names and on trust the
+// endpoint check reports (`names[].clients`, `names[].libraries`, `trust`).
 export { matchReferenceIdentity } from './judge/hostname.js';
 export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
 export { CLIENT_STACKS } from './judge/clients.js';
@@ -152,7 +153,7 @@ export type {
   NameCheckDefault,
 } from './judge/client-libraries.js';
 
-// Chains, trust bundles, the choice between them, and RFC 5280 path validation.
+// Chains and trust bundles (the modes of assembleParsedCertificates), and RFC 5280 path validation.
 export type { Chain, ChainLink, ChainMember } from './judge/chain.js';
 export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
 export type { TrustBundle, TrustBundleMember } from './judge/trust-bundle.js';
@@ -215,7 +216,8 @@ export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service
 export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
 export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 
-// A deployment's topology: what a seed announces (replies as data) and each node as clients meet it.
+// A deployment's topology: what a seed announces (replies as data), each node as clients meet it,
+// and each cluster client's verdict (the report's `clients`).
 export { checkTopology } from './judge/topology-check.js';
 export type {
   NodeFetch,
