@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { walkTopology } from '@certkit/core';
-import { MAX_TOPOLOGY_NODES } from '../../packages/core/src/judge/topology.js';
+import { MAX_TOPOLOGY_NODES } from '../../packages/core/src/judge/topology-replies.js';
 import { RESP_LIMITS } from '../../packages/core/src/judge/resp.js';
 import { runCli } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';

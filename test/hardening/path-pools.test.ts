@@ -15,7 +15,7 @@ import {
   validatePath,
 } from '@certkit/core';
 import type { Certificate } from '@certkit/core';
-import { MAX_CANDIDATE_VISITS, pathSearchWork } from '../../packages/core/src/judge/path.js';
+import { MAX_CANDIDATE_VISITS, pathSearchWork } from '../../packages/core/src/judge/path-search.js';
 import { pem, sameNamePool } from './adversarial.js';
 
 const AT = new Date('2030-01-01T00:00:00Z');

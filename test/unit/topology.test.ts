@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkTopology } from '@certkit/core';
+import { readTopology } from '../../packages/core/src/judge/topology.js';
 import {
   MAX_SENTINEL_MASTERS,
-  MAX_TOPOLOGY_NODES,
   nextTopologyCommand,
-  readTopology,
-} from '../../packages/core/src/judge/topology.js';
+} from '../../packages/core/src/judge/topology-dialogue.js';
+import { MAX_TOPOLOGY_NODES } from '../../packages/core/src/judge/topology-replies.js';
 import { readRespReply } from '../../packages/core/src/judge/resp.js';
 import type { NodeFetch, Topology, TopologyExchange, TopologyReport } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';

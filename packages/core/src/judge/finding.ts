@@ -88,3 +88,25 @@ export function capRepeatedFindings<F extends Finding<string, unknown>>(
     );
   return out;
 }
+
+/**
+ * The first `max` findings, then one error `code` that counts the rest: a report's output stays
+ * bounded whatever the input (every include line of a file can be a finding).
+ *
+ * @param code - the area's "too many findings" code
+ */
+export function capFindings<F extends Finding<string, unknown>>(
+  findings: readonly F[],
+  max: number,
+  code: F['code'],
+): readonly (F | Finding<F['code'], never>)[] {
+  if (findings.length <= max) return findings;
+  return [
+    ...findings.slice(0, max),
+    {
+      code,
+      severity: 'error',
+      message: `and ${String(findings.length - max)} more findings (the first ${String(max)} are listed)`,
+    },
+  ];
+}

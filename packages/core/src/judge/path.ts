@@ -1,72 +1,27 @@
 /**
  * Certification path validation at a chosen time (RFC 5280 section 6), with the web-PKI profile
  * choices (CA/Browser Forum Baseline Requirements) where the two differ, because the paths we
- * judge are TLS server and client paths.
- *
- * Path building: from the leaf, through an unordered pool of untrusted certificates, to a trust
- * anchor. As OpenSSL (stunnel, redis-cli, Node, Python) builds it by default, the path ends at a
- * self-signed certificate of the trust store: a trust anchor that is not self-signed (an
- * intermediate, a leaf) is followed up to its issuer, looked for among the anchors only; with
- * `partialChain` (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN; what Go and Java always do) every anchor
- * ends a path, the first one met.
- * Candidate issuers are found by name (RFC 5280 section 7.1 comparison) and tried anchors
- * first, then key identifiers matching, then those valid at the time; cycles (the same
- * certificate, or the same subject and key) are cut; the work is bounded by
- * {@link MAX_SIGNATURE_CHECKS} and {@link MAX_COMPLETE_PATHS} so that hostile pools (limbo's
- * `pathological::*`, Go's TestPathologicalChains) finish quickly. Each complete path is checked
- * whole; the first that passes every check wins, otherwise every finding of the best attempt is
- * returned with that path.
+ * judge are TLS server and client paths. A composition: the options checked once
+ * ({@link resolvePathOptions}), the search for a path (path-search.ts), and each complete path
+ * checked whole (path-evaluate.ts: per-certificate policy in path-policy.ts, name constraints in
+ * name-constraints.ts, revocation in revocation.ts).
  *
  * Synchronous: signatures are checked with node:crypto (OpenSSL), which is synchronous and fast.
  */
 import { CertkitError } from '../errors.js';
 import type { RevocationList } from '../x509/crl.js';
 import { parseIpAddress } from '../x509/ip.js';
-import { internals } from '../x509/pkix.js';
 import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import { resolveNow } from '../clock.js';
 import type { ReferenceIdentity } from './hostname.js';
-import {
-  isSelfIssued,
-  label,
-  normalizeValue,
-  OPENSSL_TRUST_RULES,
-  PATH_POLICIES,
-} from './path-common.js';
+import { OPENSSL_TRUST_RULES, PATH_POLICIES } from './path-common.js';
 import type { PathFinding, PathPolicy, PathPurpose, TrustRules } from './path-common.js';
-import { evaluate } from './path-evaluate.js';
 import type { Context } from './path-evaluate.js';
+import { searchPath, signatureCache } from './path-search.js';
 
 /** Default cap on intermediates (self-issued ones not counted), as pyca/cryptography's 8. */
 export const DEFAULT_MAX_DEPTH = 8;
-/**
- * Signature checks one validation may make while building paths. Go stops at 100
- * (`maxChainSignatureChecks`); legitimate pools need a handful, hostile ones (100 CAs with one
- * subject and one key) would otherwise need millions.
- */
-export const MAX_SIGNATURE_CHECKS = 128;
-/** Complete candidate paths checked in full before giving up. */
-export const MAX_COMPLETE_PATHS = 32;
-/**
- * Candidate issuers one validation may look at while building paths: every certificate read from
- * a name bucket and every candidate tried counts. Legitimate pools need tens (x509-limbo's
- * pathological cases under 1,000); four files of 10,000 certificates sharing one name would
- * otherwise be scanned once per step of the search (41 s of CPU before this bound).
- */
-export const MAX_CANDIDATE_VISITS = 20_000;
-/**
- * Certificates kept per subject name, key and issuer name: more of them add nothing to the
- * search but identical steps (they differ in serial, validity or extensions only). The pool
- * keeps anchors first, then those valid at the validation time, then input order; a reissued
- * intermediate (old and renewed, same key) keeps both.
- */
-export const MAX_SAME_NAME_AND_KEY = 4;
-/** Work of the last {@link validatePath} call's search. Internal (tests and the bench). */
-export const pathSearchWork = { candidateVisits: 0, signatureChecks: 0 };
-
-/** Certificates in one path whatever the depth allowance (self-issued ones included). */
-const HARD_PATH_LIMIT = 32;
 
 /** The outcome of {@link validatePath}. */
 export interface PathValidation {
@@ -128,85 +83,6 @@ export interface ValidatePathOptions {
   readonly policy?: PathPolicy;
 }
 
-function fingerprint(certificate: Certificate): string {
-  return certificate.info.fingerprintSha256;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
-
-/**
- * A name as a lookup key: attribute types and values normalised as {@link namesEqual} compares
- * them (RFC 5280 section 7.1), so that equal keys are equal names.
- */
-function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
-  const cache = field === 'subject' ? subjectKeys : issuerKeys;
-  let key = cache.get(certificate);
-  if (key === undefined) {
-    const attributes =
-      field === 'subject' ? certificate.info.subjectAttributes : certificate.info.issuerAttributes;
-    key = JSON.stringify(attributes.map((a) => [a.oid, normalizeValue(a.value)]));
-    cache.set(certificate, key);
-  }
-  return key;
-}
-const subjectKeys = new WeakMap<Certificate, string>();
-const issuerKeys = new WeakMap<Certificate, string>();
-const keyHexes = new WeakMap<Certificate, string>();
-
-/** Subject name and public key: two certificates alike here may not both be on one path. */
-function subjectAndKey(certificate: Certificate): string {
-  let key = keyHexes.get(certificate);
-  if (key === undefined) {
-    key = hex(internals(certificate).spkiDer);
-    keyHexes.set(certificate, key);
-  }
-  return `${nameKey(certificate, 'subject')} ${key}`;
-}
-
-/**
- * Subject name, public key and issuer name, as encoded: what path building sees of a
- * certificate. Byte-exact (names encoded differently stay apart), which is all the grouping of
- * {@link MAX_SAME_NAME_AND_KEY} needs, and cheaper than normalising 40,000 names.
- */
-function sameNameAndKey(certificate: Certificate): string {
-  const x = internals(certificate);
-  return Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
-}
-
-interface Attempt {
-  readonly path: readonly Certificate[];
-  readonly anchored: boolean;
-  /** Findings of an evaluated attempt; `null` until the final report evaluates it. */
-  readonly findings: readonly PathFinding[] | null;
-  /** A finding the search itself adds (no issuer found, depth exhausted). */
-  readonly extra?: PathFinding;
-}
-
-function errors(findings: readonly PathFinding[]): number {
-  return findings.filter((f) => f.severity === 'error').length;
-}
-
-/** Complete paths beat partial ones; then fewer errors; partial ones: the longer the better. */
-function better(a: Attempt, b: Attempt | null): boolean {
-  if (b === null) return true;
-  if (a.anchored !== b.anchored) return a.anchored;
-  if (a.findings !== null && b.findings !== null) {
-    const ea = errors(a.findings);
-    const eb = errors(b.findings);
-    if (ea !== eb) return ea < eb;
-    return a.path.length < b.path.length;
-  }
-  return a.path.length > b.path.length;
-}
-
 /** The options of {@link validatePath} that need checking, checked and with defaults applied. */
 interface ResolvedPathOptions {
   readonly at: Date;
@@ -261,24 +137,9 @@ export function resolvePathOptions(
   return { at, maxDepth, policy, ...(reference === undefined ? {} : { reference }) };
 }
 
-function keyIdMatches(child: Certificate, issuer: Certificate): boolean {
-  const aki = child.info.authorityKeyIdentifier;
-  return aki !== undefined && aki === issuer.info.subjectKeyIdentifier;
-}
-
-/**
- * Self-signed as OpenSSL decides it when it builds a chain (`X509_self_signed(x, 0)`): its issuer
- * name is its subject and its key identifiers, when both are there, agree. The signature is not
- * checked: a trust anchor's own signature never is.
- */
-function selfSignedAnchor(certificate: Certificate): boolean {
-  const { authorityKeyIdentifier: aki, subjectKeyIdentifier: ski } = certificate.info;
-  return isSelfIssued(certificate) && (aki === undefined || ski === undefined || aki === ski);
-}
-
 /**
  * Validates a certification path for `leaf` at a chosen time, building it from `anchors` and an
- * unordered pool of `intermediates` (see the module comment for the search). Checks on the
+ * unordered pool of `intermediates` (path-search.ts says how the path is built). Checks on the
  * path, RFC 5280 section 6 and the web-PKI profile:
  * signatures; validity (inclusive, whole seconds); basicConstraints cA (critical) and
  * pathLenConstraint (self-issued intermediates not counted); keyCertSign on issuers; subject and
@@ -317,252 +178,27 @@ export function validatePathWithRules(
   rules: TrustRules,
 ): PathValidation {
   const { at, reference, maxDepth, policy } = resolvePathOptions(options);
-  pathSearchWork.candidateVisits = 0;
-  pathSearchWork.signatureChecks = 0;
-  // Mutable search state in one object: closures below update it.
-  const state: { best: Attempt | null; limited: boolean } = { best: null, limited: false };
-  let signatureChecks = 0;
-  const signatures = new Map<string, boolean>();
-  /** Cached, budgeted signature check; `null` once the budget is spent. */
-  const verifies = (child: Certificate, issuer: Certificate): boolean | null => {
-    // The outcome depends on the child and the issuer's key only: certificates sharing a key
-    // share the check.
-    const key = `${fingerprint(child)}>${subjectAndKey(issuer)}`;
-    const known = signatures.get(key);
-    if (known !== undefined) return known;
-    if (signatureChecks >= MAX_SIGNATURE_CHECKS) return null;
-    signatureChecks++;
-    const ok = signatureVerifies(child, issuer);
-    signatures.set(key, ok);
-    return ok;
-  };
-  const anchorSet = new Set(options.anchors.map(fingerprint));
+  const signatures = signatureCache();
+  const anchorSet = new Set(options.anchors.map((a) => a.info.fingerprintSha256));
   const context: Context = {
     at,
     rules,
     policy,
-    trusted: (certificate) => anchorSet.has(fingerprint(certificate)),
+    trusted: (certificate) => anchorSet.has(certificate.info.fingerprintSha256),
     purpose: options.purpose ?? 'server',
     maxDepth,
     crls: options.crls ?? [],
     // Evaluation re-checks links the search verified: the cache answers those.
-    verifies: (child, issuer) => verifies(child, issuer) ?? signatureVerifies(child, issuer),
+    verifies: (child, issuer) =>
+      signatures.verifies(child, issuer) ?? signatureVerifies(child, issuer),
     ...(reference === undefined ? {} : { reference }),
   };
-  const { leaf } = options;
-  /** An anchor that may end a path. */
-  const ends = (anchor: Certificate): boolean => rules.partialChain || selfSignedAnchor(anchor);
-  // A leaf that is itself a trust anchor that may end a path (a pinned self-signed certificate)
-  // is its own path. Without partial chains, a pinned leaf that is not self-signed still needs
-  // its issuers, as OpenSSL looks for them.
-  if (anchorSet.has(fingerprint(leaf)) && ends(leaf)) {
-    const findings = evaluate([leaf], true, context);
-    return { ok: errors(findings) === 0, path: [leaf], findings, anchored: true, pinned: true };
-  }
-  const pool = new Map<string, { cert: Certificate; anchor: boolean }>();
-  for (const cert of options.intermediates ?? [])
-    pool.set(fingerprint(cert), { cert, anchor: false });
-  for (const cert of options.anchors) pool.set(fingerprint(cert), { cert, anchor: true });
-  pool.delete(fingerprint(leaf));
-  const validAt = (cert: Certificate): boolean => {
-    const x = internals(cert);
-    return at >= x.notBefore && at <= x.notAfter;
-  };
-  // Candidates are indexed once by subject name, after keeping at most MAX_SAME_NAME_AND_KEY of
-  // each (subject, key, issuer): the search then reads one bucket per step.
-  const groups = new Map<string, { cert: Certificate; anchor: boolean }[]>();
-  for (const entry of pool.values()) push(groups, sameNameAndKey(entry.cert), entry);
-  const kept = new Set<Certificate>();
-  for (const members of groups.values()) {
-    // Anchors first, then those valid at the time, then input order; one pass per class.
-    const ranked: typeof members = [];
-    for (const rank of [3, 2, 1, 0]) {
-      for (const entry of members) {
-        if (ranked.length >= MAX_SAME_NAME_AND_KEY) break;
-        if ((entry.anchor ? 2 : 0) + (validAt(entry.cert) ? 1 : 0) === rank) ranked.push(entry);
-      }
-    }
-    for (const entry of ranked) kept.add(entry.cert);
-  }
-  const bySubject = new Map<string, { cert: Certificate; anchor: boolean }[]>();
-  for (const entry of pool.values())
-    if (kept.has(entry.cert)) push(bySubject, nameKey(entry.cert, 'subject'), entry);
-
-  let visits = 0;
-  /** Counts `n` candidate visits; false once the budget is spent. */
-  const visit = (n: number): boolean => {
-    visits += n;
-    if (visits <= MAX_CANDIDATE_VISITS) return true;
-    state.limited = true;
-    return false;
-  };
-  let completePaths = 0;
-  const deadEnds = new Set<string>();
-  const record = (attempt: Attempt): void => {
-    if (better(attempt, state.best)) state.best = attempt;
-  };
-  const issuerLists = new Map<Certificate, { cert: Certificate; anchor: boolean }[]>();
-  const issuersOf = (child: Certificate) => {
-    const known = issuerLists.get(child);
-    if (known !== undefined) return known;
-    const bucket = bySubject.get(nameKey(child, 'issuer')) ?? [];
-    if (!visit(bucket.length)) return [];
-    const found = bucket
-      .map((c) => ({
-        ...c,
-        score:
-          (c.anchor ? 4 : 0) + (keyIdMatches(child, c.cert) ? 2 : 0) + (validAt(c.cert) ? 1 : 0),
-      }))
-      .sort((a, b) => b.score - a.score);
-    issuerLists.set(child, found);
-    return found;
-  };
-
-  interface Branch {
-    /** Some continuation was pruned (cycle, depth, budget): a dead end here may not be one elsewhere. */
-    cut: boolean;
-    /** Some continuation reached a trust anchor. */
-    reached: boolean;
-  }
-  /**
-   * Depth-first search from the top of `path`; true when a valid path was found. `trustedOnly`:
-   * the path has reached a trust anchor that is not self-signed, and OpenSSL then looks for the
-   * next issuer in the trust store only.
-   */
-  const extend = (
-    path: Certificate[],
-    counted: number,
-    branch: Branch,
-    trustedOnly = false,
-  ): boolean => {
-    const top = path[path.length - 1] as Certificate;
-    const all = issuersOf(top);
-    const found = trustedOnly ? all.filter((c) => c.anchor) : all;
-    if (all.length === 0 && visits > MAX_CANDIDATE_VISITS) {
-      branch.cut = true;
-      return false;
-    }
-    if (found.length === 0 && trustedOnly) {
-      record({
-        path,
-        anchored: false,
-        findings: null,
-        extra: {
-          code: 'PARTIAL_CHAIN',
-          severity: 'error',
-          message: `${label(top)}: the path ends at this trust anchor, which is not self-signed, and its issuer "${top.info.issuer}" is not among the trust anchors; OpenSSL (stunnel, redis-cli, Node, Python) needs the self-signed root in the CA file: add the certificate of "${top.info.issuer}" to it (Go and Java accept any trust anchor)`,
-          certificate: path.length - 1,
-        },
-      });
-      return false;
-    }
-    if (found.length === 0) {
-      record({
-        path,
-        anchored: false,
-        findings: null,
-        extra: {
-          code: 'ISSUER_NOT_FOUND',
-          severity: 'error',
-          message: `${label(top)}: its issuer "${top.info.issuer}" is neither a trust anchor nor among the intermediates`,
-          certificate: path.length - 1,
-        },
-      });
-      return false;
-    }
-    for (const candidate of found) {
-      if (!visit(1)) {
-        branch.cut = true;
-        return false;
-      }
-      const issuer = candidate.cert;
-      const inPath = path.some((c) => c === issuer || subjectAndKey(c) === subjectAndKey(issuer));
-      if (inPath) {
-        branch.cut = true; // a cycle
-        continue;
-      }
-      const signed = completePaths >= MAX_COMPLETE_PATHS ? null : verifies(top, issuer);
-      if (signed === null) {
-        state.limited = true;
-        branch.cut = true;
-        return false;
-      }
-      const next = [...path, issuer];
-      if (!signed) {
-        record({ path: next, anchored: false, findings: null });
-        continue;
-      }
-      if (candidate.anchor && ends(issuer)) {
-        completePaths++;
-        branch.reached = true;
-        const findings = evaluate(next, true, context);
-        record({ path: next, anchored: true, findings });
-        if (errors(findings) === 0) return true;
-        continue;
-      }
-      const nextCounted = counted + (isSelfIssued(issuer) ? 0 : 1);
-      if (nextCounted > context.maxDepth || next.length >= HARD_PATH_LIMIT) {
-        branch.cut = true;
-        record({
-          path: next,
-          anchored: false,
-          findings: null,
-          extra: {
-            code: 'MAX_DEPTH_EXCEEDED',
-            severity: 'error',
-            message: `no trust anchor within ${String(context.maxDepth)} intermediates`,
-          },
-        });
-        continue;
-      }
-      // A dead end reached through untrusted certificates only may not be one from a trust anchor.
-      if (!trustedOnly && !candidate.anchor && deadEnds.has(fingerprint(issuer))) continue;
-      const inner: Branch = { cut: false, reached: false };
-      if (extend(next, nextCounted, inner, trustedOnly || candidate.anchor)) return true;
-      if (inner.cut) branch.cut = true;
-      if (inner.reached) branch.reached = true;
-      if (!inner.cut && !inner.reached && !trustedOnly && !candidate.anchor)
-        deadEnds.add(fingerprint(issuer));
-      if (state.limited) return false;
-    }
-    return false;
-  };
-
-  const found = extend([leaf], 0, { cut: false, reached: false });
-  pathSearchWork.candidateVisits = visits;
-  pathSearchWork.signatureChecks = signatureChecks;
-  const attempt: Attempt = state.best ?? { path: [leaf], anchored: false, findings: null };
-  const findings = [...(attempt.findings ?? evaluate(attempt.path, attempt.anchored, context))];
-  if (attempt.extra !== undefined) findings.push(attempt.extra);
-  if (!found && state.limited)
-    findings.push({
-      code: 'PATH_SEARCH_LIMIT',
-      severity: 'error',
-      message: `gave up after ${String(signatureChecks)} signature checks, ${String(completePaths)} complete paths and ${String(Math.min(visits, MAX_CANDIDATE_VISITS))} candidate issuers looked at`,
-    });
-  if (
-    !found &&
-    !attempt.anchored &&
-    !findings.some((f) =>
-      [
-        'ISSUER_NOT_FOUND',
-        'PARTIAL_CHAIN',
-        'PATH_SEARCH_LIMIT',
-        'MAX_DEPTH_EXCEEDED',
-        'SIGNATURE_INVALID',
-      ].includes(f.code),
-    )
-  )
-    findings.push({
-      code: 'NO_TRUSTED_ISSUER',
-      severity: 'error',
-      message: 'no path from the certificate reaches a trust anchor',
-    });
-  return {
-    ok: found,
-    path: attempt.path,
-    findings,
-    anchored: attempt.anchored,
-    pinned: attempt.anchored && attempt.path.length === 1,
-  };
+  const { found, path, findings, anchored } = searchPath(
+    options.leaf,
+    options.anchors,
+    options.intermediates ?? [],
+    context,
+    signatures,
+  );
+  return { ok: found, path, findings, anchored, pinned: anchored && path.length === 1 };
 }

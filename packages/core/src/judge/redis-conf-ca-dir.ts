@@ -11,6 +11,7 @@ import type { Certificate } from '../x509/pkix.js';
 import { escapedText, shownText } from '../x509/stunnel-syntax.js';
 import { subjectHash } from '../x509/subject-hash.js';
 import type { CertkitError } from '../errors.js';
+import { addUnreadable } from './redis-conf-files.js';
 import type { RedisCaFolder } from './redis-conf-files.js';
 import type { AddRedisFinding, RedisSetting } from './redis-conf-settings.js';
 
@@ -47,15 +48,13 @@ export function caDirFindings(
 ): void {
   const dir = shownText(setting.value);
   if (folder === undefined || !('entries' in folder)) {
-    const why =
-      folder === undefined
-        ? `cannot read ${setting.value}: no content was given for it`
-        : folder.message;
-    add(
-      'REDIS_CONF_FILE_UNREADABLE',
-      'error',
-      `tls-ca-cert-dir: ${escapedText(why, Infinity)}: redis-server refuses to start`,
+    addUnreadable(
+      'tls-ca-cert-dir',
+      setting.value,
       setting.line,
+      folder,
+      'redis-server refuses to start',
+      add,
     );
     return;
   }

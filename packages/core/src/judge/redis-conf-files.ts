@@ -81,19 +81,39 @@ function show(file: Named): string {
   return `${file.directive} ${shownText(file.path)}`;
 }
 
+/**
+ * Records that a file or folder redis.conf names could not be read: `cause` says why (`undefined`:
+ * the caller gave no content for it), `effect` what redis-server does then.
+ */
+export function addUnreadable(
+  directive: string,
+  path: string,
+  line: number | undefined,
+  cause: CertkitError | undefined,
+  effect: string,
+  add: AddRedisFinding,
+): void {
+  const why =
+    cause === undefined ? `cannot read ${path}: no content was given for it` : cause.message;
+  add(
+    'REDIS_CONF_FILE_UNREADABLE',
+    'error',
+    `${directive}: ${escapedText(why, Infinity)}: ${effect}`,
+    line,
+  );
+}
+
 /** The bytes of a named file, or null after recording why they could not be read. */
 function bytesOf(file: Named, inputs: RedisConfInputs, add: AddRedisFinding): Uint8Array | null {
   const content = inputs.files?.get(file.path);
   if (content instanceof Uint8Array) return content;
-  const why =
-    content === undefined
-      ? `cannot read ${file.path}: no content was given for it`
-      : content.message;
-  add(
-    'REDIS_CONF_FILE_UNREADABLE',
-    'error',
-    `${file.directive}: ${escapedText(why, Infinity)}: redis-server cannot load it and refuses to start`,
+  addUnreadable(
+    file.directive,
+    file.path,
     file.line,
+    content,
+    'redis-server cannot load it and refuses to start',
+    add,
   );
   return null;
 }

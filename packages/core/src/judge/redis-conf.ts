@@ -11,6 +11,7 @@
  */
 import { resolveNow } from '../clock.js';
 import { escapedText, shownValue } from '../x509/stunnel-syntax.js';
+import { capFindings } from './finding.js';
 import { caDirFindings } from './redis-conf-ca-dir.js';
 import { fileFindings, pathFindings } from './redis-conf-files.js';
 import type { RedisConfInputs } from './redis-conf-files.js';
@@ -219,17 +220,7 @@ export function judgeRedisConf(
     .map((f, i) => ({ f, i }))
     .sort((a, b) => (a.f.line ?? Infinity) - (b.f.line ?? Infinity) || a.i - b.i)
     .map(({ f }) => f);
-  const listed =
-    ordered.length <= REDIS_CONF_MAX_FINDINGS
-      ? ordered
-      : [
-          ...ordered.slice(0, REDIS_CONF_MAX_FINDINGS),
-          {
-            code: 'REDIS_CONF_TOO_MANY_FINDINGS' as const,
-            severity: 'error' as const,
-            message: `and ${String(ordered.length - REDIS_CONF_MAX_FINDINGS)} more findings (the first ${String(REDIS_CONF_MAX_FINDINGS)} are listed)`,
-          },
-        ];
+  const listed = capFindings(ordered, REDIS_CONF_MAX_FINDINGS, 'REDIS_CONF_TOO_MANY_FINDINGS');
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     source,

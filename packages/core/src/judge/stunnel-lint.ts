@@ -12,6 +12,7 @@
 import { resolveNow } from '../clock.js';
 import type { ParsedStunnelConfig } from '../x509/stunnel-syntax.js';
 import { shownText, stunnelOptionKey } from '../x509/stunnel-syntax.js';
+import { capFindings } from './finding.js';
 import { fileFindings } from './stunnel-files.js';
 import type { StunnelFiles } from './stunnel-files.js';
 import { optionFindings } from './stunnel-options.js';
@@ -198,17 +199,7 @@ export function judgeStunnelConfig(
     });
   }
   // Bounded output whatever the file: every include line is a finding, for one.
-  const listed =
-    findings.length <= STUNNEL_MAX_FINDINGS
-      ? findings
-      : [
-          ...findings.slice(0, STUNNEL_MAX_FINDINGS),
-          {
-            code: 'STUNNEL_TOO_MANY_FINDINGS' as const,
-            severity: 'error' as const,
-            message: `and ${String(findings.length - STUNNEL_MAX_FINDINGS)} more findings (the first ${String(STUNNEL_MAX_FINDINGS)} are listed)`,
-          },
-        ];
+  const listed = capFindings(findings, STUNNEL_MAX_FINDINGS, 'STUNNEL_TOO_MANY_FINDINGS');
   return {
     report: {
       ok: !findings.some((f) => f.severity === 'error'),

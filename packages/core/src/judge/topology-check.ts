@@ -15,13 +15,7 @@ import { checkEndpointCertificate } from './endpoint.js';
 import type { CheckOptions, CheckReport } from './endpoint.js';
 import type { EndpointFailureInfo } from './endpoints.js';
 import { ipVersion } from '../x509/ip.js';
-import type {
-  Topology,
-  TopologyFinding,
-  TopologyKind,
-  TopologyNode,
-  TopologySource,
-} from './topology.js';
+import type { Topology, TopologyFinding, TopologyKind, TopologyNode } from './topology.js';
 
 /** What one node presented, or why it presented nothing. */
 export type NodeFetch =
@@ -69,14 +63,9 @@ export type TopologyNodeReport = TopologyNode & {
 };
 
 /** The outcome of {@link checkTopology}. */
-export interface TopologyReport {
+export interface TopologyReport extends Omit<Topology, 'nodes' | 'findings'> {
   /** No error finding, here or in a node's report. */
   readonly ok: boolean;
-  readonly seed: string;
-  readonly kind: TopologyKind;
-  readonly mode?: string;
-  readonly protocol: 2 | 3;
-  readonly source?: TopologySource;
   readonly nodes: readonly TopologyNodeReport[];
   /** Each modelled cluster client, for a cluster (none for a Sentinel). */
   readonly clients: readonly ClusterClientVerdict[];

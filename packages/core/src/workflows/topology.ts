@@ -1,15 +1,17 @@
 /**
  * The topology walk: ask the seed who its nodes are (io/resp.ts carries the dialogue that
- * judge/topology.ts leads, judge/resp.ts reads the replies), fetch the chain every announced node
- * presents (workflows/endpoints.ts: bounded concurrency, `--resolve` pins, Ctrl-C), then judge
- * it all as a cluster client meets it (judge/topology-check.ts).
+ * judge/topology-dialogue.ts leads, judge/resp.ts reads the replies, judge/topology.ts what they
+ * describe), fetch the chain every announced node presents (workflows/endpoints.ts: bounded
+ * concurrency, `--resolve` pins, Ctrl-C), then judge it all as a cluster client meets it
+ * (judge/topology-check.ts).
  */
 import { CertkitError } from '../errors.js';
 import { converse } from '../io/resp.js';
 import type { TlsClientIdentity } from '../io/tls-attempt.js';
 import { createRespReader } from '../judge/resp.js';
 import type { RespValue } from '../judge/resp.js';
-import { nextTopologyCommand, readTopology } from '../judge/topology.js';
+import { readTopology } from '../judge/topology.js';
+import { nextTopologyCommand } from '../judge/topology-dialogue.js';
 import type { TopologyExchange } from '../judge/topology.js';
 import { checkTopology } from '../judge/topology-check.js';
 import type { NodeFetch, TopologyReport } from '../judge/topology-check.js';

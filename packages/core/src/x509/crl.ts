@@ -6,6 +6,7 @@
 import * as pkijs from 'pkijs';
 import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
+import { readNameAttributes } from './names.js';
 import { parsePemBlocks } from './pem.js';
 import { internals, serialHex } from './pkix.js';
 import { verifySignedData } from './sign.js';
@@ -112,21 +113,29 @@ export function parseRevocationLists(bytes: Uint8Array, source: string): Revocat
     const revokedSerials = (crl.revokedCertificates ?? []).map((r) =>
       serialHex(r.userCertificate.valueBlock.valueHexView),
     );
+    const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
+    let issuer: string;
+    try {
+      issuer = readNameAttributes(issuerDer)
+        .map((a) => `${a.oid}=${a.value}`)
+        .join(', ');
+    } catch (error) {
+      throw new CertkitError(
+        'DER_INVALID',
+        `cannot read CRL ${String(block.index)} in ${source}: its issuer is not a valid name`,
+        { cause: error },
+      );
+    }
     const list: RevocationList = {
       source: `${source}#${String(block.index)}`,
-      issuer: crl.issuer.typesAndValues
-        .map(
-          (tv) =>
-            `${tv.type}=${String((tv.value as { valueBlock: { value?: unknown } }).valueBlock.value)}`,
-        )
-        .join(', '),
+      issuer,
       thisUpdate: crl.thisUpdate.value.toISOString(),
       ...(crl.nextUpdate === undefined ? {} : { nextUpdate: crl.nextUpdate.value.toISOString() }),
       revokedSerials,
     };
     crlInternals.set(list, {
       crl,
-      issuerDer: new Uint8Array(crl.issuer.valueBeforeDecode),
+      issuerDer,
       revoked: new Set(revokedSerials),
     });
     return list;

@@ -1,13 +1,12 @@
 /**
  * The extension values a certificate's summary ({@link CertificateInfo}) shows, decoded with the
- * DER reader: basicConstraints, keyUsage, extendedKeyUsage, the key identifiers and
- * subjectAltName. extensions.ts is the full pkijs view path validation uses.
+ * DER reader: basicConstraints, keyUsage, extendedKeyUsage and the key identifiers
+ * (subjectAltName: general-names.ts). extensions.ts is the full pkijs view path validation uses.
  */
 import * as der from '../asn1/der.js';
 import type { DerElement } from '../asn1/der.js';
 import { EKU_NAMES, KEY_USAGE_NAMES } from '../asn1/oids.js';
 import type { KeyUsageName } from '../asn1/oids.js';
-import { formatIp } from './ip.js';
 import type { CertificateInfo } from './pkix.js';
 
 /** Bytes as lower-case hex. */
@@ -124,52 +123,4 @@ export function authorityKeyIdentifierOf(value: Uint8Array | undefined): string 
   return first !== undefined && der.isContext(first, 0) && !first.constructed
     ? hex(first.content)
     : undefined;
-}
-
-/** GeneralName forms (RFC 5280 section 4.2.1.6): constructed for otherName [0], x400Address
- * [3], directoryName [4] and ediPartyName [5], primitive for the others. */
-const CONSTRUCTED_NAME_FORMS: ReadonlySet<number> = new Set([0, 3, 4, 5]);
-
-/** The summary of a certificate without subjectAltName: one frozen object shared by all. */
-const NO_ALT_NAMES: CertificateInfo['subjectAltNames'] = Object.freeze({
-  dns: Object.freeze([]),
-  ip: Object.freeze([]),
-  email: Object.freeze([]),
-  uri: Object.freeze([]),
-});
-
-/**
- * subjectAltName (RFC 5280 section 4.2.1.6): dNSName, rfc822Name, URI and iPAddress entries;
- * other forms (directoryName, otherName, …) are not part of this summary. IA5String values are
- * read byte for byte, as asn1js does.
- */
-export function subjectAltNamesOf(
-  value: Uint8Array | undefined,
-): CertificateInfo['subjectAltNames'] {
-  const out = {
-    dns: [] as string[],
-    ip: [] as string[],
-    email: [] as string[],
-    uri: [] as string[],
-  };
-  if (value === undefined) return NO_ALT_NAMES;
-  const element = valueElement(value);
-  const items = element === undefined ? null : sequenceItems(element);
-  if (items === null) return out;
-  for (const item of items) {
-    if (
-      item.cls !== der.CONTEXT ||
-      item.number > 8 ||
-      item.constructed !== CONSTRUCTED_NAME_FORMS.has(item.number)
-    ) {
-      // pkijs refuses the whole list over one malformed name.
-      return { dns: [], ip: [], email: [], uri: [] };
-    }
-    const text = (): string => Buffer.from(item.content).toString('latin1');
-    if (item.number === 2) out.dns.push(text());
-    else if (item.number === 1) out.email.push(text());
-    else if (item.number === 6) out.uri.push(text());
-    else if (item.number === 7) out.ip.push(formatIp(item.content));
-  }
-  return out;
 }

@@ -1,22 +1,20 @@
 /**
  * Extensions and structures of a certificate as plain data, for the judges: the subjectAltName
- * entries, the authority key identifier, extended key usage, authority information access, name
+ * entries (general-names.ts decodes them), the authority key identifier, extended key usage, authority information access, name
  * constraints, and the structural facts path validation checks (version, serial, the two
- * signature algorithm fields, the EC key's parameters). Decoded by pkijs (structures.ts); what
- * pkijs cannot decode is reported as `malformed`, never thrown.
+ * signature algorithm fields, the EC key's parameters). The rest is decoded by pkijs
+ * (structures.ts); what pkijs cannot decode is reported as `malformed`, never thrown.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
+import { readGeneralNames, UNREADABLE } from './general-names.js';
+import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
+
+export type { DirectoryAttribute } from './general-names.js';
+import { internals } from './pkix.js';
 import type { Certificate } from './pkix.js';
 import { decodedExtensions, pkijsCertificate } from './structures.js';
-
-/** One attribute of a directory name, as decoded: the type OID and the value's text. */
-export interface DirectoryAttribute {
-  readonly oid: string;
-  /** The value as a string; empty when it is not a string type. */
-  readonly value: string;
-}
 
 /** The attributes of a pkijs name, in order. */
 function directoryAttributes(name: pkijs.RelativeDistinguishedNames): DirectoryAttribute[] {
@@ -31,7 +29,8 @@ function directoryAttributes(name: pkijs.RelativeDistinguishedNames): DirectoryA
 
 /** The subject of a certificate as a directory name (for directoryName name constraints). */
 export function subjectDirectoryName(certificate: Certificate): DirectoryAttribute[] {
-  return directoryAttributes(pkijsCertificate(certificate).subject);
+  // names.ts' reading (CertificateInfo), the one Name decoder: type OID and value text.
+  return certificate.info.subjectAttributes.map(({ oid, value }) => ({ oid, value }));
 }
 
 function parsedOk(value: unknown): boolean {
@@ -45,81 +44,43 @@ function extension(certificate: Certificate, oid: string) {
 }
 
 /** The subjectAltName entries of a certificate, decoded; `malformed` when it cannot be read. */
-export interface SubjectAltNames {
+export interface SubjectAltNames extends GeneralNamesEntries {
   readonly present: boolean;
   readonly critical: boolean;
+  /** The value does not decode as GeneralNames, or holds no name (RFC 5280 section 4.2.1.6:
+   * "at least one entry"); every list is then empty. */
   readonly malformed: boolean;
-  readonly dns: readonly string[];
-  /** Raw iPAddress octets; entries that are not 4 or 16 octets are kept (they are malformed). */
-  readonly ip: readonly Uint8Array[];
-  readonly email: readonly string[];
-  readonly uri: readonly string[];
-  /** directoryName entries, each as its attributes in order. */
-  readonly directoryNames: readonly (readonly DirectoryAttribute[])[];
-  /** otherName, x400Address, ediPartyName or registeredID entries are present. */
-  readonly otherForms: readonly number[];
 }
 
-/** Decodes the subjectAltName extension of a certificate (RFC 5280 section 4.2.1.6). */
+/** Decodes the subjectAltName extension of a certificate (RFC 5280 section 4.2.1.6) with the
+ * one GeneralNames decoder (general-names.ts). */
 export function subjectAltNames(certificate: Certificate): SubjectAltNames {
-  const extension = decodedExtensions(certificate).find((e) => e.oid === OID.subjectAltName);
-  const empty = {
-    dns: [],
-    ip: [],
-    email: [],
-    uri: [],
-    directoryNames: [],
-    otherForms: [],
-  };
-  if (extension === undefined)
-    return { present: false, critical: false, malformed: false, ...empty };
-  const parsed = extension.parsed;
-  if (
-    !(parsed instanceof pkijs.AltName) ||
-    'parsingError' in parsed ||
-    parsed.altNames.length === 0
-  ) {
-    return { present: true, critical: extension.critical, malformed: true, ...empty };
+  const extension = internals(certificate).extensions.find((e) => e.oid === OID.subjectAltName);
+  if (extension === undefined) {
+    return { ...UNREADABLE, present: false, critical: false, malformed: false };
   }
-  const out = {
-    dns: [] as string[],
-    ip: [] as Uint8Array[],
-    email: [] as string[],
-    uri: [] as string[],
-    directoryNames: [] as DirectoryAttribute[][],
-    otherForms: [] as number[],
+  const reading = readGeneralNames(extension.value);
+  const empty =
+    reading.dns.length +
+      reading.ip.length +
+      reading.email.length +
+      reading.uri.length +
+      reading.directoryNames.length +
+      reading.otherForms.length ===
+    0;
+  return {
+    ...(empty ? UNREADABLE : reading),
+    present: true,
+    critical: extension.critical,
+    malformed: reading.malformed || empty,
   };
-  let malformed = false;
-  for (const name of parsed.altNames) {
-    switch (name.type) {
-      case 1:
-      case 2:
-      case 6:
-        if (typeof name.value !== 'string') malformed = true;
-        else (name.type === 1 ? out.email : name.type === 2 ? out.dns : out.uri).push(name.value);
-        break;
-      case 7:
-        if (name.value instanceof asn1js.OctetString)
-          out.ip.push(name.value.valueBlock.valueHexView);
-        else malformed = true;
-        break;
-      case 4:
-        if (name.value instanceof pkijs.RelativeDistinguishedNames)
-          out.directoryNames.push(directoryAttributes(name.value));
-        else malformed = true;
-        break;
-      default:
-        out.otherForms.push(name.type);
-    }
-  }
-  return { present: true, critical: extension.critical, malformed, ...out };
 }
 
-/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate. */
+/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is a
+ * subjectAltName general-names.ts cannot read). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.subjectKeyIdentifier,
   OID.keyUsage,
-  OID.subjectAltName,
   OID.basicConstraints,
   OID.nameConstraints,
   OID.authorityKeyIdentifier,
@@ -144,7 +105,10 @@ export function extensionViews(certificate: Certificate): ExtensionView[] {
     oid: e.oid,
     critical: e.critical,
     // Only the types decoded at all are tried: reading `parsed` decodes the value.
-    malformed: DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed),
+    malformed:
+      e.oid === OID.subjectAltName
+        ? readGeneralNames(e.value).malformed
+        : DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed),
   }));
 }
 

@@ -1,7 +1,7 @@
 /**
  * pkijs' typed view of certificates, for the code that needs every structure: path validation
- * (name constraints, policies, each extension's syntax), host-name matching over every
- * subjectAltName form, CRLs, and PKCS#10 requests. Built on first use per certificate and kept
+ * (name constraints, policies, each extension's syntax), CRLs, and PKCS#10 requests
+ * (subjectAltName is read by general-names.ts). Built on first use per certificate and kept
  * while the certificate lives: reading a trust bundle never builds it (pkix.ts reads the fields
  * of {@link CertificateInfo} with its own DER reader).
  */
@@ -12,7 +12,8 @@ import { checkDecodingBounds } from '../asn1/der-bounds.js';
 import { CertkitError } from '../errors.js';
 import { certificateReadError, fingerprintSha256, internals } from './pkix.js';
 import { EXTENSION_NAMES, OID, SIGNATURE_NAMES } from '../asn1/oids.js';
-import { extendedKeyUsageOf, keyUsageOf, subjectAltNamesOf } from './extension-values.js';
+import { extendedKeyUsageOf, keyUsageOf } from './extension-values.js';
+import { subjectAltNamesSummary } from './general-names.js';
 import { formatName, readNameAttributes } from './names.js';
 import { describeLabel, parsePemBlocks } from './pem.js';
 import { describePublicKey, loadPublicKey } from './public-key.js';
@@ -132,16 +133,6 @@ function allOf<T>(
 }
 
 /**
- * subjectAltName / issuerAltName (`GeneralNames`, RFC 5280 sections 4.2.1.6 and 4.2.1.7) as
- * pkijs' `AltName`, when every name is a form {@link fastGeneralName} builds; else undefined.
- */
-function fastAltName(value: Uint8Array): pkijs.AltName | undefined {
-  const items = sequenceItems(value);
-  const altNames = items === undefined ? undefined : allOf(items, fastGeneralName);
-  return altNames === undefined ? undefined : new pkijs.AltName({ altNames });
-}
-
-/**
  * nameConstraints (RFC 5280 section 4.2.1.10) as pkijs' `NameConstraints`, when it holds
  * non-empty permittedSubtrees [0] and/or excludedSubtrees [1], in that order, and every
  * GeneralSubtree is a bare base (minimum and maximum absent, as the RFC requires of a profile:
@@ -176,8 +167,6 @@ function fastNameConstraints(value: Uint8Array): pkijs.NameConstraints | undefin
 
 /** Extensions with a fast decoder; the others are decoded by pkijs on first use. */
 const FAST_EXTENSION_DECODERS: Readonly<Record<string, (value: Uint8Array) => unknown>> = {
-  [OID.subjectAltName]: fastAltName,
-  [OID.issuerAltName]: fastAltName,
   [OID.nameConstraints]: fastNameConstraints,
 };
 
@@ -326,7 +315,7 @@ export function readCertificationRequest(der: Uint8Array, source: string): Certi
     key: describePublicKey(publicKey),
     signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
     signatureValid,
-    subjectAltNames: subjectAltNamesOf(valueOf(OID.subjectAltName)),
+    subjectAltNames: subjectAltNamesSummary(valueOf(OID.subjectAltName)),
     keyUsage: keyUsageOf(valueOf(OID.keyUsage)),
     extendedKeyUsage: extendedKeyUsageOf(valueOf(OID.extKeyUsage)),
     extensions: extensions.map((e) => ({
