@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 // Core from its sources, the public API and the parsers under it alike, so that every error
 // thrown is the one CertkitError class isCertkitError knows.
 import {
-  buildChain,
+  assembleParsedCertificates,
   checkEndpointCertificate,
   isCertkitError,
   parseCertificates,
@@ -190,7 +190,7 @@ function poolCase(n: number): string | null {
   const withBridge = next() % 2 === 0 ? [...decoys, bridge] : decoys;
   return (
     attempt(() => validatePath({ leaf, anchors: [root], intermediates: withBridge })) ??
-    attempt(() => buildChain([leaf, ...withBridge, root])) ??
+    attempt(() => assembleParsedCertificates([leaf, ...withBridge, root], { mode: 'chain' })) ??
     attempt(() =>
       checkEndpointCertificate({
         cluster: 'pool.example',

@@ -8,19 +8,22 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  assembleParsedCertificates,
-  buildChain,
-  buildTrustBundle,
-  isCertkitError,
-  parseCertificates,
-} from '@certkit/core';
-// A tuning limit of the issuer search, documented on buildChain.
+import { assembleParsedCertificates, isCertkitError, parseCertificates } from '@certkit/core';
+// A tuning limit of the issuer search, documented on assembleParsedCertificates (chain mode).
 import { MAX_ISSUER_CANDIDATES } from '../../packages/core/src/judge/chain-search.js';
 import type { Certificate, ChainFindingCode } from '@certkit/core';
 import { ROOT } from '../helpers/cli.js';
 import { makeCert } from '../helpers/pki.js';
 import { tempDir } from '../helpers/tmp.js';
+
+/** Chain mode of assembleParsedCertificates: the chain, its links and findings. */
+const chainOf = (
+  certificates: readonly Certificate[],
+  options: { now?: Date; keepRoot?: boolean } = {},
+) => assembleParsedCertificates(certificates, { ...options, mode: 'chain' }).chain;
+/** Bundle mode of assembleParsedCertificates: the trust bundle and its findings. */
+const bundleOf = (certificates: readonly Certificate[], options: { now?: Date } = {}) =>
+  assembleParsedCertificates(certificates, { ...options, mode: 'bundle' }).bundle;
 
 const F = join(ROOT, 'fixtures/chain');
 /** A time inside every valid fixture's window (2025..2045) and outside the dated ones. */
@@ -169,8 +172,8 @@ const CHAIN_ROWS: readonly ChainRow[] = [
 ];
 
 for (const row of CHAIN_ROWS) {
-  void test(`issue 3: buildChain, ${row.name}`, () => {
-    const chain = buildChain(read(...row.files), {
+  void test(`issue 3: chain mode, ${row.name}`, () => {
+    const chain = chainOf(read(...row.files), {
       now: row.now ?? NOW,
       ...(row.keepRoot === undefined ? {} : { keepRoot: row.keepRoot }),
     });
@@ -193,7 +196,7 @@ for (const row of CHAIN_ROWS) {
 }
 
 void test('issue 3: per-link verdicts of a good chain, the root as a self-link', () => {
-  const chain = buildChain(read('shuffled.pem'), { now: NOW });
+  const chain = chainOf(read('shuffled.pem'), { now: NOW });
   assert.equal(chain.complete, true);
   assert.deepEqual(
     chain.path.map((m) => m.role),
@@ -265,7 +268,7 @@ const BUNDLE_ROWS: readonly BundleRow[] = [
 ];
 
 void test('issue 17: a bundle of fetched leaves and their intermediate has no root: ROOT_MISSING names it, an error', () => {
-  const bundle = buildTrustBundle(read('leaf.pem', 'leaf2.pem', 'intermediate.pem'), { now: NOW });
+  const bundle = bundleOf(read('leaf.pem', 'leaf2.pem', 'intermediate.pem'), { now: NOW });
   assert.equal(bundle.ok, false);
   const missing = bundle.findings.filter((f) => f.code === 'ROOT_MISSING');
   assert.equal(missing.length, 1);
@@ -275,13 +278,13 @@ void test('issue 17: a bundle of fetched leaves and their intermediate has no ro
     /certificate 1 in intermediate\.pem \(O=certkit fixtures, CN=certkit Fixture Intermediate CA\) \(and 2 more of the bundle under it\) is not self-signed and its issuer O=certkit fixtures, CN=certkit Fixture Root CA is not in the bundle.*add the root CA certificate O=certkit fixtures, CN=certkit Fixture Root CA$/,
   );
   // With the root, nothing is missing.
-  const rooted = buildTrustBundle(read('leaf.pem', 'intermediate.pem', 'root.pem'), { now: NOW });
+  const rooted = bundleOf(read('leaf.pem', 'intermediate.pem', 'root.pem'), { now: NOW });
   assert.ok(!rooted.findings.some((f) => f.code === 'ROOT_MISSING'));
 });
 
 for (const row of BUNDLE_ROWS) {
-  void test(`issue 3: buildTrustBundle, ${row.name}`, () => {
-    const bundle = buildTrustBundle(read(...row.files), { now: NOW });
+  void test(`issue 3: bundle mode, ${row.name}`, () => {
+    const bundle = bundleOf(read(...row.files), { now: NOW });
     assert.deepEqual(
       bundle.certificates.map((c) => c.info.fingerprintSha256),
       row.expected.map(fingerprint),
@@ -467,7 +470,7 @@ for (const row of LINK_ROWS) {
   void test(`issue 3: link verdict on openssl-made PKI, ${row.name}`, async (t) => {
     const dir = tempDir(t);
     const files = await row.make(dir);
-    const chain = buildChain(
+    const chain = chainOf(
       files.flatMap((f) => parseCertificates(readFileSync(f), f)),
       { now: new Date() },
     );
@@ -501,7 +504,7 @@ void test('issue 3: an impostor intermediate (same name, other key) gives a link
   const certs = [leaf.cert, impostor.cert, root.cert].flatMap((f) =>
     parseCertificates(readFileSync(f), f),
   );
-  const chain = buildChain(certs, { now: new Date() });
+  const chain = chainOf(certs, { now: new Date() });
   assert.equal(chain.ok, false);
   const first = chain.links[0];
   assert.equal(first?.namesChain, true);
@@ -509,7 +512,7 @@ void test('issue 3: an impostor intermediate (same name, other key) gives a link
   assert.equal(first.keyIdentifiersMatch, false);
   assert.deepEqual(codes(chain.findings), ['KEY_IDENTIFIER_MISMATCH', 'SIGNATURE_INVALID']);
   // With the real intermediate present too, the verified one is chosen and the impostor left out.
-  const both = buildChain([...certs, ...parseCertificates(readFileSync(real.cert), real.cert)], {
+  const both = chainOf([...certs, ...parseCertificates(readFileSync(real.cert), real.cert)], {
     now: new Date(),
   });
   assert.equal(both.ok, true, JSON.stringify(both.findings));
@@ -568,7 +571,7 @@ void test('issue 3: among more same-name CAs than MAX_ISSUER_CANDIDATES, the rea
   }
   // The real intermediate comes last, behind every namesake.
   const files = [leaf.cert, ...namesakes, root.cert, real.cert];
-  const chain = buildChain(
+  const chain = chainOf(
     files.flatMap((file) => parseCertificates(readFileSync(file), file)),
     { now: new Date() },
   );

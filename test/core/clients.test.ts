@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLIENT_STACKS } from '@certkit/core';
-// The per-stack model function, below the public clientVerdicts: it takes a certificate's names.
+// The per-stack model function, below clientVerdicts (checkEndpointCertificate's names[].clients): it takes a certificate's names.
 import { clientVerdict } from '../../packages/core/src/judge/clients.js';
 import type { PresentedNames } from '../../packages/core/src/judge/clients.js';
 

@@ -4,7 +4,7 @@
  * cluster name that is a file, an endpoint or a database name, a file name that is HOST:PORT.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 // The recognisers under the readers' errors and clusterNameHint, from their modules.
@@ -15,7 +15,16 @@ import {
   looksLikeEndpoint,
 } from '../../packages/core/src/x509/input-hints.js';
 import { parsePemBlocks } from '../../packages/core/src/x509/pem.js';
+import {
+  isCertkitError,
+  issueCertificate,
+  runCheck,
+  writeCertificateRequest,
+  writeServerCertificate,
+} from '@certkit/core';
 import { ROOT } from '../helpers/cli.js';
+import { memoryCert } from '../helpers/memory-pki.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const BAD = join(ROOT, 'fixtures', 'bad');
 
@@ -120,6 +129,61 @@ test('issue 15 (7): clusterNameProblem names what a value is instead, and the cl
     assert.equal(problem?.kind ?? null, row.kind, row.value);
     assert.equal(problem?.suggestion, row.suggestion, row.value);
   }
+});
+
+test('a value given as the cluster name is refused by the workflow, first, with the cluster meant as the remedy', async (t) => {
+  const dir = tempDir(t);
+  const proxy = await memoryCert({
+    name: 'proxy_cert.pem',
+    commonName: 'redislabs.com',
+    dnsNames: ['redislabs.com', '*.redislabs.com'],
+  });
+  const file = join(dir, 'proxy_cert.pem');
+  writeFileSync(file, proxy.issued.certificatePem);
+  const refused = (suggestion: string | undefined, value: string) => (error: unknown) => {
+    assert.ok(isCertkitError(error), String(error));
+    assert.equal(error.code, 'INVALID_OPTION');
+    assert.ok(error.message.startsWith(`"${value}" `), error.message);
+    assert.match(error.message, /, not a cluster name; a cluster name C is /);
+    assert.deepEqual(
+      error.remedy,
+      suggestion === undefined ? { kind: 'cluster' } : { kind: 'cluster', suggestion },
+    );
+    return true;
+  };
+  // The certificate file: the cluster it is for, read from it; before the missing input.
+  await assert.rejects(
+    runCheck({ cluster: file, files: [join(dir, 'missing.pem')] }),
+    refused('redislabs.com', file),
+  );
+  await assert.rejects(
+    writeServerCertificate({
+      cluster: 'redis-12000.internal.c.example.com',
+      caCertPath: join(dir, 'missing-ca.pem'),
+      caKeyPath: join(dir, 'missing-ca-key.pem'),
+      outDir: dir,
+    }),
+    refused('c.example.com', 'redis-12000.internal.c.example.com'),
+  );
+  await assert.rejects(
+    writeCertificateRequest({ cluster: '*.c.example.com', outDir: dir }),
+    refused('c.example.com', '*.c.example.com'),
+  );
+  // A file that is no certificate: refused, nothing suggested.
+  await assert.rejects(
+    runCheck({ cluster: join(dir, 'missing.pem') }),
+    refused(undefined, join(dir, 'missing.pem')),
+  );
+  // In memory, the same refusal and remedy (no file is read there).
+  await assert.rejects(
+    issueCertificate({
+      profile: 'both',
+      subject: { commonName: 'x' },
+      cluster: 'db.example.com:6379',
+    }),
+    refused('db.example.com', 'db.example.com:6379'),
+  );
+  assert.equal(readdirSync(dir).join(), 'proxy_cert.pem', 'nothing was written');
 });
 
 test('issue 15 (7): looksLikeEndpoint is HOST:PORT or [IPv6]:PORT with a port of 1-65535', () => {

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import {
   CA_PROFILE,
   CLIENT_PROFILE,
+  createCertificateRequest,
   INTERMEDIATE_PROFILE,
   issueCertificate,
-  profileForUsage,
-  redisEnterpriseNames,
+  parseSubject,
   SERVER_PROFILE,
 } from '@certkit/core';
 import type { IssuedCertificate, IssuerInput } from '@certkit/core';
@@ -46,7 +46,7 @@ test('issue 6: every profile, from one function, carries the extensions of its p
   const server = await issueCertificate({
     profile: SERVER_PROFILE,
     subject: { commonName: 'cluster.local' },
-    dnsNames: redisEnterpriseNames('cluster.local'),
+    cluster: 'cluster.local',
     keyType: 'rsa',
     bits: 2048,
     issuer: issuerOf(intermediate, 'intermediate'),
@@ -135,15 +135,26 @@ test('issue 6: EC end entities get no keyEncipherment (RFC 5480 section 3)', asy
   }
 });
 
-test('issue 6: --usage picks the EKU', () => {
+test('issue 6: --usage picks the EKU (issueCertificate takes the usage as its profile)', async () => {
   const rows = [
-    { name: 'both', usage: 'both' as const, eku: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'] },
-    { name: 'server', usage: 'server' as const, eku: ['1.3.6.1.5.5.7.3.1'] },
-    { name: 'client', usage: 'client' as const, eku: ['1.3.6.1.5.5.7.3.2'] },
+    { name: 'both', usage: 'both' as const, eku: ['serverAuth', 'clientAuth'] },
+    { name: 'server', usage: 'server' as const, eku: ['serverAuth'] },
+    { name: 'client', usage: 'client' as const, eku: ['clientAuth'] },
   ];
   for (const row of rows) {
-    assert.deepEqual(profileForUsage(row.usage).extendedKeyUsage, row.eku, row.name);
+    const issued = await issueCertificate({
+      profile: row.usage,
+      subject: { commonName: 'x.example' },
+      keyType: 'ec',
+      now: NOW,
+    });
+    assert.deepEqual(issued.info.extendedKeyUsage, row.eku, row.name);
+    assert.deepEqual(issued.info.basicConstraints, { ca: false }, row.name);
   }
+  await assert.rejects(
+    issueCertificate({ profile: 'proxy' as never, subject: { commonName: 'x' }, keyType: 'ec' }),
+    { code: 'INVALID_OPTION', message: 'usage must be server, client or both, got "proxy"' },
+  );
 });
 
 test('issue 6: issuers that may not sign, and bad names, are refused with a code', async () => {
@@ -245,7 +256,7 @@ test('issue 6: issuers that may not sign, and bad names, are refused with a code
   }
 });
 
-test('issue 6: redisEnterpriseNames normalises and refuses what is not a DNS name', () => {
+test('issue 6: the cluster names normalise and refuse what is not a DNS name', async () => {
   const rows = [
     {
       name: 'upper case and trailing dot',
@@ -254,8 +265,57 @@ test('issue 6: redisEnterpriseNames normalises and refuses what is not a DNS nam
     },
     { name: 'single label', input: 'cluster', first: 'cluster' },
   ];
-  for (const row of rows) assert.equal(redisEnterpriseNames(row.input)[0], row.first, row.name);
-  for (const bad of ['', 'a..b', '-a.b', '*.a.b', 'a_b.c', 'a b.c']) {
-    assert.throws(() => redisEnterpriseNames(bad), { code: 'INVALID_OPTION' }, bad);
+  const issue = (cluster: string) =>
+    issueCertificate({
+      profile: SERVER_PROFILE,
+      subject: { commonName: 'x' },
+      cluster,
+      keyType: 'ec',
+      now: NOW,
+    });
+  for (const row of rows) {
+    const { info } = await issue(row.input);
+    assert.deepEqual(
+      info.subjectAltNames.dns,
+      [row.first, `*.${row.first}`, `internal.${row.first}`, `*.internal.${row.first}`],
+      row.name,
+    );
   }
+  for (const bad of ['', 'a..b', '-a.b', '*.a.b', 'a_b.c', 'a b.c']) {
+    await assert.rejects(issue(bad), { code: 'INVALID_OPTION' }, bad);
+  }
+});
+
+test('the makers take a subject as OpenSSL one-line text and parse it before any key is made', async () => {
+  const issued = await issueCertificate({
+    profile: CA_PROFILE,
+    subject: '/C=US/O=Acme\\/Labs/CN=Text Root',
+    keyType: 'ec',
+    now: NOW,
+  });
+  assert.deepEqual(
+    issued.info.subjectAttributes.map((a) => `${a.type}=${a.value}`),
+    ['C=US', 'O=Acme/Labs', 'CN=Text Root'],
+  );
+  const request = await createCertificateRequest({
+    subject: '/O=Acme/CN=app.example',
+    keyType: 'ec',
+  });
+  assert.match(request.info.subject, /CN=app\.example/);
+  let generated = false;
+  await assert.rejects(
+    issueCertificate({
+      profile: CA_PROFILE,
+      subject: 'CN=no leading slash',
+      keyType: 'ec',
+      onProgress: () => {
+        generated = true;
+      },
+    }),
+    { code: 'INVALID_OPTION', message: /subject must look like \/C=US\/O=Acme\/CN=app/ },
+  );
+  assert.equal(generated, false, 'refused before any key generation');
+  // The 0.1.0 name still parses the same text.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the alias is what is tested
+  assert.deepEqual(parseSubject('/O=Acme/CN=app'), { organization: 'Acme', commonName: 'app' });
 });

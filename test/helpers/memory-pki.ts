@@ -3,7 +3,7 @@
  * that need no external binary.
  */
 import assert from 'node:assert/strict';
-import { CA_PROFILE, issueCertificate, parseCertificates, profileForUsage } from '@certkit/core';
+import { CA_PROFILE, issueCertificate, parseCertificates } from '@certkit/core';
 import type { Certificate, IssueCertificateOptions, IssuedCertificate } from '@certkit/core';
 
 /** A certificate made in memory, with its PEM and key. */
@@ -30,7 +30,7 @@ export interface MemoryCertOptions extends Partial<
 export async function memoryCert(options: MemoryCertOptions): Promise<MemoryCert> {
   const { name, commonName, issuer, kind, ...rest } = options;
   const issued = await issueCertificate({
-    profile: kind === 'ca' ? CA_PROFILE : profileForUsage(kind ?? 'server'),
+    profile: kind === 'ca' ? CA_PROFILE : (kind ?? 'server'),
     subject: { commonName: commonName ?? name },
     keyType: 'ec',
     ...rest,

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_STACKS } from '@certkit/core';
-// The per-stack model functions, below the public clientVerdicts: they take a certificate's names.
+// The per-stack model functions, below clientVerdicts (checkEndpointCertificate's names[].clients): they take a certificate's names.
 import { clientVerdict, presentedNames } from '../../packages/core/src/judge/clients.js';
 import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
 import type { ClientStack } from '@certkit/core';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
-// The per-stack model functions, below the public clientVerdicts: they take a certificate's names.
+// The per-stack model functions, below clientVerdicts (checkEndpointCertificate's names[].clients): they take a certificate's names.
 import { clientVerdict, presentedNames } from '../../packages/core/src/judge/clients.js';
 import { parseCertificates } from '../../packages/core/src/x509/certificates.js';
 import { openssl } from '../helpers/openssl.js';

@@ -1,5 +1,6 @@
 /**
- * Issue 17 item 6: the per-stack trust model (`stackTrustVerdicts`) against what the real stacks
+ * Issue 17 item 6: the per-stack trust model (`judgeStackTrust`, the `trust` of
+ * `checkEndpointCertificate`'s report) against what the real stacks
  * did with every case of the stack-matrix corpus: one subtest per case and measured stack. The
  * measured verdicts are the committed stack-matrix.json, which stack-matrix.test.ts re-measures
  * on the real stacks (and fails when they differ). A stack that refused at the name check or
@@ -10,8 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCertificates, stackTrustVerdicts } from '@certkit/core';
+import { parseCertificates } from '@certkit/core';
 import type { ClientStack } from '@certkit/core';
+import { judgeStackTrust } from '../../packages/core/src/judge/stack-trust.js';
 import { tempDir } from '../helpers/tmp.js';
 import { STACK_CASES, makeCorpusCerts } from './stacks/corpus.js';
 import type { StackId } from './stacks/harness.js';
@@ -43,7 +45,7 @@ test('issue 17: the per-stack trust model gives the measured verdict of every re
     const row = MATRIX.cases.find((r) => r.id === c.id);
     const [leaf, ...intermediates] = (c.chain ?? ['leaf', 'int']).flatMap(parsed);
     assert.ok(leaf);
-    const verdicts = stackTrustVerdicts({
+    const { verdicts } = judgeStackTrust({
       leaf,
       intermediates,
       anchors: (c.ca ?? ['root']).flatMap(parsed),

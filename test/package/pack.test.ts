@@ -124,7 +124,7 @@ void test('issue 9: npx certs --help and npx certs gen-client work in the empty 
 });
 
 const CONSUMER_TS = `import {
-  buildChain,
+  assembleParsedCertificates,
   checkEndpointCertificate,
   generateClientIdentity,
   isCertkitError,
@@ -139,7 +139,7 @@ const identity: ClientIdentity = await generateClientIdentity({
   keyType: 'ec',
 });
 const certificates = parseCertificates(new TextEncoder().encode(identity.certificatePem), 'cert.pem');
-const chain = buildChain(certificates);
+const { chain } = assembleParsedCertificates(certificates, { mode: 'chain' });
 const report: CheckReport = checkEndpointCertificate({ cluster: 'example.com', certificates });
 try {
   await generateClientIdentity({ subject: { commonName: 'x' }, bits: 1024 });
@@ -212,7 +212,7 @@ void test('issue 9: CommonJS loads core with require (Node >= 20.19 requires ES 
     join(app, 'consumer.cjs'),
     `const core = require('@certkit/core');
 core.generateClientIdentity({ subject: { commonName: 'cjs' }, keyType: 'ec' }).then((id) => {
-  console.log(typeof core.buildChain, typeof core.checkEndpointCertificate, id.info.subject);
+  console.log(typeof core.assembleParsedCertificates, typeof core.checkEndpointCertificate, id.info.subject);
 });
 `,
   );

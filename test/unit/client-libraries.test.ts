@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLIENT_LIBRARIES, CLIENT_STACKS, isCertkitError, libraryVerdicts } from '@certkit/core';
+// libraryVerdicts is internal: checkEndpointCertificate reports it as `names[].libraries`.
+import { CLIENT_LIBRARIES, CLIENT_STACKS, isCertkitError } from '@certkit/core';
 import {
   clientLibraryDefaults,
+  libraryVerdicts,
   compareVersions,
   versionRange,
 } from '../../packages/core/src/judge/client-libraries.js';

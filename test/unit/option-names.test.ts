@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectFiles, stackTrustVerdicts, validatePath, writeClientIdentity } from '@certkit/core';
+import {
+  checkEndpointCertificate,
+  inspectFiles,
+  lintRedisConfFile,
+  validatePath,
+  writeClientIdentity,
+} from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -26,7 +32,15 @@ test('`now` sets the clock of path validation and of every stack verdict', async
     ['EXPIRED'],
   );
   const verdicts = (now: Date): boolean[] =>
-    stackTrustVerdicts({ ...inside, intermediates: [], now }).map((v) => v.accepts);
+    (
+      checkEndpointCertificate({
+        cluster: 'unit.test',
+        certificates: [leaf.certificate],
+        ca: [root.certificate],
+        now,
+      }).trust ?? []
+    ).map((v) => v.accepts);
+  assert.equal(verdicts(day(5)).length, 5, 'one trust verdict per stack');
   assert.ok(verdicts(day(5)).every(Boolean), 'every stack accepts inside the validity');
   assert.ok(!verdicts(day(20)).some(Boolean), 'no stack accepts after it');
 });
@@ -72,4 +86,33 @@ test('a passphrase is read from `passphrasePath`', async (t) => {
   assert.ok(item?.kind === 'private-key', JSON.stringify(report.files[0]));
   assert.equal(item.key.encrypted, true);
   assert.ok(item.spkiSha256 !== undefined, 'the key was decrypted with the passphrase read');
+});
+
+test('lintRedisConfFile reads clientCertPath, clientKeyPath and passphrasePath', async (t) => {
+  const dir = tempDir(t);
+  const conf = join(dir, 'redis.conf');
+  writeFileSync(conf, 'port 0\ntls-port 6380\n');
+  const cert = join(dir, 'client.pem');
+  const key = join(dir, 'client-key.pem');
+  // An identity without an endpoint is refused: only a run shows the options were read.
+  await assert.rejects(
+    lintRedisConfFile(conf, { checkFiles: false, clientCertPath: cert, clientKeyPath: key }),
+    { code: 'INVALID_OPTION', message: /presented to a live server/ },
+  );
+  await assert.rejects(lintRedisConfFile(conf, { checkFiles: false, clientCertPath: cert }), {
+    code: 'INVALID_OPTION',
+    message: /client certificate and the client key together/,
+  });
+  // The passphrase file is read before any connection: a missing one is named.
+  const missing = join(dir, 'no-such-pass.txt');
+  await assert.rejects(
+    lintRedisConfFile(conf, {
+      checkFiles: false,
+      endpoint: '127.0.0.1:1',
+      clientCertPath: cert,
+      clientKeyPath: key,
+      passphrasePath: missing,
+    }),
+    (error: unknown) => error instanceof Error && error.message.includes(missing),
+  );
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
-import { createPkcs12, createTrustStore, isCertkitError, readPkcs12 } from '@certkit/core';
+import { createPkcs12, isCertkitError, readPkcs12 } from '@certkit/core';
 import { rc2DecryptBlock } from '../../packages/core/src/x509/rc2.js';
 import { memoryCert } from '../helpers/memory-pki.js';
 
@@ -36,7 +36,7 @@ test('RC2 decrypts the RFC 2268 test vectors', () => {
   }
 });
 
-test('readPkcs12 reads what createPkcs12 and createTrustStore write, and refuses what it should', async (t) => {
+test('readPkcs12 reads what createPkcs12 writes (key stores and trust stores), and refuses what it should', async (t) => {
   const ca = await memoryCert({ name: 'ca.pem', kind: 'ca' });
   const leaf = await memoryCert({ name: 'leaf.pem', kind: 'client', issuer: ca });
   const spki = (pem: string): string =>
@@ -90,8 +90,8 @@ test('readPkcs12 reads what createPkcs12 and createTrustStore write, and refuses
   }
 
   await t.test('trust store entries are trusted and keyless', () => {
-    const store = createTrustStore({
-      inputs: [
+    const store = createPkcs12({
+      trustedCertificates: [
         {
           bytes: Buffer.from(ca.issued.certificatePem + leaf.issued.certificatePem),
           source: 'b.pem',
@@ -107,6 +107,30 @@ test('readPkcs12 reads what createPkcs12 and createTrustStore write, and refuses
         ['ca.pem', true],
         ['leaf.pem', true],
       ],
+    );
+  });
+
+  await t.test('a store is a key store or a trust store, never both', () => {
+    const bytes = Buffer.from(leaf.issued.certificatePem);
+    // What a JavaScript caller can pass: both kinds of options at once.
+    const both = {
+      trustedCertificates: [{ bytes, source: 'leaf.pem' }],
+      certificate: bytes,
+      certificateSource: 'leaf.pem',
+      key: Buffer.from(leaf.issued.privateKeyPem),
+      keySource: 'leaf-key.pem',
+      password: 'changeit',
+    };
+    assert.throws(
+      () => createPkcs12(both),
+      (error: unknown) =>
+        isCertkitError(error) &&
+        error.code === 'INVALID_OPTION' &&
+        /trust store holds certificates only/.test(error.message),
+    );
+    assert.throws(
+      () => createPkcs12({ trustedCertificates: [], password: 'changeit' }),
+      (error: unknown) => isCertkitError(error) && /at least one certificate/.test(error.message),
     );
   });
 

@@ -14,7 +14,6 @@ import {
   isCertkitError,
   issueCertificate,
   parseCertificates,
-  profileForUsage,
   validatePath,
   verifyCertificateFiles,
 } from '@certkit/core';
@@ -36,7 +35,7 @@ async function pki(now: Date): Promise<{ root: Certificate; leaf: Certificate }>
     now,
   });
   const leaf = await issueCertificate({
-    profile: profileForUsage('server'),
+    profile: 'server',
     subject: { commonName: 'svc.example.com' },
     keyType: 'ec',
     dnsNames: ['svc.example.com'],

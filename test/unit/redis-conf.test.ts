@@ -7,12 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  CLIENT_PROFILE,
-  isCertkitError,
-  lintRedisConfInMemory,
-  profileForUsage,
-} from '@certkit/core';
+import { CLIENT_PROFILE, isCertkitError, lintRedisConfInMemory } from '@certkit/core';
 import { encryptPrivateKey } from '../../packages/core/src/x509/keys.js';
 import { parseRedisConf } from '../../packages/core/src/judge/redis-conf-syntax.js';
 import { subjectHash } from '../../packages/core/src/x509/subject-hash.js';
@@ -487,10 +482,9 @@ let pki: Pki | undefined;
 async function thePki(): Promise<Pki> {
   if (pki !== undefined) return pki;
   const ca = await memoryCert({ name: 'ca.crt', kind: 'ca', commonName: 'Redis Test CA' });
-  const both = profileForUsage('both');
   pki = {
     ca,
-    server: await memoryCert({ name: 'redis.crt', issuer: ca, profile: both }),
+    server: await memoryCert({ name: 'redis.crt', issuer: ca, profile: 'both' }),
     serverOnly: await memoryCert({ name: 'server-only.crt', issuer: ca, kind: 'server' }),
     client: await memoryCert({ name: 'client.crt', issuer: ca, profile: CLIENT_PROFILE }),
     other: await memoryCert({ name: 'other.crt', issuer: ca }),

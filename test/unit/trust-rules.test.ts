@@ -1,18 +1,12 @@
 /**
  * Issue 17, in memory (no external binary): the trust rules of `validatePath` (a path ends at a
  * self-signed anchor unless `partialChain`; a pinned self-signed leaf; the webpki policy),
- * per-stack trust, `buildChain` on a gap, and a trust bundle without its root. The measured
+ * per-stack trust, a chain assembled over a gap, and a trust bundle without its root. The measured
  * evidence for each rule is in test/interop (stack-trust, verify-stacks).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  buildChain,
-  buildTrustBundle,
-  checkEndpointCertificate,
-  stackTrustVerdicts,
-  validatePath,
-} from '@certkit/core';
+import { assembleParsedCertificates, checkEndpointCertificate, validatePath } from '@certkit/core';
 import { memoryCert } from '../helpers/memory-pki.js';
 
 test('issue 17: trust rules decided in memory', async (t) => {
@@ -96,11 +90,13 @@ test('issue 17: trust rules decided in memory', async (t) => {
   await t.test(
     'per-stack trust: Go and Java accept the partial chain, OpenSSL stacks refuse it',
     () => {
-      const verdicts = stackTrustVerdicts({
-        leaf: leaf.certificate,
-        intermediates: [int.certificate],
-        anchors: [int.certificate],
-      });
+      // The check report's `trust`: each stack's verdict on the chain with the CA file.
+      const verdicts =
+        checkEndpointCertificate({
+          cluster: 'unit.test',
+          certificates: [leaf.certificate, int.certificate],
+          ca: [int.certificate],
+        }).trust ?? [];
       assert.deepEqual(
         verdicts.map((v) => `${v.stack}:${String(v.accepts)}`),
         ['node:false', 'openssl:false', 'python:false', 'go:true', 'java:true'],
@@ -125,7 +121,7 @@ test('issue 17: trust rules decided in memory', async (t) => {
   );
 
   await t.test(
-    'buildChain: the leaf stays the leaf over a gap; the CAs above it follow',
+    'chain mode: the leaf stays the leaf over a gap; the CAs above it follow',
     async () => {
       const between = await memoryCert({
         name: 'int2.pem',
@@ -140,7 +136,10 @@ test('issue 17: trust rules decided in memory', async (t) => {
         issuer: between,
         dnsNames: ['redis-2.unit.test'],
       });
-      const chain = buildChain([far.certificate, int.certificate, root.certificate]);
+      const { chain } = assembleParsedCertificates(
+        [far.certificate, int.certificate, root.certificate],
+        { mode: 'chain' },
+      );
       assert.equal(chain.ok, false);
       assert.equal(chain.path[0]?.certificate, far.certificate);
       assert.deepEqual(codes(chain.findings), ['MISSING_ISSUER:error']);
@@ -151,12 +150,16 @@ test('issue 17: trust rules decided in memory', async (t) => {
   );
 
   await t.test('a trust bundle with no self-signed member: ROOT_MISSING, an error', () => {
-    const bundle = buildTrustBundle([leaf.certificate, int.certificate]);
+    const { bundle } = assembleParsedCertificates([leaf.certificate, int.certificate], {
+      mode: 'bundle',
+    });
     assert.equal(bundle.ok, false);
     const missing = bundle.findings.find((f) => f.code === 'ROOT_MISSING');
     assert.equal(missing?.severity, 'error');
     assert.match(missing.message, /add the root CA certificate CN=Unit Root$/);
-    const warned = buildTrustBundle([self.certificate, int.certificate]);
+    const { bundle: warned } = assembleParsedCertificates([self.certificate, int.certificate], {
+      mode: 'bundle',
+    });
     assert.equal(warned.ok, true);
     assert.equal(warned.findings.find((f) => f.code === 'ROOT_MISSING')?.severity, 'warning');
   });

@@ -2,7 +2,7 @@
  * Options shared by every command that reads files: `--max-input` (a global option, defined in
  * main.ts) and `--passphrase-file`. Parsing only; core reads the files.
  */
-import type { ClusterNameProblem, clusterNameHint } from '@certkit/core';
+import type { SubjectInput } from '@certkit/core';
 import type { Argv } from 'yargs';
 import { UsageError } from './output.js';
 
@@ -292,36 +292,43 @@ export function applyOptionRules(
 }
 
 /**
- * The usage error for a value of `--cluster` that core recognised as something else (a file,
- * an endpoint, `redis-<port>.C`): what it is, what a cluster name is (`help`, core's
- * CLUSTER_NAME_HELP), and the value probably meant.
+ * The subject of `--subject` (its text as given: core parses `/C=US/O=Acme/CN=app` before any
+ * work) or of `--cn`; undefined without either.
  */
-export function clusterUsageError(
-  value: string,
-  problem: ClusterNameProblem,
-  help: string,
-): UsageError {
-  const guess =
-    problem.suggestion === undefined ? '' : `; did you mean --cluster ${problem.suggestion}?`;
-  return new UsageError(
-    `invalid value for --cluster: "${value}" ${problem.reason}, not a cluster name; ${help}${guess}`,
-  );
+export function subjectOption(args: {
+  readonly subject?: string | undefined;
+  readonly cn?: string | undefined;
+}): SubjectInput | undefined {
+  if (args.subject !== undefined) return args.subject;
+  return args.cn === undefined ? undefined : { commonName: args.cn };
+}
+
+/** {@link subjectOption}, or a usage error saying what to give (`what`, e.g. `the CA name …`). */
+export function requiredSubject(
+  args: Parameters<typeof subjectOption>[0],
+  what: string,
+): SubjectInput {
+  const subject = subjectOption(args);
+  if (subject === undefined) throw new UsageError(`give ${what}`);
+  return subject;
 }
 
 /**
- * Refuses a `--cluster` value that is one of the usual mistakes (core's clusterNameHint: a file,
- * an endpoint, `redis-<port>.C`, a wildcard), as a usage error with the value probably meant.
- * `core` is the loaded `@certkit/core` (commands load it in `run` only).
+ * `--cert-file`, `--force` and `--json`: the output options of the commands that write a client
+ * identity (`gen-client`, `renew-client`), declared once so that they read the same.
  */
-export async function checkClusterOption(
-  core: { clusterNameHint: typeof clusterNameHint; CLUSTER_NAME_HELP: string },
-  value: string | undefined,
-  maxInputBytes: number | undefined,
-): Promise<void> {
-  if (value === undefined) return;
-  const problem = await core.clusterNameHint(
-    value,
-    maxInputBytes === undefined ? {} : { maxInputBytes },
-  );
-  if (problem !== null) throw clusterUsageError(value, problem, core.CLUSTER_NAME_HELP);
+export function identityOutputOptions<T>(y: Argv<T>) {
+  return y
+    .option('cert-file', {
+      type: 'string',
+      default: 'cert.pem',
+      describe: 'certificate file, in --out unless an absolute path',
+      requiresArg: true,
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print one JSON document on stdout',
+    });
 }

@@ -238,6 +238,10 @@ function remedyHint(code: string, remedy: CertkitRemedy | undefined): string {
       return ` (${OPTION_FLAGS[remedy.option] ?? `--${remedy.option}`})`;
     case 'issuer':
       return ' (certs issue --usage client --ca … --ca-key …)';
+    case 'cluster':
+      return remedy.suggestion === undefined
+        ? ''
+        : `; did you mean --cluster ${remedy.suggestion}?`;
   }
 }
 
@@ -259,7 +263,14 @@ export function describeError(error: unknown): { code: string; message: string }
       message: string;
       remedy?: CertkitRemedy;
     };
-    return { code, message: message + remedyHint(code, remedy) };
+    // A value given as the cluster name that is something else is the command line's usage
+    // error: said as one, with the help hint.
+    return remedy?.kind === 'cluster'
+      ? {
+          code: 'USAGE',
+          message: `invalid value for --cluster: ${message}${remedyHint(code, remedy)}`,
+        }
+      : { code, message: message + remedyHint(code, remedy) };
   }
   if (error instanceof UsageError) return { code: 'USAGE', message: error.message };
   // An unexpected failure: say so on one line, without the stack (CERTKIT_DEBUG=1 shows it).

@@ -53,3 +53,18 @@ export const DEFAULT_CONCURRENCY = 16;
  * memory, and a Linux process is often limited to 1,024 descriptors (`ulimit -n`).
  */
 export const MAX_CONCURRENCY = 1024;
+
+/**
+ * The Redis clients a connection snippet is written for (`makeConnectionSnippet`), in help
+ * order: each is run against a real TLS redis-server in the tests.
+ */
+export const SNIPPET_CLIENTS = [
+  'ioredis',
+  'node-redis',
+  'redis-py',
+  'redis-cli',
+  'stunnel',
+  'java',
+] as const;
+/** A client a snippet is written for. */
+export type SnippetClient = (typeof SNIPPET_CLIENTS)[number];

@@ -43,13 +43,18 @@ export type CertkitErrorCode =
  *   fetch the certificates it presents (`fetchEndpoints`), then read them from a file.
  * - `option`: the call needs its option `option` (`endpoint`, `ca`) for what it was asked.
  * - `issuer`: the certificate is renewed by the CA that issued it, not by certkit alone.
+ * - `cluster`: the value given as a cluster name is something else (a certificate file, an
+ *   endpoint `HOST:PORT`, a URL, a database name `redis-<port>.C`, a wildcard); `suggestion`
+ *   is the cluster name it probably stands for, when one can be told (for a certificate file:
+ *   the cluster that certificate is for).
  */
 export type CertkitRemedy =
   | { readonly kind: 'force' }
   | { readonly kind: 'days'; readonly max: number }
   | { readonly kind: 'fetch'; readonly endpoint: string }
   | { readonly kind: 'option'; readonly option: string }
-  | { readonly kind: 'issuer' };
+  | { readonly kind: 'issuer' }
+  | { readonly kind: 'cluster'; readonly suggestion?: string };
 
 /**
  * An error certkit throws when a request cannot be carried out.

@@ -18,8 +18,9 @@ export type { CertkitErrorCode, CertkitRemedy } from './errors.js';
 export { CLIENT_CERT_VALIDITY_DAYS, CLIENT_KEY_BITS } from './defaults.js';
 export { generateClientIdentity } from './make/certificates.js';
 export type { ClientIdentity, ClientIdentityOptions } from './make/certificates.js';
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the 0.1.0 name, kept for its callers
 export { parseSubject } from './make/profiles.js';
-export type { SubjectFields } from './make/profiles.js';
+export type { SubjectFields, SubjectInput } from './make/profiles.js';
 export {
   CLIENT_CERT_FILE,
   CLIENT_KEY_FILE,

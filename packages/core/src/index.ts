@@ -36,10 +36,11 @@ export {
   SERVER_CERT_MAX_RECOMMENDED_DAYS,
   SERVER_CERT_VALIDITY_DAYS,
   SERVER_KEY_BITS,
+  SNIPPET_CLIENTS,
   STUNNEL_MIN_TLS_VERSION,
   TLS_VERSIONS,
 } from './defaults.js';
-export type { TlsVersion } from './defaults.js';
+export type { SnippetClient, TlsVersion } from './defaults.js';
 
 // ---------------------------------------------------------------------------------------------
 // x509/: bytes -> plain data (certificates, keys, requests, CRLs, PKCS#12, stunnel syntax)
@@ -89,12 +90,17 @@ export {
   CA_PROFILE,
   CLIENT_PROFILE,
   INTERMEDIATE_PROFILE,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 0.1.0 name, kept for its callers
   parseSubject,
-  profileForUsage,
-  redisEnterpriseNames,
   SERVER_PROFILE,
 } from './make/profiles.js';
-export type { CertificateProfile, CertificateUsage, SubjectFields } from './make/profiles.js';
+export type {
+  CertificateNames,
+  CertificateProfile,
+  CertificateUsage,
+  SubjectFields,
+  SubjectInput,
+} from './make/profiles.js';
 
 export { generateClientIdentity, issueCertificate } from './make/certificates.js';
 export type {
@@ -110,12 +116,7 @@ export type { CertificateRequest, CertificateRequestOptions } from './make/csr.j
 export { signCertificateRequest } from './make/sign-request.js';
 export type { SignedRequest, SignRequestOptions } from './make/sign-request.js';
 
-export {
-  createPkcs12,
-  createTrustStore,
-  P12_ITERATIONS,
-  P12_LEGACY_ITERATIONS,
-} from './make/pkcs12.js';
+export { createPkcs12, P12_ITERATIONS, P12_LEGACY_ITERATIONS } from './make/pkcs12.js';
 export type { Pkcs12Options, Pkcs12Store, TrustStore, TrustStoreOptions } from './make/pkcs12.js';
 
 export {
@@ -131,19 +132,19 @@ export type { StunnelConfigOptions } from './make/stunnel-config.js';
 export type { CertificateRef, Finding, Severity } from './judge/finding.js';
 export type { Validity } from './judge/validity.js';
 
-// Identity (RFC 9525) and the client stacks' verdicts on names and on trust.
+// Identity (RFC 9525); the client stacks and libraries whose verdicts on names and on trust the
+// endpoint check reports (`names[].clients`, `names[].libraries`, `trust`).
 export { matchReferenceIdentity } from './judge/hostname.js';
 export type { IdentityMatch, ReferenceIdentity } from './judge/hostname.js';
-export { CLIENT_STACKS, clientVerdicts } from './judge/clients.js';
+export { CLIENT_STACKS } from './judge/clients.js';
 export type {
   ClientStack,
   ClientStackInfo,
   ClientVerdict,
   SubjectAltNameSyntax,
 } from './judge/clients.js';
-export { stackTrustVerdicts } from './judge/stack-trust.js';
-export type { StackTrustOptions, TrustVerdict } from './judge/stack-trust.js';
-export { CLIENT_LIBRARIES, libraryVerdicts } from './judge/client-libraries.js';
+export type { TrustVerdict } from './judge/stack-trust.js';
+export { CLIENT_LIBRARIES } from './judge/client-libraries.js';
 export type {
   ClientLibrary,
   ClientLibraryDefaults,
@@ -152,12 +153,10 @@ export type {
   NameCheckDefault,
 } from './judge/client-libraries.js';
 
-// Chains, trust bundles, the choice between them, and RFC 5280 path validation.
-export { buildChain } from './judge/chain.js';
-export type { Chain, ChainLink, ChainMember, ChainOptions } from './judge/chain.js';
+// Chains and trust bundles (the modes of assembleParsedCertificates), and RFC 5280 path validation.
+export type { Chain, ChainLink, ChainMember } from './judge/chain.js';
 export type { ChainFinding, ChainFindingCode } from './judge/chain-common.js';
-export { buildTrustBundle } from './judge/trust-bundle.js';
-export type { TrustBundle, TrustBundleMember, TrustBundleOptions } from './judge/trust-bundle.js';
+export type { TrustBundle, TrustBundleMember } from './judge/trust-bundle.js';
 export { assembleParsedCertificates } from './judge/assemble.js';
 export type { AssembleCertificatesOptions, AssembleMode, Assembly } from './judge/assemble.js';
 export { DEFAULT_MAX_DEPTH, validatePath } from './judge/path.js';
@@ -217,7 +216,8 @@ export type { StunnelFinding, StunnelFindingCode } from './judge/stunnel-service
 export type { StunnelFileContent, StunnelFiles } from './judge/stunnel-files.js';
 export type { StunnelPing, StunnelProbeResult, StunnelUnreachable } from './judge/stunnel-probe.js';
 
-// A deployment's topology: what a seed announces (replies as data) and each node as clients meet it.
+// A deployment's topology: what a seed announces (replies as data), each node as clients meet it,
+// and each cluster client's verdict (the report's `clients`).
 export { checkTopology } from './judge/topology-check.js';
 export type {
   NodeFetch,
@@ -236,7 +236,7 @@ export type {
   TopologySource,
 } from './judge/topology.js';
 export type { RespValue } from './judge/resp.js';
-export { CLUSTER_CLIENTS, clusterClientVerdicts } from './judge/cluster-clients.js';
+export { CLUSTER_CLIENTS } from './judge/cluster-clients.js';
 export type {
   ClusterClientModel,
   ClusterClientVerdict,
@@ -347,7 +347,7 @@ export type { AssembledCertificates, AssembleOptions } from './workflows/chain.j
 export { verifyCertificateFiles } from './workflows/verify.js';
 export type { VerifyFilesOptions, VerifyFilesResult } from './workflows/verify.js';
 
-// certs check (and the hint for a value given where a cluster name belongs)
+// certs check
 export { runCheck } from './workflows/check.js';
 export type {
   EndpointCheck,
@@ -355,9 +355,6 @@ export type {
   RunCheckOptions,
   RunCheckResult,
 } from './workflows/check.js';
-export { clusterNameHint } from './workflows/cluster-hint.js';
-export { CLUSTER_NAME_HELP } from './x509/cluster-name.js';
-export type { ClusterNameMistake, ClusterNameProblem } from './x509/cluster-name.js';
 
 // certs fetch
 export { fetchEndpoints } from './workflows/fetch.js';
@@ -395,7 +392,7 @@ export { STUNNEL_TEST_TIMEOUT_MS, testStunnelConfig } from './workflows/stunnel-
 export type { StunnelTestOptions, StunnelTestResult } from './workflows/stunnel-test.js';
 
 // certs export-p12
-export { writePkcs12, writeTrustStore } from './workflows/pkcs12.js';
+export { writePkcs12 } from './workflows/pkcs12.js';
 export type {
   WritePkcs12Options,
   WriteTrustStoreOptions,
@@ -414,11 +411,10 @@ export type { RedisConfLintOptions } from './workflows/redis-conf.js';
 // certs snippet
 export { makeConnectionSnippet } from './workflows/snippet.js';
 export type { MakeConnectionSnippetOptions } from './workflows/snippet.js';
-export { renderConnectionSnippet, SNIPPET_CLIENTS } from './make/snippets.js';
+export { renderConnectionSnippet } from './make/snippets.js';
 export type {
   ConnectionSnippet,
   ConnectionSnippetOptions,
-  SnippetClient,
   SnippetLanguage,
   SnippetLibraryDefault,
 } from './make/snippets.js';

@@ -12,13 +12,7 @@ import type {
 import { defineCommand } from '../command.js';
 import { endpointRunOptions, runWithProgress, withEndpointOptions } from '../endpoint-run.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import {
-  checkClusterOption,
-  maxInputFrom,
-  timeoutFrom,
-  withPassphraseFile,
-  withTimeout,
-} from '../options.js';
+import { maxInputFrom, timeoutFrom, withPassphraseFile, withTimeout } from '../options.js';
 import { line, paint, printJson, printLines } from '../output.js';
 import type { Io, TerminalText } from '../output.js';
 
@@ -494,7 +488,6 @@ export const check = defineCommand({
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    await checkClusterOption(core, args.cluster, maxInputBytes);
     const given = args['min-tls'] ?? '1.2';
     const minTls = `TLSv${given === '1.0' ? '1' : given}` as const;
     const timeoutMs = timeoutFrom(args);

@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { line, paint, printJson, printLines, withProgress } from '../output.js';
-import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { printNextSteps, shellWord } from '../next-steps.js';
 import { KEY_RULES, keyOutputOptions, keyTypeArgs, NAME_OPTIONS } from './issue-common.js';
 
@@ -65,14 +65,13 @@ export const csr = defineCommand({
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    await checkClusterOption(core, args.cluster, maxInputBytes);
     const written = await withProgress(
       io,
       args.key === undefined ? 'generating key' : 'signing',
       () =>
         core.writeCertificateRequest({
           ...(args.cluster === undefined ? {} : { cluster: args.cluster }),
-          ...(args.subject === undefined ? {} : { subject: core.parseSubject(args.subject) }),
+          ...(args.subject === undefined ? {} : { subject: args.subject }),
           ...(args.key === undefined ? {} : { existingKeyPath: args.key }),
           ...(args['passphrase-file'] === undefined
             ? {}

@@ -98,9 +98,9 @@ export const exportP12 = defineCommand({
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
     if (args.truststore !== undefined) {
-      const written = await core.writeTrustStore({
+      const written = await core.writePkcs12({
         ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
-        certPaths: args.truststore,
+        trustedCertPaths: args.truststore,
         outputFileName: args.output,
         passwordPath: args['new-passphrase-file'],
         legacy: args.legacy,

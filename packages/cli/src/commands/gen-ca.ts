@@ -1,10 +1,10 @@
 /** `certs gen-ca`: a private root CA for Redis server and client certificates. */
 import { CA_CERT_VALIDITY_DAYS, CA_KEY_BITS } from '@certkit/core/defaults';
-import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { afterGenCa, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { UsageError, withProgress } from '../output.js';
+import { requiredSubject } from '../options.js';
+import { withProgress } from '../output.js';
 import {
   KEY_RULES,
   SUBJECT_RULE,
@@ -38,10 +38,10 @@ export const genCa = defineCommand({
   rules: [SUBJECT_RULE, ...KEY_RULES],
   run: async (args, io) => {
     const core = await import('@certkit/core');
-    let subject: SubjectFields;
-    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
-    else if (args.cn !== undefined) subject = { commonName: args.cn };
-    else throw new UsageError('give the CA name with --cn NAME or --subject "/O=Acme/CN=Root"');
+    const subject = requiredSubject(
+      args,
+      'the CA name with --cn NAME or --subject "/O=Acme/CN=Root"',
+    );
     const written = await withProgress(io, 'generating CA key', () =>
       core.writeCa({
         subject,

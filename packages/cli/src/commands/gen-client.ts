@@ -7,7 +7,13 @@ import {
 import type { SubjectFields, WrittenClientIdentity } from '@certkit/core/identity';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withNewPassphraseFile, withPassphraseFile } from '../options.js';
+import {
+  identityOutputOptions,
+  maxInputFrom,
+  subjectOption,
+  withNewPassphraseFile,
+  withPassphraseFile,
+} from '../options.js';
 import { line, paint, printJson, printLines, UsageError, withProgress } from '../output.js';
 import type { Io } from '../output.js';
 import { KEY_RULES, keyTypeArgs, SUBJECT_RULE } from './issue-common.js';
@@ -90,71 +96,61 @@ export const genClient = defineCommand({
   command: 'gen-client',
   describe: 'make a self-signed client identity: keyclient.pem (0600) + cert.pem',
   builder: (y) =>
-    withNewPassphraseFile(
-      withPassphraseFile(y, 'of the existing --key (without --key: see --new-passphrase-file)'),
-      'that encrypts the new key (PKCS#8, scrypt + AES-256)',
-    )
-      .usage(
-        'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth), what `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem into the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the client or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
+    identityOutputOptions(
+      withNewPassphraseFile(
+        withPassphraseFile(y, 'of the existing --key (without --key: see --new-passphrase-file)'),
+        'that encrypts the new key (PKCS#8, scrypt + AES-256)',
       )
-      .option('out', {
-        type: 'string',
-        default: '.',
-        describe: 'folder to write into (created if missing)',
-        requiresArg: true,
-      })
-      .option('cn', { type: 'string', describe: 'common name of the subject', requiresArg: true })
-      .option('subject', {
-        type: 'string',
-        describe: 'whole subject, e.g. "/C=US/O=Acme/CN=app"',
-        requiresArg: true,
-      })
-      .option('days', {
-        type: 'number',
-        default: CLIENT_CERT_VALIDITY_DAYS,
-        describe: `validity in days (1-${String(MAX_VALIDITY_DAYS)})`,
-        requiresArg: true,
-      })
-      .option('bits', {
-        type: 'number',
-        describe: `RSA key size: 2048, 3072 or 4096 (default ${String(CLIENT_KEY_BITS)})`,
-        requiresArg: true,
-      })
-      .option('key-type', {
-        choices: ['rsa', 'ec'] as const,
-        describe: 'key algorithm (default rsa)',
-      })
-      .option('curve', {
-        choices: ['P-256', 'P-384'] as const,
-        describe: 'EC curve (default P-256); implies --key-type ec',
-      })
-      .option('key-format', {
-        choices: ['pkcs8', 'pkcs1'] as const,
-        describe:
-          'key encoding: pkcs8 (BEGIN PRIVATE KEY, the default) or pkcs1 (BEGIN RSA PRIVATE KEY)',
-      })
-      .option('key-file', {
-        type: 'string',
-        describe: 'key file, in --out unless an absolute path (default keyclient.pem)',
-        requiresArg: true,
-      })
-      .option('cert-file', {
-        type: 'string',
-        default: 'cert.pem',
-        describe: 'certificate file, in --out unless an absolute path',
-        requiresArg: true,
-      })
-      .option('key', {
-        type: 'string',
-        describe: 'certify this existing key instead of making one (renewal)',
-        requiresArg: true,
-      })
-      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print one JSON document on stdout',
-      }),
+        .usage(
+          'certs gen-client [options]\n\nMakes a private key and a self-signed client certificate (CA:FALSE, EKU clientAuth), what `openssl genrsa 4096` + `openssl req -new -x509 -days 1826` do by hand. Paste cert.pem into the database\'s "SSL client authentication" field; give cert.pem + keyclient.pem to the client or stunnel. Without --cn or --subject, asks for the subject on a terminal.',
+        )
+        .option('out', {
+          type: 'string',
+          default: '.',
+          describe: 'folder to write into (created if missing)',
+          requiresArg: true,
+        })
+        .option('cn', { type: 'string', describe: 'common name of the subject', requiresArg: true })
+        .option('subject', {
+          type: 'string',
+          describe: 'whole subject, e.g. "/C=US/O=Acme/CN=app"',
+          requiresArg: true,
+        })
+        .option('days', {
+          type: 'number',
+          default: CLIENT_CERT_VALIDITY_DAYS,
+          describe: `validity in days (1-${String(MAX_VALIDITY_DAYS)})`,
+          requiresArg: true,
+        })
+        .option('bits', {
+          type: 'number',
+          describe: `RSA key size: 2048, 3072 or 4096 (default ${String(CLIENT_KEY_BITS)})`,
+          requiresArg: true,
+        })
+        .option('key-type', {
+          choices: ['rsa', 'ec'] as const,
+          describe: 'key algorithm (default rsa)',
+        })
+        .option('curve', {
+          choices: ['P-256', 'P-384'] as const,
+          describe: 'EC curve (default P-256); implies --key-type ec',
+        })
+        .option('key-format', {
+          choices: ['pkcs8', 'pkcs1'] as const,
+          describe:
+            'key encoding: pkcs8 (BEGIN PRIVATE KEY, the default) or pkcs1 (BEGIN RSA PRIVATE KEY)',
+        })
+        .option('key-file', {
+          type: 'string',
+          describe: 'key file, in --out unless an absolute path (default keyclient.pem)',
+          requiresArg: true,
+        })
+        .option('key', {
+          type: 'string',
+          describe: 'certify this existing key instead of making one (renewal)',
+          requiresArg: true,
+        }),
+    ),
   examples: [
     ['certs gen-client --out client --cn app', 'RSA 4096, 1826 days, in ./client'],
     ['certs gen-client --subject "/C=US/O=Acme/CN=app" --days 365', 'full subject, one year'],
@@ -200,11 +196,12 @@ export const genClient = defineCommand({
     // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
     const core = await import('@certkit/core/identity');
     const maxInputBytes = maxInputFrom(args);
-    let subject: SubjectFields;
-    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
-    else if (args.cn !== undefined) subject = { commonName: args.cn };
-    else if (process.stdin.isTTY && !args.json) subject = await promptSubject(io);
-    else throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
+    const subject =
+      subjectOption(args) ??
+      (process.stdin.isTTY && !args.json ? await promptSubject(io) : undefined);
+    if (subject === undefined) {
+      throw new UsageError('give the subject with --cn NAME or --subject "/O=Acme/CN=app"');
+    }
     const label =
       args.key === undefined
         ? `generating ${args['key-type'] === 'ec' ? `EC ${args.curve ?? 'P-256'}` : `RSA ${String(args.bits ?? 4096)}-bit`} key`

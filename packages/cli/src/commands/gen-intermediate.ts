@@ -1,11 +1,10 @@
 /** `certs gen-intermediate`: an intermediate CA (pathLen 0) signed by a root. */
 import { CA_KEY_BITS, INTERMEDIATE_CERT_VALIDITY_DAYS } from '@certkit/core/defaults';
-import type { SubjectFields } from '@certkit/core';
 import { defineCommand } from '../command.js';
 import { afterGenIntermediate, printNextSteps } from '../next-steps.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
-import { UsageError, withProgress } from '../output.js';
+import { maxInputFrom, requiredSubject, withPassphraseFile } from '../options.js';
+import { withProgress } from '../output.js';
 import {
   KEY_RULES,
   SUBJECT_RULE,
@@ -65,10 +64,7 @@ export const genIntermediate = defineCommand({
   run: async (args, io) => {
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    let subject: SubjectFields;
-    if (args.subject !== undefined) subject = core.parseSubject(args.subject);
-    else if (args.cn !== undefined) subject = { commonName: args.cn };
-    else throw new UsageError('give the intermediate name with --cn NAME or --subject');
+    const subject = requiredSubject(args, 'the intermediate name with --cn NAME or --subject');
     const written = await withProgress(io, 'generating intermediate key', () =>
       core.writeIntermediate({
         subject,

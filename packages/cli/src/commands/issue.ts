@@ -2,7 +2,7 @@
 import { SERVER_CERT_VALIDITY_DAYS, SERVER_KEY_BITS } from '@certkit/core/defaults';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { checkClusterOption, maxInputFrom, withPassphraseFile } from '../options.js';
+import { maxInputFrom, withPassphraseFile } from '../options.js';
 import { UsageError, withProgress } from '../output.js';
 import { afterIssue, printNextSteps } from '../next-steps.js';
 import {
@@ -117,7 +117,6 @@ export const issue = defineCommand({
     }
     const core = await import('@certkit/core');
     const maxInputBytes = maxInputFrom(args);
-    await checkClusterOption(core, args.cluster, maxInputBytes);
     const written = await withProgress(
       io,
       args.csr === undefined ? 'generating key' : 'signing',

@@ -119,9 +119,9 @@ export const redisConf = defineCommand({
       throw new UsageError('name the configuration: certs redis-conf lint FILE');
     const report = await core.lintRedisConfFile(args.file, {
       ...(args.endpoint === undefined ? {} : { endpoint: args.endpoint }),
-      ...(args['client-cert'] === undefined ? {} : { clientCertFile: args['client-cert'] }),
-      ...(args['client-key'] === undefined ? {} : { clientKeyFile: args['client-key'] }),
-      ...(args['passphrase-file'] === undefined ? {} : { passphraseFile: args['passphrase-file'] }),
+      ...(args['client-cert'] === undefined ? {} : { clientCertPath: args['client-cert'] }),
+      ...(args['client-key'] === undefined ? {} : { clientKeyPath: args['client-key'] }),
+      ...(args['passphrase-file'] === undefined ? {} : { passphrasePath: args['passphrase-file'] }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
     });

@@ -1,7 +1,7 @@
 /** `certs renew-client`: re-issue a client identity with the same subject. */
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { maxInputFrom, withPassphraseFile } from '../options.js';
+import { identityOutputOptions, maxInputFrom, withPassphraseFile } from '../options.js';
 import { line, paint, printLines, withProgress } from '../output.js';
 import { printIdentityJson } from './gen-client.js';
 import { printNextSteps, shellWord } from '../next-steps.js';
@@ -10,55 +10,45 @@ export const renewClient = defineCommand({
   command: 'renew-client',
   describe: 're-issue a client identity with the same subject (new key by default)',
   builder: (y) =>
-    withPassphraseFile(y, 'of an encrypted --key')
-      .usage(
-        "certs renew-client --cert FILE --key FILE [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the client profile: a new key of the same type and size, or the same key with --reuse-key. The validity defaults to the current certificate's. Add the new cert.pem to the database's client certificates before the old one expires; both can be trusted during the change-over.",
-      )
-      .option('cert', {
-        type: 'string',
-        demandOption: true,
-        describe: 'the current client certificate',
-        requiresArg: true,
-      })
-      .option('key', {
-        type: 'string',
-        demandOption: true,
-        describe: 'its private key',
-        requiresArg: true,
-      })
-      .option('reuse-key', {
-        type: 'boolean',
-        default: false,
-        describe: 'certify the same key again',
-      })
-      .option('out', {
-        type: 'string',
-        default: '.',
-        describe: 'folder to write into (created if missing)',
-        requiresArg: true,
-      })
-      .option('days', {
-        type: 'number',
-        describe: 'validity in days (default: the current lifetime)',
-        requiresArg: true,
-      })
-      .option('cert-file', {
-        type: 'string',
-        default: 'cert.pem',
-        describe: 'certificate file, in --out unless an absolute path',
-        requiresArg: true,
-      })
-      .option('key-file', {
-        type: 'string',
-        describe: 'new key file, in --out unless an absolute path (default keyclient.pem)',
-        requiresArg: true,
-      })
-      .option('force', { type: 'boolean', default: false, describe: 'replace existing files' })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print one JSON document on stdout',
-      }),
+    identityOutputOptions(
+      withPassphraseFile(y, 'of an encrypted --key')
+        .usage(
+          "certs renew-client --cert FILE --key FILE [--reuse-key] [--out DIR]\n\nRe-issues a self-signed client identity (as gen-client makes) with the same subject and the client profile: a new key of the same type and size, or the same key with --reuse-key. The validity defaults to the current certificate's. Add the new cert.pem to the database's client certificates before the old one expires; both can be trusted during the change-over.",
+        )
+        .option('cert', {
+          type: 'string',
+          demandOption: true,
+          describe: 'the current client certificate',
+          requiresArg: true,
+        })
+        .option('key', {
+          type: 'string',
+          demandOption: true,
+          describe: 'its private key',
+          requiresArg: true,
+        })
+        .option('reuse-key', {
+          type: 'boolean',
+          default: false,
+          describe: 'certify the same key again',
+        })
+        .option('out', {
+          type: 'string',
+          default: '.',
+          describe: 'folder to write into (created if missing)',
+          requiresArg: true,
+        })
+        .option('days', {
+          type: 'number',
+          describe: 'validity in days (default: the current lifetime)',
+          requiresArg: true,
+        })
+        .option('key-file', {
+          type: 'string',
+          describe: 'new key file, in --out unless an absolute path (default keyclient.pem)',
+          requiresArg: true,
+        }),
+    ),
   examples: [
     [
       'certs renew-client --cert cert.pem --key keyclient.pem --out renewed',

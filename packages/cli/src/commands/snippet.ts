@@ -1,18 +1,9 @@
 /** `certs snippet`: connection code for one Redis client, with verification on. */
+import { SNIPPET_CLIENTS } from '@certkit/core/defaults';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { maxInputFrom } from '../options.js';
 import { printJson } from '../output.js';
-
-/** The clients, as core's SNIPPET_CLIENTS lists them (the builder loads no core; a test compares). */
-export const SNIPPET_CLIENT_CHOICES = [
-  'ioredis',
-  'node-redis',
-  'redis-py',
-  'redis-cli',
-  'stunnel',
-  'java',
-] as const;
 
 /**
  * The `snippet` command: parses arguments, calls core `makeConnectionSnippet`, prints the
@@ -32,7 +23,7 @@ export const snippet = defineCommand({
         "certs snippet --client CLIENT --endpoint HOST:PORT --ca FILE [--cert FILE --key FILE] [--sni NAME] [--cluster] [--json]\n\nPrints the smallest program (or command, or stunnel configuration) that connects CLIENT to HOST:PORT and sends PING, with verification on: the chain against --ca, the name (--sni, else HOST) sent as SNI and checked, the client certificate presented; then, as comments, whether the client library checks names by default (redis-py before 6 does not: the snippet sets ssl_check_hostname=True; redis-cli never does: use stunnel with checkHost; Jedis before 7.5 does not: the Java program turns HTTPS endpoint identification on) and what to change when certs check shows this client's stack refusing the name or the chain. --cluster gives the cluster client (ioredis Cluster, node-redis createCluster, redis-py RedisCluster, redis-cli -c, Jedis and Lettuce notes). Paths are written absolute, quoted for the language. The files are checked first: the CA file must hold PEM certificates, the key must belong to the certificate (unencrypted; PKCS#8 for java); nothing is printed otherwise.",
       )
       .option('client', {
-        choices: SNIPPET_CLIENT_CHOICES,
+        choices: SNIPPET_CLIENTS,
         demandOption: 'give the client with --client',
         describe: 'the client to connect',
       })

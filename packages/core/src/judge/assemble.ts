@@ -62,6 +62,21 @@ export function checkAssembleMode(mode: AssembleMode | undefined): AssembleMode 
  * certificate is neither self-signed nor a CA (it cannot anchor trust, so the user wants its
  * chain, and chain mode reports what is missing); a trust bundle otherwise.
  *
+ * Chain mode orders the certificates leaf -> intermediates -> root, following issuer names and
+ * key identifiers and verifying each signature, and judges each link ({@link Chain}): missing
+ * issuers, cycles, several leaves and unrelated extras are findings, never exceptions. With a
+ * cross-signed intermediate, the path that ends in a self-signed root present in the input
+ * wins; without one, the longest verified path. At most 16 issuer candidates of one name are
+ * tried by signature (the one whose key identifier matches first), and a finding code is
+ * listed at most 20 times, one more finding counting the rest.
+ *
+ * Bundle mode ({@link TrustBundle}) deduplicates by SHA-256 fingerprint, in the given order,
+ * with findings (warnings, not failures) for members that are expired, not yet valid, or
+ * neither self-signed nor CAs (OpenSSL, and so redis-cli and stunnel, anchor trust only in
+ * certificates it can end a chain with); and `ROOT_MISSING` for members whose issuers lead to
+ * no self-signed member, an error when no member is self-signed (such a bundle anchors nothing
+ * for OpenSSL clients).
+ *
  * @throws {@link CertkitError} `INVALID_OPTION` for a bad mode or time, or no certificates in
  * chain mode
  *
@@ -70,8 +85,31 @@ export function checkAssembleMode(mode: AssembleMode | undefined): AssembleMode 
  * const certs = ['certsvr1.pem', 'certsvr2.pem'].flatMap((f) => parseCertificates(readFileSync(f), f));
  * const assembly = assembleParsedCertificates(certs);
  * console.log(assembly.mode, assembly.reason); // 'bundle', 'no certificate in the input issues another'
+ *
+ * // A chain, as a server sends it (no root), with each link judged.
+ * const { chain } = assembleParsedCertificates(
+ *   parseCertificates(readFileSync('shuffled.pem'), 'shuffled.pem'),
+ *   { mode: 'chain', keepRoot: false },
+ * );
+ * console.log(chain.path.map((m) => `${m.role}: ${m.certificate.info.subject}`).join('\n'));
+ *
+ * // A trust bundle of every node's certificate.
+ * const { bundle } = assembleParsedCertificates(certs, { mode: 'bundle' });
+ * for (const f of bundle.findings) console.error(`${f.severity}: ${f.message}`);
  * ```
  */
+export function assembleParsedCertificates(
+  all: readonly Certificate[],
+  options: AssembleCertificatesOptions & { readonly mode: 'chain' },
+): Assembly & { readonly mode: 'chain'; readonly chain: Chain; readonly bundle: null };
+export function assembleParsedCertificates(
+  all: readonly Certificate[],
+  options: AssembleCertificatesOptions & { readonly mode: 'bundle' },
+): Assembly & { readonly mode: 'bundle'; readonly bundle: TrustBundle; readonly chain: null };
+export function assembleParsedCertificates(
+  all: readonly Certificate[],
+  options?: AssembleCertificatesOptions,
+): Assembly;
 export function assembleParsedCertificates(
   all: readonly Certificate[],
   options: AssembleCertificatesOptions = {},

@@ -30,7 +30,7 @@ import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
 
-/** Options of {@link buildChain}. */
+/** Options of {@link buildChain}: chain mode of `assembleParsedCertificates`. */
 export interface ChainOptions {
   /** The time validity is judged at (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;
@@ -75,7 +75,7 @@ export interface ChainLink {
  *
  * @example
  * ```ts
- * const chain = buildChain(certificates);
+ * const { chain } = assembleParsedCertificates(certificates, { mode: 'chain' });
  * console.log(chain.path.map((m) => `${m.role}: ${m.certificate.info.subject}`).join('\n'));
  * ```
  */
@@ -220,23 +220,8 @@ function linkFindings(path: readonly Certificate[], link: ChainLink): ChainFindi
 }
 
 /**
- * Orders certificates into a chain, leaf -> intermediates -> root, following issuer names and
- * key identifiers and verifying each signature; judges each link. Missing issuers, cycles,
- * several leaves and unrelated extras are findings, never exceptions. With a cross-signed
- * intermediate, the path that ends in a self-signed root present in the input wins; without
- * one, the longest verified path. At most 16 issuer candidates of one name are tried by
- * signature (the one whose key identifier matches first), and a finding code is listed at most
- * 20 times, one more finding counting the rest.
- *
- * @example
- * ```ts
- * import { buildChain, parseCertificates } from '@certkit/core';
- * const chain = buildChain(parseCertificates(readFileSync('shuffled.pem'), 'shuffled.pem'), {
- *   keepRoot: false, // what a server sends
- * });
- * if (!chain.ok) for (const f of chain.findings) console.error(f.message);
- * const fullchainPem = chain.certificates.map((c) => c.pem).join('');
- * ```
+ * Orders certificates into a chain and judges each link; chain mode of
+ * `assembleParsedCertificates`, whose documentation states the rules and bounds.
  */
 export function buildChain(
   certificates: readonly Certificate[],

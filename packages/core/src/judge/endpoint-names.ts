@@ -10,7 +10,7 @@
 import { CertkitError } from '../errors.js';
 import { isDnsName } from '../x509/dns-name.js';
 import { ipVersion } from '../x509/ip.js';
-import { clusterNameProblem, describeClusterNameProblem } from '../x509/cluster-name.js';
+import { assertClusterName } from '../x509/cluster-name.js';
 import type { Certificate } from '../x509/pkix.js';
 import { libraryVerdicts } from './client-libraries.js';
 import type { LibraryVerdict } from './client-libraries.js';
@@ -58,13 +58,7 @@ const MAX_DNS_NAME = 253;
  * @throws {@link CertkitError} `INVALID_OPTION` otherwise
  */
 export function checkCluster(cluster: string): string {
-  const problem = clusterNameProblem(cluster);
-  if (problem !== null) {
-    throw new CertkitError(
-      'INVALID_OPTION',
-      `cluster must be a DNS name such as redislabs.com: ${describeClusterNameProblem(cluster, problem)}`,
-    );
-  }
+  assertClusterName(cluster);
   const name = cluster.toLowerCase().replace(/\.$/, '');
   if (!isDnsName(name) || !name.includes('.')) {
     throw new CertkitError(

@@ -73,7 +73,7 @@ const REFUSED: ReadonlySet<PathFindingCode> = new Set<PathFindingCode>([
  */
 const STACK_MAX_DEPTH = 30;
 
-/** Options of {@link stackTrustVerdicts}. */
+/** Options of {@link judgeStackTrust}. */
 export interface StackTrustOptions {
   readonly leaf: Certificate;
   /** What the server sends after its certificate, in any order. */
@@ -134,7 +134,12 @@ export interface StackTrust {
   readonly validations: Readonly<Record<ClientStack, PathValidation>>;
 }
 
-/** {@link stackTrustVerdicts} with each stack's path validation (for the endpoint check). */
+/**
+ * Every modelled stack's verdict on the trust of a chain with a CA file, for a TLS server
+ * certificate, in {@link CLIENT_STACKS} order, with each stack's path validation (for the endpoint
+ * check, whose report carries the verdicts as `trust`). Stacks with the same rules share one
+ * validation.
+ */
 export function judgeStackTrust(options: StackTrustOptions): StackTrust {
   const byRules = new Map<TrustRules, PathValidation>();
   const validations = {} as Record<ClientStack, PathValidation>;
@@ -159,18 +164,4 @@ export function judgeStackTrust(options: StackTrustOptions): StackTrust {
     return verdict(stack, validation);
   });
   return { verdicts, validations };
-}
-
-/**
- * Every modelled stack's verdict on the trust of a chain with a CA file, for a TLS server
- * certificate, in {@link CLIENT_STACKS} order. Stacks with the same rules share one validation.
- *
- * @example
- * ```ts
- * const verdicts = stackTrustVerdicts({ leaf, intermediates: [intermediate], anchors: [intermediate] });
- * // node, openssl, python: refused (PARTIAL_CHAIN); go, java: accepted
- * ```
- */
-export function stackTrustVerdicts(options: StackTrustOptions): TrustVerdict[] {
-  return [...judgeStackTrust(options).verdicts];
 }

@@ -19,7 +19,7 @@ import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
 
-/** Options of {@link buildTrustBundle}. */
+/** Options of {@link buildTrustBundle}: bundle mode of `assembleParsedCertificates`. */
 export interface TrustBundleOptions {
   /** The time validity is judged at (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;
@@ -53,20 +53,8 @@ export interface TrustBundle {
 }
 
 /**
- * Builds a trust bundle: deduplicated by SHA-256 fingerprint, in the given order, with findings
- * (warnings, not failures) for members that are expired, not yet valid, or neither self-signed
- * nor CAs (OpenSSL, and so redis-cli and stunnel, anchor trust only in certificates it can end
- * a chain with); and `ROOT_MISSING` for members whose issuers lead to no self-signed member, an
- * error when no member is self-signed (such a bundle anchors nothing for OpenSSL clients).
- *
- * @example
- * ```ts
- * import { buildTrustBundle, parseCertificates } from '@certkit/core';
- * const certs = ['node1.pem', 'node2.pem'].flatMap((f) => parseCertificates(readFileSync(f), f));
- * const bundle = buildTrustBundle(certs);
- * const servercertsPem = bundle.certificates.map((c) => c.pem).join('');
- * for (const f of bundle.findings) console.error(`${f.severity}: ${f.message}`);
- * ```
+ * Builds a trust bundle; bundle mode of `assembleParsedCertificates`, whose documentation
+ * states the rules.
  */
 export function buildTrustBundle(
   certificates: readonly Certificate[],

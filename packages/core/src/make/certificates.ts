@@ -33,18 +33,35 @@ import type { Certificate, CertificateInfo } from '../x509/pkix.js';
 import type { NameInput } from '../x509/names.js';
 import { generateKeyPair } from './keys.js';
 import type { KeyPair } from './keys.js';
-import { CLIENT_PROFILE, checkNames, subjectAttributes, validateDays } from './profiles.js';
-import type { CertificateProfile, SubjectFields } from './profiles.js';
+import {
+  CLIENT_PROFILE,
+  profileForUsage,
+  resolveNames,
+  subjectAttributes,
+  validateDays,
+} from './profiles.js';
+import type {
+  CertificateNames,
+  CertificateProfile,
+  CertificateUsage,
+  SubjectInput,
+} from './profiles.js';
 
-/** Options of {@link generateClientIdentity}. */
-export interface ClientIdentityOptions {
-  /** Subject; CN required. */
-  readonly subject: SubjectFields;
-  /** Validity in days, 1..36500. Default {@link CLIENT_CERT_VALIDITY_DAYS}. */
+/** The key, validity and subject options every kind of certificate shares. */
+export interface KeyAndValidityOptions {
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/C=US/O=Acme/CN=app`. */
+  readonly subject: SubjectInput;
+  /**
+   * Validity in days, 1..36500. Default: the kind's ({@link CLIENT_CERT_VALIDITY_DAYS} for a
+   * client identity, the profile's `defaultDays` otherwise).
+   */
   readonly days?: number;
   /** `rsa` (default) or `ec`. */
   readonly keyType?: KeyType;
-  /** RSA modulus: 2048, 3072 or 4096 (default {@link CLIENT_KEY_BITS}). */
+  /**
+   * RSA modulus: 2048, 3072 or 4096. Default {@link CLIENT_KEY_BITS} for a client identity,
+   * {@link CA_KEY_BITS} for a CA, {@link SERVER_KEY_BITS} otherwise.
+   */
   readonly bits?: number;
   /** EC curve, P-256 (default) or P-384. */
   readonly curve?: Curve;
@@ -67,6 +84,10 @@ export interface ClientIdentityOptions {
   readonly keyPassphrase?: string;
   /** Start of validity (a `Date` or milliseconds); default: now. */
   readonly now?: Date | number;
+}
+
+/** Options of {@link generateClientIdentity}. */
+export interface ClientIdentityOptions extends KeyAndValidityOptions {
   /** Called as work progresses, for progress displays. */
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
 }
@@ -97,23 +118,6 @@ interface ResolvedOptions {
   readonly subject: NameInput[];
   readonly notBefore: Date;
   readonly notAfter: Date;
-}
-
-/** The key, validity and subject options every kind of certificate shares. */
-export interface KeyAndValidityOptions {
-  readonly subject: SubjectFields;
-  readonly days?: number;
-  readonly keyType?: KeyType;
-  readonly bits?: number;
-  readonly curve?: Curve;
-  readonly keyFormat?: KeyFormat;
-  readonly existingKey?: ClientIdentityOptions['existingKey'];
-  /**
-   * Encrypt the private key with this passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, scrypt
-   * ({@link KEY_ENCRYPTION_SCRYPT}) and AES-256-CBC.
-   */
-  readonly keyPassphrase?: string;
-  readonly now?: Date | number;
 }
 
 /** Checks every option before any work starts, so that a bad option fails at once. */
@@ -220,13 +224,16 @@ export interface IssuerInput {
 }
 
 /** Options of {@link issueCertificate}. */
-export interface IssueCertificateOptions extends KeyAndValidityOptions {
-  /** The kind of certificate: {@link CA_PROFILE}, {@link INTERMEDIATE_PROFILE}, {@link SERVER_PROFILE}, … */
-  readonly profile: CertificateProfile;
+export interface IssueCertificateOptions extends KeyAndValidityOptions, CertificateNames {
+  /**
+   * The kind of certificate: {@link CA_PROFILE}, {@link INTERMEDIATE_PROFILE},
+   * {@link SERVER_PROFILE}, {@link CLIENT_PROFILE}, …; or the usage of an end-entity certificate,
+   * `'both'` ({@link SERVER_PROFILE}: EKU serverAuth and clientAuth, what Redis Enterprise's
+   * proxy certificate carries), `'server'` or `'client'` (the same with that EKU alone).
+   */
+  readonly profile: CertificateProfile | CertificateUsage;
   /** Signer; self-signed when absent. */
   readonly issuer?: IssuerInput;
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
   /** Keep this exact subject encoding (renewals); `subject` is still checked. */
   readonly subjectNameDer?: Uint8Array;
   readonly onProgress?: (stage: 'generating-key' | 'signing') => void;
@@ -404,9 +411,9 @@ export async function signWithProfile(
  * ```ts
  * const ca = await issueCertificate({ profile: CA_PROFILE, subject: { commonName: 'Acme Root' }, keyType: 'ec' });
  * const proxy = await issueCertificate({
- *   profile: SERVER_PROFILE,
+ *   profile: 'both', // SERVER_PROFILE
  *   subject: { commonName: 'cluster.local' },
- *   dnsNames: redisEnterpriseNames('cluster.local'),
+ *   cluster: 'cluster.local', // cluster.local, *.cluster.local, internal.cluster.local, *.internal.cluster.local
  *   issuer: { certificate: Buffer.from(ca.certificatePem), certificateSource: 'ca.pem',
  *             key: Buffer.from(ca.privateKeyPem), keySource: 'ca-key.pem' },
  * });
@@ -415,7 +422,8 @@ export async function signWithProfile(
 export async function issueCertificate(
   options: IssueCertificateOptions,
 ): Promise<IssuedCertificate> {
-  const profile = options.profile;
+  const profile =
+    typeof options.profile === 'string' ? profileForUsage(options.profile) : options.profile;
   const { keyType, bits, curve, keyFormat, subject, notBefore, notAfter } = resolveOptions(
     options,
     {
@@ -427,7 +435,8 @@ export async function issueCertificate(
           : SERVER_KEY_BITS,
     },
   );
-  const names = checkNames(options.dnsNames ?? [], options.ipAddresses ?? []);
+  const { dns, ip } = resolveNames(options);
+  const names = { dns, ip };
   const issuer =
     options.issuer === undefined
       ? null

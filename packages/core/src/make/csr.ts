@@ -8,13 +8,8 @@ import { DEFAULT_CURVE, DEFAULT_KEY_TYPE, SERVER_KEY_BITS } from '../defaults.js
 import { loadExistingKey } from './certificates.js';
 import type { ClientIdentityOptions } from './certificates.js';
 import { generateKeyPair } from './keys.js';
-import {
-  checkNames,
-  profileForUsage,
-  redisEnterpriseNames,
-  subjectAttributes,
-} from './profiles.js';
-import type { CertificateUsage, SubjectFields } from './profiles.js';
+import { profileForUsage, resolveNames, subjectAttributes, subjectFields } from './profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectInput } from './profiles.js';
 import { EC_CURVES, RSA_KEY_SIZES, exportPrivateKey } from '../x509/keys.js';
 import type { Curve, KeyType } from '../x509/keys.js';
 import { encodePem } from '../x509/pem.js';
@@ -23,14 +18,12 @@ import type { CertificationRequestInfo } from '../x509/structures.js';
 import { readCertificationRequest } from '../x509/structures.js';
 
 /** Options of {@link createCertificateRequest}. */
-export interface CertificateRequestOptions {
-  /** Cluster FQDN: CN and the Redis Enterprise names (`C`, `*.C`, `internal.C`, `*.internal.C`). */
-  readonly cluster?: string;
-  /** More DNS names. */
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
-  /** Subject; default CN = the cluster name. */
-  readonly subject?: SubjectFields;
+export interface CertificateRequestOptions extends CertificateNames {
+  /**
+   * Subject (its fields, or OpenSSL's one-line form `/C=US/O=Acme/CN=app`); default CN = the
+   * cluster name (or the first DNS name, or IP address).
+   */
+  readonly subject?: SubjectInput;
   /** Usages to request: `both` (default: serverAuth + clientAuth), `server` or `client`. */
   readonly usage?: CertificateUsage;
   readonly keyType?: KeyType;
@@ -70,20 +63,16 @@ export interface CertificateRequest {
 export async function createCertificateRequest(
   options: CertificateRequestOptions,
 ): Promise<CertificateRequest> {
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
-  const names = checkNames([...cluster, ...(options.dnsNames ?? [])], options.ipAddresses ?? []);
-  const commonName =
-    options.subject?.commonName ??
-    cluster[0] ??
-    names.dns.find((n) => !n.startsWith('*')) ??
-    names.ip[0];
+  const names = resolveNames(options);
+  const given = options.subject === undefined ? undefined : subjectFields(options.subject);
+  const commonName = given?.commonName ?? names.commonName;
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
       'a certificate request needs a name: give the cluster name, a DNS name, an IP address or a subject',
     );
   }
-  const subject = subjectAttributes(options.subject ?? { commonName });
+  const subject = subjectAttributes(given ?? { commonName });
   const usage = options.usage ?? 'both';
   // RFC 9525 section 6.4.4: clients match subjectAltName only; Go and Python never fall back to
   // the CN. A server certificate without names is refused by every client but redis-cli.

@@ -97,7 +97,7 @@ function legacyEncrypt(plain: Uint8Array, password: string, iterations: number):
 
 // --- the key store -----------------------------------------------------------------------------
 
-/** Options of {@link createPkcs12}. */
+/** Options of {@link createPkcs12} for a key store: a private key, its certificate and chain. */
 export interface Pkcs12Options {
   /** The certificate (PEM or DER); any further certificates in it join the chain. */
   readonly certificate: Uint8Array;
@@ -131,19 +131,45 @@ export interface Pkcs12Store {
 }
 
 /**
- * Builds a PKCS#12 key store holding one private key, its certificate and the chain.
+ * Builds a PKCS#12 store: a key store holding one private key, its certificate and the chain
+ * (options {@link Pkcs12Options}, the default), or a trust store holding certificates only
+ * (options {@link TrustStoreOptions}, with `trustedCertificates`): every certificate of the
+ * inputs (duplicates once) a trusted certificate entry, the way keytool writes one (a certBag
+ * with a friendlyName and Oracle's trusted-key-usage attribute, no key), what Java clients
+ * (Jedis, Lettuce) take as `javax.net.ssl.trustStore`, type PKCS12.
  *
  * @throws {@link CertkitError} `KEY_MISMATCH` when the key is not the certificate's;
- * `INVALID_OPTION` for an empty password
+ * `INVALID_OPTION` for an empty password, a trust store without any certificate, or options
+ * of both kinds
  *
  * @example
  * ```ts
  * const store = createPkcs12({ certificate: certPem, certificateSource: 'cert.pem',
  *   key: keyPem, keySource: 'keyclient.pem', password: 'changeit' });
  * writeFileSync('client.p12', store.der, { mode: 0o600 });
+ *
+ * const trust = createPkcs12({ password: 'changeit',
+ *   trustedCertificates: [{ bytes: readFileSync('servercerts.pem'), source: 'servercerts.pem' }] });
+ * console.log(trust.entries.map((e) => e.alias));
  * ```
  */
-export function createPkcs12(options: Pkcs12Options): Pkcs12Store {
+export function createPkcs12(options: Pkcs12Options): Pkcs12Store;
+export function createPkcs12(options: TrustStoreOptions): TrustStore;
+export function createPkcs12(options: Pkcs12Options | TrustStoreOptions): Pkcs12Store | TrustStore;
+export function createPkcs12(options: Pkcs12Options | TrustStoreOptions): Pkcs12Store | TrustStore {
+  const trust = 'trustedCertificates' in options;
+  // JavaScript callers can pass anything: a store is one kind or the other, never both.
+  if (trust && ('certificate' in options || 'key' in options)) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'a trust store holds certificates only: give trustedCertificates, or a certificate and its key, not both',
+    );
+  }
+  return trust ? createTrustStore(options) : createKeyStore(options);
+}
+
+/** A key store: one private key, its certificate and the chain. */
+function createKeyStore(options: Pkcs12Options): Pkcs12Store {
   if (options.password.length === 0) {
     throw new CertkitError('INVALID_OPTION', 'the key store password is empty');
   }
@@ -297,10 +323,10 @@ function chainWarnings(
   ];
 }
 
-/** Options of {@link createTrustStore}. */
+/** Options of {@link createPkcs12} for a trust store: certificates only, each trusted. */
 export interface TrustStoreOptions {
   /** Certificate inputs (PEM bundles or DER): every certificate of each becomes a trusted entry. */
-  readonly inputs: readonly { readonly bytes: Uint8Array; readonly source: string }[];
+  readonly trustedCertificates: readonly { readonly bytes: Uint8Array; readonly source: string }[];
   /** Protects the store (Java's trust store password). */
   readonly password: string;
   /** 3DES + SHA-1 MAC instead of AES-256 + SHA-256, for old readers. */
@@ -332,22 +358,8 @@ function uniqueAlias(certificate: Certificate, taken: Set<string>): string {
   return alias;
 }
 
-/**
- * Builds a PKCS#12 trust store: every certificate of the inputs (duplicates once) as a trusted
- * certificate entry, the way keytool writes one (a certBag with a friendlyName and Oracle's
- * trusted-key-usage attribute, no key): what Java clients (Jedis, Lettuce) take as
- * `javax.net.ssl.trustStore`, type PKCS12.
- *
- * @throws {@link CertkitError} `INVALID_OPTION` for an empty password or no certificate
- *
- * @example
- * ```ts
- * const store = createTrustStore({ inputs: [{ bytes: readFileSync('servercerts.pem'), source: 'servercerts.pem' }],
- *   password: 'changeit' });
- * console.log(store.entries.map((e) => e.alias));
- * ```
- */
-export function createTrustStore(options: TrustStoreOptions): TrustStore {
+/** A trust store: every certificate of the inputs, duplicates once, as a trusted entry. */
+function createTrustStore(options: TrustStoreOptions): TrustStore {
   if (options.password.length === 0) {
     throw new CertkitError('INVALID_OPTION', 'the trust store password is empty');
   }
@@ -357,7 +369,7 @@ export function createTrustStore(options: TrustStoreOptions): TrustStore {
   );
   const seen = new Set<string>();
   const certificates: Certificate[] = [];
-  for (const input of options.inputs) {
+  for (const input of options.trustedCertificates) {
     for (const certificate of parseCertificates(input.bytes, input.source)) {
       if (seen.has(certificate.info.fingerprintSha256)) continue;
       seen.add(certificate.info.fingerprintSha256);

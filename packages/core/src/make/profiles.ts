@@ -83,7 +83,7 @@ export const INTERMEDIATE_PROFILE: CertificateProfile = {
  * The Redis Enterprise proxy certificate: `CA:FALSE`, keyUsage digitalSignature +
  * keyEncipherment, EKU serverAuth + clientAuth (the proxy certificate also authenticates the
  * cluster to replica-of and Active-Active peers, as a client). Names come from the cluster:
- * see {@link redisEnterpriseNames}.
+ * see {@link CertificateNames.cluster}.
  */
 export const SERVER_PROFILE: CertificateProfile = {
   name: 'server',
@@ -99,12 +99,8 @@ export type CertificateUsage = 'server' | 'client' | 'both';
 
 /**
  * The end-entity profile for a usage: {@link SERVER_PROFILE} with EKU serverAuth, clientAuth or
- * both (the default, what Redis Enterprise's proxy certificate carries).
- *
- * @example
- * ```ts
- * profileForUsage('server').extendedKeyUsage; // ['1.3.6.1.5.5.7.3.1']
- * ```
+ * both (the default, what Redis Enterprise's proxy certificate carries). The makers take the
+ * usage itself (`issueCertificate({ profile: 'server' })`, `usage` elsewhere).
  */
 export function profileForUsage(usage: CertificateUsage): CertificateProfile {
   switch (usage) {
@@ -122,23 +118,48 @@ export function profileForUsage(usage: CertificateUsage): CertificateProfile {
   }
 }
 
+/** The names of a certificate or request, as its makers take them. */
+export interface CertificateNames {
+  /**
+   * Cluster FQDN `C`: the DNS names of a Redis Enterprise cluster's proxy certificate, `C`,
+   * `*.C`, `internal.C`, `*.internal.C` (database endpoints are `redis-<port>.C` and
+   * `redis-<port>.internal.C`; one wildcard label covers them, RFC 9525 section 6.3), first; and
+   * the CN where the subject may be left out.
+   */
+  readonly cluster?: string;
+  /** More DNS names (a wildcard as `*.name.tld`). */
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+}
+
 /**
  * The DNS names of a Redis Enterprise cluster's proxy certificate: `C`, `*.C`, `internal.C`,
- * `*.internal.C`. Database endpoints are `redis-<port>.C` and `redis-<port>.internal.C`; one
- * wildcard label covers them (RFC 9525 section 6.3: `*` matches one whole left-most label).
+ * `*.internal.C`.
  *
  * @throws {@link CertkitError} `INVALID_OPTION` when `cluster` is not a DNS name
- *
- * @example
- * ```ts
- * redisEnterpriseNames('cluster.local');
- * // ['cluster.local', '*.cluster.local', 'internal.cluster.local', '*.internal.cluster.local']
- * ```
  */
 export function redisEnterpriseNames(cluster: string): string[] {
   assertClusterName(cluster);
   const name = validateDnsName(cluster, 'cluster name', false);
   return [name, `*.${name}`, `internal.${name}`, `*.internal.${name}`];
+}
+
+/**
+ * The subjectAltName entries of `names`, checked and de-duplicated, the cluster's first; and
+ * the CN they suggest when no subject is given: the cluster, else the first DNS name that is
+ * not a wildcard, else the first IP address.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for a cluster, DNS name or IP address that is
+ * none
+ */
+export function resolveNames(names: CertificateNames): {
+  dns: string[];
+  ip: string[];
+  commonName: string | undefined;
+} {
+  const cluster = names.cluster === undefined ? [] : redisEnterpriseNames(names.cluster);
+  const { dns, ip } = checkNames([...cluster, ...(names.dnsNames ?? [])], names.ipAddresses ?? []);
+  return { dns, ip, commonName: cluster[0] ?? dns.find((n) => !n.startsWith('*')) ?? ip[0] };
 }
 
 /**
@@ -190,7 +211,16 @@ const SUBJECT_KEYS: Readonly<Record<string, keyof SubjectFields>> = {
 };
 
 /**
+ * A subject as the makers take it: its fields, or OpenSSL's one-line form
+ * `/C=US/O=Acme/CN=app` (`\/` escapes a slash), the form `openssl req -subj` takes.
+ */
+export type SubjectInput = SubjectFields | string;
+
+/**
  * Parses an OpenSSL-style subject, `/C=US/O=Acme/CN=app` (`\/` escapes a slash).
+ *
+ * @deprecated Give the text itself as `subject`: every maker and writer takes
+ * `/C=US/O=Acme/CN=app` ({@link SubjectInput}) and parses it before any work. Kept from 0.1.0.
  *
  * @example
  * ```ts
@@ -198,6 +228,17 @@ const SUBJECT_KEYS: Readonly<Record<string, keyof SubjectFields>> = {
  * ```
  */
 export function parseSubject(text: string): SubjectFields {
+  return subjectFields(text);
+}
+
+/**
+ * The fields of a subject given as fields or as OpenSSL's one-line form.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for text that is not `/TYPE=value/…` with a CN
+ */
+export function subjectFields(subject: SubjectInput): SubjectFields {
+  if (typeof subject !== 'string') return subject;
+  const text = subject;
   if (!text.startsWith('/')) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -229,7 +270,8 @@ export function parseSubject(text: string): SubjectFields {
 }
 
 /** Bounds from RFC 5280 Appendix A (ub-common-name 64, ub-organization-name 64, …). Internal. */
-export function subjectAttributes(subject: SubjectFields): NameInput[] {
+export function subjectAttributes(input: SubjectInput): NameInput[] {
+  const subject = subjectFields(input);
   const check = (label: string, value: string | undefined, max: number): void => {
     if (value === undefined) return;
     if (value.trim().length === 0)

@@ -13,8 +13,8 @@ import type { CertificationRequestInfo } from '../x509/structures.js';
 import { certificationRequestDer, readCertificationRequest } from '../x509/structures.js';
 import { issuerFor, signWithProfile } from './certificates.js';
 import type { IssuerInput } from './certificates.js';
-import { checkNames, profileForUsage, validateDays } from './profiles.js';
-import type { CertificateUsage } from './profiles.js';
+import { checkNames, profileForUsage, resolveNames, validateDays } from './profiles.js';
+import type { CertificateNames, CertificateUsage } from './profiles.js';
 
 /** Smallest RSA modulus certified: NIST SP 800-131A disallows less than 2048 bits. */
 const MIN_RSA_BITS = 2048;
@@ -22,19 +22,13 @@ const MIN_RSA_BITS = 2048;
 const CERTIFIED_CURVES: readonly string[] = ['P-256', 'P-384', 'P-521'];
 
 /** Options of {@link signCertificateRequest}. */
-export interface SignRequestOptions {
+export interface SignRequestOptions extends CertificateNames {
   /** The request, PEM (`CERTIFICATE REQUEST`) or DER. */
   readonly request: Uint8Array;
   readonly requestSource: string;
   readonly issuer: IssuerInput;
   /** EKU of the certificate: `both` (default), `server` or `client`. */
   readonly usage?: CertificateUsage;
-  /**
-   * DNS names for the certificate instead of the requested ones (with {@link ipAddresses}:
-   * when either is given, the request's names are not used).
-   */
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
   /** Validity in days; the profile's default when absent. */
   readonly days?: number;
   /** Start of validity (a `Date` or milliseconds); default: now. */
@@ -106,10 +100,14 @@ export async function signCertificateRequest(options: SignRequestOptions): Promi
     );
   }
   const profile = profileForUsage(options.usage ?? 'both');
-  const overridden = options.dnsNames !== undefined || options.ipAddresses !== undefined;
+  // Names given (`cluster`, `dnsNames`, `ipAddresses`) replace the requested ones.
+  const overridden =
+    options.cluster !== undefined ||
+    options.dnsNames !== undefined ||
+    options.ipAddresses !== undefined;
   // Requested names are checked as given ones are: a request is input from someone else.
   const names = overridden
-    ? checkNames(options.dnsNames ?? [], options.ipAddresses ?? [])
+    ? resolveNames(options)
     : checkNames(info.subjectAltNames.dns, info.subjectAltNames.ip);
   if (names.dns.length === 0 && names.ip.length === 0 && info.subjectAttributes.length === 0) {
     throw new CertkitError(

@@ -11,25 +11,16 @@
  * the certificate or the CA file.
  */
 import { isAbsolute } from 'node:path';
+import { SNIPPET_CLIENTS } from '../defaults.js';
+import type { SnippetClient } from '../defaults.js';
 import { CertkitError } from '../errors.js';
 import { stunnelDnsName, stunnelHost } from '../x509/stunnel-syntax.js';
 import type { StunnelHost } from '../x509/stunnel-syntax.js';
 import { renderCode } from './snippet-code.js';
 import { checkQuotable, commentLines } from './snippet-quote.js';
 
-/** The clients a snippet is written for. */
-export type SnippetClient =
-  'ioredis' | 'node-redis' | 'redis-py' | 'redis-cli' | 'stunnel' | 'java';
-
-/** Every snippet client, in help order. */
-export const SNIPPET_CLIENTS: readonly SnippetClient[] = [
-  'ioredis',
-  'node-redis',
-  'redis-py',
-  'redis-cli',
-  'stunnel',
-  'java',
-];
+export { SNIPPET_CLIENTS };
+export type { SnippetClient };
 
 /** The language of a snippet. */
 export type SnippetLanguage = 'javascript' | 'python' | 'bash' | 'stunnel' | 'java';
@@ -133,7 +124,7 @@ function checkPath(option: string, value: string): string {
 
 function checkInput(options: ConnectionSnippetOptions): SnippetInput {
   const { client } = options;
-  if (!SNIPPET_CLIENTS.includes(client)) {
+  if (!(SNIPPET_CLIENTS as readonly string[]).includes(client)) {
     throw new CertkitError(
       'INVALID_OPTION',
       `client must be one of ${SNIPPET_CLIENTS.join(', ')}, got ${JSON.stringify(client).slice(0, 80)}`,

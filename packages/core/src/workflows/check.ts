@@ -31,6 +31,7 @@ import { fetchTarget, planEndpoints, runEndpoints } from './endpoints.js';
 import { walkTopology } from './topology.js';
 import type { TopologyWalk } from './topology.js';
 import type { EndpointPlan, EndpointRunOptions, EndpointTarget } from './endpoints.js';
+import { checkClusterName } from './cluster-hint.js';
 
 /**
  * Options of {@link runCheck}: what `certs check` takes, as files and live endpoints (`endpoint`,
@@ -131,6 +132,7 @@ export interface RunCheckResult {
  * ```
  */
 export async function runCheck(options: RunCheckOptions): Promise<RunCheckResult> {
+  await checkClusterName(options.cluster, options.maxInputBytes);
   const files = options.files ?? [];
   const live =
     options.endpoint !== undefined ||

@@ -1,10 +1,14 @@
 /**
- * The hint for a certificate file given as the cluster name: the cluster that certificate is
- * for. Kept apart from cluster-name.ts, which reads nothing (and which the certificate makers
- * use, so it cannot import them).
+ * The refusal of a value given as the cluster name, with the cluster meant; for a certificate
+ * file, the cluster that certificate is for. Kept apart from cluster-name.ts, which reads nothing
+ * (and which the certificate makers use, so it cannot import them).
  */
 import { parseCertificates } from '../x509/certificates.js';
-import { clusterNameFromCertificates, clusterNameProblem } from '../x509/cluster-name.js';
+import {
+  clusterNameError,
+  clusterNameFromCertificates,
+  clusterNameProblem,
+} from '../x509/cluster-name.js';
 import type { ClusterNameProblem } from '../x509/cluster-name.js';
 import { readInputFile } from '../io/read.js';
 
@@ -17,11 +21,6 @@ import { readInputFile } from '../io/read.js';
  * cluster most often means "the cluster of this certificate". Only a file that can be read as certificates
  * gives a suggestion; any other (missing, unreadable, a key) gives none, silently: this is a
  * hint about a value already refused.
- *
- * @example
- * ```ts
- * await clusterNameHint('proxy_cert.pem'); // { kind: 'file', reason: …, suggestion: 'redislabs.com' }
- * ```
  */
 export async function clusterNameHint(
   value: string,
@@ -42,4 +41,23 @@ export async function clusterNameHint(
     suggestion = undefined;
   }
   return suggestion === undefined ? problem : { ...problem, suggestion };
+}
+
+/**
+ * Refuses a cluster name that is one of the usual mistakes ({@link clusterNameHint}), first
+ * thing in a workflow that takes one: before any other input is read or any endpoint probed,
+ * with the cluster name probably meant as the error's remedy (`{ kind: 'cluster', suggestion }`).
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION`
+ */
+export async function checkClusterName(
+  cluster: string | undefined,
+  maxInputBytes: number | undefined,
+): Promise<void> {
+  if (cluster === undefined) return;
+  const problem = await clusterNameHint(
+    cluster,
+    maxInputBytes === undefined ? {} : { maxInputBytes },
+  );
+  if (problem !== null) throw clusterNameError(cluster, problem);
 }

@@ -12,6 +12,7 @@ import { createCertificateRequest } from '../make/csr.js';
 import type { CertificateRequestOptions } from '../make/csr.js';
 import type { CertificationRequestInfo } from '../x509/structures.js';
 import { inputsOf, passphraseFrom, readLimit } from './common.js';
+import { checkClusterName } from './cluster-hint.js';
 
 /** Default request file name of a server (proxy) request, next to `PROXY_KEY_FILE`. */
 export const CSR_FILE = 'proxy.csr';
@@ -74,6 +75,7 @@ export interface WrittenCertificateRequest {
 export async function writeCertificateRequest(
   options: WriteCertificateRequestOptions,
 ): Promise<WrittenCertificateRequest> {
+  await checkClusterName(options.cluster, options.maxInputBytes);
   const outDir = options.outDir ?? '.';
   const client = options.usage === 'client';
   const csrPath = outputPath(outDir, options.csrFileName ?? (client ? CLIENT_CSR_FILE : CSR_FILE));

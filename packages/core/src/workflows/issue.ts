@@ -24,13 +24,14 @@ import {
   CA_PROFILE,
   INTERMEDIATE_PROFILE,
   profileForUsage,
-  redisEnterpriseNames,
+  resolveNames,
 } from '../make/profiles.js';
-import type { CertificateUsage, SubjectFields } from '../make/profiles.js';
+import type { CertificateNames, CertificateUsage, SubjectInput } from '../make/profiles.js';
 import type { Curve, KeyFormat, KeyType } from '../x509/keys.js';
 import { OID } from '../asn1/oids.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import { inputsOf, passphraseFrom, readLimit } from './common.js';
+import { checkClusterName } from './cluster-hint.js';
 
 /** Root CA file names written by {@link writeCa}. */
 export const CA_CERT_FILE = 'ca.pem';
@@ -157,7 +158,8 @@ function generationOptions(
 
 /** Options of {@link writeCa}. */
 export interface WriteCaOptions extends WriteCertificateOptions {
-  readonly subject: SubjectFields;
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/O=Acme/CN=Acme Root`. */
+  readonly subject: SubjectInput;
 }
 
 /**
@@ -187,7 +189,8 @@ export async function writeCa(options: WriteCaOptions): Promise<WrittenCertifica
 
 /** Options of {@link writeIntermediate}. */
 export interface WriteIntermediateOptions extends WriteCertificateOptions, IssuerFiles {
-  readonly subject: SubjectFields;
+  /** Subject, CN required: its fields, or OpenSSL's one-line form `/O=Acme/CN=Issuing`. */
+  readonly subject: SubjectInput;
 }
 
 /**
@@ -229,7 +232,7 @@ export async function writeIntermediate(
 
 /** Options of {@link writeServerCertificate}. */
 export interface WriteServerCertificateOptions
-  extends WriteCertificateOptions, Partial<IssuerFiles> {
+  extends WriteCertificateOptions, Partial<IssuerFiles>, CertificateNames {
   /**
    * Make a self-signed certificate instead of asking a CA: what each Redis Enterprise node has
    * by default, trusted by clients that hold it itself (a bundle of every node's certificate).
@@ -242,15 +245,13 @@ export interface WriteServerCertificateOptions
    * are given. Only the certificate is written.
    */
   readonly csrPath?: string;
-  /** Cluster FQDN: CN and the four Redis Enterprise names ({@link redisEnterpriseNames}). */
-  readonly cluster?: string;
-  /** More DNS names (a wildcard as `*.name.tld`). */
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
   /** EKU: `both` (default), `server` or `client`. */
   readonly usage?: CertificateUsage;
-  /** Subject; default CN = the cluster name (or the first DNS name). */
-  readonly subject?: SubjectFields;
+  /**
+   * Subject (its fields, or OpenSSL's one-line form `/O=Acme/CN=…`); default CN = the cluster
+   * name (or the first DNS name, or IP address).
+   */
+  readonly subject?: SubjectInput;
   /** Certificate file, inside `outDir` unless absolute. Default {@link PROXY_CERT_FILE}. */
   readonly certFileName?: string;
   /** Key file, inside `outDir` unless absolute. Default {@link PROXY_KEY_FILE}. */
@@ -328,15 +329,13 @@ function validityWarnings(
 export async function writeServerCertificate(
   options: WriteServerCertificateOptions,
 ): Promise<WrittenCertificate> {
+  await checkClusterName(options.cluster, options.maxInputBytes);
   const issuerFiles = issuerFilesOf(options);
   if (options.csrPath !== undefined && issuerFiles !== undefined) {
     return writeSignedRequest(options.csrPath, issuerFiles, options);
   }
   const outDir = options.outDir ?? '.';
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
-  const dnsNames = [...cluster, ...(options.dnsNames ?? [])];
-  const ipAddresses = options.ipAddresses ?? [];
-  const commonName = cluster[0] ?? dnsNames.find((n) => !n.startsWith('*')) ?? ipAddresses[0];
+  const { dns: dnsNames, ip: ipAddresses, commonName } = resolveNames(options);
   if (commonName === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -409,7 +408,7 @@ async function writeSignedRequest(
   await checkWritePlan({ ...write, outputs: [{ path: certificatePath, mode: PUBLIC_FILE_MODE }] });
   const limit = readLimit(options.maxInputBytes);
   const passphrase = await passphraseFrom(issuerFiles.caPassphrase, issuerFiles.caPassphrasePath);
-  const cluster = options.cluster === undefined ? [] : redisEnterpriseNames(options.cluster);
+  // Names given replace the request's; empty lists (a command line without --san) do not.
   const override =
     options.cluster !== undefined ||
     (options.dnsNames ?? []).length > 0 ||
@@ -429,7 +428,8 @@ async function writeSignedRequest(
     usage,
     ...(override
       ? {
-          dnsNames: [...cluster, ...(options.dnsNames ?? [])],
+          ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+          dnsNames: options.dnsNames ?? [],
           ipAddresses: options.ipAddresses ?? [],
         }
       : {}),

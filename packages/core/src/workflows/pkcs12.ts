@@ -7,12 +7,12 @@ import { readInputFile, readPassphraseFile } from '../io/read.js';
 import { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, checkWritePlan } from '../io/write-plan.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { WriteOptions } from '../io/write-plan.js';
-import { createPkcs12, createTrustStore } from '../make/pkcs12.js';
+import { createPkcs12 } from '../make/pkcs12.js';
 import type { Pkcs12Store, TrustStore } from '../make/pkcs12.js';
 import type { CertificateInfo } from '../x509/pkix.js';
 import { readLimit } from './common.js';
 
-/** Options of {@link writePkcs12}. */
+/** Options of {@link writePkcs12} for a key store: a certificate, its key and a chain. */
 export interface WritePkcs12Options {
   readonly certPath: string;
   readonly keyPath: string;
@@ -30,7 +30,7 @@ export interface WritePkcs12Options {
   readonly maxInputBytes?: number;
 }
 
-/** What {@link writePkcs12} wrote. */
+/** What {@link writePkcs12} wrote for a key store. */
 export interface WrittenPkcs12 {
   readonly path: string;
   readonly friendlyName: string;
@@ -42,16 +42,46 @@ export interface WrittenPkcs12 {
 
 /**
  * Reads a certificate, its key and an optional chain, and writes a PKCS#12 key store (mode 0600:
- * it holds the private key).
+ * it holds the private key); or, with `trustedCertPaths` ({@link WriteTrustStoreOptions}),
+ * reads certificate files and writes a PKCS#12 trust store: every certificate a trusted
+ * certificate entry, for Java's `javax.net.ssl.trustStore`, written 0644 (it holds no secret,
+ * the password only guards its integrity). See {@link createPkcs12} for what each holds.
+ *
+ * @throws {@link CertkitError} `INVALID_OPTION` for a trust store without certificate files or
+ * options of both kinds; the errors of {@link createPkcs12}
  *
  * @example
  * ```ts
  * await writePkcs12({ certPath: 'cert.pem', keyPath: 'keyclient.pem', chainPath: 'servercerts.pem',
  *   passwordPath: 'p12.pass', outputFileName: 'client.p12' });
  * // java -Djavax.net.ssl.keyStore=client.p12 -Djavax.net.ssl.keyStorePassword=… …
+ *
+ * await writePkcs12({ trustedCertPaths: ['servercerts.pem'], passwordPath: 'trust.pass',
+ *   outputFileName: 'truststore.p12' });
+ * // java -Djavax.net.ssl.trustStore=truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 …
  * ```
  */
-export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenPkcs12> {
+export function writePkcs12(options: WritePkcs12Options): Promise<WrittenPkcs12>;
+export function writePkcs12(options: WriteTrustStoreOptions): Promise<WrittenTrustStore>;
+export function writePkcs12(
+  options: WritePkcs12Options | WriteTrustStoreOptions,
+): Promise<WrittenPkcs12 | WrittenTrustStore>;
+export async function writePkcs12(
+  options: WritePkcs12Options | WriteTrustStoreOptions,
+): Promise<WrittenPkcs12 | WrittenTrustStore> {
+  if (!('trustedCertPaths' in options)) return writeKeyStore(options);
+  // JavaScript callers can pass anything: a store is one kind or the other, never both.
+  if ('certPath' in options || 'keyPath' in options) {
+    throw new CertkitError(
+      'INVALID_OPTION',
+      'a trust store holds certificates only: give the certificate files to trust, or a certificate and its key, not both',
+    );
+  }
+  return writeTrustStore(options);
+}
+
+/** Reads a certificate, its key and a chain; writes the key store. */
+async function writeKeyStore(options: WritePkcs12Options): Promise<WrittenPkcs12> {
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
@@ -104,10 +134,10 @@ export async function writePkcs12(options: WritePkcs12Options): Promise<WrittenP
   };
 }
 
-/** Options of {@link writeTrustStore}. */
+/** Options of {@link writePkcs12} for a trust store: certificate files, each trusted. */
 export interface WriteTrustStoreOptions {
   /** Certificate files (PEM bundles or DER): every certificate of each is trusted. */
-  readonly certPaths: readonly string[];
+  readonly trustedCertPaths: readonly string[];
   /** File whose first line is the store password. */
   readonly passwordPath: string;
   /** The trust store to write (mode 0644). */
@@ -118,32 +148,22 @@ export interface WriteTrustStoreOptions {
   readonly maxInputBytes?: number;
 }
 
-/** What {@link writeTrustStore} wrote. */
+/** What {@link writePkcs12} wrote for a trust store. */
 export interface WrittenTrustStore {
   readonly path: string;
   readonly entries: TrustStore['entries'];
   readonly protection: TrustStore['protection'];
 }
 
-/**
- * Reads certificate files and writes a PKCS#12 trust store: every certificate a trusted
- * certificate entry ({@link createTrustStore}), for Java's `javax.net.ssl.trustStore`. Written
- * 0644: it holds no secret, the password only guards its integrity.
- *
- * @example
- * ```ts
- * await writeTrustStore({ certPaths: ['servercerts.pem'], passwordPath: 'trust.pass', outputFileName: 'truststore.p12' });
- * // java -Djavax.net.ssl.trustStore=truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 …
- * ```
- */
-export async function writeTrustStore(options: WriteTrustStoreOptions): Promise<WrittenTrustStore> {
-  if (options.certPaths.length === 0) {
+/** Reads certificate files; writes the trust store (0644). */
+async function writeTrustStore(options: WriteTrustStoreOptions): Promise<WrittenTrustStore> {
+  if (options.trustedCertPaths.length === 0) {
     throw new CertkitError('INVALID_OPTION', 'name at least one certificate file to trust');
   }
   const write: WriteOptions = {
     force: options.force ?? false,
     createFolder: true,
-    inputs: [...options.certPaths, options.passwordPath],
+    inputs: [...options.trustedCertPaths, options.passwordPath],
   };
   await checkWritePlan({
     ...write,
@@ -152,11 +172,11 @@ export async function writeTrustStore(options: WriteTrustStoreOptions): Promise<
   const password = await readPassphraseFile(options.passwordPath);
   const limit = readLimit(options.maxInputBytes);
   const inputs = [];
-  for (const path of options.certPaths) {
+  for (const path of options.trustedCertPaths) {
     inputs.push({ bytes: await readInputFile(path, limit), source: path });
   }
-  const store = createTrustStore({
-    inputs,
+  const store = createPkcs12({
+    trustedCertificates: inputs,
     password,
     ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
   });

@@ -38,16 +38,16 @@ export interface RedisConfLintOptions {
   /** `HOST:PORT` of the server to probe: its `tls-auth-clients` is compared with the file's. */
   readonly endpoint?: string;
   /**
-   * A client certificate (and {@link RedisConfLintOptions.clientKeyFile}) to present in the
+   * A client certificate file (and {@link RedisConfLintOptions.clientKeyPath}) to present in the
    * probe instead of the identity the configuration names (tls-client-cert-file and
    * tls-client-key-file, else tls-cert-file and tls-key-file).
    */
-  readonly clientCertFile?: string;
-  readonly clientKeyFile?: string;
-  /** Passphrase of an encrypted `clientKeyFile` (the configuration's keys use its own *-pass). */
+  readonly clientCertPath?: string;
+  readonly clientKeyPath?: string;
+  /** Passphrase of an encrypted `clientKeyPath` (the configuration's keys use its own *-pass). */
   readonly passphrase?: string;
   /** Read {@link RedisConfLintOptions.passphrase} from the first line of this file. */
-  readonly passphraseFile?: string;
+  readonly passphrasePath?: string;
   /** Per handshake; default `REDIS_CONF_PROBE_TIMEOUT_MS`. */
   readonly timeoutMs?: number;
   /** Read and judge the files the configuration names. Default true. */
@@ -170,14 +170,14 @@ async function probe(
 async function givenIdentity(
   options: RedisConfLintOptions,
 ): Promise<(TlsClientIdentity & { readonly source: string }) | undefined> {
-  const { clientCertFile, clientKeyFile } = options;
-  if ((clientCertFile === undefined) !== (clientKeyFile === undefined)) {
+  const { clientCertPath, clientKeyPath } = options;
+  if ((clientCertPath === undefined) !== (clientKeyPath === undefined)) {
     throw new CertkitError(
       'INVALID_OPTION',
       'give the client certificate and the client key together',
     );
   }
-  if (clientCertFile === undefined || clientKeyFile === undefined) return undefined;
+  if (clientCertPath === undefined || clientKeyPath === undefined) return undefined;
   if (options.endpoint === undefined) {
     throw new CertkitError(
       'INVALID_OPTION',
@@ -185,22 +185,22 @@ async function givenIdentity(
       { remedy: { kind: 'option', option: 'endpoint' } },
     );
   }
-  const passphrase = await passphraseFrom(options.passphrase, options.passphraseFile);
+  const passphrase = await passphraseFrom(options.passphrase, options.passphrasePath);
   const limit = readLimit(options.maxInputBytes);
   const certificates = parseCertificates(
-    await readInputFile(clientCertFile, limit),
-    clientCertFile,
+    await readInputFile(clientCertPath, limit),
+    clientCertPath,
   );
   const key = parsePrivateKey(
-    await readInputFile(clientKeyFile, limit),
-    clientKeyFile,
+    await readInputFile(clientKeyPath, limit),
+    clientKeyPath,
     passphrase === undefined ? {} : { passphrase },
   ).key;
   return {
     certificatePem: certificates.map((c) => c.pem).join(''),
     // Decrypted in memory only, for the handshake: never written anywhere.
     privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    source: clientCertFile,
+    source: clientCertPath,
   };
 }
 

@@ -13,25 +13,20 @@ import { CLIENT_LIBRARIES } from '../judge/client-libraries.js';
 import { checkSnippetFiles } from '../judge/snippet-files.js';
 import type { SnippetFile } from '../judge/snippet-files.js';
 import { renderConnectionSnippet, SNIPPET_LIBRARIES } from '../make/snippets.js';
-import type { ConnectionSnippet, SnippetClient } from '../make/snippets.js';
+import type { ConnectionSnippet, ConnectionSnippetOptions } from '../make/snippets.js';
 import { readLimit } from './common.js';
 
-/** Options of {@link makeConnectionSnippet}. Relative paths are made absolute. */
-export interface MakeConnectionSnippetOptions {
-  readonly client: SnippetClient;
+/**
+ * Options of {@link makeConnectionSnippet}: those of the snippet ({@link renderConnectionSnippet}),
+ * with the endpoint as text and paths that may be relative (they are made absolute); the client
+ * libraries' defaults are added by the workflow.
+ */
+export interface MakeConnectionSnippetOptions extends Omit<
+  ConnectionSnippetOptions,
+  'endpoint' | 'libraries'
+> {
   /** `HOST:PORT` or `[IPv6]:PORT`. */
   readonly endpoint: string;
-  /** CA file (PEM) the server's chain is verified against. */
-  readonly ca: string;
-  /** Client certificate (PEM), with {@link MakeConnectionSnippetOptions.key}. */
-  readonly cert?: string;
-  readonly key?: string;
-  /** SNI name to send, and the name checked; default: the endpoint host. */
-  readonly sni?: string;
-  /** A cluster client. */
-  readonly cluster?: boolean;
-  /** stunnel only: the local plain-text address (default 127.0.0.1:6379). */
-  readonly accept?: string;
   /** Largest file read; default `DEFAULT_MAX_INPUT_BYTES`. */
   readonly maxInputBytes?: number;
 }

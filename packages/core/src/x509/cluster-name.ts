@@ -125,13 +125,22 @@ export function clusterNameProblem(value: string): ClusterNameProblem | null {
 }
 
 /**
- * One sentence for a refused cluster name: what the value is, what a cluster name is, and the
- * value probably meant, e.g. `"redis-12001.redislabs.com" is a database endpoint name
- * (redis-<port>.C), not a cluster name; a cluster name C is …; did you mean redislabs.com?`.
+ * The refusal of a value given as a cluster name: what the value is and what a cluster name is,
+ * e.g. `"redis-12001.redislabs.com" is a database endpoint name (redis-<port>.C), not a cluster
+ * name; a cluster name C is …`, with the value probably meant as the remedy
+ * (`{ kind: 'cluster', suggestion: 'redislabs.com' }`), which callers word.
  */
-export function describeClusterNameProblem(value: string, problem: ClusterNameProblem): string {
-  const guess = problem.suggestion === undefined ? '' : `; did you mean ${problem.suggestion}?`;
-  return `"${value}" ${problem.reason}, not a cluster name; ${CLUSTER_NAME_HELP}${guess}`;
+export function clusterNameError(value: string, problem: ClusterNameProblem): CertkitError {
+  return new CertkitError(
+    'INVALID_OPTION',
+    `"${value}" ${problem.reason}, not a cluster name; ${CLUSTER_NAME_HELP}`,
+    {
+      remedy: {
+        kind: 'cluster',
+        ...(problem.suggestion === undefined ? {} : { suggestion: problem.suggestion }),
+      },
+    },
+  );
 }
 
 /**
@@ -142,9 +151,7 @@ export function describeClusterNameProblem(value: string, problem: ClusterNamePr
  */
 export function assertClusterName(value: string): void {
   const problem = clusterNameProblem(value);
-  if (problem !== null) {
-    throw new CertkitError('INVALID_OPTION', describeClusterNameProblem(value, problem));
-  }
+  if (problem !== null) throw clusterNameError(value, problem);
 }
 
 /**
