@@ -31,7 +31,7 @@ const PROMPTS: readonly [keyof SubjectFields, string][] = [
 /** Asks for the subject as `openssl req` does, on an interactive terminal only. */
 async function promptSubject(io: Io): Promise<SubjectFields> {
   io.stderr('Enter the subject of the certificate; leave a field empty to omit it.\n');
-  // Loaded here only: every other run of every command skips it (start-up, issue 7).
+  // Loaded here only: every other run of every command skips it (start-up, bench case 1b).
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, terminal: false });
   // The line iterator queues lines typed (or pasted) before the next prompt is shown.
@@ -193,7 +193,7 @@ export const genClient = defineCommand({
     },
   ],
   run: async (args, io) => {
-    // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
+    // The identity entry loads no schema library: ~60 ms less start-up (bench case 1b).
     const core = await import('@certkit/core/identity');
     const maxInputBytes = maxInputFrom(args);
     const subject =

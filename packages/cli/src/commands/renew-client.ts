@@ -75,7 +75,7 @@ export const renewClient = defineCommand({
     },
   ],
   run: async (args, io) => {
-    // The identity entry loads no schema library: ~60 ms less start-up (issue 7).
+    // The identity entry loads no schema library: ~60 ms less start-up (bench case 1b).
     const core = await import('@certkit/core/identity');
     const maxInputBytes = maxInputFrom(args);
     const written = await withProgress(io, args['reuse-key'] ? 'signing' : 'generating key', () =>
