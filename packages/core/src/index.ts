@@ -143,6 +143,7 @@ export type {
   ClientVerdict,
   SubjectAltNameSyntax,
 } from './judge/clients.js';
+export type { GeneralNameFrame } from './x509/general-names.js';
 export type { TrustVerdict } from './judge/stack-trust.js';
 export { CLIENT_LIBRARIES } from './judge/client-libraries.js';
 export type {

@@ -29,9 +29,12 @@ function tlv(tag: number, body: Buffer): Buffer {
 
 /**
  * A GeneralName entry: [1] rfc822Name, [2] dNSName, [6] uniformResourceIdentifier, [7] iPAddress
- * (implicit tags).
+ * (implicit tags), or `raw`: a whole entry's DER as given.
  */
-type RawName = readonly ['dns' | 'uri' | 'email', string | Buffer] | readonly ['ip', Buffer];
+type RawName =
+  | readonly ['dns' | 'uri' | 'email', string | Buffer]
+  | readonly ['ip', Buffer]
+  | readonly ['raw', Buffer];
 
 const NAME_TAGS = { email: 0x81, dns: 0x82, uri: 0x86, ip: 0x87 } as const;
 
@@ -42,7 +45,9 @@ const NAME_TAGS = { email: 0x81, dns: 0x82, uri: 0x86, ip: 0x87 } as const;
 function rawSan(names: readonly RawName[], critical = false): string {
   const body = Buffer.concat(
     names.map(([type, value]) =>
-      tlv(NAME_TAGS[type], typeof value === 'string' ? Buffer.from(value, 'latin1') : value),
+      type === 'raw'
+        ? value
+        : tlv(NAME_TAGS[type], typeof value === 'string' ? Buffer.from(value, 'latin1') : value),
     ),
   );
   return `subjectAltName = ${critical ? 'critical, ' : ''}DER:${tlv(0x30, body).toString('hex')}`;
@@ -52,6 +57,8 @@ function rawSan(names: readonly RawName[], critical = false): string {
 // Certificates.
 
 const HOST = 'redis-1.v.local';
+/** directoryName [4] (constructed, explicit) around INTEGER 0 instead of a Name SEQUENCE. */
+const BAD_DIRECTORY_NAME = Buffer.from([0xa4, 0x03, 0x02, 0x01, 0x00]);
 const CLUSTER = 'cluster.v.local';
 
 /** A certificate of the corpus; `issuer` names another one (made earlier in the list). */
@@ -287,6 +294,19 @@ const CERTS: Readonly<Record<string, Spec>> = {
     subject: '/CN=Malformed SAN',
     san: [],
     extra: [rawSan([['dns', 'b\u00fccher.v.local']])],
+  }),
+  // A directoryName ([4], explicit) that holds an INTEGER where a Name belongs: the
+  // GeneralNames value does not decode as a whole, beside a dNSName that matches.
+  'san-bad-directory-name': malformedSan(['raw', BAD_DIRECTORY_NAME]),
+  // The same broken entry beside a dNSName that does not match, and a CN that does.
+  'cn-fallback-bad-directory-name': leaf({
+    san: [],
+    extra: [
+      rawSan([
+        ['dns', 'other.v.local'],
+        ['raw', BAD_DIRECTORY_NAME],
+      ]),
+    ],
   }),
   // An rfc822Name Java cannot read (nothing after the @), and a CN that matches.
   'cn-fallback-email-at-end': leaf({
@@ -704,6 +724,18 @@ export const STACK_CASES: readonly StackCase[] = [
     items: [10],
     what: 'CN redis-1.v.local; SAN DNS other.v.local + rfc822Name redis@ (no domain)',
     ...named('cn-fallback-email-at-end'),
+  },
+  {
+    id: 'san-bad-directory-name',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + a directoryName holding an INTEGER (the SAN does not decode)',
+    ...named('san-bad-directory-name'),
+  },
+  {
+    id: 'cn-fallback-bad-directory-name',
+    items: [10],
+    what: 'CN redis-1.v.local; SAN DNS other.v.local + a directoryName holding an INTEGER',
+    ...named('cn-fallback-bad-directory-name'),
   },
   {
     id: 'cn-fallback-ip-5-bytes',

@@ -2,6 +2,7 @@
  * The data the client-stack models (clients.ts, clients-go.ts, clients-java.ts) judge: a
  * certificate's names as the stacks read them, and one stack's verdict.
  */
+import type { GeneralNameFrame } from '../x509/general-names.js';
 import { ipVersion } from '../x509/ip.js';
 
 /** A client stack we model. */
@@ -22,6 +23,12 @@ export interface SubjectAltNameSyntax {
   readonly uri: readonly string[];
   /** The octet count of each iPAddress entry (4 and 16 are addresses). */
   readonly ipOctets: readonly number[];
+  /**
+   * Each entry's identifier and contents, unchecked, or `null` when the list does not even frame
+   * (general-names.ts); for stacks that read some forms and skip the rest (Go). Absent in hand-
+   * made names: the models then read `unreadable` and the lists above.
+   */
+  readonly frames?: readonly GeneralNameFrame[] | null;
 }
 
 /** The names a certificate presents, as the stacks read them. */

@@ -2,14 +2,18 @@
  * The Go client model (go-redis): `crypto/x509` of Go 1.19, `parseSANExtension` in parser.go and
  * `VerifyHostname`, `validHostname`, `matchHostnames` in verify.go.
  *
- * Go parses every subjectAltName entry while it parses the certificate, and one malformed entry
+ * Go parses every subjectAltName entry while it parses the certificate (`forEachSAN`): the list
+ * and each entry must frame (tag and length), and one malformed entry of the four forms it reads
  * (a dNSName, rfc822Name or URI that is not IA5, a URI `net/url` cannot parse or whose host is
  * no domain, an iPAddress that is not 4 or 16 octets) makes the whole certificate unreadable,
- * whatever the other entries say. Then only DNS SANs are matched: the CN is never read (Go 1.15+);
+ * whatever the other entries say. Any other entry (a directoryName, an otherName, a constructed
+ * dNSName) is skipped unread: a directoryName that holds no Name breaks nothing in Go, while
+ * OpenSSL refuses the certificate and Java drops the extension (stack matrix,
+ * `san-bad-directory-name`). Then only DNS SANs are matched: the CN is never read (Go 1.15+);
  * a wildcard only as a whole first label; patterns that are not valid host names (partial
  * wildcards included) are compared exactly.
  */
-import { ipVersion } from '../x509/ip.js';
+import { formatIp, ipVersion } from '../x509/ip.js';
 import type { ClientVerdict, PresentedNames } from './client-names.js';
 import { canonicalIp, isAlnum, isAscii, shownName } from './client-names.js';
 
@@ -157,16 +161,62 @@ function goDomainOk(domain: string): boolean {
   return domain.split('.').every((label) => label.length > 0 && /^[\x21-\x7e]+$/.test(label));
 }
 
+/** The subjectAltName as Go reads it: the four forms it parses, in order, or unframed. */
+interface GoNames {
+  readonly framed: boolean;
+  readonly dns: readonly string[];
+  readonly email: readonly string[];
+  readonly uri: readonly string[];
+  readonly ip: readonly string[];
+  readonly ipOctets: readonly number[];
+}
+
+/** Identifiers `forEachSAN` hands on (tag ^ 0x80): primitive context-specific [1], [2], [6], [7]. */
+const GO_EMAIL = 0x81;
+const GO_DNS = 0x82;
+const GO_URI = 0x86;
+const GO_IP = 0x87;
+
+/** What Go's `parseSANExtension` reads from the names: from the frames when they are known. */
+function goNames(names: PresentedNames): GoNames {
+  const san = names.subjectAltName;
+  const frames = san?.frames;
+  if (frames === undefined) {
+    return {
+      framed: san?.unreadable !== true,
+      dns: names.dns,
+      email: san?.email ?? [],
+      uri: san?.uri ?? [],
+      ip: names.ip,
+      ipOctets: san?.ipOctets ?? [],
+    };
+  }
+  const text = (content: Uint8Array): string => Buffer.from(content).toString('latin1');
+  const of = (identifier: number) =>
+    (frames ?? []).filter((f) => f.identifier === identifier).map((f) => f.content);
+  const ips = of(GO_IP);
+  return {
+    framed: frames !== null,
+    dns: of(GO_DNS).map(text),
+    email: of(GO_EMAIL).map(text),
+    uri: of(GO_URI).map(text),
+    ip: ips.filter((o) => o.length === 4 || o.length === 16).map((o) => formatIp(o)),
+    ipOctets: ips.map((o) => o.length),
+  };
+}
+
 /**
  * Why Go refuses to parse the certificate over its subjectAltName (`x509: …`), or `null`. Hand-
  * made {@link PresentedNames} without `subjectAltName` are checked on their dNSNames only.
  */
 export function goSanProblem(names: PresentedNames): string | null {
-  const san = names.subjectAltName;
-  if (san?.unreadable === true) return 'x509: invalid subject alternative names';
-  for (const dns of names.dns)
+  return sanProblem(goNames(names));
+}
+
+function sanProblem(san: GoNames): string | null {
+  if (!san.framed) return 'x509: invalid subject alternative names';
+  for (const dns of san.dns)
     if (!isAscii(dns)) return `x509: SAN dNSName ${shownName(dns)} is malformed`;
-  if (san === undefined) return null;
   for (const email of san.email)
     if (!isAscii(email)) return `x509: SAN rfc822Name ${shownName(email)} is malformed`;
   for (const uri of san.uri) {
@@ -217,8 +267,9 @@ function goMatchHostnames(pattern: string, host: string): boolean {
 }
 
 /** Go's verdict: a malformed SAN refuses the certificate, then `VerifyHostname`. */
-export function goVerdict(names: PresentedNames, host: string): ClientVerdict {
-  const unreadable = goSanProblem(names);
+export function goVerdict(presented: PresentedNames, host: string): ClientVerdict {
+  const names = goNames(presented);
+  const unreadable = sanProblem(names);
   if (unreadable !== null) {
     return {
       stack: 'go',
@@ -251,7 +302,7 @@ export function goVerdict(names: PresentedNames, host: string): ClientVerdict {
     return {
       stack: 'go',
       accepts: false,
-      reason: names.commonNames.length > 0 ? 'Go never reads the CN' : 'no DNS name',
+      reason: presented.commonNames.length > 0 ? 'Go never reads the CN' : 'no DNS name',
     };
   }
   const partial = names.dns.some((p) => p.includes('*') && !goValidHostname(p, true));

@@ -76,6 +76,7 @@ export function presentedNames(certificate: Certificate): PresentedNames {
             email: san.email,
             uri: san.uri,
             ipOctets: san.ip.map((octets) => octets.length),
+            frames: san.frames,
           },
         }
       : {}),

@@ -28,6 +28,8 @@ import { OPENSSL_TRUST_RULES } from './path-common.js';
 import type { PathFinding, PathFindingCode, TrustRules } from './path-common.js';
 import { validatePathWithRules } from './path.js';
 import type { PathValidation } from './path.js';
+import { OID } from '../asn1/oids.js';
+import { extensionViews } from '../x509/extensions.js';
 import type { Certificate } from '../x509/pkix.js';
 
 /** One stack's verdict on the trust of a chain. */
@@ -84,6 +86,32 @@ export interface StackTrustOptions {
   readonly now?: Date | number;
 }
 
+/**
+ * Stacks on OpenSSL, which decodes a certificate's extensions once, when it first looks at them
+ * (`ossl_x509v3_cache_extensions`): one that does not decode marks the whole certificate invalid,
+ * and no issuer is then found for it (`unable to get local issuer certificate`, stack matrix
+ * `san-bad-directory-name`). Go and Java read the same certificate and judge its names.
+ * authorityInfoAccess is not among the extensions OpenSSL decodes there.
+ */
+const REFUSE_UNDECODABLE: ReadonlySet<ClientStack> = new Set<ClientStack>([
+  'node',
+  'openssl',
+  'python',
+]);
+
+/** The first certificate of the chain (leaf first) with an extension OpenSSL cannot decode. */
+function undecodable(
+  certificates: readonly Certificate[],
+): { certificate: Certificate; oid: string } | undefined {
+  for (const certificate of certificates) {
+    const bad = extensionViews(certificate).find(
+      (e) => e.malformed && e.oid !== OID.authorityInfoAccess,
+    );
+    if (bad !== undefined) return { certificate, oid: bad.oid };
+  }
+  return undefined;
+}
+
 /** The faults of a validation that a stack refuses the chain for. */
 export function refusedFor(validation: PathValidation): PathFinding[] {
   return validation.findings.filter((f) => f.severity === 'error' && REFUSED.has(f.code));
@@ -106,6 +134,13 @@ function refusal(fault: PathFinding, validation: PathValidation): string {
 }
 
 function verdict(stack: ClientStack, validation: PathValidation): TrustVerdict {
+  const broken = REFUSE_UNDECODABLE.has(stack) ? undecodable(validation.path) : undefined;
+  if (broken !== undefined)
+    return {
+      stack,
+      accepts: false,
+      reason: `EXTENSION_MALFORMED: extension ${broken.oid} of ${broken.certificate.info.subject} does not decode, so OpenSSL treats the certificate as invalid and finds no issuer for it`,
+    };
   const fault = refusedFor(validation)[0];
   if (fault !== undefined || !validation.anchored)
     return {

@@ -9,6 +9,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
+import type { GeneralNamesReading } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
 
 export type { DirectoryAttribute } from './general-names.js';
@@ -50,6 +51,8 @@ export interface SubjectAltNames extends GeneralNamesEntries {
   /** The value does not decode as GeneralNames, or holds no name (RFC 5280 section 4.2.1.6:
    * "at least one entry"); every list is then empty. */
   readonly malformed: boolean;
+  /** The entries as framed, unchecked ({@link GeneralNamesReading.frames}). */
+  readonly frames: GeneralNamesReading['frames'];
 }
 
 /** Decodes the subjectAltName extension of a certificate (RFC 5280 section 4.2.1.6) with the
@@ -69,7 +72,7 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
       reading.otherForms.length ===
     0;
   return {
-    ...(empty ? UNREADABLE : reading),
+    ...(empty ? { ...UNREADABLE, frames: reading.frames } : reading),
     present: true,
     critical: extension.critical,
     malformed: reading.malformed || empty,

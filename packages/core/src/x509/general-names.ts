@@ -34,15 +34,30 @@ export interface GeneralNamesEntries {
   readonly otherForms: readonly number[];
 }
 
+/** One GeneralName as framed: its identifier octet (class, constructed bit, tag) and contents. */
+export interface GeneralNameFrame {
+  readonly identifier: number;
+  readonly content: Uint8Array;
+}
+
 /** A GeneralNames value read: its entries, or `malformed` (and no entries). */
 export interface GeneralNamesReading extends GeneralNamesEntries {
   /** The value does not decode as DER GeneralNames. */
   readonly malformed: boolean;
+  /**
+   * The first layer of the reading: the SEQUENCE and each entry's identifier and length, no
+   * entry's contents checked; `null` when even that does not read. A value can frame and still
+   * be `malformed` (a directoryName that holds no Name): what a reader that skips the forms it
+   * does not know sees, as Go's crypto/x509 reads only the primitive rfc822Name, dNSName, URI
+   * and iPAddress entries and skips every other one unread.
+   */
+  readonly frames: readonly GeneralNameFrame[] | null;
 }
 
 /** A value that does not decode: no entries. */
 export const UNREADABLE: GeneralNamesReading = Object.freeze({
   malformed: true,
+  frames: null,
   dns: Object.freeze([]),
   ip: Object.freeze([]),
   email: Object.freeze([]),
@@ -116,8 +131,10 @@ function checkEdiPartyName(element: DerElement): void {
  * decodes (with no entries): whether a list may be empty is the caller's rule.
  */
 export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
+  let frames: GeneralNameFrame[] | null = null;
   const out = {
     malformed: false,
+    frames: [] as GeneralNameFrame[],
     dns: [] as string[],
     ip: [] as Uint8Array[],
     email: [] as string[],
@@ -127,7 +144,10 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
   };
   try {
     const [list] = der.readElement(value, 0);
-    check(der.isUniversal(list, der.TAG.sequence));
+    check(der.isUniversal(list, der.TAG.sequence) && list.constructed);
+    const framed = der.childrenOf(list);
+    frames = framed.map((item) => ({ identifier: value[item.start] ?? 0, content: item.content }));
+    out.frames = frames;
     const items = wellFormedChildren(list);
     checkStrictDer(list);
     for (const item of items) {
@@ -185,7 +205,7 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
     }
   } catch {
     // Unreadable, a DerError, or names.ts' CertkitError for a directoryName that is no Name.
-    return UNREADABLE;
+    return frames === null ? UNREADABLE : { ...UNREADABLE, frames };
   }
   return out;
 }
