@@ -59,6 +59,11 @@ function rawSan(names: readonly RawName[], critical = false): string {
 const HOST = 'redis-1.v.local';
 /** directoryName [4] (constructed, explicit) around INTEGER 0 instead of a Name SEQUENCE. */
 const BAD_DIRECTORY_NAME = Buffer.from([0xa4, 0x03, 0x02, 0x01, 0x00]);
+/** dNSName [2] in constructed form around an IA5String of other.v.local (BER, not DER). */
+const CONSTRUCTED_DNS = Buffer.concat([
+  Buffer.from([0xa2, 0x0f, 0x16, 0x0d]),
+  Buffer.from('other.v.local', 'latin1'),
+]);
 const CLUSTER = 'cluster.v.local';
 
 /** A certificate of the corpus; `issuer` names another one (made earlier in the list). */
@@ -298,6 +303,8 @@ const CERTS: Readonly<Record<string, Spec>> = {
   // A directoryName ([4], explicit) that holds an INTEGER where a Name belongs: the
   // GeneralNames value does not decode as a whole, beside a dNSName that matches.
   'san-bad-directory-name': malformedSan(['raw', BAD_DIRECTORY_NAME]),
+  // A dNSName in constructed form (BER: [2] around an IA5String), beside one that matches.
+  'san-constructed-dns': malformedSan(['raw', CONSTRUCTED_DNS]),
   // The same broken entry beside a dNSName that does not match, and a CN that does.
   'cn-fallback-bad-directory-name': leaf({
     san: [],
@@ -730,6 +737,12 @@ export const STACK_CASES: readonly StackCase[] = [
     items: [9, 10],
     what: 'SAN DNS redis-1.v.local + a directoryName holding an INTEGER (the SAN does not decode)',
     ...named('san-bad-directory-name'),
+  },
+  {
+    id: 'san-constructed-dns',
+    items: [9, 10],
+    what: 'SAN DNS redis-1.v.local + a dNSName other.v.local in constructed (BER) form',
+    ...named('san-constructed-dns'),
   },
   {
     id: 'cn-fallback-bad-directory-name',

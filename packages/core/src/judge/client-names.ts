@@ -29,6 +29,8 @@ export interface SubjectAltNameSyntax {
    * made names: the models then read `unreadable` and the lists above.
    */
   readonly frames?: readonly GeneralNameFrame[] | null;
+  /** A text entry is in constructed (BER) form: Java refuses the extension over it. */
+  readonly berForms?: boolean;
 }
 
 /** The names a certificate presents, as the stacks read them. */

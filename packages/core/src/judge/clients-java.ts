@@ -42,6 +42,7 @@ export function javaSanProblem(names: PresentedNames): string | null {
   const san = names.subjectAltName;
   if (san === undefined) return null;
   if (san.unreadable) return 'the extension is not a list of names';
+  if (san.berForms === true) return 'a name is a constructed (BER) string, which DER forbids';
   const badIp = san.ipOctets.find((n) => ![4, 8, 16, 32].includes(n));
   if (badIp !== undefined) return `Invalid IPAddressName (${String(badIp)} octets)`;
   for (const email of san.email) {

@@ -77,6 +77,7 @@ export function presentedNames(certificate: Certificate): PresentedNames {
             uri: san.uri,
             ipOctets: san.ip.map((octets) => octets.length),
             frames: san.frames,
+            berForms: san.berForms,
           },
         }
       : {}),

@@ -53,6 +53,8 @@ export interface SubjectAltNames extends GeneralNamesEntries {
   readonly malformed: boolean;
   /** The entries as framed, unchecked ({@link GeneralNamesReading.frames}). */
   readonly frames: GeneralNamesReading['frames'];
+  /** A text entry in constructed (BER) form was read ({@link GeneralNamesReading.berForms}). */
+  readonly berForms: boolean;
 }
 
 /** Decodes the subjectAltName extension of a certificate (RFC 5280 section 4.2.1.6) with the

@@ -52,12 +52,19 @@ export interface GeneralNamesReading extends GeneralNamesEntries {
    * and iPAddress entries and skips every other one unread.
    */
   readonly frames: readonly GeneralNameFrame[] | null;
+  /**
+   * A string entry (rfc822Name, dNSName, URI, iPAddress) is in constructed form, cut into
+   * segments (BER, not DER). It is read, as OpenSSL reads it; Java refuses such an extension,
+   * and Go skips the entry (stack matrix `san-constructed-dns`).
+   */
+  readonly berForms: boolean;
 }
 
 /** A value that does not decode: no entries. */
 export const UNREADABLE: GeneralNamesReading = Object.freeze({
   malformed: true,
   frames: null,
+  berForms: false,
   dns: Object.freeze([]),
   ip: Object.freeze([]),
   email: Object.freeze([]),
@@ -135,6 +142,7 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
   const out = {
     malformed: false,
     frames: [] as GeneralNameFrame[],
+    berForms: false,
     dns: [] as string[],
     ip: [] as Uint8Array[],
     email: [] as string[],
@@ -152,10 +160,16 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
     checkStrictDer(list);
     for (const item of items) {
       check(item.cls === der.CONTEXT);
-      const text = (): string => {
-        check(!item.constructed);
-        return Buffer.from(item.content).toString('latin1');
+      // BER's constructed string: primitive universal segments, joined (as OpenSSL's
+      // asn1_collect joins them).
+      const octets = (): Uint8Array => {
+        if (!item.constructed) return item.content;
+        const segments = der.childrenOf(item);
+        check(segments.every((segment) => segment.cls === 0 && !segment.constructed));
+        out.berForms = true;
+        return Buffer.concat(segments.map((segment) => segment.content));
       };
+      const text = (): string => Buffer.from(octets()).toString('latin1');
       switch (item.number) {
         case 0:
           checkOtherName(item);
@@ -190,8 +204,7 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
           out.uri.push(text());
           break;
         case 7:
-          check(!item.constructed);
-          out.ip.push(item.content);
+          out.ip.push(octets());
           break;
         case 8:
           check(!item.constructed);
