@@ -1,7 +1,9 @@
 /**
  * The extension values a certificate's summary ({@link CertificateInfo}) shows, decoded with the
  * DER reader: basicConstraints, keyUsage, extendedKeyUsage and the key identifiers
- * (subjectAltName: general-names.ts). extensions.ts is the full pkijs view path validation uses.
+ * (subjectAltName: general-names.ts). extendedKeyUsage's reading is the only one: path
+ * validation reads it too (extensions.ts); for the others, path validation's malformed flag
+ * still comes from pkijs (structures.ts).
  */
 import * as der from '../asn1/der.js';
 import type { DerElement } from '../asn1/der.js';
@@ -15,11 +17,13 @@ export function hex(bytes: Uint8Array): string {
 }
 
 /*
- * Extension values for CertificateInfo, read as pkijs read them (test/core/certificate-reading
- * proves it on every certificate of fixtures/ and x509-limbo and on thousands of mutants): a
- * value that does not decode at all reads as absent; one that decodes but does not fit its
- * syntax reads as pkijs' empty object (basicConstraints `{ ca: false }`, extKeyUsage `[]`, no
- * names). Path validation reports both as EXTENSION_MALFORMED (structures.ts).
+ * Extension values for CertificateInfo, read as pkijs read them where the value is well formed
+ * (test/core/certificate-reading proves it on every certificate of fixtures/ and x509-limbo and
+ * on thousands of mutants). For basicConstraints, keyUsage and the key identifiers, a value that
+ * does not decode at all reads as absent and one that decodes but does not fit its syntax as
+ * pkijs' empty object (basicConstraints `{ ca: false }`, no names); extendedKeyUsage reads
+ * either as `[]` (test/core/extension-decoders checks it against OpenSSL). Path validation
+ * reports them as EXTENSION_MALFORMED.
  */
 
 /** The first element of an extension value, as asn1js decodes it (trailing bytes ignored);
@@ -89,21 +93,46 @@ export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null
   return KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
 }
 
-/** extKeyUsage (RFC 5280 section 4.2.1.12): purpose names or OIDs. */
-export function extendedKeyUsageOf(value: Uint8Array | undefined): string[] | null {
+/** extendedKeyUsage as read: the purposes' OIDs, in order. */
+export interface ExtendedKeyUsageReading {
+  readonly oids: readonly string[];
+  /** The value is not `SEQUENCE SIZE (1..MAX) OF KeyPurposeId` in DER; `oids` is then empty. */
+  readonly malformed: boolean;
+}
+
+const EKU_MALFORMED: ExtendedKeyUsageReading = Object.freeze({
+  oids: Object.freeze([]),
+  malformed: true,
+});
+
+/**
+ * extKeyUsage (RFC 5280 section 4.2.1.12), the one decoder of it (the summary and path validation
+ * read this): a SEQUENCE of OBJECT IDENTIFIERs, bytes after it ignored (as OpenSSL ignores
+ * them). Malformed as OpenSSL reads it (an extension it marks invalid): anything but a
+ * constructed SEQUENCE of primitive OIDs, an OID with a padded arc. An empty list decodes in
+ * OpenSSL (and then allows no purpose); it is malformed here as the syntax's SIZE (1..MAX) says.
+ */
+export function readExtendedKeyUsage(value: Uint8Array): ExtendedKeyUsageReading {
   const element = valueElement(value);
-  if (element === undefined) return null;
-  const out: string[] = [];
-  for (const item of sequenceItems(element) ?? []) {
-    if (!der.isUniversal(item, der.TAG.oid)) return [];
+  const items = element === undefined ? null : sequenceItems(element);
+  if (items === null || items.length === 0) return EKU_MALFORMED;
+  const oids: string[] = [];
+  for (const item of items) {
+    if (!der.isUniversal(item, der.TAG.oid) || item.constructed || der.hasPaddedArc(item.content))
+      return EKU_MALFORMED;
     try {
-      const oid = der.decodeOid(item.content);
-      out.push(EKU_NAMES[oid] ?? oid);
+      oids.push(der.decodeOid(item.content));
     } catch {
-      return [];
+      return EKU_MALFORMED;
     }
   }
-  return out;
+  return { oids, malformed: false };
+}
+
+/** extKeyUsage for the summary: purpose names or OIDs; null when absent, empty when malformed. */
+export function extendedKeyUsageOf(value: Uint8Array | undefined): string[] | null {
+  if (value === undefined) return null;
+  return readExtendedKeyUsage(value).oids.map((oid) => EKU_NAMES[oid] ?? oid);
 }
 
 /** subjectKeyIdentifier (RFC 5280 section 4.2.1.2) as lower-case hex. */

@@ -8,6 +8,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
+import { readExtendedKeyUsage } from './extension-values.js';
+import type { ExtendedKeyUsageReading } from './extension-values.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
 
@@ -37,6 +39,11 @@ function parsedOk(value: unknown): boolean {
   return (
     value !== null && value !== undefined && !(typeof value === 'object' && 'parsingError' in value)
   );
+}
+
+/** The value of the first extension `oid`, undefined when absent. */
+function rawValue(certificate: Certificate, oid: string): Uint8Array | undefined {
+  return internals(certificate).extensions.find((e) => e.oid === oid)?.value;
 }
 
 function extension(certificate: Certificate, oid: string) {
@@ -76,8 +83,8 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
   };
 }
 
-/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is a
- * subjectAltName general-names.ts cannot read). */
+/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is one
+ * certkit's own decoders call malformed, {@link OWN_DECODERS}). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.subjectKeyIdentifier,
   OID.keyUsage,
@@ -85,11 +92,16 @@ const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.nameConstraints,
   OID.authorityKeyIdentifier,
   OID.policyConstraints,
-  OID.extKeyUsage,
   OID.authorityInfoAccess,
   OID.certificatePolicies,
   OID.crlDistributionPoints,
 ]);
+
+/** Extensions decoded by certkit's DER reader, each by its one decoder. */
+const OWN_DECODERS: Readonly<Record<string, (value: Uint8Array) => { malformed: boolean }>> = {
+  [OID.subjectAltName]: readGeneralNames,
+  [OID.extKeyUsage]: readExtendedKeyUsage,
+};
 
 /** An extension as path validation sees it. */
 export interface ExtensionView {
@@ -106,9 +118,8 @@ export function extensionViews(certificate: Certificate): ExtensionView[] {
     critical: e.critical,
     // Only the types decoded at all are tried: reading `parsed` decodes the value.
     malformed:
-      e.oid === OID.subjectAltName
-        ? readGeneralNames(e.value).malformed
-        : DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed),
+      OWN_DECODERS[e.oid]?.(e.value).malformed ??
+      (DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed)),
   }));
 }
 
@@ -189,13 +200,12 @@ export function authorityKeyIdentifier(
 }
 
 /**
- * The extended key usage OIDs (RFC 5280 section 4.2.1.12): null when the extension is absent, an
- * empty list when it cannot be decoded.
+ * The extended key usage of a certificate (RFC 5280 section 4.2.1.12), read by the one decoder
+ * (extension-values.ts): null when the extension is absent.
  */
-export function extendedKeyUsageOids(certificate: Certificate): string[] | null {
-  const parsed = extension(certificate, OID.extKeyUsage)?.parsed;
-  if (parsed === undefined) return null;
-  return parsed instanceof pkijs.ExtKeyUsage ? parsed.keyPurposes : [];
+export function extendedKeyUsage(certificate: Certificate): ExtendedKeyUsageReading | null {
+  const value = rawValue(certificate, OID.extKeyUsage);
+  return value === undefined ? null : readExtendedKeyUsage(value);
 }
 
 /**
