@@ -1,9 +1,9 @@
 /**
  * The extension values a certificate's summary ({@link CertificateInfo}) shows, decoded with the
  * DER reader: basicConstraints, keyUsage, extendedKeyUsage and the key identifiers
- * (subjectAltName: general-names.ts). extendedKeyUsage's reading is the only one: path
- * validation reads it too (extensions.ts); for the others, path validation's malformed flag
- * still comes from pkijs (structures.ts).
+ * (subjectAltName: general-names.ts). The readings of basicConstraints, keyUsage and
+ * extendedKeyUsage are the only ones: path validation reads them too (extensions.ts); for the
+ * key identifiers, path validation's malformed flag still comes from pkijs (structures.ts).
  */
 import * as der from '../asn1/der.js';
 import type { DerElement } from '../asn1/der.js';
@@ -19,11 +19,10 @@ export function hex(bytes: Uint8Array): string {
 /*
  * Extension values for CertificateInfo, read as pkijs read them where the value is well formed
  * (test/core/certificate-reading proves it on every certificate of fixtures/ and x509-limbo and
- * on thousands of mutants). For basicConstraints, keyUsage and the key identifiers, a value that
- * does not decode at all reads as absent and one that decodes but does not fit its syntax as
- * pkijs' empty object (basicConstraints `{ ca: false }`, no names); extendedKeyUsage reads
- * either as `[]` (test/core/extension-decoders checks it against OpenSSL). Path validation
- * reports them as EXTENSION_MALFORMED.
+ * on thousands of mutants). basicConstraints, keyUsage and extendedKeyUsage are malformed where
+ * OpenSSL marks them invalid (test/core/extension-decoders, ca-extension-decoders), and then read
+ * as `{ ca: false }`, no bit, no purpose; a key identifier that does not decode reads as absent.
+ * Path validation reports a malformed value as EXTENSION_MALFORMED.
  */
 
 /** The first element of an extension value, as asn1js decodes it (trailing bytes ignored);
@@ -46,28 +45,52 @@ function sequenceItems(element: DerElement): DerElement[] | null {
     : null;
 }
 
-/** basicConstraints (RFC 5280 section 4.2.1.9). */
-export function basicConstraintsOf(
-  value: Uint8Array | undefined,
-): CertificateInfo['basicConstraints'] {
+/** basicConstraints as read. */
+export interface BasicConstraintsReading {
+  /** `{ ca: false }` when malformed. */
+  readonly value: { readonly ca: boolean; readonly pathLength?: number };
+  /** The value is not `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX)
+   * OPTIONAL }` as OpenSSL reads it. */
+  readonly malformed: boolean;
+}
+
+const BC_MALFORMED: BasicConstraintsReading = Object.freeze({
+  value: Object.freeze({ ca: false }),
+  malformed: true,
+});
+
+/** An INTEGER's content as OpenSSL's c2i reads it: not empty, no padding octet (X.690 8.3.2). */
+function integerWellFormed(element: DerElement): boolean {
+  const [first, second] = element.content;
+  if (first === undefined) return false;
+  if (second === undefined) return true;
+  return !((first === 0 && second < 0x80) || (first === 0xff && second >= 0x80));
+}
+
+/**
+ * basicConstraints (RFC 5280 section 4.2.1.9), the one decoder of it: the summary and path
+ * validation's malformed flag read this. Malformed as OpenSSL reads it (an extension it marks
+ * invalid): not a constructed SEQUENCE of an optional primitive one-octet BOOLEAN then an optional
+ * primitive INTEGER; an INTEGER that is empty, padded or negative. A pathLenConstraint over 2^31
+ * is read as no limit (OpenSSL's too is unlimited for it).
+ */
+export function readBasicConstraints(value: Uint8Array): BasicConstraintsReading {
   const element = valueElement(value);
-  if (element === undefined) return null;
-  const items = sequenceItems(element);
-  if (items === null) return { ca: false };
+  const items = element === undefined ? null : sequenceItems(element);
+  if (items === null) return BC_MALFORMED;
   let at = 0;
   let ca = false;
   let pathLength: number | undefined;
   const first = items[at];
-  if (der.isUniversal(first, der.TAG.boolean) && first !== undefined) {
-    try {
-      ca = der.decodeBoolean(first);
-    } catch {
-      return { ca: false };
-    }
+  if (first !== undefined && der.isUniversal(first, der.TAG.boolean)) {
+    if (first.constructed || first.length !== 1) return BC_MALFORMED;
+    ca = der.decodeBoolean(first);
     at++;
   }
   const second = items[at];
-  if (der.isUniversal(second, der.TAG.integer) && second !== undefined) {
+  if (second !== undefined && der.isUniversal(second, der.TAG.integer)) {
+    if (second.constructed || !integerWellFormed(second)) return BC_MALFORMED;
+    if (((second.firstByte ?? 0) & 0x80) !== 0) return BC_MALFORMED; // negative
     try {
       pathLength = der.decodeSmallInteger(second);
     } catch {
@@ -75,22 +98,54 @@ export function basicConstraintsOf(
     }
     at++;
   }
-  if (at !== items.length) return { ca: false };
-  return pathLength === undefined ? { ca } : { ca, pathLength };
+  if (at !== items.length) return BC_MALFORMED;
+  return { value: pathLength === undefined ? { ca } : { ca, pathLength }, malformed: false };
 }
 
-/** keyUsage (RFC 5280 section 4.2.1.3): the names of the bits set; null unless a BIT STRING. */
-export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null {
+/** basicConstraints for the summary: null when absent, `{ ca: false }` when malformed. */
+export function basicConstraintsOf(
+  value: Uint8Array | undefined,
+): CertificateInfo['basicConstraints'] {
+  return value === undefined ? null : readBasicConstraints(value).value;
+}
+
+/** keyUsage as read: the names of the bits set. */
+export interface KeyUsageReading {
+  /** Empty when malformed. */
+  readonly names: readonly KeyUsageName[];
+  /** The value is not a primitive BIT STRING as OpenSSL reads one. */
+  readonly malformed: boolean;
+}
+
+const KU_MALFORMED: KeyUsageReading = Object.freeze({ names: Object.freeze([]), malformed: true });
+
+/**
+ * keyUsage (RFC 5280 section 4.2.1.3), the one decoder of it: the summary and path validation's
+ * malformed flag read this. Malformed as OpenSSL reads it (an extension it marks invalid):
+ * anything but a primitive BIT STRING with its unused-bits octet (at most 7), and one with no bit
+ * set ("at least one of the bits MUST be set to 1").
+ */
+export function readKeyUsage(value: Uint8Array): KeyUsageReading {
   const element = valueElement(value);
-  if (element === undefined) return null; // absent or undecodable (no DerError to build)
+  if (element === undefined || element.constructed) return KU_MALFORMED;
   let bits: Uint8Array;
   try {
-    // An empty BIT STRING (no unused-bits octet) reads as no bits set, as asn1js reads it.
-    bits = element.content.length === 0 ? element.content : der.bitStringBits(element, 'keyUsage');
+    bits = der.bitStringBits(element, 'keyUsage');
   } catch {
-    return null;
+    return KU_MALFORMED;
   }
-  return KEY_USAGE_NAMES.filter((_, i) => (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1);
+  // Bits in the unused part of the last octet are not set (DER wants them zero; OpenSSL masks
+  // them off, c2i_ASN1_BIT_STRING).
+  const used = bits.length * 8 - (element.firstByte ?? 0);
+  const names = KEY_USAGE_NAMES.filter(
+    (_, i) => i < used && (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) === 1,
+  );
+  return names.length === 0 ? KU_MALFORMED : { names, malformed: false };
+}
+
+/** keyUsage for the summary: null when absent, no names when malformed. */
+export function keyUsageOf(value: Uint8Array | undefined): KeyUsageName[] | null {
+  return value === undefined ? null : [...readKeyUsage(value).names];
 }
 
 /** extendedKeyUsage as read: the purposes' OIDs, in order. */

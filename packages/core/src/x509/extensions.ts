@@ -1,14 +1,16 @@
 /**
  * Extensions and structures of a certificate as plain data, for the judges: the subjectAltName
- * entries (general-names.ts decodes them), the authority key identifier, extended key usage, authority information access, name
- * constraints, and the structural facts path validation checks (version, serial, the two
- * signature algorithm fields, the EC key's parameters). The rest is decoded by pkijs
- * (structures.ts); what pkijs cannot decode is reported as `malformed`, never thrown.
+ * entries (general-names.ts decodes them), extended key usage (extension-values.ts), the
+ * authority key identifier, authority information access, name constraints, each extension's
+ * malformed flag, and the structural facts path validation checks (version, serial, the two
+ * signature algorithm fields, the EC key's parameters). subjectAltName, keyUsage,
+ * basicConstraints and extendedKeyUsage are read by certkit's own decoders; the rest by pkijs
+ * (structures.ts). What cannot be decoded is reported as `malformed`, never thrown.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
-import { readExtendedKeyUsage } from './extension-values.js';
+import { readBasicConstraints, readExtendedKeyUsage, readKeyUsage } from './extension-values.js';
 import type { ExtendedKeyUsageReading } from './extension-values.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
@@ -87,8 +89,6 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
  * certkit's own decoders call malformed, {@link OWN_DECODERS}). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.subjectKeyIdentifier,
-  OID.keyUsage,
-  OID.basicConstraints,
   OID.nameConstraints,
   OID.authorityKeyIdentifier,
   OID.policyConstraints,
@@ -101,6 +101,8 @@ const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
 const OWN_DECODERS: Readonly<Record<string, (value: Uint8Array) => { malformed: boolean }>> = {
   [OID.subjectAltName]: readGeneralNames,
   [OID.extKeyUsage]: readExtendedKeyUsage,
+  [OID.keyUsage]: readKeyUsage,
+  [OID.basicConstraints]: readBasicConstraints,
 };
 
 /** An extension as path validation sees it. */

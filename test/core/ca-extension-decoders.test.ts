@@ -1,0 +1,317 @@
+/**
+ * keyUsage and basicConstraints have one decoder each (x509/extension-values.ts `readKeyUsage`,
+ * `readBasicConstraints`): the certificate's summary (`info.keyUsage`, `info.basicConstraints`)
+ * and path validation's malformed flag (`extensionViews`) are projections of one reading, checked
+ * against OpenSSL's on CA certificates whose extension is replaced: named rows (read with
+ * `openssl x509 -ext`, and Node's X509Certificate `ca`), then fast-check's byte edits.
+ *
+ * The oracle: OpenSSL marks a certificate whose extension it cannot decode invalid
+ * (x509v3_cache_extensions sets EXFLAG_INVALID; `openssl verify` says "invalid or inconsistent
+ * certificate extension"), and X509_check_ca, Node's `ca`, is then false; it is true only for a
+ * valid certificate with cA=TRUE and, when keyUsage is present, keyCertSign.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { OID } from '../../packages/core/src/asn1/oids.js';
+import type { KeyUsageName } from '../../packages/core/src/asn1/oids.js';
+import {
+  readBasicConstraints,
+  readKeyUsage,
+} from '../../packages/core/src/x509/extension-values.js';
+import { extensionViews } from '../../packages/core/src/x509/extensions.js';
+import { internals, parseCertificate } from '../../packages/core/src/x509/pkix.js';
+import type { Certificate } from '../../packages/core/src/x509/pkix.js';
+import { applyEdit, byteEdit, hex, seq, tlv } from '../helpers/byte-edits.js';
+import { ROOT } from '../helpers/cli.js';
+import { withExtension } from '../helpers/der-edit.js';
+import { openssl } from '../helpers/openssl.js';
+
+const fixture = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(join(ROOT, 'fixtures/chain', name)));
+
+/**
+ * Certificates whose extension the rows replace, each with its issuer: the intermediate CA
+ * (cA=TRUE, keyCertSign) and the leaf (cA=FALSE).
+ */
+const BASES = [
+  { name: 'intermediate.der', der: fixture('intermediate.der'), issuer: fixture('root.der') },
+  { name: 'leaf.der', der: fixture('leaf.der'), issuer: fixture('intermediate.der') },
+];
+
+/**
+ * Whether OpenSSL reads every extension of `der` (X509_check_issued caches the subject's
+ * extensions first and fails when one is invalid; the subject's own keyUsage and
+ * basicConstraints play no other part in it).
+ */
+function opensslValid(der: Uint8Array, issuer: Uint8Array): boolean {
+  return new X509Certificate(der).checkIssued(new X509Certificate(issuer));
+}
+
+type BasicConstraints = { readonly ca: boolean; readonly pathLength?: number };
+
+/** One extension, its rows and how each side reads it. */
+interface Spec<R> {
+  readonly name: string;
+  readonly oid: string;
+  /** `openssl x509 -ext` name. */
+  readonly ext: string;
+  readonly rows: readonly Row<R>[];
+  /** certkit's one reading, through each projection (asserting they agree); null: malformed. */
+  certkit(certificate: Certificate, label: string): R | null;
+  /** OpenSSL's text of a value it decodes, in certkit's terms; null for text it cannot read. */
+  parseText(text: string): R | null;
+  /** Whether X509_check_ca says CA for a certificate with this reading, of the intermediate. */
+  ca(reading: R): boolean;
+  /** Well-formed values, for the byte edits. */
+  readonly values: fc.Arbitrary<Buffer>;
+}
+
+/** `reads`: certkit's reading (null: malformed). `openssl: 'ber'`: OpenSSL reads a BER form. */
+interface Row<R> {
+  readonly name: string;
+  readonly value: Uint8Array;
+  readonly reads: R | null;
+  readonly openssl?: 'ber';
+}
+
+function read(der: Uint8Array, label: string): Certificate {
+  return parseCertificate(der, { name: label, index: 1 });
+}
+
+function pem(der: Uint8Array): string {
+  const lines =
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** OpenSSL's reading: null when it marks the extension invalid. */
+async function opensslReading<R>(
+  spec: Spec<R>,
+  der: Uint8Array,
+  issuer: Uint8Array,
+): Promise<R | null> {
+  if (!opensslValid(der, issuer)) return null;
+  const result = await openssl(['x509', '-noout', '-ext', spec.ext], { input: pem(der) });
+  assert.equal(result.code, 0, result.stderr);
+  const text = result.stdout.split('\n')[1]?.trim() ?? '';
+  const reading = spec.parseText(text);
+  assert.ok(reading !== null, `OpenSSL prints ${text}`);
+  return reading;
+}
+
+function malformedFlag(certificate: Certificate, oid: string): boolean | undefined {
+  return extensionViews(certificate).find((e) => e.oid === oid)?.malformed;
+}
+
+function rawValue(certificate: Certificate, oid: string): Uint8Array {
+  const value = internals(certificate).extensions.find((e) => e.oid === oid)?.value;
+  assert.ok(value !== undefined);
+  return value;
+}
+
+const OPENSSL_KU_NAMES: Readonly<Record<string, KeyUsageName | undefined>> = {
+  'Digital Signature': 'digitalSignature',
+  'Non Repudiation': 'nonRepudiation',
+  'Key Encipherment': 'keyEncipherment',
+  'Data Encipherment': 'dataEncipherment',
+  'Key Agreement': 'keyAgreement',
+  'Certificate Sign': 'keyCertSign',
+  'CRL Sign': 'cRLSign',
+  'Encipher Only': 'encipherOnly',
+  'Decipher Only': 'decipherOnly',
+};
+
+const bits = (unused: number, ...octets: number[]): Buffer =>
+  tlv(0x03, Uint8Array.from([unused, ...octets]));
+
+const KEY_USAGE: Spec<readonly KeyUsageName[]> = {
+  name: 'keyUsage',
+  oid: OID.keyUsage,
+  ext: 'keyUsage',
+  certkit(certificate, label) {
+    const reading = readKeyUsage(rawValue(certificate, OID.keyUsage));
+    assert.equal(malformedFlag(certificate, OID.keyUsage), reading.malformed, `${label}: flag`);
+    assert.deepEqual(certificate.info.keyUsage, reading.names, `${label}: the summary`);
+    return reading.malformed ? null : reading.names;
+  },
+  parseText(text) {
+    const names: KeyUsageName[] = [];
+    for (const text_ of text.split(', ')) {
+      const name = OPENSSL_KU_NAMES[text_];
+      if (name === undefined) return null;
+      names.push(name);
+    }
+    return names;
+  },
+  ca: (names) => names.includes('keyCertSign'),
+  rows: [
+    { name: 'keyCertSign, cRLSign', value: bits(1, 0x06), reads: ['keyCertSign', 'cRLSign'] },
+    { name: 'digitalSignature', value: bits(7, 0x80), reads: ['digitalSignature'] },
+    {
+      name: 'decipherOnly (second octet)',
+      value: bits(7, 0x04, 0x80),
+      reads: ['keyCertSign', 'decipherOnly'],
+    },
+    { name: 'no bit set', value: bits(0, 0x00), reads: null },
+    { name: 'no octet after the unused-bits count', value: bits(0), reads: null },
+    { name: 'unused bits without an octet', value: bits(1), reads: null },
+    { name: 'unused bits count 8', value: bits(8, 0x06), reads: null },
+    {
+      name: 'keyCertSign in the unused bits',
+      value: bits(3, 0x84),
+      reads: ['digitalSignature'],
+    },
+    { name: 'an empty BIT STRING', value: hex('0300'), reads: null },
+    { name: 'empty value', value: new Uint8Array(0), reads: null },
+    { name: 'a SEQUENCE, not a BIT STRING', value: hex('3000'), reads: null },
+    { name: 'an INTEGER, not a BIT STRING', value: hex('020106'), reads: null },
+    { name: 'an OCTET STRING, not a BIT STRING', value: hex('04020106'), reads: null },
+    {
+      name: 'constructed BIT STRING',
+      value: tlv(0x23, bits(1, 0x06)),
+      reads: null,
+      openssl: 'ber',
+    },
+    { name: 'truncated', value: hex('030301'), reads: null },
+    {
+      name: 'a byte after the value',
+      value: Buffer.concat([bits(1, 0x06), hex('00')]),
+      reads: ['keyCertSign', 'cRLSign'],
+    },
+  ],
+  values: fc
+    .tuple(fc.integer({ min: 0, max: 7 }), fc.uint8Array({ minLength: 1, maxLength: 2 }))
+    .map(([unused, octets]) => bits(unused, ...octets)),
+};
+
+const TRUE = hex('0101ff');
+const int = (...octets: number[]): Buffer => tlv(0x02, Uint8Array.from(octets));
+
+const BASIC_CONSTRAINTS: Spec<BasicConstraints> = {
+  name: 'basicConstraints',
+  oid: OID.basicConstraints,
+  ext: 'basicConstraints',
+  certkit(certificate, label) {
+    const reading = readBasicConstraints(rawValue(certificate, OID.basicConstraints));
+    assert.equal(
+      malformedFlag(certificate, OID.basicConstraints),
+      reading.malformed,
+      `${label}: flag`,
+    );
+    assert.deepEqual(certificate.info.basicConstraints, reading.value, `${label}: the summary`);
+    return reading.malformed ? null : reading.value;
+  },
+  parseText(text) {
+    const match = /^CA:(TRUE|FALSE)(?:, pathlen:(\d+))?$/.exec(text);
+    if (match === null) return null;
+    const ca = match[1] === 'TRUE';
+    return match[2] === undefined ? { ca } : { ca, pathLength: Number(match[2]) };
+  },
+  ca: (bc) => bc.ca,
+  rows: [
+    { name: 'cA, pathLen 0', value: seq(TRUE, int(0)), reads: { ca: true, pathLength: 0 } },
+    { name: 'cA', value: seq(TRUE), reads: { ca: true } },
+    { name: 'empty SEQUENCE', value: hex('3000'), reads: { ca: false } },
+    { name: 'pathLen without cA', value: seq(int(3)), reads: { ca: false, pathLength: 3 } },
+    { name: 'cA written 0x01', value: seq(hex('010101')), reads: { ca: true } },
+    { name: 'cA FALSE written out', value: seq(hex('010100')), reads: { ca: false } },
+    { name: 'pathLen 200', value: seq(TRUE, int(0, 200)), reads: { ca: true, pathLength: 200 } },
+    { name: 'negative pathLen', value: seq(TRUE, int(0xff)), reads: null },
+    { name: 'empty INTEGER', value: seq(TRUE, hex('0200')), reads: null },
+    { name: 'padded INTEGER', value: seq(TRUE, int(0, 1)), reads: null },
+    { name: 'BOOLEAN of two octets', value: seq(hex('0102ffff')), reads: null },
+    { name: 'empty BOOLEAN', value: seq(hex('0100')), reads: null },
+    { name: 'pathLen before cA', value: seq(int(1), TRUE), reads: null },
+    { name: 'an extra element', value: seq(TRUE, int(1), hex('0500')), reads: null },
+    { name: 'a SET, not a SEQUENCE', value: tlv(0x31, TRUE), reads: null },
+    { name: 'a BOOLEAN, not a SEQUENCE', value: TRUE, reads: null },
+    { name: 'empty value', value: new Uint8Array(0), reads: null },
+    { name: 'truncated', value: hex('3006'), reads: null },
+    { name: 'SEQUENCE flagged primitive', value: tlv(0x10, TRUE), reads: null },
+    {
+      name: 'indefinite length',
+      value: Buffer.concat([hex('3080'), TRUE, hex('0000')]),
+      reads: null,
+      openssl: 'ber',
+    },
+    {
+      name: 'a byte after the value',
+      value: Buffer.concat([seq(TRUE), hex('00')]),
+      reads: { ca: true },
+    },
+  ],
+  values: fc
+    .tuple(fc.boolean(), fc.option(fc.integer({ min: 0, max: 100_000 })))
+    .map(([ca, pathLength]) => {
+      const length =
+        pathLength === null
+          ? []
+          : [int(...Buffer.from(pathLength.toString(16).padStart(8, '0'), 'hex'))];
+      return seq(...(ca ? [TRUE] : []), ...length);
+    }),
+};
+
+function specTests<R>(spec: Spec<R>): void {
+  test(`one ${spec.name} reading, checked against OpenSSL on each row`, async (t) => {
+    for (const base of BASES) {
+      for (const row of spec.rows) {
+        for (const critical of [false, true]) {
+          const label = `${base.name}, ${row.name}${critical ? ', critical' : ''}`;
+          await t.test(label, async () => {
+            const der = withExtension(base.der, { oid: spec.oid, value: row.value, critical });
+            const ours = spec.certkit(read(der, label), label);
+            assert.deepEqual(ours, row.reads, `${label}: certkit's reading`);
+            const theirs = await opensslReading(spec, der, base.issuer);
+            if (row.openssl === 'ber') assert.notEqual(theirs, null, `${label}: OpenSSL reads BER`);
+            else assert.deepEqual(theirs, ours, `${label}: OpenSSL's reading`);
+          });
+        }
+      }
+    }
+  });
+
+  test(`random edits of ${spec.name}: what certkit reads, OpenSSL reads as the same CA verdict`, () => {
+    const [base] = BASES;
+    assert.ok(base !== undefined);
+    let refused = 0;
+    let readCount = 0;
+    fc.assert(
+      fc.property(
+        spec.values,
+        fc.array(byteEdit, { minLength: 0, maxLength: 3 }),
+        fc.boolean(),
+        (start, edits, critical) => {
+          const value = edits.reduce(applyEdit, start);
+          const der = withExtension(base.der, { oid: spec.oid, value, critical });
+          const ours = spec.certkit(read(der, 'edited'), 'edited');
+          const valid = opensslValid(der, base.issuer);
+          const hexValue = value.toString('hex');
+          // What OpenSSL refuses, certkit refuses; what certkit reads, OpenSSL reads alike (a CA
+          // exactly when the reading says so). OpenSSL also reads BER forms (rows above).
+          if (!valid) assert.equal(ours, null, `refused alike: ${hexValue}`);
+          if (ours === null) {
+            refused++;
+            return;
+          }
+          readCount++;
+          assert.equal(valid, true, `read alike: ${hexValue}`);
+          assert.equal(new X509Certificate(der).ca, spec.ca(ours), `CA verdict: ${hexValue}`);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+    assert.ok(
+      refused > 100 && readCount > 100,
+      `both kinds (${String(refused)}, ${String(readCount)})`,
+    );
+  });
+}
+
+specTests(KEY_USAGE);
+specTests(BASIC_CONSTRAINTS);
