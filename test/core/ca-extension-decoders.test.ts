@@ -1,7 +1,9 @@
 /**
- * keyUsage and basicConstraints have one decoder each (x509/extension-values.ts `readKeyUsage`,
- * `readBasicConstraints`): the certificate's summary (`info.keyUsage`, `info.basicConstraints`)
- * and path validation's malformed flag (`extensionViews`) are projections of one reading, checked
+ * keyUsage, basicConstraints and subjectKeyIdentifier have one decoder each
+ * (x509/extension-values.ts `readKeyUsage`, `readBasicConstraints`, `readSubjectKeyIdentifier`):
+ * the certificate's summary (`info.keyUsage`, `info.basicConstraints`,
+ * `info.subjectKeyIdentifier`) and path validation's malformed flag (`extensionViews`) are
+ * projections of one reading, checked
  * against OpenSSL's on CA certificates whose extension is replaced: named rows (read with
  * `openssl x509 -ext`, and Node's X509Certificate `ca`), then fast-check's byte edits.
  *
@@ -21,6 +23,7 @@ import type { KeyUsageName } from '../../packages/core/src/asn1/oids.js';
 import {
   readBasicConstraints,
   readKeyUsage,
+  readSubjectKeyIdentifier,
 } from '../../packages/core/src/x509/extension-values.js';
 import { extensionViews } from '../../packages/core/src/x509/extensions.js';
 import { internals, parseCertificate } from '../../packages/core/src/x509/pkix.js';
@@ -257,6 +260,51 @@ const BASIC_CONSTRAINTS: Spec<BasicConstraints> = {
     }),
 };
 
+const ID = hex('e7b6ddc2d1757949ccb5bd911cd8082846949936');
+
+const SUBJECT_KEY_IDENTIFIER: Spec<string> = {
+  name: 'subjectKeyIdentifier',
+  oid: OID.subjectKeyIdentifier,
+  ext: 'subjectKeyIdentifier',
+  certkit(certificate, label) {
+    const reading = readSubjectKeyIdentifier(rawValue(certificate, OID.subjectKeyIdentifier));
+    assert.equal(
+      malformedFlag(certificate, OID.subjectKeyIdentifier),
+      reading.malformed,
+      `${label}: flag`,
+    );
+    assert.equal(certificate.info.subjectKeyIdentifier, reading.keyIdentifier, `${label}: summary`);
+    return reading.keyIdentifier ?? null;
+  },
+  parseText(text) {
+    return /^(?:[0-9A-F]{2}(?::[0-9A-F]{2})*)?$/.test(text)
+      ? text.replace(/:/g, '').toLowerCase()
+      : null;
+  },
+  ca: () => true,
+  rows: [
+    { name: '20 octets', value: tlv(0x04, ID), reads: ID.toString('hex') },
+    { name: 'one octet', value: hex('040101'), reads: '01' },
+    { name: 'empty OCTET STRING', value: hex('0400'), reads: '' },
+    {
+      name: 'constructed OCTET STRING',
+      value: tlv(0x24, tlv(0x04, ID)),
+      reads: null,
+      openssl: 'ber',
+    },
+    { name: 'a BIT STRING', value: tlv(0x03, Buffer.concat([hex('00'), ID])), reads: null },
+    { name: 'a SEQUENCE', value: seq(tlv(0x04, ID)), reads: null },
+    { name: 'empty value', value: new Uint8Array(0), reads: null },
+    { name: 'truncated', value: tlv(0x04, ID).subarray(0, 10), reads: null },
+    {
+      name: 'a byte after the value',
+      value: Buffer.concat([tlv(0x04, ID), hex('00')]),
+      reads: ID.toString('hex'),
+    },
+  ],
+  values: fc.uint8Array({ minLength: 1, maxLength: 32 }).map((bytes) => tlv(0x04, bytes)),
+};
+
 function specTests<R>(spec: Spec<R>): void {
   test(`one ${spec.name} reading, checked against OpenSSL on each row`, async (t) => {
     for (const base of BASES) {
@@ -315,3 +363,4 @@ function specTests<R>(spec: Spec<R>): void {
 
 specTests(KEY_USAGE);
 specTests(BASIC_CONSTRAINTS);
+specTests(SUBJECT_KEY_IDENTIFIER);

@@ -15,6 +15,7 @@ import {
   readBasicConstraints,
   readExtendedKeyUsage,
   readKeyUsage,
+  readSubjectKeyIdentifier,
 } from '../../packages/core/src/x509/extension-values.js';
 import { internals, parseCertificate } from '../../packages/core/src/x509/pkix.js';
 import type { CertificateInfo } from '../../packages/core/src/x509/pkix.js';
@@ -43,6 +44,7 @@ const OWN_DECODERS: Readonly<
   [OID.extKeyUsage]: { field: 'extendedKeyUsage', read: readExtendedKeyUsage },
   [OID.keyUsage]: { field: 'keyUsage', read: readKeyUsage },
   [OID.basicConstraints]: { field: 'basicConstraints', read: readBasicConstraints },
+  [OID.subjectKeyIdentifier]: { field: 'subjectKeyIdentifier', read: readSubjectKeyIdentifier },
 };
 
 /** Compares certkit's reading of `der` with pkijs'; returns whether pkijs could read it. */
@@ -82,7 +84,7 @@ function compare(der: Uint8Array, label: string): boolean {
   if (ours === null || reference === null) return false;
   // Where pkijs cannot decode an extension, both readings call it malformed (path validation
   // reports EXTENSION_MALFORMED); the summaries of such a value are not compared.
-  // extendedKeyUsage, keyUsage and basicConstraints have certkit's own decoders, checked against
+  // extendedKeyUsage, keyUsage, basicConstraints, subjectKeyIdentifier have certkit's decoders, checked against
   // OpenSSL (test/core/extension-decoders, ca-extension-decoders): they also call malformed what
   // OpenSSL refuses and pkijs reads (an OID with a padded arc, a negative pathLenConstraint).
   const malformed = new Set(reference.malformed);

@@ -1,9 +1,9 @@
 /**
  * The extension values a certificate's summary ({@link CertificateInfo}) shows, decoded with the
  * DER reader: basicConstraints, keyUsage, extendedKeyUsage and the key identifiers
- * (subjectAltName: general-names.ts). The readings of basicConstraints, keyUsage and
- * extendedKeyUsage are the only ones: path validation reads them too (extensions.ts); for the
- * key identifiers, path validation's malformed flag still comes from pkijs (structures.ts).
+ * (subjectAltName: general-names.ts). The readings of basicConstraints, keyUsage,
+ * extendedKeyUsage and subjectKeyIdentifier are the only ones: path validation reads them too
+ * (extensions.ts); the authority key identifier is still read by pkijs there (structures.ts).
  */
 import * as der from '../asn1/der.js';
 import type { DerElement } from '../asn1/der.js';
@@ -19,9 +19,10 @@ export function hex(bytes: Uint8Array): string {
 /*
  * Extension values for CertificateInfo, read as pkijs read them where the value is well formed
  * (test/core/certificate-reading proves it on every certificate of fixtures/ and x509-limbo and
- * on thousands of mutants). basicConstraints, keyUsage and extendedKeyUsage are malformed where
- * OpenSSL marks them invalid (test/core/extension-decoders, ca-extension-decoders), and then read
- * as `{ ca: false }`, no bit, no purpose; a key identifier that does not decode reads as absent.
+ * on thousands of mutants). basicConstraints, keyUsage, extendedKeyUsage and subjectKeyIdentifier
+ * are malformed where OpenSSL marks them invalid (test/core/extension-decoders,
+ * ca-extension-decoders), and then read as `{ ca: false }`, no bit, no purpose, no identifier;
+ * an authority key identifier that does not decode reads as absent.
  * Path validation reports a malformed value as EXTENSION_MALFORMED.
  */
 
@@ -190,14 +191,30 @@ export function extendedKeyUsageOf(value: Uint8Array | undefined): string[] | nu
   return readExtendedKeyUsage(value).oids.map((oid) => EKU_NAMES[oid] ?? oid);
 }
 
-/** subjectKeyIdentifier (RFC 5280 section 4.2.1.2) as lower-case hex. */
-export function subjectKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+/** subjectKeyIdentifier as read. */
+export interface SubjectKeyIdentifierReading {
+  /** Lower-case hex; undefined when malformed. */
+  readonly keyIdentifier?: string;
+  /** The value is not a primitive OCTET STRING. */
+  readonly malformed: boolean;
+}
+
+/**
+ * subjectKeyIdentifier (RFC 5280 section 4.2.1.2), the one decoder of it: the summary and path
+ * validation's malformed flag read this. `KeyIdentifier ::= OCTET STRING`, primitive (DER).
+ */
+export function readSubjectKeyIdentifier(value: Uint8Array): SubjectKeyIdentifierReading {
   const element = valueElement(value);
   return element !== undefined &&
     der.isUniversal(element, der.TAG.octetString) &&
     !element.constructed
-    ? hex(element.content)
-    : undefined;
+    ? { keyIdentifier: hex(element.content), malformed: false }
+    : { malformed: true };
+}
+
+/** subjectKeyIdentifier for the summary, lower-case hex; undefined when absent or malformed. */
+export function subjectKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+  return value === undefined ? undefined : readSubjectKeyIdentifier(value).keyIdentifier;
 }
 
 /** authorityKeyIdentifier's keyIdentifier [0] (RFC 5280 section 4.2.1.1) as lower-case hex. */

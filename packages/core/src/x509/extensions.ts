@@ -4,13 +4,18 @@
  * authority key identifier, authority information access, name constraints, each extension's
  * malformed flag, and the structural facts path validation checks (version, serial, the two
  * signature algorithm fields, the EC key's parameters). subjectAltName, keyUsage,
- * basicConstraints and extendedKeyUsage are read by certkit's own decoders; the rest by pkijs
+ * basicConstraints, extendedKeyUsage and subjectKeyIdentifier are read by certkit's own decoders; the rest by pkijs
  * (structures.ts). What cannot be decoded is reported as `malformed`, never thrown.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
-import { readBasicConstraints, readExtendedKeyUsage, readKeyUsage } from './extension-values.js';
+import {
+  readBasicConstraints,
+  readExtendedKeyUsage,
+  readKeyUsage,
+  readSubjectKeyIdentifier,
+} from './extension-values.js';
 import type { ExtendedKeyUsageReading } from './extension-values.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
@@ -88,7 +93,6 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
 /** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is one
  * certkit's own decoders call malformed, {@link OWN_DECODERS}). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID.subjectKeyIdentifier,
   OID.nameConstraints,
   OID.authorityKeyIdentifier,
   OID.policyConstraints,
@@ -103,6 +107,7 @@ const OWN_DECODERS: Readonly<Record<string, (value: Uint8Array) => { malformed: 
   [OID.extKeyUsage]: readExtendedKeyUsage,
   [OID.keyUsage]: readKeyUsage,
   [OID.basicConstraints]: readBasicConstraints,
+  [OID.subjectKeyIdentifier]: readSubjectKeyIdentifier,
 };
 
 /** An extension as path validation sees it. */
