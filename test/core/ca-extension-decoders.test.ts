@@ -21,11 +21,12 @@ import fc from 'fast-check';
 import { OID } from '../../packages/core/src/asn1/oids.js';
 import type { KeyUsageName } from '../../packages/core/src/asn1/oids.js';
 import {
+  readAuthorityKeyIdentifier,
   readBasicConstraints,
   readKeyUsage,
   readSubjectKeyIdentifier,
 } from '../../packages/core/src/x509/extension-values.js';
-import { extensionViews } from '../../packages/core/src/x509/extensions.js';
+import { authorityKeyIdentifier, extensionViews } from '../../packages/core/src/x509/extensions.js';
 import { internals, parseCertificate } from '../../packages/core/src/x509/pkix.js';
 import type { Certificate } from '../../packages/core/src/x509/pkix.js';
 import { applyEdit, byteEdit, hex, seq, tlv } from '../helpers/byte-edits.js';
@@ -364,3 +365,156 @@ function specTests<R>(spec: Spec<R>): void {
 specTests(KEY_USAGE);
 specTests(BASIC_CONSTRAINTS);
 specTests(SUBJECT_KEY_IDENTIFIER);
+
+/*
+ * authorityKeyIdentifier: its one reading (readAuthorityKeyIdentifier) feeds the summary, the
+ * malformed flag and path policy's AKI rules. The oracle is X509_check_issued on the intermediate
+ * and its root: OpenSSL caches the extension (refusing one it cannot decode), then compares the
+ * keyIdentifier with the root's subjectKeyIdentifier and a directoryName issuer and serial with
+ * the root's.
+ */
+
+const ROOT_SKI = '34c0d0684a9f7f5f8afa6c21480e390cfb3916e1';
+const KEY_ID = tlv(0x80, hex(ROOT_SKI));
+const DNS_ISSUER = tlv(0xa1, tlv(0x82, 'root.example'));
+
+interface AkiRead {
+  readonly keyIdentifier?: string;
+  readonly issuer: boolean;
+  readonly serial: boolean;
+}
+
+function certkitAki(certificate: Certificate, label: string): AkiRead | null {
+  const reading = readAuthorityKeyIdentifier(rawValue(certificate, OID.authorityKeyIdentifier));
+  assert.equal(
+    malformedFlag(certificate, OID.authorityKeyIdentifier),
+    reading.malformed,
+    `${label}: flag`,
+  );
+  assert.equal(certificate.info.authorityKeyIdentifier, reading.keyIdentifier, `${label}: summary`);
+  assert.deepEqual(authorityKeyIdentifier(certificate), reading, `${label}: path policy's view`);
+  if (reading.malformed) return null;
+  return {
+    ...(reading.keyIdentifier === undefined ? {} : { keyIdentifier: reading.keyIdentifier }),
+    issuer: reading.hasAuthorityCertIssuer,
+    serial: reading.hasAuthorityCertSerialNumber,
+  };
+}
+
+/** What X509_check_issued must say of a reading with no directoryName issuer and no serial. */
+function issuedAccording(reading: AkiRead): boolean | undefined {
+  if (reading.serial) return undefined; // compared with the root's serial
+  return reading.keyIdentifier === undefined || reading.keyIdentifier === ROOT_SKI;
+}
+
+const AKI_ROWS: readonly {
+  name: string;
+  value: Uint8Array;
+  reads: AkiRead | null;
+  openssl?: 'ber';
+}[] = [
+  {
+    name: 'keyIdentifier',
+    value: seq(KEY_ID),
+    reads: { keyIdentifier: ROOT_SKI, issuer: false, serial: false },
+  },
+  {
+    name: 'keyIdentifier of another key',
+    value: seq(tlv(0x80, hex('0102'))),
+    reads: { keyIdentifier: '0102', issuer: false, serial: false },
+  },
+  { name: 'empty SEQUENCE', value: hex('3000'), reads: { issuer: false, serial: false } },
+  {
+    name: 'keyIdentifier and a dNSName issuer',
+    value: seq(KEY_ID, DNS_ISSUER),
+    reads: { keyIdentifier: ROOT_SKI, issuer: true, serial: false },
+  },
+  {
+    name: 'keyIdentifier, issuer, serial',
+    value: seq(KEY_ID, DNS_ISSUER, tlv(0x82, hex('01'))),
+    reads: { keyIdentifier: ROOT_SKI, issuer: true, serial: true },
+  },
+  { name: 'constructed keyIdentifier', value: seq(tlv(0xa0, tlv(0x04, hex('01')))), reads: null },
+  { name: 'primitive issuer', value: seq(KEY_ID, tlv(0x81, hex('00'))), reads: null },
+  {
+    name: 'empty issuer',
+    value: seq(KEY_ID, hex('a100')),
+    reads: { keyIdentifier: ROOT_SKI, issuer: true, serial: false },
+  },
+  { name: 'issuer of an unknown form', value: seq(KEY_ID, tlv(0xa1, tlv(0x89, 'x'))), reads: null },
+  { name: 'empty serial', value: seq(KEY_ID, hex('8200')), reads: null },
+  { name: 'fields out of order', value: seq(DNS_ISSUER, KEY_ID), reads: null },
+  { name: 'keyIdentifier twice', value: seq(KEY_ID, KEY_ID), reads: null },
+  { name: 'an unknown field [3]', value: seq(KEY_ID, tlv(0x83, hex('01'))), reads: null },
+  { name: 'a universal OCTET STRING', value: seq(tlv(0x04, hex(ROOT_SKI))), reads: null },
+  { name: 'an OCTET STRING, not a SEQUENCE', value: tlv(0x04, hex(ROOT_SKI)), reads: null },
+  { name: 'empty value', value: new Uint8Array(0), reads: null },
+  { name: 'truncated', value: seq(KEY_ID).subarray(0, 12), reads: null },
+  {
+    name: 'a byte after the value',
+    value: Buffer.concat([seq(KEY_ID), hex('00')]),
+    reads: { keyIdentifier: ROOT_SKI, issuer: false, serial: false },
+  },
+];
+
+test('one authorityKeyIdentifier reading, checked against OpenSSL on each row', async (t) => {
+  const [base] = BASES;
+  assert.ok(base !== undefined);
+  for (const row of AKI_ROWS) {
+    for (const critical of [false, true]) {
+      const label = `${row.name}${critical ? ', critical' : ''}`;
+      await t.test(label, () => {
+        const value = row.value;
+        const der = withExtension(base.der, { oid: OID.authorityKeyIdentifier, value, critical });
+        const ours = certkitAki(read(der, label), label);
+        assert.deepEqual(ours, row.reads, `${label}: certkit's reading`);
+        const issued = opensslValid(der, base.issuer);
+        if (row.openssl === 'ber') assert.equal(issued, true, `${label}: OpenSSL reads BER`);
+        else if (ours === null) assert.equal(issued, false, `${label}: OpenSSL refuses it`);
+        else {
+          const expected = issuedAccording(ours);
+          if (expected !== undefined) assert.equal(issued, expected, `${label}: OpenSSL`);
+        }
+      });
+    }
+  }
+});
+
+test('random edits of authorityKeyIdentifier: OpenSSL refuses what certkit refuses, and reads the rest alike', () => {
+  const [base] = BASES;
+  assert.ok(base !== undefined);
+  let refused = 0;
+  let readCount = 0;
+  const start = fc.constantFrom(
+    seq(KEY_ID),
+    seq(KEY_ID, DNS_ISSUER),
+    seq(DNS_ISSUER),
+    seq(KEY_ID, DNS_ISSUER, tlv(0x82, hex('01'))),
+  );
+  fc.assert(
+    fc.property(
+      start,
+      fc.array(byteEdit, { minLength: 0, maxLength: 3 }),
+      fc.boolean(),
+      (first, edits, critical) => {
+        const value = edits.reduce(applyEdit, first);
+        const der = withExtension(base.der, { oid: OID.authorityKeyIdentifier, value, critical });
+        const ours = certkitAki(read(der, 'edited'), 'edited');
+        const issued = opensslValid(der, base.issuer);
+        const hexValue = value.toString('hex');
+        if (ours === null) {
+          refused++;
+          return;
+        }
+        readCount++;
+        const expected = issuedAccording(ours);
+        if (expected !== undefined) assert.equal(issued, expected, `read alike: ${hexValue}`);
+      },
+    ),
+    { numRuns: 1500 },
+  );
+  assert.ok(
+    refused > 100 && readCount > 100,
+    `both kinds (${String(refused)}, ${String(readCount)})`,
+  );
+});

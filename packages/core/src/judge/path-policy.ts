@@ -180,7 +180,7 @@ export function checkAuthorityKeyId(
       );
     return;
   }
-  if (aki === 'malformed') return; // reported as EXTENSION_MALFORMED
+  if (aki.malformed) return; // reported as EXTENSION_MALFORMED
   if (aki.keyIdentifier === undefined) {
     add('AKI_INVALID', 'authorityKeyIdentifier has no keyIdentifier (RFC 5280 section 4.2.1.1)');
     return;

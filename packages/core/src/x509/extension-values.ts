@@ -1,14 +1,15 @@
 /**
  * The extension values a certificate's summary ({@link CertificateInfo}) shows, decoded with the
  * DER reader: basicConstraints, keyUsage, extendedKeyUsage and the key identifiers
- * (subjectAltName: general-names.ts). The readings of basicConstraints, keyUsage,
- * extendedKeyUsage and subjectKeyIdentifier are the only ones: path validation reads them too
- * (extensions.ts); the authority key identifier is still read by pkijs there (structures.ts).
+ * (subjectAltName: general-names.ts). Each reading here is the only one of its
+ * extension: path validation reads it too (extensions.ts).
  */
 import * as der from '../asn1/der.js';
+import * as writer from '../asn1/der-writer.js';
 import type { DerElement } from '../asn1/der.js';
 import { EKU_NAMES, KEY_USAGE_NAMES } from '../asn1/oids.js';
 import type { KeyUsageName } from '../asn1/oids.js';
+import { readGeneralNames } from './general-names.js';
 import type { CertificateInfo } from './pkix.js';
 
 /** Bytes as lower-case hex. */
@@ -19,10 +20,9 @@ export function hex(bytes: Uint8Array): string {
 /*
  * Extension values for CertificateInfo, read as pkijs read them where the value is well formed
  * (test/core/certificate-reading proves it on every certificate of fixtures/ and x509-limbo and
- * on thousands of mutants). basicConstraints, keyUsage, extendedKeyUsage and subjectKeyIdentifier
- * are malformed where OpenSSL marks them invalid (test/core/extension-decoders,
- * ca-extension-decoders), and then read as `{ ca: false }`, no bit, no purpose, no identifier;
- * an authority key identifier that does not decode reads as absent.
+ * on thousands of mutants). Each is malformed where OpenSSL marks it invalid
+ * (test/core/extension-decoders, ca-extension-decoders), and then reads as `{ ca: false }`, no
+ * bit, no purpose, no identifier.
  * Path validation reports a malformed value as EXTENSION_MALFORMED.
  */
 
@@ -217,11 +217,62 @@ export function subjectKeyIdentifierOf(value: Uint8Array | undefined): string | 
   return value === undefined ? undefined : readSubjectKeyIdentifier(value).keyIdentifier;
 }
 
-/** authorityKeyIdentifier's keyIdentifier [0] (RFC 5280 section 4.2.1.1) as lower-case hex. */
-export function authorityKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+/** authorityKeyIdentifier as read. */
+export interface AuthorityKeyIdentifierReading {
+  /** keyIdentifier [0], lower-case hex; undefined when absent or malformed. */
+  readonly keyIdentifier?: string;
+  readonly hasAuthorityCertIssuer: boolean;
+  readonly hasAuthorityCertSerialNumber: boolean;
+  /** The value is not the DER of `AuthorityKeyIdentifier` as OpenSSL reads it. */
+  readonly malformed: boolean;
+}
+
+const AKI_MALFORMED: AuthorityKeyIdentifierReading = Object.freeze({
+  hasAuthorityCertIssuer: false,
+  hasAuthorityCertSerialNumber: false,
+  malformed: true,
+});
+
+/**
+ * authorityKeyIdentifier (RFC 5280 section 4.2.1.1), the one decoder of it: the summary and path
+ * validation read this. `SEQUENCE { keyIdentifier [0] OCTET STRING OPTIONAL,
+ * authorityCertIssuer [1] GeneralNames OPTIONAL, authorityCertSerialNumber [2] INTEGER OPTIONAL }`
+ * (implicit tags), in that order, each at most once; the GeneralNames by general-names.ts.
+ */
+export function readAuthorityKeyIdentifier(value: Uint8Array): AuthorityKeyIdentifierReading {
   const element = valueElement(value);
-  const first = element === undefined ? undefined : sequenceItems(element)?.[0];
-  return first !== undefined && der.isContext(first, 0) && !first.constructed
-    ? hex(first.content)
-    : undefined;
+  const items = element === undefined ? null : sequenceItems(element);
+  if (items === null) return AKI_MALFORMED;
+  let next = 0;
+  let keyIdentifier: string | undefined;
+  let hasAuthorityCertIssuer = false;
+  let hasAuthorityCertSerialNumber = false;
+  for (const item of items) {
+    if (item.cls !== der.CONTEXT || item.number < next || item.number > 2) return AKI_MALFORMED;
+    next = item.number + 1;
+    if (item.number === 0) {
+      if (item.constructed) return AKI_MALFORMED;
+      keyIdentifier = hex(item.content);
+    } else if (item.number === 1) {
+      if (!item.constructed) return AKI_MALFORMED;
+      const names = der.childrenOf(item).map((name) => name.bytes);
+      // An empty list decodes, as in OpenSSL (GeneralNames' SIZE (1..MAX) is not checked there).
+      if (readGeneralNames(writer.sequence(...names)).malformed) return AKI_MALFORMED;
+      hasAuthorityCertIssuer = true;
+    } else {
+      if (item.constructed || item.content.length === 0) return AKI_MALFORMED;
+      hasAuthorityCertSerialNumber = true;
+    }
+  }
+  return {
+    ...(keyIdentifier === undefined ? {} : { keyIdentifier }),
+    hasAuthorityCertIssuer,
+    hasAuthorityCertSerialNumber,
+    malformed: false,
+  };
+}
+
+/** authorityKeyIdentifier's keyIdentifier for the summary; undefined when absent or malformed. */
+export function authorityKeyIdentifierOf(value: Uint8Array | undefined): string | undefined {
+  return value === undefined ? undefined : readAuthorityKeyIdentifier(value).keyIdentifier;
 }

@@ -1,22 +1,24 @@
 /**
  * Extensions and structures of a certificate as plain data, for the judges: the subjectAltName
- * entries (general-names.ts decodes them), extended key usage (extension-values.ts), the
- * authority key identifier, authority information access, name constraints, each extension's
+ * entries (general-names.ts decodes them), extended key usage and the authority key identifier
+ * (extension-values.ts), authority information access, name constraints, each extension's
  * malformed flag, and the structural facts path validation checks (version, serial, the two
  * signature algorithm fields, the EC key's parameters). subjectAltName, keyUsage,
- * basicConstraints, extendedKeyUsage and subjectKeyIdentifier are read by certkit's own decoders; the rest by pkijs
- * (structures.ts). What cannot be decoded is reported as `malformed`, never thrown.
+ * basicConstraints, extendedKeyUsage and the key identifiers are read by certkit's own decoders;
+ * the rest by pkijs (structures.ts). What cannot be decoded is reported as `malformed`, never
+ * thrown.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
 import {
+  readAuthorityKeyIdentifier,
   readBasicConstraints,
   readExtendedKeyUsage,
   readKeyUsage,
   readSubjectKeyIdentifier,
 } from './extension-values.js';
-import type { ExtendedKeyUsageReading } from './extension-values.js';
+import type { AuthorityKeyIdentifierReading, ExtendedKeyUsageReading } from './extension-values.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
 
@@ -94,7 +96,6 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
  * certkit's own decoders call malformed, {@link OWN_DECODERS}). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.nameConstraints,
-  OID.authorityKeyIdentifier,
   OID.policyConstraints,
   OID.authorityInfoAccess,
   OID.certificatePolicies,
@@ -108,6 +109,7 @@ const OWN_DECODERS: Readonly<Record<string, (value: Uint8Array) => { malformed: 
   [OID.keyUsage]: readKeyUsage,
   [OID.basicConstraints]: readBasicConstraints,
   [OID.subjectKeyIdentifier]: readSubjectKeyIdentifier,
+  [OID.authorityKeyIdentifier]: readAuthorityKeyIdentifier,
 };
 
 /** An extension as path validation sees it. */
@@ -178,32 +180,15 @@ export function accessDescriptionCount(certificate: Certificate): number | null 
   return aia instanceof pkijs.InfoAccess ? aia.accessDescriptions.length : null;
 }
 
-/** authorityKeyIdentifier (RFC 5280 section 4.2.1.1) as plain data. */
-export interface AuthorityKeyIdentifierView {
-  /** keyIdentifier, lower-case hex; undefined when absent. */
-  readonly keyIdentifier?: string;
-  readonly hasAuthorityCertIssuer: boolean;
-  readonly hasAuthorityCertSerialNumber: boolean;
-}
-
 /**
- * The authority key identifier: undefined when the extension is absent, `malformed` when it
- * cannot be decoded.
+ * The authority key identifier (RFC 5280 section 4.2.1.1), read by the one decoder
+ * (extension-values.ts): undefined when the extension is absent.
  */
 export function authorityKeyIdentifier(
   certificate: Certificate,
-): AuthorityKeyIdentifierView | 'malformed' | undefined {
-  const e = extension(certificate, OID.authorityKeyIdentifier);
-  if (e === undefined) return undefined;
-  const aki = e.parsed;
-  if (!(aki instanceof pkijs.AuthorityKeyIdentifier)) return 'malformed';
-  return {
-    ...(aki.keyIdentifier === undefined
-      ? {}
-      : { keyIdentifier: Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') }),
-    hasAuthorityCertIssuer: aki.authorityCertIssuer !== undefined,
-    hasAuthorityCertSerialNumber: aki.authorityCertSerialNumber !== undefined,
-  };
+): AuthorityKeyIdentifierReading | undefined {
+  const value = rawValue(certificate, OID.authorityKeyIdentifier);
+  return value === undefined ? undefined : readAuthorityKeyIdentifier(value);
 }
 
 /**
