@@ -119,6 +119,18 @@ function rawValue(certificate: Certificate, oid: string): Uint8Array {
   return value;
 }
 
+/** certkit's reading of the extension `oid`, after checking path validation's flag is its own. */
+function ownReading<T extends { readonly malformed: boolean }>(
+  certificate: Certificate,
+  oid: string,
+  decode: (value: Uint8Array) => T,
+  label: string,
+): T {
+  const reading = decode(rawValue(certificate, oid));
+  assert.equal(malformedFlag(certificate, oid), reading.malformed, `${label}: flag`);
+  return reading;
+}
+
 const OPENSSL_KU_NAMES: Readonly<Record<string, KeyUsageName | undefined>> = {
   'Digital Signature': 'digitalSignature',
   'Non Repudiation': 'nonRepudiation',
@@ -139,8 +151,7 @@ const KEY_USAGE: Spec<readonly KeyUsageName[]> = {
   oid: OID.keyUsage,
   ext: 'keyUsage',
   certkit(certificate, label) {
-    const reading = readKeyUsage(rawValue(certificate, OID.keyUsage));
-    assert.equal(malformedFlag(certificate, OID.keyUsage), reading.malformed, `${label}: flag`);
+    const reading = ownReading(certificate, OID.keyUsage, readKeyUsage, label);
     assert.deepEqual(certificate.info.keyUsage, reading.names, `${label}: the summary`);
     return reading.malformed ? null : reading.names;
   },
@@ -202,12 +213,7 @@ const BASIC_CONSTRAINTS: Spec<BasicConstraints> = {
   oid: OID.basicConstraints,
   ext: 'basicConstraints',
   certkit(certificate, label) {
-    const reading = readBasicConstraints(rawValue(certificate, OID.basicConstraints));
-    assert.equal(
-      malformedFlag(certificate, OID.basicConstraints),
-      reading.malformed,
-      `${label}: flag`,
-    );
+    const reading = ownReading(certificate, OID.basicConstraints, readBasicConstraints, label);
     assert.deepEqual(certificate.info.basicConstraints, reading.value, `${label}: the summary`);
     return reading.malformed ? null : reading.value;
   },
@@ -268,11 +274,11 @@ const SUBJECT_KEY_IDENTIFIER: Spec<string> = {
   oid: OID.subjectKeyIdentifier,
   ext: 'subjectKeyIdentifier',
   certkit(certificate, label) {
-    const reading = readSubjectKeyIdentifier(rawValue(certificate, OID.subjectKeyIdentifier));
-    assert.equal(
-      malformedFlag(certificate, OID.subjectKeyIdentifier),
-      reading.malformed,
-      `${label}: flag`,
+    const reading = ownReading(
+      certificate,
+      OID.subjectKeyIdentifier,
+      readSubjectKeyIdentifier,
+      label,
     );
     assert.equal(certificate.info.subjectKeyIdentifier, reading.keyIdentifier, `${label}: summary`);
     return reading.keyIdentifier ?? null;
@@ -385,11 +391,11 @@ interface AkiRead {
 }
 
 function certkitAki(certificate: Certificate, label: string): AkiRead | null {
-  const reading = readAuthorityKeyIdentifier(rawValue(certificate, OID.authorityKeyIdentifier));
-  assert.equal(
-    malformedFlag(certificate, OID.authorityKeyIdentifier),
-    reading.malformed,
-    `${label}: flag`,
+  const reading = ownReading(
+    certificate,
+    OID.authorityKeyIdentifier,
+    readAuthorityKeyIdentifier,
+    label,
   );
   assert.equal(certificate.info.authorityKeyIdentifier, reading.keyIdentifier, `${label}: summary`);
   assert.deepEqual(authorityKeyIdentifier(certificate), reading, `${label}: path policy's view`);
