@@ -24,17 +24,9 @@ import { formatIp } from '../../packages/core/src/x509/ip.js';
 import { parseCertificate } from '../../packages/core/src/x509/pkix.js';
 import type { Certificate } from '../../packages/core/src/x509/pkix.js';
 import { ROOT } from '../helpers/cli.js';
+import { applyEdit, byteEdit, hex, seq, tlv } from '../helpers/byte-edits.js';
 import { withSubjectAltName } from '../helpers/der-edit.js';
 import { memoryCert } from '../helpers/memory-pki.js';
-
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s/g, ''), 'hex');
-/** One element with a single-byte identifier and a short-form length. */
-function tlv(tag: number, body: Uint8Array | string): Buffer {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'latin1') : Buffer.from(body);
-  assert.ok(bytes.length < 128);
-  return Buffer.concat([Buffer.from([tag, bytes.length]), bytes]);
-}
-const seq = (...items: Uint8Array[]): Buffer => tlv(0x30, Buffer.concat(items));
 
 const DNS = tlv(0x82, 'a.example');
 const IP4 = tlv(0x87, hex('7f000001'));
@@ -442,24 +434,6 @@ const editableName = fc.oneof(
   fc.constant(tlv(0x88, hex('2a0304'))),
 );
 
-/** Byte edits of a value: flip, cut, insert, or change a length octet. */
-const edit = fc.record({
-  kind: fc.constantFrom('flip', 'cut', 'insert', 'set'),
-  at: fc.nat(),
-  byte: fc.integer({ min: 0, max: 255 }),
-});
-
-function applyEdit(value: Buffer, e: { kind: string; at: number; byte: number }): Buffer {
-  if (value.length === 0) return value;
-  const at = e.at % value.length;
-  if (e.kind === 'cut') return value.subarray(0, at);
-  if (e.kind === 'insert')
-    return Buffer.concat([value.subarray(0, at), Buffer.from([e.byte]), value.subarray(at)]);
-  const copy = Buffer.from(value);
-  copy[at] = e.kind === 'flip' ? (copy[at] ?? 0) ^ (1 << (e.byte & 7)) : e.byte;
-  return copy;
-}
-
 test('random GeneralNames: certkit reads every well-formed list as OpenSSL does', async () => {
   const [base] = await baseCertificates();
   assert.ok(base !== undefined);
@@ -485,7 +459,7 @@ test('random edits of GeneralNames: what certkit reads OpenSSL reads alike; what
   fc.assert(
     fc.property(
       fc.array(editableName, { minLength: 1, maxLength: 6 }),
-      fc.array(edit, { minLength: 1, maxLength: 3 }),
+      fc.array(byteEdit, { minLength: 1, maxLength: 3 }),
       fc.boolean(),
       (names, edits, critical) => {
         const value = edits.reduce(applyEdit, seq(...names));

@@ -232,6 +232,19 @@ function checkOidEncoding(data: Uint8Array, start: number, end: number): void {
   }
 }
 
+/**
+ * X.690 section 8.19.2: no subidentifier starts with the padding octet 0x80. OpenSSL
+ * (c2i_ASN1_OBJECT) refuses such an OID; asn1js and {@link decodeOid} read it as its value.
+ */
+export function hasPaddedArc(content: Uint8Array): boolean {
+  let first = true;
+  for (const octet of content) {
+    if (first && octet === 0x80) return true;
+    first = (octet & 0x80) === 0;
+  }
+  return false;
+}
+
 /** True when `element` is the universal type `number`. */
 export function isUniversal(element: DerElement | undefined, number: number): boolean {
   return element !== undefined && element.cls === UNIVERSAL && element.number === number;

@@ -8,7 +8,7 @@ import {
   accessDescriptionCount,
   authorityKeyIdentifier,
   certificateStructure,
-  extendedKeyUsageOids,
+  extendedKeyUsage,
   extensionCritical,
   extensionViews,
   subjectAltNames,
@@ -180,7 +180,7 @@ export function checkAuthorityKeyId(
       );
     return;
   }
-  if (aki === 'malformed') return; // reported as EXTENSION_MALFORMED
+  if (aki.malformed) return; // reported as EXTENSION_MALFORMED
   if (aki.keyIdentifier === undefined) {
     add('AKI_INVALID', 'authorityKeyIdentifier has no keyIdentifier (RFC 5280 section 4.2.1.1)');
     return;
@@ -270,15 +270,18 @@ export function checkEku(
   add: Add,
   anyEku = true,
 ): void {
-  const oids = extendedKeyUsageOids(certificate);
-  if (oids === null) return;
-  if (oids.length === 0) {
+  const eku = extendedKeyUsage(certificate);
+  if (eku === null) return;
+  // An empty list, or a value that does not decode, allows no purpose: OpenSSL marks the
+  // certificate invalid (or, for an empty list, finds no purpose), Go and Java refuse to parse it.
+  if (eku.malformed) {
     add(
       'EKU_EMPTY',
-      'has an extendedKeyUsage extension with no purposes (RFC 5280 section 4.2.1.12)',
+      'has an extendedKeyUsage extension with no purpose that can be read (RFC 5280 section 4.2.1.12)',
     );
     return;
   }
+  const { oids } = eku;
   const wanted = EKU_FOR[purpose];
   if (wanted === null || oids.includes(wanted)) return;
   const any = oids.includes(OID.anyExtendedKeyUsage);

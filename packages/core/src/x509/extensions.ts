@@ -1,13 +1,24 @@
 /**
  * Extensions and structures of a certificate as plain data, for the judges: the subjectAltName
- * entries (general-names.ts decodes them), the authority key identifier, extended key usage, authority information access, name
- * constraints, and the structural facts path validation checks (version, serial, the two
- * signature algorithm fields, the EC key's parameters). The rest is decoded by pkijs
- * (structures.ts); what pkijs cannot decode is reported as `malformed`, never thrown.
+ * entries (general-names.ts decodes them), extended key usage and the authority key identifier
+ * (extension-values.ts), authority information access, name constraints, each extension's
+ * malformed flag, and the structural facts path validation checks (version, serial, the two
+ * signature algorithm fields, the EC key's parameters). subjectAltName, keyUsage,
+ * basicConstraints, extendedKeyUsage and the key identifiers are read by certkit's own decoders;
+ * the rest by pkijs (structures.ts). What cannot be decoded is reported as `malformed`, never
+ * thrown.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../asn1/oids.js';
+import {
+  readAuthorityKeyIdentifier,
+  readBasicConstraints,
+  readExtendedKeyUsage,
+  readKeyUsage,
+  readSubjectKeyIdentifier,
+} from './extension-values.js';
+import type { AuthorityKeyIdentifierReading, ExtendedKeyUsageReading } from './extension-values.js';
 import { readGeneralNames, UNREADABLE } from './general-names.js';
 import type { GeneralNamesReading } from './general-names.js';
 import type { DirectoryAttribute, GeneralNamesEntries } from './general-names.js';
@@ -38,6 +49,11 @@ function parsedOk(value: unknown): boolean {
   return (
     value !== null && value !== undefined && !(typeof value === 'object' && 'parsingError' in value)
   );
+}
+
+/** The value of the first extension `oid`, undefined when absent. */
+function rawValue(certificate: Certificate, oid: string): Uint8Array | undefined {
+  return internals(certificate).extensions.find((e) => e.oid === oid)?.value;
 }
 
 function extension(certificate: Certificate, oid: string) {
@@ -81,20 +97,25 @@ export function subjectAltNames(certificate: Certificate): SubjectAltNames {
   };
 }
 
-/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is a
- * subjectAltName general-names.ts cannot read). */
+/** Extensions pkijs decodes; a value it cannot decode is a malformed certificate (as is one
+ * certkit's own decoders call malformed, {@link OWN_DECODERS}). */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID.subjectKeyIdentifier,
-  OID.keyUsage,
-  OID.basicConstraints,
   OID.nameConstraints,
-  OID.authorityKeyIdentifier,
   OID.policyConstraints,
-  OID.extKeyUsage,
   OID.authorityInfoAccess,
   OID.certificatePolicies,
   OID.crlDistributionPoints,
 ]);
+
+/** Extensions decoded by certkit's DER reader, each by its one decoder. */
+const OWN_DECODERS: Readonly<Record<string, (value: Uint8Array) => { malformed: boolean }>> = {
+  [OID.subjectAltName]: readGeneralNames,
+  [OID.extKeyUsage]: readExtendedKeyUsage,
+  [OID.keyUsage]: readKeyUsage,
+  [OID.basicConstraints]: readBasicConstraints,
+  [OID.subjectKeyIdentifier]: readSubjectKeyIdentifier,
+  [OID.authorityKeyIdentifier]: readAuthorityKeyIdentifier,
+};
 
 /** An extension as path validation sees it. */
 export interface ExtensionView {
@@ -111,9 +132,8 @@ export function extensionViews(certificate: Certificate): ExtensionView[] {
     critical: e.critical,
     // Only the types decoded at all are tried: reading `parsed` decodes the value.
     malformed:
-      e.oid === OID.subjectAltName
-        ? readGeneralNames(e.value).malformed
-        : DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed),
+      OWN_DECODERS[e.oid]?.(e.value).malformed ??
+      (DECODED_EXTENSIONS.has(e.oid) && !parsedOk(e.parsed)),
   }));
 }
 
@@ -165,42 +185,24 @@ export function accessDescriptionCount(certificate: Certificate): number | null 
   return aia instanceof pkijs.InfoAccess ? aia.accessDescriptions.length : null;
 }
 
-/** authorityKeyIdentifier (RFC 5280 section 4.2.1.1) as plain data. */
-export interface AuthorityKeyIdentifierView {
-  /** keyIdentifier, lower-case hex; undefined when absent. */
-  readonly keyIdentifier?: string;
-  readonly hasAuthorityCertIssuer: boolean;
-  readonly hasAuthorityCertSerialNumber: boolean;
-}
-
 /**
- * The authority key identifier: undefined when the extension is absent, `malformed` when it
- * cannot be decoded.
+ * The authority key identifier (RFC 5280 section 4.2.1.1), read by the one decoder
+ * (extension-values.ts): undefined when the extension is absent.
  */
 export function authorityKeyIdentifier(
   certificate: Certificate,
-): AuthorityKeyIdentifierView | 'malformed' | undefined {
-  const e = extension(certificate, OID.authorityKeyIdentifier);
-  if (e === undefined) return undefined;
-  const aki = e.parsed;
-  if (!(aki instanceof pkijs.AuthorityKeyIdentifier)) return 'malformed';
-  return {
-    ...(aki.keyIdentifier === undefined
-      ? {}
-      : { keyIdentifier: Buffer.from(aki.keyIdentifier.valueBlock.valueHexView).toString('hex') }),
-    hasAuthorityCertIssuer: aki.authorityCertIssuer !== undefined,
-    hasAuthorityCertSerialNumber: aki.authorityCertSerialNumber !== undefined,
-  };
+): AuthorityKeyIdentifierReading | undefined {
+  const value = rawValue(certificate, OID.authorityKeyIdentifier);
+  return value === undefined ? undefined : readAuthorityKeyIdentifier(value);
 }
 
 /**
- * The extended key usage OIDs (RFC 5280 section 4.2.1.12): null when the extension is absent, an
- * empty list when it cannot be decoded.
+ * The extended key usage of a certificate (RFC 5280 section 4.2.1.12), read by the one decoder
+ * (extension-values.ts): null when the extension is absent.
  */
-export function extendedKeyUsageOids(certificate: Certificate): string[] | null {
-  const parsed = extension(certificate, OID.extKeyUsage)?.parsed;
-  if (parsed === undefined) return null;
-  return parsed instanceof pkijs.ExtKeyUsage ? parsed.keyPurposes : [];
+export function extendedKeyUsage(certificate: Certificate): ExtendedKeyUsageReading | null {
+  const value = rawValue(certificate, OID.extKeyUsage);
+  return value === undefined ? null : readExtendedKeyUsage(value);
 }
 
 /**

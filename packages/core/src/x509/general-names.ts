@@ -92,17 +92,8 @@ function checkStrictDer(root: DerElement): void {
     const collection =
       der.isUniversal(element, der.TAG.sequence) || der.isUniversal(element, der.TAG.set);
     check(!collection || element.constructed);
-    if (der.isUniversal(element, der.TAG.oid)) checkOidArcs(element.content);
+    if (der.isUniversal(element, der.TAG.oid)) check(!der.hasPaddedArc(element.content));
     if (element.constructed) pending.push(...der.childrenOf(element));
-  }
-}
-
-/** No subidentifier of an OID's contents starts with the padding octet 0x80. */
-function checkOidArcs(content: Uint8Array): void {
-  let first = true;
-  for (const octet of content) {
-    check(!(first && octet === 0x80));
-    first = (octet & 0x80) === 0;
   }
 }
 
@@ -209,7 +200,7 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
         case 8:
           check(!item.constructed);
           der.decodeOid(item.content);
-          checkOidArcs(item.content);
+          check(!der.hasPaddedArc(item.content));
           out.otherForms.push(8);
           break;
         default:
