@@ -3,21 +3,13 @@
  * near-linear), the repeats left out before the search, every maximal path from a leaf, and the
  * order that picks the best one.
  */
-import { internals, namesEqual } from '../x509/pkix.js';
+import { namesEqual } from '../x509/pkix.js';
 import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
 import { describe, finding, isSelfSigned, push } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
+import { MAX_SAME_NAME_AND_KEY, sameNameAndKey, SubjectIndex } from './issuer-index.js';
 import { validityAt } from './validity.js';
-
-/** A normalised name key for lookup; {@link namesEqual} confirms each candidate. */
-export function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
-  const attributes =
-    field === 'subject' ? certificate.info.subjectAttributes : certificate.info.issuerAttributes;
-  return attributes
-    .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`)
-    .join('\u0000');
-}
 
 /** A possible issuer of a certificate, with the evidence. */
 export interface Candidate {
@@ -38,11 +30,11 @@ export const MAX_ISSUER_CANDIDATES = 16;
 
 /** Finds issuers through a name index, so large inputs stay near-linear. */
 export class IssuerIndex {
-  private readonly bySubject = new Map<string, Certificate[]>();
+  private readonly bySubject: SubjectIndex<Certificate>;
   private readonly cache = new Map<Certificate, Candidate[]>();
 
   constructor(certificates: readonly Certificate[]) {
-    for (const c of certificates) push(this.bySubject, nameKey(c, 'subject'), c);
+    this.bySubject = new SubjectIndex(certificates, (c) => c);
   }
 
   /**
@@ -64,7 +56,8 @@ export class IssuerIndex {
       return aki === undefined || ski === undefined ? null : aki === ski;
     };
     const order = (m: boolean | null): number => (m === true ? 0 : m === null ? 1 : 2);
-    const pool = (this.bySubject.get(nameKey(child, 'issuer')) ?? [])
+    const pool = this.bySubject
+      .issuersOf(child)
       .filter((issuer) => issuer !== child && namesEqual(child, 'issuer', issuer, 'subject'))
       .sort((a, b) => order(keyMatch(a)) - order(keyMatch(b)))
       .slice(0, MAX_ISSUER_CANDIDATES);
@@ -87,26 +80,16 @@ export class IssuerIndex {
 }
 
 /**
- * Certificates kept per subject name, key and issuer name before chains are built: more of them
- * are the same step of a chain again (they differ in serial, validity or extensions), and each
- * costs a signature check (four files of 10,000 such certificates took `certs chain` 22 s).
- * Those valid at `now` are kept first, then input order; a reissued intermediate (old and
- * renewed, same key and issuer) keeps both.
+ * Splits `certificates` into those kept for chain building and the repeats left out: at most
+ * {@link MAX_SAME_NAME_AND_KEY} per subject, key and issuer, those valid at `now` first, then
+ * input order.
  */
-const MAX_SAME_NAME_AND_KEY = 4; // as path validation's MAX_SAME_NAME_AND_KEY
-
-/** Splits `certificates` into those kept for chain building and the repeats left out. */
 export function keepFewPerNameAndKey(
   certificates: readonly Certificate[],
   now: Date,
 ): { kept: Certificate[]; findings: ChainFinding[]; left: Certificate[] } {
   const groups = new Map<string, Certificate[]>();
-  for (const c of certificates) {
-    const x = internals(c);
-    // Byte-exact names and key: names encoded differently stay apart, which only keeps more.
-    const key = Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
-    push(groups, key, c);
-  }
+  for (const c of certificates) push(groups, sameNameAndKey(c), c);
   const keep = new Set<Certificate>();
   const findings: ChainFinding[] = [];
   const left: Certificate[] = [];

@@ -121,7 +121,4 @@ export function isSelfIssued(certificate: Certificate): boolean {
   return namesEqual(certificate, 'subject', certificate, 'issuer');
 }
 
-/** A name attribute value as RFC 5280 section 7.1 compares it: trimmed, spaces folded, lower case. */
-export function normalizeValue(value: string): string {
-  return value.trim().replace(/\s+/g, ' ').toLowerCase();
-}
+export { normalizeValue } from '../x509/names.js';

@@ -17,7 +17,8 @@
 import { internals } from '../x509/pkix.js';
 import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
-import { isSelfIssued, label, normalizeValue } from './path-common.js';
+import { MAX_SAME_NAME_AND_KEY, nameKey, sameNameAndKey, SubjectIndex } from './issuer-index.js';
+import { isSelfIssued, label } from './path-common.js';
 import type { PathFinding } from './path-common.js';
 import { evaluate } from './path-evaluate.js';
 import type { Context } from './path-evaluate.js';
@@ -37,13 +38,6 @@ export const MAX_COMPLETE_PATHS = 32;
  * otherwise be scanned once per step of the search (41 s of CPU before this bound).
  */
 export const MAX_CANDIDATE_VISITS = 20_000;
-/**
- * Certificates kept per subject name, key and issuer name: more of them add nothing to the
- * search but identical steps (they differ in serial, validity or extensions only). The pool
- * keeps anchors first, then those valid at the validation time, then input order; a reissued
- * intermediate (old and renewed, same key) keeps both.
- */
-export const MAX_SAME_NAME_AND_KEY = 4;
 /** Work of the last {@link validatePath} call's search. Internal (tests and the bench). */
 export const pathSearchWork = { candidateVisits: 0, signatureChecks: 0 };
 
@@ -58,23 +52,6 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-/**
- * A name as a lookup key: attribute types and values normalised as {@link namesEqual} compares
- * them (RFC 5280 section 7.1), so that equal keys are equal names.
- */
-function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): string {
-  const cache = field === 'subject' ? subjectKeys : issuerKeys;
-  let key = cache.get(certificate);
-  if (key === undefined) {
-    const attributes =
-      field === 'subject' ? certificate.info.subjectAttributes : certificate.info.issuerAttributes;
-    key = JSON.stringify(attributes.map((a) => [a.oid, normalizeValue(a.value)]));
-    cache.set(certificate, key);
-  }
-  return key;
-}
-const subjectKeys = new WeakMap<Certificate, string>();
-const issuerKeys = new WeakMap<Certificate, string>();
 const keyHexes = new WeakMap<Certificate, string>();
 
 /** Subject name and public key: two certificates alike here may not both be on one path. */
@@ -85,16 +62,6 @@ function subjectAndKey(certificate: Certificate): string {
     keyHexes.set(certificate, key);
   }
   return `${nameKey(certificate, 'subject')} ${key}`;
-}
-
-/**
- * Subject name, public key and issuer name, as encoded: what path building sees of a
- * certificate. Byte-exact (names encoded differently stay apart), which is all the grouping of
- * {@link MAX_SAME_NAME_AND_KEY} needs, and cheaper than normalising 40,000 names.
- */
-function sameNameAndKey(certificate: Certificate): string {
-  const x = internals(certificate);
-  return Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -235,9 +202,10 @@ export function searchPath(
     }
     for (const entry of ranked) kept.add(entry.cert);
   }
-  const bySubject = new Map<string, { cert: Certificate; anchor: boolean }[]>();
-  for (const entry of pool.values())
-    if (kept.has(entry.cert)) push(bySubject, nameKey(entry.cert, 'subject'), entry);
+  const bySubject = new SubjectIndex(
+    [...pool.values()].filter((entry) => kept.has(entry.cert)),
+    (entry) => entry.cert,
+  );
 
   let visits = 0;
   /** Counts `n` candidate visits; false once the budget is spent. */
@@ -256,7 +224,7 @@ export function searchPath(
   const issuersOf = (child: Certificate) => {
     const known = issuerLists.get(child);
     if (known !== undefined) return known;
-    const bucket = bySubject.get(nameKey(child, 'issuer')) ?? [];
+    const bucket = bySubject.issuersOf(child);
     if (!visit(bucket.length)) return [];
     const found = bucket
       .map((c) => ({

@@ -14,7 +14,7 @@ import {
   validityFinding,
 } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
-import { nameKey } from './chain-search.js';
+import { nameKey, SubjectIndex } from './issuer-index.js';
 import { resolveNow } from '../clock.js';
 import { validityAt } from './validity.js';
 import type { Validity } from './validity.js';
@@ -123,13 +123,7 @@ export interface MissingRoot {
  * name only, memoised by name, so that a bundle of thousands stays linear.
  */
 export function missingRoots(certificates: readonly Certificate[]): MissingRoot[] {
-  const bySubject = new Map<string, Certificate[]>();
-  for (const c of certificates) {
-    const key = nameKey(c, 'subject');
-    const list = bySubject.get(key);
-    if (list === undefined) bySubject.set(key, [c]);
-    else list.push(c);
-  }
+  const bySubject = new SubjectIndex(certificates, (c) => c);
   /** Per issuer name: the highest certificate reached without a root, or null when rooted. */
   const memo = new Map<string, Certificate | null>();
   const topOf = (certificate: Certificate, seen: Set<string>): Certificate | null => {
@@ -140,7 +134,7 @@ export function missingRoots(certificates: readonly Certificate[]): MissingRoot[
     let top: Certificate | null = certificate;
     if (!seen.has(issuer)) {
       seen.add(issuer);
-      for (const candidate of bySubject.get(issuer) ?? []) {
+      for (const candidate of bySubject.issuersOf(certificate)) {
         if (candidate === certificate) continue;
         const above = topOf(candidate, seen);
         if (above === null) {

@@ -191,8 +191,9 @@ export function encodeName(attributes: readonly NameInput[]): Uint8Array {
   );
 }
 
-function normalizeValue(value: string): string {
-  // RFC 5280 section 7.1 (via RFC 4518): case-insensitive, insignificant spaces folded.
+/** A name attribute's value as names are compared (RFC 5280 section 7.1, via RFC 4518):
+ * case-insensitive, insignificant spaces folded. */
+export function normalizeValue(value: string): string {
   return value.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
