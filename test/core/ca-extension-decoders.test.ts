@@ -228,6 +228,9 @@ const BASIC_CONSTRAINTS: Spec<BasicConstraints> = {
     { name: 'cA, pathLen 0', value: seq(TRUE, int(0)), reads: { ca: true, pathLength: 0 } },
     { name: 'cA', value: seq(TRUE), reads: { ca: true } },
     { name: 'empty SEQUENCE', value: hex('3000'), reads: { ca: false } },
+    // OpenSSL wants a byte after a long-form length: this one ends the value (fast-check found it).
+    { name: 'empty SEQUENCE, long-form length', value: hex('308100'), reads: null },
+    { name: 'cA, long-form length', value: hex('3081030101ff'), reads: { ca: true } },
     { name: 'pathLen without cA', value: seq(int(3)), reads: { ca: false, pathLength: 3 } },
     { name: 'cA written 0x01', value: seq(hex('010101')), reads: { ca: true } },
     { name: 'cA FALSE written out', value: seq(hex('010100')), reads: { ca: false } },

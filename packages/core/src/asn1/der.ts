@@ -154,6 +154,11 @@ function readHeader(data: Uint8Array, offset: number, limit: number): number {
   const contentStart = lengthAt(data, at);
   const end = contentStart + lengthRead;
   if (end > limit) throw new DerError('element longer than its data');
+  // OpenSSL (asn1_get_length) wants a byte after a long-form length, within the enclosing data:
+  // an empty element in long form that ends it (`30 81 00` as a whole extension value) is
+  // refused there, so it is here; elsewhere lengths need not be in their shortest form.
+  if (contentStart >= limit && ((data[at] ?? 0) & 0x80) !== 0)
+    throw new DerError('a long-form length with nothing after it');
   header.cls = cls;
   header.constructed = constructed;
   header.number = number;
