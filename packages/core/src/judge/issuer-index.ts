@@ -40,9 +40,17 @@ export function nameKey(certificate: Certificate, field: 'subject' | 'issuer'): 
  * names.
  */
 export function sameNameAndKey(certificate: Certificate): string {
-  const x = internals(certificate);
-  return Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
+  // Kept per certificate, as nameKey is: `check` validates one pool once per client stack's
+  // rules (three times), and the key was a fifth of its path search (bench case 5b).
+  let key = repeatKeys.get(certificate);
+  if (key === undefined) {
+    const x = internals(certificate);
+    key = Buffer.concat([x.subjectDer, x.spkiDer, x.issuerDer]).toString('latin1');
+    repeatKeys.set(certificate, key);
+  }
+  return key;
 }
+const repeatKeys = new WeakMap<Certificate, string>();
 
 /** Entries (certificates, or records holding one) indexed by their certificate's subject. */
 export class SubjectIndex<T> {
