@@ -157,10 +157,3 @@ export function capChainFindings(findings: readonly ChainFinding[]): ChainFindin
     finding(code, severity, message),
   );
 }
-
-/** Appends `value` to the list at `key`. */
-export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
-}

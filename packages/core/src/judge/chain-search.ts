@@ -6,9 +6,9 @@
 import { namesEqual } from '../x509/pkix.js';
 import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
-import { describe, finding, isSelfSigned, push } from './chain-common.js';
+import { describe, finding, isSelfSigned } from './chain-common.js';
 import type { ChainFinding } from './chain-common.js';
-import { MAX_SAME_NAME_AND_KEY, sameNameAndKey, SubjectIndex } from './issuer-index.js';
+import { MAX_SAME_NAME_AND_KEY, push, sameNameAndKey, SubjectIndex } from './issuer-index.js';
 import { validityAt } from './validity.js';
 
 /** A possible issuer of a certificate, with the evidence. */

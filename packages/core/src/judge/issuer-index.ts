@@ -52,17 +52,20 @@ export function sameNameAndKey(certificate: Certificate): string {
 }
 const repeatKeys = new WeakMap<Certificate, string>();
 
+/** Appends `value` to the list at `key`: the grouping every index of certificates here uses. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 /** Entries (certificates, or records holding one) indexed by their certificate's subject. */
 export class SubjectIndex<T> {
   private readonly bySubject = new Map<string, T[]>();
 
   constructor(entries: Iterable<T>, certificateOf: (entry: T) => Certificate) {
-    for (const entry of entries) {
-      const key = nameKey(certificateOf(entry), 'subject');
-      const list = this.bySubject.get(key);
-      if (list === undefined) this.bySubject.set(key, [entry]);
-      else list.push(entry);
-    }
+    for (const entry of entries)
+      push(this.bySubject, nameKey(certificateOf(entry), 'subject'), entry);
   }
 
   /** The entries whose subject is the name `child` names as its issuer, in input order. */

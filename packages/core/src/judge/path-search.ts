@@ -17,7 +17,13 @@
 import { internals } from '../x509/pkix.js';
 import { signatureVerifies } from '../x509/sign.js';
 import type { Certificate } from '../x509/pkix.js';
-import { MAX_SAME_NAME_AND_KEY, nameKey, sameNameAndKey, SubjectIndex } from './issuer-index.js';
+import {
+  MAX_SAME_NAME_AND_KEY,
+  nameKey,
+  push,
+  sameNameAndKey,
+  SubjectIndex,
+} from './issuer-index.js';
 import { isSelfIssued, label } from './path-common.js';
 import type { PathFinding } from './path-common.js';
 import { evaluate } from './path-evaluate.js';
@@ -62,12 +68,6 @@ function subjectAndKey(certificate: Certificate): string {
     keyHexes.set(certificate, key);
   }
   return `${nameKey(certificate, 'subject')} ${key}`;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }
 
 interface Attempt {
