@@ -144,10 +144,10 @@ export function readGeneralNames(value: Uint8Array): GeneralNamesReading {
   try {
     const [list] = der.readElement(value, 0);
     check(der.isUniversal(list, der.TAG.sequence) && list.constructed);
-    const framed = der.childrenOf(list);
-    frames = framed.map((item) => ({ identifier: value[item.start] ?? 0, content: item.content }));
+    const items = der.childrenOf(list);
+    frames = items.map((item) => ({ identifier: value[item.start] ?? 0, content: item.content }));
     out.frames = frames;
-    const items = wellFormedChildren(list);
+    der.checkTree(list); // the entries framed, everything inside them must be well formed too
     checkStrictDer(list);
     for (const item of items) {
       check(item.cls === der.CONTEXT);
